@@ -1,0 +1,63 @@
+# Targets a newcomer can guess: `make run` to try the application, `make test`
+# before every commit. Everything is installed in .venv from the hashed lock files.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Where the PostgreSQL half of the test suite runs (pytest-django creates and
+# drops a test_ database beside this one).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
+DEMO_EVENTS ?= 400
+
+.PHONY: run test lint test-sqlite test-postgres format lock venv
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	@touch $@
+
+# Development settings only: DEBUG on and a random key, never committed.
+.env:
+	@$(PYTHON) -c "import secrets; print('DEBUG=true'); print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
+	@echo "Fichier .env de développement créé (DEBUG activé)."
+
+run: venv .env
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_plan
+	$(MANAGE) seed_demo --if-empty --events $(DEMO_EVENTS)
+	$(MANAGE) create_demo_admin
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: lint test-sqlite test-postgres
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SECRET_KEY=lint-only $(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: venv
+	@echo "== Tests sur SQLite"
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(BIN)/pytest
+
+test-postgres: venv
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== Tests sur PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "FAILED: PostgreSQL unreachable at $(TEST_POSTGRES_URL), and CI=true requires it."; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL tests, PostgreSQL unreachable at $(TEST_POSTGRES_URL)."; \
+	fi
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin the dependencies after editing pyproject.toml.
+lock: venv
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements-dev.txt

@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class EventFormat(models.TextChoices):
+    SCHOOL_INTERVENTION = "intervention_scolaire", "Intervention en établissement scolaire"
+    COMPANY_VISIT = "visite_entreprise", "Visite d'entreprise"
+    FORUM = "forum", "Forum ou salon des métiers"
+    WORKSHOP = "atelier", "Atelier"
+    PORTRAIT_SCREENING = "projection_portraits", "Projection des portraits vidéo"
+    PRESCRIBER_SESSION = "information_prescripteurs", "Information des prescripteurs"
+    OTHER = "autre", "Autre"
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "brouillon", "Brouillon"
+    SUBMITTED = "soumise", "Soumise"
+    VALIDATED = "validee", "Validée"

@@ -1,0 +1,235 @@
+from django.db import models
+
+from initiatives.enums import InitiativeStatus, PartnerRole
+from partners.models import Contact, Partner
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def current(self):
+        """The plan the public site shows: the most recently started published one."""
+        return self.published().order_by("-start_date", "-pk").first()
+
+
+class ActionPlan(models.Model):
+    title = models.CharField("titre", max_length=300)
+    slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
+    territory = models.CharField("territoire", max_length=200)
+    summary = models.TextField(
+        "présentation", blank=True, help_text="Qui porte le plan, avec qui et pourquoi."
+    )
+    finding = models.TextField("constat", blank=True)
+    objectives = models.TextField("objectifs", blank=True)
+    indicator = models.TextField("indicateur suivi", blank=True)
+    obstacles = models.TextField("obstacles", blank=True)
+    quote = models.CharField("citation", max_length=300, blank=True)
+    start_date = models.DateField("date de début")
+    end_date = models.DateField("date de fin", null=True, blank=True)
+    is_published = models.BooleanField(
+        "publié",
+        default=False,
+        help_text="Le site public présente le plan publié le plus récent.",
+    )
+    partners = models.ManyToManyField(
+        Partner,
+        through="PlanPartner",
+        related_name="plans",
+        verbose_name="partenaires",
+        blank=True,
+    )
+    contacts = models.ManyToManyField(
+        Contact, related_name="plans", verbose_name="contacts", blank=True
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = ActionPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "plan d'action"
+        verbose_name_plural = "plans d'action"
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="plan_end_after_start",
+                violation_error_message="La date de fin doit suivre la date de début.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def stakeholders(self):
+        return self.partners.filter(planpartner__role=PartnerRole.STAKEHOLDER)
+
+    @property
+    def supporters(self):
+        return self.partners.filter(planpartner__role=PartnerRole.SUPPORTER)
+
+
+class PlanPartner(models.Model):
+    """A partner's relationship to one plan, so that a later plan can list other
+    partners, or the same ones in another role."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, verbose_name="plan d'action")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, verbose_name="partenaire")
+    role = models.CharField("rôle", max_length=30, choices=PartnerRole)
+
+    class Meta:
+        verbose_name = "partenaire du plan"
+        verbose_name_plural = "partenaires du plan"
+        ordering = ["role", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "partner"],
+                name="plan_partner_once",
+                violation_error_message="Ce partenaire est déjà associé à ce plan.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} — {self.get_role_display()}"
+
+
+class Link(models.Model):
+    label = models.CharField("intitulé", max_length=200)
+    url = models.URLField("adresse", max_length=500)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class PlanLink(Link):
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.CASCADE, related_name="links", verbose_name="plan d'action"
+    )
+
+    class Meta(Link.Meta):
+        verbose_name = "source ou lien du plan"
+        verbose_name_plural = "sources et liens du plan"
+
+
+class Audience(models.Model):
+    """A target audience ("public cible") of the plan's awareness actions."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    short_name = models.CharField(
+        "nom court", max_length=50, help_text="Affiché dans les tableaux et graphiques."
+    )
+    slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
+    description = models.TextField("description", blank=True)
+    women_label = models.CharField(
+        "intitulé des femmes comptées",
+        max_length=50,
+        default="dont femmes",
+        help_text="Par exemple « dont filles » pour un public de jeunes.",
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "public cible"
+        verbose_name_plural = "publics cibles"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class Initiative(models.Model):
+    plan = models.ForeignKey(
+        ActionPlan,
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+        verbose_name="plan d'action",
+    )
+    number = models.PositiveSmallIntegerField("numéro")
+    title = models.CharField("titre", max_length=200)
+    slug = models.SlugField("identifiant d'URL", max_length=100)
+    summary = models.CharField("résumé", max_length=300)
+    description = models.TextField("description", blank=True)
+    status = models.CharField(
+        "état", max_length=20, choices=InitiativeStatus, default=InitiativeStatus.IN_PROGRESS
+    )
+    lead_partners = models.ManyToManyField(
+        Partner, related_name="led_initiatives", verbose_name="partenaires pilotes", blank=True
+    )
+    associated_partners = models.ManyToManyField(
+        Partner,
+        related_name="associated_initiatives",
+        verbose_name="partenaires associés",
+        blank=True,
+    )
+    audiences = models.ManyToManyField(
+        Audience, related_name="initiatives", verbose_name="publics cibles", blank=True
+    )
+    start_date = models.DateField("date de début", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "initiative"
+        verbose_name_plural = "initiatives"
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="initiative_unique_number_per_plan",
+                violation_error_message="Ce plan a déjà une initiative portant ce numéro.",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "slug"],
+                name="initiative_unique_slug_per_plan",
+                violation_error_message="Ce plan a déjà une initiative avec cet identifiant d'URL.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class InitiativeLink(Link):
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="links", verbose_name="initiative"
+    )
+
+    class Meta(Link.Meta):
+        verbose_name = "lien de l'initiative"
+        verbose_name_plural = "liens de l'initiative"
+
+
+class Achievement(models.Model):
+    """A dated output of an initiative ("réalisation")."""
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="achievements",
+        verbose_name="initiative",
+    )
+    date = models.DateField(
+        "date", null=True, blank=True, help_text="Laissez vide si la date n'est pas connue."
+    )
+    title = models.CharField("intitulé", max_length=300)
+    description = models.TextField("description", blank=True)
+    quantity = models.PositiveIntegerField(
+        "quantité", null=True, blank=True, help_text="Par exemple 7 pour « 7 portraits vidéo »."
+    )
+    url = models.URLField("lien", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "réalisation"
+        verbose_name_plural = "réalisations"
+        ordering = ["initiative", "date", "pk"]
+
+    def __str__(self):
+        return self.title

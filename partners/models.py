@@ -1,0 +1,80 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from partners.enums import PartnerKind
+
+
+class PartnerQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class Partner(models.Model):
+    name = models.CharField("nom", max_length=200)
+    short_name = models.CharField(
+        "nom court ou sigle", max_length=50, blank=True, help_text="Par exemple « CAPSO »."
+    )
+    slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
+    kind = models.CharField("type", max_length=30, choices=PartnerKind)
+    description = models.TextField("description", blank=True)
+    website = models.URLField("site web", blank=True)
+    is_public = models.BooleanField(
+        "visible publiquement",
+        default=True,
+        help_text="Décochez pour masquer ce partenaire des pages publiques.",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partenaire"
+        verbose_name_plural = "partenaires"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partner_unique_name",
+                violation_error_message="Un partenaire porte déjà ce nom.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class Contact(models.Model):
+    """A person at a partner organisation: personal data, shown to staff only
+    unless explicitly marked public."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="contacts", verbose_name="partenaire"
+    )
+    full_name = models.CharField("nom et prénom", max_length=200)
+    job_title = models.CharField("fonction", max_length=200, blank=True)
+    email = models.EmailField("adresse électronique professionnelle", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    is_public = models.BooleanField(
+        "visible publiquement",
+        default=False,
+        help_text=(
+            "Données personnelles : ne cochez que si la personne a accepté d'apparaître "
+            "sur les pages publiques."
+        ),
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.partner})"
