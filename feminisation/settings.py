@@ -82,9 +82,7 @@ TEMPLATES = [
 # Without DATABASE_URL the application runs on an embedded SQLite file, which is
 # what `make run` uses; production sets a postgres:// URL.
 DATABASES = {
-    "default": _read(
-        "DATABASE_URL", env.db_url, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    )
+    "default": _read("DATABASE_URL", env.db_url, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

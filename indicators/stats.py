@@ -37,11 +37,16 @@ def public_events(plan):
 
 def totals(events):
     sums = AudienceCount.objects.filter(event__in=events).aggregate(
-        people=Sum("people", default=0),
-        women=Sum("women", default=0),
-        people_with_known_women=Sum("people", filter=Q(women__isnull=False), default=0),
+        people_sum=Sum("people", default=0),
+        women_sum=Sum("women", default=0),
+        known_sum=Sum("people", filter=Q(women__isnull=False), default=0),
     )
-    return Totals(events=events.count(), **sums)
+    return Totals(
+        events=events.count(),
+        people=sums["people_sum"],
+        women=sums["women_sum"],
+        people_with_known_women=sums["known_sum"],
+    )
 
 
 def people_by_initiative(events):
@@ -49,7 +54,7 @@ def people_by_initiative(events):
     rows = (
         AudienceCount.objects.filter(event__in=events)
         .values("event__initiative")
-        .annotate(people=Sum("people"))
+        .annotate(people_sum=Sum("people"))
         .order_by()
     )
-    return {row["event__initiative"]: row["people"] for row in rows}
+    return {row["event__initiative"]: row["people_sum"] for row in rows}

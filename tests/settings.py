@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 
-from feminisation.settings import *  # noqa: E402, F403
+from feminisation.settings import *  # noqa: F403
 
 # Hashing passwords the slow, safe way would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
