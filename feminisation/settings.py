@@ -13,18 +13,41 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    env.read_env(ENV_FILE)
+
+
+def _invalid(name, reason):
+    return ImproperlyConfigured(f"Variable d'environnement {name} invalide : {reason}")
 
 
 def _read(name, parse, **kwargs):
     try:
         return parse(name, **kwargs)
-    except (ValueError, environ.ImproperlyConfigured) as error:
-        raise ImproperlyConfigured(f"Variable d'environnement {name} invalide : {error}") from error
+    except (ValueError, ImproperlyConfigured) as error:
+        raise _invalid(name, error) from error
 
 
-DEBUG = _read("DEBUG", env.bool, default=False)
+def _bool(name, default):
+    # env.bool() reads any unknown word as False; a typo must not turn DEBUG off silently.
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in {"1", "true", "yes", "on", "vrai", "oui"}:
+        return True
+    if raw in {"0", "false", "no", "off", "faux", "non", ""}:
+        return False
+    raise _invalid(name, f"« {raw} » n'est pas un booléen (true ou false).")
+
+
+def _database(name, default):
+    url = env.str(name, default=default)
+    scheme = url.partition("://")[0]
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise _invalid(name, "une URL sqlite:///… ou postgres://… est attendue.")
+    return env.db_url_config(url)
+
+
+DEBUG = _bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -81,9 +104,7 @@ TEMPLATES = [
 
 # Without DATABASE_URL the application runs on an embedded SQLite file, which is
 # what `make run` uses; production sets a postgres:// URL.
-DATABASES = {
-    "default": _read("DATABASE_URL", env.db_url, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-}
+DATABASES = {"default": _database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
