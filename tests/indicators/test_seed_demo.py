@@ -1,0 +1,194 @@
+"""`seed_demo` fills the dashboard with plausible, reproducible validated events."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from indicators.enums import EventStatus
+from indicators.models import AudienceCount, AwarenessEvent
+from initiatives.models import ActionPlan
+from tests.indicators.factories import AwarenessEventFactory
+from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+END = "2025-06-30"
+SIZES = {"filles": (15, 60), "entreprises": (5, 30), "prescripteurs": (5, 25)}
+
+
+@pytest.fixture
+def plan():
+    call_command("load_plan", stdout=StringIO())
+    return ActionPlan.objects.current()
+
+
+def seed_demo(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return list(
+        AudienceCount.objects.order_by("event_id", "audience__order").values_list(
+            "event__date",
+            "event__title",
+            "event__initiative__slug",
+            "event__organizer__slug",
+            "audience__slug",
+            "people",
+            "women",
+        )
+    )
+
+
+def test_creates_the_requested_validated_events_within_the_period(plan):
+    output = seed_demo("--events", "300", "--end", END, "--days", "365")
+
+    events = AwarenessEvent.objects.all()
+    assert events.count() == events.validated().count() == 300
+    first, last = datetime.date(2024, 7, 1), datetime.date(2025, 6, 30)
+    assert events.in_period(first, last).count() == 300
+    lines = AudienceCount.objects.count()
+    assert output == (
+        f"300 actions de sensibilisation validées créées ({lines} lignes de comptage), "
+        "du 01/07/2024 au 30/06/2025.\n"
+    )
+
+
+def test_events_belong_to_the_plans_initiatives_partners_and_audiences(plan):
+    seed_demo("--events", "300", "--end", END)
+
+    events = AwarenessEvent.objects.select_related("initiative").prefetch_related(
+        "counts__audience",
+        "co_organizers",
+        "initiative__lead_partners",
+        "initiative__associated_partners",
+        "initiative__audiences",
+    )
+    for event in events:
+        initiative = event.initiative
+        leads = set(initiative.lead_partners.all())
+        partners = leads | set(initiative.associated_partners.all())
+        assert initiative.plan_id == plan.pk
+        assert event.organizer_id in {p.pk for p in leads}
+        assert set(event.co_organizers.all()) <= partners - {event.organizer}
+        assert 1 <= len(event.counts.all()) <= 2
+        assert {c.audience for c in event.counts.all()} <= set(initiative.audiences.all())
+    assert set(events.values_list("initiative__number", flat=True)) == {1, 2, 3, 4}
+
+
+def test_count_lines_are_plausible(plan):
+    seed_demo("--events", "1000", "--end", END)
+
+    lines = list(AudienceCount.objects.select_related("audience"))
+    for line in lines:
+        low, high = SIZES[line.audience.slug]
+        assert low <= line.people <= high
+        assert line.women is None or 0 <= line.women <= line.people
+        if line.women is not None and line.audience.slug == "filles":
+            assert line.women >= 0.4 * line.people - 1
+    unknown = sum(line.women is None for line in lines)
+    assert 0.05 * len(lines) < unknown < 0.15 * len(lines)
+    assert {line.audience.slug for line in lines} == set(SIZES)
+    assert AwarenessEvent.objects.filter(co_organizers__isnull=False).exists()
+    assert len(lines) > AwarenessEvent.objects.count()
+
+
+def test_same_seed_and_end_give_the_same_events(plan):
+    seed_demo("--events", "200", "--seed", "7", "--end", END)
+    first = snapshot()
+    AwarenessEvent.objects.all().delete()
+
+    seed_demo("--events", "200", "--seed", "7", "--end", END)
+
+    assert snapshot() == first
+
+
+def test_another_seed_gives_other_events(plan):
+    seed_demo("--events", "200", "--seed", "7", "--end", END)
+    first = snapshot()
+    AwarenessEvent.objects.all().delete()
+
+    seed_demo("--events", "200", "--seed", "8", "--end", END)
+
+    assert snapshot() != first
+
+
+def test_period_ends_today_by_default(plan):
+    seed_demo("--events", "50", "--days", "30")
+
+    today = timezone.localdate()
+    dates = AwarenessEvent.objects.values_list("date", flat=True)
+    assert all(today - datetime.timedelta(days=29) <= date <= today for date in dates)
+
+
+def test_only_seeds_the_current_plan(plan):
+    older = ActionPlanFactory(start_date=datetime.date(2020, 1, 1))
+    initiative = InitiativeFactory(plan=older)
+    initiative.lead_partners.set([PartnerFactory()])
+    initiative.audiences.set([AudienceFactory()])
+
+    seed_demo("--events", "100", "--end", END)
+
+    assert AwarenessEvent.objects.for_plan(plan).count() == 100
+
+
+def test_seeds_an_initiative_staff_added_to_the_plan(plan):
+    initiative = InitiativeFactory(plan=plan, number=5)
+    initiative.lead_partners.set([PartnerFactory()])
+    initiative.audiences.set([AudienceFactory(slug="demandeuses-emploi")])
+
+    seed_demo("--events", "200", "--end", END)
+
+    lines = AudienceCount.objects.filter(event__initiative=initiative)
+    assert lines.exists()
+    assert set(lines.values_list("audience__slug", flat=True)) == {"demandeuses-emploi"}
+
+
+def test_if_empty_does_nothing_when_an_event_exists(plan):
+    AwarenessEventFactory(status=EventStatus.DRAFT)
+
+    output = seed_demo("--events", "50", "--if-empty")
+
+    assert AwarenessEvent.objects.count() == 1
+    assert output == (
+        "Des actions de sensibilisation existent déjà : aucune action n'a été générée.\n"
+    )
+
+
+def test_if_empty_seeds_an_empty_database(plan):
+    seed_demo("--events", "50", "--if-empty")
+
+    assert AwarenessEvent.objects.count() == 50
+
+
+def test_refuses_without_a_published_plan():
+    ActionPlanFactory(draft=True)
+
+    with pytest.raises(CommandError, match="Aucun plan d'action publié : lancez d'abord"):
+        seed_demo("--events", "10")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--events", "0"), "--events doit être compris entre 1 et 1\u202f000\u202f000"),
+        (("--events", "beaucoup"), "--events attend un nombre entier, pas « beaucoup »"),
+        (("--events", "2000000"), "--events doit être compris entre 1 et 1\u202f000\u202f000"),
+        (("--days", "0"), "--days doit être compris entre 1 et"),
+        (("--end", "2025-02-30"), "--end attend une date valide au format AAAA-MM-JJ"),
+        (("--end", "30/06/2025"), "--end attend une date valide au format AAAA-MM-JJ"),
+        (("--end", "1999-12-31"), "--end doit tomber entre 2000 et 2100"),
+    ],
+)
+def test_rejects_bad_arguments_in_french(plan, args, message):
+    with pytest.raises(CommandError, match=message):
+        seed_demo(*args)
+
+    assert not AwarenessEvent.objects.exists()
