@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from feminisation.admin import HTTPS_URLS
+from partners.models import Contact, Partner
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ("full_name", "job_title", "email", "phone", "is_public")
+    extra = 1
+
+    def get_queryset(self, request):
+        # Each saved contact is titled with its name, which includes its partner's.
+        return super().get_queryset(request).select_related("partner")
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "is_public", "contacts_count")
+    list_filter = ("kind", "is_public")
+    search_fields = ("name", "short_name")
+    # Counting contacts groups the rows, which drops the model's default ordering:
+    # the autocompletes would page through partners in no order.
+    ordering = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    formfield_overrides = HTTPS_URLS
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "short_name", "slug", "kind")}),
+        ("Présentation", {"fields": ("description", "website", "is_public")}),
+        ("Suivi", {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = (ContactInline,)
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(contacts_count=Count("contacts", distinct=True))
+        )
+
+    @admin.display(description="contacts", ordering="contacts_count")
+    def contacts_count(self, partner):
+        return partner.contacts_count
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "job_title", "partner", "email", "phone", "is_public")
+    list_filter = ("is_public", "partner__kind")
+    search_fields = ("full_name", "job_title", "email", "partner__name", "partner__short_name")
+    autocomplete_fields = ("partner",)
+    fieldsets = (
+        (None, {"fields": ("partner", "full_name", "job_title")}),
+        ("Coordonnées", {"fields": ("email", "phone", "is_public")}),
+    )
+
+    def get_queryset(self, request):
+        # A contact is named after its partner, in the list and in the autocomplete
+        # that the plans use.
+        return super().get_queryset(request).select_related("partner")

@@ -1,0 +1,315 @@
+"""Recording awareness events in the admin: their count lines, who entered them,
+the errors a typo gets, and a list that stays cheap however long it grows."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertRedirects
+
+from indicators.enums import EventFormat, EventStatus
+from indicators.models import AudienceCount, AwarenessEvent
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:indicators_awarenessevent_add")
+CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
+
+# session, user, the audiences of the blank line, a content type
+ADD_FORM_QUERIES = 4
+# session, user, the event with its totals, its co-organisers, its lines, the
+# audiences (read once for every line), a content type, the
+# initiative and organiser widgets, the total's sums and count
+CHANGE_FORM_QUERIES = 11
+# session, user, count, events with their initiative, organiser and totals, the
+# dates of the date hierarchy, and the choices of the initiative, audience,
+# organiser and co-organiser filters
+CHANGELIST_QUERIES = 11
+# Model validation checks each line's constraints in the database (a query and a
+# savepoint each), then the event, its lines and the log entry are written.
+MAX_POST_QUERIES = 40
+
+
+@pytest.fixture(autouse=True)
+def uncached_content_types():
+    """The admin reads content types through a process-wide cache: empty it so that
+    each test counts the same queries whatever ran before."""
+    ContentType.objects.clear_cache()
+
+
+def change_url(event):
+    return reverse("admin:indicators_awarenessevent_change", args=[event.pk])
+
+
+def event_data(*, initiative, organizer, lines, initial_lines=0, **fields):
+    """The add or change form as a browser posts it, with its count lines
+    (the inline formset prefixed `counts`, the event's related name)."""
+    data = {
+        "initiative": initiative.pk,
+        "title": "Découverte des métiers du verre",
+        "date": "2025-03-14",
+        "format": EventFormat.COMPANY_VISIT,
+        "status": EventStatus.SUBMITTED,
+        "venue_name": "Arc France",
+        "commune": "Arques",
+        "organizer": organizer.pk,
+        "notes": "",
+        "counts-TOTAL_FORMS": len(lines),
+        "counts-INITIAL_FORMS": initial_lines,
+        "counts-MIN_NUM_FORMS": 0,
+        "counts-MAX_NUM_FORMS": 1000,
+        **fields,
+    }
+    for index, line in enumerate(lines):
+        for name, value in line.items():
+            data[f"counts-{index}-{name}"] = "" if value is None else value
+    return data
+
+
+@pytest.fixture
+def initiative():
+    return InitiativeFactory(title="Réseau Verr'Elles")
+
+
+@pytest.fixture
+def organizer():
+    return PartnerFactory(name="Arc France")
+
+
+@pytest.fixture
+def girls():
+    return AudienceFactory(name="Collégiennes et collégiens", short_name="Collégiens")
+
+
+@pytest.fixture
+def prescribers():
+    return AudienceFactory(name="Prescripteurs de l'orientation", short_name="Prescripteurs")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member who may record events, but is not a superuser."""
+    user = django_user_model.objects.create_user(username="chargee-de-mission", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="indicators",
+            codename__in=[
+                "view_awarenessevent",
+                "change_awarenessevent",
+                "view_audiencecount",
+                "add_audiencecount",
+                "change_audiencecount",
+                "delete_audiencecount",
+            ],
+        )
+    )
+    return user
+
+
+def test_adding_an_event_saves_its_lines_and_who_entered_it(
+    admin_client,
+    admin_user,
+    django_assert_max_num_queries,
+    initiative,
+    organizer,
+    girls,
+    prescribers,
+):
+    lines = [
+        {"audience": girls.pk, "people": 24, "women": 13},
+        {"audience": prescribers.pk, "people": 6, "women": None},
+    ]
+
+    with django_assert_max_num_queries(MAX_POST_QUERIES):
+        response = admin_client.post(
+            ADD_URL, event_data(initiative=initiative, organizer=organizer, lines=lines)
+        )
+
+    assertRedirects(response, CHANGELIST_URL, fetch_redirect_response=False)
+    event = AwarenessEvent.objects.get()
+    assert event.title == "Découverte des métiers du verre"
+    assert sorted(event.counts.values_list("audience", "people", "women")) == sorted(
+        [(girls.pk, 24, 13), (prescribers.pk, 6, None)]
+    )
+    assert event.created_by == admin_user
+    assert event.updated_by == admin_user
+
+
+def test_an_edit_by_another_user_records_the_editor_and_keeps_the_author(
+    admin_client,
+    admin_user,
+    client,
+    editor,
+    django_assert_max_num_queries,
+    initiative,
+    organizer,
+    girls,
+):
+    with django_assert_max_num_queries(MAX_POST_QUERIES):
+        admin_client.post(
+            ADD_URL,
+            event_data(
+                initiative=initiative,
+                organizer=organizer,
+                lines=[{"audience": girls.pk, "people": 24, "women": 13}],
+            ),
+        )
+    event = AwarenessEvent.objects.get()
+    line = event.counts.get()
+    client.force_login(editor)
+
+    with django_assert_max_num_queries(MAX_POST_QUERIES):
+        response = client.post(
+            change_url(event),
+            event_data(
+                initiative=initiative,
+                organizer=organizer,
+                lines=[
+                    {"id": line.pk, "event": event.pk, "audience": girls.pk, "people": 25},
+                ],
+                initial_lines=1,
+                status=EventStatus.VALIDATED,
+            ),
+        )
+
+    assertRedirects(response, CHANGELIST_URL, fetch_redirect_response=False)
+    event.refresh_from_db()
+    line.refresh_from_db()
+    assert event.status == EventStatus.VALIDATED
+    assert (line.people, line.women) == (25, None)
+    assert event.created_by == admin_user
+    assert event.updated_by == editor
+
+
+def assert_refused(response, message):
+    assertContains(response, message)
+    # The form comes back with what was typed, to be corrected.
+    assertContains(response, 'value="Découverte des métiers du verre"')
+    assert not AwarenessEvent.objects.exists()
+    assert not AudienceCount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        pytest.param(
+            [{"people": 10, "women": 11}],
+            "Le nombre de femmes ne peut pas dépasser le nombre de personnes.",
+            id="more-women-than-people",
+        ),
+        pytest.param(
+            [{"people": -3, "women": None}],
+            "Le nombre de personnes ne peut pas être négatif.",
+            id="negative-people",
+        ),
+        pytest.param(
+            [{"people": 10, "women": -1}],
+            "Le nombre de femmes ne peut pas être négatif.",
+            id="negative-women",
+        ),
+        pytest.param(
+            [{"people": 10, "women": 5}, {"people": 4, "women": 2}],
+            "Cette action a déjà une ligne pour ce public.",
+            id="two-lines-for-one-audience",
+        ),
+    ],
+)
+def test_a_wrong_count_line_is_refused_in_french_and_nothing_is_saved(
+    admin_client, django_assert_max_num_queries, initiative, organizer, girls, lines, message
+):
+    data = event_data(
+        initiative=initiative,
+        organizer=organizer,
+        lines=[{"audience": girls.pk, **line} for line in lines],
+    )
+
+    with django_assert_max_num_queries(MAX_POST_QUERIES):
+        response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, message)
+
+
+def test_the_organizer_cannot_also_be_a_co_organizer(
+    admin_client, django_assert_max_num_queries, initiative, organizer, girls
+):
+    data = event_data(
+        initiative=initiative,
+        organizer=organizer,
+        lines=[{"audience": girls.pk, "people": 10, "women": 5}],
+        co_organizers=[organizer.pk],
+    )
+
+    with django_assert_max_num_queries(MAX_POST_QUERIES):
+        response = admin_client.post(ADD_URL, data)
+
+    assert_refused(response, "Le partenaire organisateur ne peut pas être aussi co-organisateur.")
+
+
+def test_change_form_shows_the_events_total_from_its_saved_lines(
+    admin_client, django_assert_num_queries, girls, prescribers
+):
+    event = AwarenessEventFactory()
+    AudienceCountFactory(event=event, audience=girls, people=1200, women=640)
+    AudienceCountFactory(event=event, audience=prescribers, people=8, women=None)
+
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        response = admin_client.get(change_url(event))
+
+    assertContains(
+        response,
+        '<div class="readonly">1\u202f208 personnes, dont 640 femmes ou filles'
+        " (sexe non renseigné pour 8 personnes)</div>",
+        html=True,
+    )
+
+
+def test_add_form_dates_the_event_today(admin_client, django_assert_num_queries):
+    with django_assert_num_queries(ADD_FORM_QUERIES):
+        response = admin_client.get(ADD_URL)
+
+    assert response.context["adminform"].form["date"].value() == timezone.localdate()
+
+
+def make_events(count):
+    for _ in range(count):
+        event = AwarenessEventFactory(co_organizers=[PartnerFactory(), PartnerFactory()])
+        AudienceCountFactory(event=event, people=20, women=12)
+        AudienceCountFactory(event=event, people=5, women=None)
+
+
+@pytest.mark.parametrize("events", [3, 30])
+def test_changelist_queries_do_not_grow_with_the_events(
+    admin_client, django_assert_num_queries, events
+):
+    make_events(events)
+
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = admin_client.get(CHANGELIST_URL)
+
+    assert response.context["cl"].result_count == events
+    assertContains(response, '<td class="field-people_total">25</td>', count=events, html=True)
+
+
+@pytest.mark.parametrize("narrowed_by", ["filter", "search"])
+def test_co_organisers_do_not_inflate_the_totals(
+    admin_client, django_assert_num_queries, narrowed_by
+):
+    ribot = PartnerFactory(name="Lycée Alexandre Ribot")
+    pascal = PartnerFactory(name="Lycée Blaise Pascal")
+    event = AwarenessEventFactory(co_organizers=[ribot, pascal])
+    AudienceCountFactory(event=event, people=20, women=12)
+    AwarenessEventFactory()  # organised by others: filtered out
+
+    # "Lycée" matches both co-organisers: a join would count the line twice.
+    query = {"filter": {"co_organizers__id__exact": ribot.pk}, "search": {"q": "Lycée"}}
+
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = admin_client.get(CHANGELIST_URL, query[narrowed_by])
+
+    assert list(response.context["cl"].result_list) == [event]
+    assertContains(response, '<td class="field-people_total">20</td>', html=True)
+    assertContains(response, '<td class="field-women_total">12</td>', html=True)
