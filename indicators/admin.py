@@ -120,7 +120,7 @@ class AwarenessEventAdmin(TrackedByAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="total")
     def total(self, event):
-        totals = stats.totals(AwarenessEvent.objects.filter(pk=event.pk))
+        totals = stats.event_figures(event)
         women = counted(totals.women, "femme ou fille", "femmes ou filles")
         text = f"{counted(totals.people, 'personne', 'personnes')}, dont {women}"
         if unknown := totals.people_with_unknown_women:

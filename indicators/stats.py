@@ -1,22 +1,67 @@
 """The plan's figures: every number shown on a page or exported comes from here,
 so that the dashboard and the exports can never disagree.
 
-Functions take a queryset of events (already narrowed by plan, period, status…)
-and sum their count lines in the database."""
+A `Scope` says what is counted (a plan, a period, an initiative, an audience);
+the functions sum the validated count lines in that scope, one query each, so a
+page's query count never depends on how many events there are."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
+from itertools import accumulate
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators.enums import EventFormat, EventStatus
+from indicators.models import AudienceCount, AwarenessEvent, Target
+from initiatives.models import Audience
+from partners.models import Partner
 
 
 @dataclass(frozen=True)
-class Totals:
-    events: int
-    people: int
-    women: int
-    people_with_known_women: int
+class Scope:
+    plan: object
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    initiative: object = None
+    audience: object = None
+
+    def events(self):
+        """The validated events in scope; with an audience, those with a line for it."""
+        events = (
+            AwarenessEvent.objects.for_plan(self.plan).validated().in_period(self.start, self.end)
+        )
+        if self.initiative is not None:
+            events = events.filter(initiative=self.initiative)
+        if self.audience is not None:
+            events = events.filter(
+                Exists(AudienceCount.objects.filter(event=OuterRef("pk"), audience=self.audience))
+            )
+        return events
+
+    def lines(self):
+        """The count lines in scope: only the audience's own lines when one is chosen."""
+        lines = AudienceCount.objects.filter(
+            event__initiative__plan=self.plan, event__status=EventStatus.VALIDATED
+        )
+        if self.start is not None:
+            lines = lines.filter(event__date__gte=self.start)
+        if self.end is not None:
+            lines = lines.filter(event__date__lte=self.end)
+        if self.initiative is not None:
+            lines = lines.filter(event__initiative=self.initiative)
+        if self.audience is not None:
+            lines = lines.filter(audience=self.audience)
+        return lines
+
+
+@dataclass(frozen=True)
+class Figures:
+    """People reached, and how many of them are known to be women or girls."""
+
+    people: int = 0
+    women: int = 0
+    people_with_known_women: int = 0
 
     @property
     def people_with_unknown_women(self):
@@ -30,31 +75,241 @@ class Totals:
         return self.women / self.people_with_known_women
 
 
+@dataclass(frozen=True)
+class Totals(Figures):
+    events: int = 0
+
+
+@dataclass(frozen=True)
+class Row(Figures):
+    """One line of a breakdown: an initiative, an audience, a format, a partner…"""
+
+    key: object = None
+    label: str = ""
+    events: int = 0
+
+
+@dataclass(frozen=True)
+class Month(Figures):
+    month: datetime.date = None
+    cumulative_people: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Target
+    reached: Figures
+
+    @property
+    def share(self):
+        return self.reached.people / self.target.people
+
+    @property
+    def women_share(self):
+        if not self.target.women:
+            return None
+        return self.reached.women / self.target.women
+
+
+FIGURES = {
+    "people_sum": Sum("people", default=0),
+    "women_sum": Sum("women", default=0),
+    "known_sum": Sum("people", filter=Q(women__isnull=False), default=0),
+}
+
+
+def _figures(values):
+    return {
+        "people": values["people_sum"] or 0,
+        "women": values["women_sum"] or 0,
+        "people_with_known_women": values["known_sum"] or 0,
+    }
+
+
 def public_events(plan):
     """The events that count in public figures: the plan's validated ones."""
-    return AwarenessEvent.objects.for_plan(plan).validated()
+    return Scope(plan).events()
 
 
-def totals(events):
-    sums = AudienceCount.objects.filter(event__in=events).aggregate(
-        people_sum=Sum("people", default=0),
-        women_sum=Sum("women", default=0),
-        known_sum=Sum("people", filter=Q(women__isnull=False), default=0),
+def totals(scope):
+    return Totals(events=scope.events().count(), **_figures(scope.lines().aggregate(**FIGURES)))
+
+
+def event_figures(event):
+    """One event's figures, whatever its status."""
+    return Figures(**_figures(event.counts.aggregate(**FIGURES)))
+
+
+def in_year(scope, year):
+    """The scope's figures for one calendar year."""
+    year_scope = replace(scope, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+    return Figures(**_figures(year_scope.lines().aggregate(**FIGURES)))
+
+
+def venues_reached(scope):
+    """Distinct places (a school, a company site…) where events took place."""
+    return scope.events().values("venue_name", "commune").distinct().count()
+
+
+def partners_involved(scope):
+    events = scope.events()
+    return (
+        Partner.objects.filter(Q(organized_events__in=events) | Q(co_organized_events__in=events))
+        .distinct()
+        .count()
     )
-    return Totals(
-        events=events.count(),
-        people=sums["people_sum"],
-        women=sums["women_sum"],
-        people_with_known_women=sums["known_sum"],
-    )
 
 
-def people_by_initiative(events):
-    """{initiative id: people reached} for the initiatives that reached anyone."""
+def _grouped(lines, field, *details):
+    """{value of field: (events, figures)}, or with `details` (other columns that
+    depend on field), {(value, *details): (events, figures)}."""
     rows = (
-        AudienceCount.objects.filter(event__in=events)
-        .values("event__initiative")
-        .annotate(people_sum=Sum("people"))
+        lines.values(field, *details)
+        .annotate(events=Count("event", distinct=True), **FIGURES)
         .order_by()
     )
-    return {row["event__initiative"]: row["people_sum"] for row in rows}
+    return {
+        (tuple(row[name] for name in (field, *details)) if details else row[field]): (
+            row["events"],
+            _figures(row),
+        )
+        for row in rows
+    }
+
+
+def _rows(grouped, items):
+    """One Row per (key, label), in the given order, with zeros where nothing was
+    counted; a model instance as key is looked up by its primary key."""
+    rows = []
+    for key, label in items:
+        events, figures = grouped.get(getattr(key, "pk", key), (0, {}))
+        rows.append(Row(key=key, label=label, events=events, **figures))
+    return rows
+
+
+def by_initiative(scope):
+    grouped = _grouped(scope.lines(), "event__initiative")
+    initiatives = scope.plan.initiatives.order_by("number")
+    if scope.initiative is not None:
+        initiatives = initiatives.filter(pk=scope.initiative.pk)
+    return _rows(grouped, [(i, i.title) for i in initiatives])
+
+
+def by_audience(scope):
+    grouped = _grouped(scope.lines(), "audience")
+    audiences = Audience.objects.all()
+    if scope.audience is not None:
+        audiences = audiences.filter(pk=scope.audience.pk)
+    return _rows(grouped, [(a, a.name) for a in audiences])
+
+
+def by_format(scope):
+    grouped = _grouped(scope.lines(), "event__format")
+    return [row for row in _rows(grouped, EventFormat.choices) if row.events]
+
+
+def by_partner(scope):
+    """People reached by each partner's events, largest first. A joint event is
+    credited in full to its organiser and to each co-organiser."""
+    lines = scope.lines()
+    credited = {}
+    for role in ("event__organizer", "event__co_organizers"):
+        for (partner_id, name), (events, figures) in _grouped(lines, role, f"{role}__name").items():
+            if partner_id is None:
+                continue
+            previous_events, previous = credited.get((partner_id, name), (0, {}))
+            credited[(partner_id, name)] = (
+                previous_events + events,
+                {key: previous.get(key, 0) + value for key, value in figures.items()},
+            )
+    rows = _rows(credited, [((pk, name), name) for pk, name in credited])
+    return sorted(rows, key=lambda row: (-row.people, row.label))
+
+
+def _month_starts(first, last):
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def by_month(scope, *, today):
+    """People reached per month from the scope's start (or its plan's) to its end
+    (or today), with the running total; months without events count zero."""
+    start = scope.start or scope.plan.start_date
+    end = scope.end or today
+    rows = (
+        replace(scope, start=start, end=end)
+        .lines()
+        .annotate(month=TruncMonth("event__date"))
+        .values("month")
+        .annotate(**FIGURES)
+        .order_by()
+    )
+    per_month = {_as_date(row["month"]): _figures(row) for row in rows}
+    months = list(_month_starts(start, end))
+    running = accumulate(per_month.get(month, {}).get("people", 0) for month in months)
+    return [
+        Month(month=month, cumulative_people=cumulative, **per_month.get(month, {}))
+        for month, cumulative in zip(months, running, strict=True)
+    ]
+
+
+def _as_date(value):
+    # TruncMonth gives a datetime on some backends, a date on others.
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def latest_events(scope, limit=10):
+    return (
+        scope.events()
+        .with_totals()
+        .select_related("initiative")
+        .only(
+            "date",
+            "title",
+            "format",
+            "commune",
+            "venue_name",
+            "initiative__title",
+            "initiative__slug",
+            "initiative__number",
+        )
+        .order_by("-date", "-pk")[:limit]
+    )
+
+
+def target_progress(plan, year):
+    """This year's targets with what has been reached in their scope: the plan-wide
+    one first, then per initiative, then per audience."""
+    targets = list(
+        Target.objects.filter(plan=plan, year=year).select_related("initiative", "audience")
+    )
+    if not targets:
+        return []
+    reached = list(
+        Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+        .lines()
+        .values("event__initiative", "audience")
+        .annotate(**FIGURES)
+        .order_by()
+    )
+    progress = []
+    for target in targets:
+        matching = [
+            row
+            for row in reached
+            if target.initiative_id in (None, row["event__initiative"])
+            and target.audience_id in (None, row["audience"])
+        ]
+        sums = {key: sum(row[key] or 0 for row in matching) for key in FIGURES}
+        progress.append(Progress(target=target, reached=Figures(**_figures(sums))))
+    return sorted(
+        progress,
+        key=lambda p: (
+            p.target.initiative_id is not None,
+            p.target.audience_id is not None,
+            p.target.initiative.number if p.target.initiative else 0,
+            p.target.audience.order if p.target.audience else 0,
+        ),
+    )

@@ -4,4 +4,5 @@ from indicators import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("embed/compteur/", views.embed_counter, name="embed_counter"),
 ]

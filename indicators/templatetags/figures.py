@@ -1,5 +1,7 @@
 """French formatting of the plan's figures."""
 
+import math
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
@@ -15,8 +17,10 @@ def number(value):
 
 
 @register.filter
-def percent(share):
-    """0.523 → « 52 % »; an unknown share (None) → « — »."""
+def percent(share, rounding="nearest"):
+    """0.523 → « 52 % »; an unknown share (None) → « — ». With "floor", 0.9997 gives
+    « 99 % »: progress towards a target never reads 100 % before it is reached."""
     if share is None:
         return "—"
-    return f"{round(share * 100)}{NARROW_NBSP}%"
+    value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
+    return f"{value}{NARROW_NBSP}%"

@@ -23,8 +23,8 @@ CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
 ADD_FORM_QUERIES = 4
 # session, user, the event with its totals, its co-organisers, its lines, the
 # audiences (read once for every line), a content type, the
-# initiative and organiser widgets, the total's sums and count
-CHANGE_FORM_QUERIES = 11
+# initiative and organiser widgets, the total's sums
+CHANGE_FORM_QUERIES = 10
 # session, user, count, events with their initiative, organiser and totals, the
 # dates of the date hierarchy, and the choices of the initiative, audience,
 # organiser and co-organiser filters

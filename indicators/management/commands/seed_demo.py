@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from feminisation.cache import invalidate_public_pages
 from indicators import demo
 from indicators.enums import EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         drafts = demo.generate(initiatives, count, start, end, seed)
         with transaction.atomic():
             lines = _insert(drafts)
+        # Bulk inserts send no signal: the cached public pages must be dropped here.
+        invalidate_public_pages()
 
         self.stdout.write(
             f"{_number(count)} actions de sensibilisation validées créées "

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from initiatives import views
+
+urlpatterns = [
+    path("plan/", views.plan, name="plan"),
+    path("initiatives/", views.initiative_list, name="initiative_list"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative_detail"),
+]
