@@ -31,6 +31,8 @@ run: venv .env
 	$(MANAGE) create_demo_admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Each run includes the browser tests (tests/browser, Debian's /usr/bin/chromium);
+# `$(BIN)/pytest -m "not browser"` leaves them out.
 test: lint test-sqlite test-postgres
 
 lint: venv

@@ -1,0 +1,19 @@
+"""The public pages every browser test walks through."""
+
+from django.utils import timezone
+
+CURRENT_YEAR = timezone.localdate().year
+
+DASHBOARD = "/"
+EMBED = "/embed/compteur/"
+
+# Pages with the full site layout: header, main, footer, skip link.
+SITE_PAGES = [
+    DASHBOARD,
+    "/plan/",
+    "/initiatives/",
+    "/initiatives/reseau-verrelles/",
+    "/partenaires/",
+    "/accessibilite/",
+]
+PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", EMBED]
