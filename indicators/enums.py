@@ -13,5 +13,6 @@ class EventFormat(models.TextChoices):
 
 class EventStatus(models.TextChoices):
     DRAFT = "brouillon", "Brouillon"
-    SUBMITTED = "soumise", "Soumise"
+    SUBMITTED = "soumise", "Soumise, à valider"
+    RETURNED = "a_corriger", "À corriger"
     VALIDATED = "validee", "Validée"

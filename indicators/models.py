@@ -3,15 +3,37 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from indicators.enums import EventFormat, EventStatus
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
 
+SEE_ALL_EVENTS = "indicators.see_all_events"
+
+
+def sees_all_events(user):
+    """Territory staff and managers see every partner's events; a partner's
+    accounts see only their organisations' events."""
+    return user.is_superuser or user.has_perm(SEE_ALL_EVENTS)
+
+
 class AwarenessEventQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
+
+    def visible_to(self, user):
+        """The events a user may see: all of them, or those their organisations
+        organise or co-organise. Written without a join on the co-organisers so
+        that no event is listed twice."""
+        if sees_all_events(user):
+            return self
+        co_organised = AwarenessEvent.co_organizers.through.objects.filter(
+            partner__members=user
+        ).values("awarenessevent")
+        return self.filter(Q(organizer__members=user) | Q(pk__in=co_organised))
 
     def for_plan(self, plan):
         return self.filter(initiative__plan=plan)
@@ -70,6 +92,21 @@ class AwarenessEvent(models.Model):
     notes = models.TextField(
         "notes internes", blank=True, help_text="Jamais publiées sur le site public."
     )
+    review_comment = models.TextField(
+        "commentaire de l'équipe du territoire",
+        blank=True,
+        help_text="Ce qu'il faut corriger : visible par le partenaire quand l'action lui est "
+        "renvoyée.",
+    )
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validée par",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     created_by = models.ForeignKey(
@@ -89,6 +126,8 @@ class AwarenessEvent(models.Model):
         verbose_name="modifiée par",
     )
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     objects = AwarenessEventQuerySet.as_manager()
 
     class Meta:
@@ -98,9 +137,34 @@ class AwarenessEvent(models.Model):
         indexes = [
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
         ]
+        permissions = [
+            ("validate_awarenessevent", "Peut valider les actions de sensibilisation"),
+            ("see_all_events", "Peut voir les actions de tous les partenaires"),
+            ("export_figures", "Peut exporter les chiffres"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    @property
+    def is_in_closed_year(self):
+        return ClosedYear.objects.filter(
+            plan_id=self.initiative.plan_id, year=self.date.year
+        ).exists()
+
+    def submit(self):
+        self.status = EventStatus.SUBMITTED
+
+    def validate(self, user):
+        self.status = EventStatus.VALIDATED
+        self.review_comment = ""
+        self.validated_at = timezone.now()
+        self.validated_by = user
+
+    def return_for_correction(self, comment):
+        self.status = EventStatus.RETURNED
+        self.review_comment = comment
+        self.validated_at = self.validated_by = None
 
 
 class AudienceCount(models.Model):
@@ -123,6 +187,7 @@ class AudienceCount(models.Model):
         blank=True,
         help_text="Laissez vide si vous ne le savez pas : inconnu n'est pas zéro.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "ligne de comptage"
@@ -185,6 +250,7 @@ class Target(models.Model):
     )
     people = models.IntegerField("personnes à sensibiliser")
     women = models.IntegerField("dont femmes ou filles", null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "objectif"
@@ -236,3 +302,43 @@ class Target(models.Model):
             raise ValidationError(
                 {"initiative": "Cette initiative appartient à un autre plan d'action."}
             )
+
+
+class ClosedYear(models.Model):
+    """A year whose figures are final: partners can no longer change its events."""
+
+    plan = models.ForeignKey(
+        ActionPlan,
+        on_delete=models.CASCADE,
+        related_name="closed_years",
+        verbose_name="plan d'action",
+    )
+    year = models.PositiveSmallIntegerField("année")
+    closed_at = models.DateTimeField("clôturée le", auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="clôturée par",
+    )
+
+    class Meta:
+        verbose_name = "année clôturée"
+        verbose_name_plural = "années clôturées"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year"],
+                name="closed_year_once_per_plan",
+                violation_error_message="Cette année est déjà clôturée pour ce plan.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} ({self.plan})"
+
+    def clean(self):
+        if self.year and self.year >= timezone.localdate().year:
+            raise ValidationError({"year": "Seule une année passée peut être clôturée."})

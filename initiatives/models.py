@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from initiatives.enums import InitiativeStatus, PartnerRole
 from partners.models import Contact, Partner
@@ -175,6 +176,7 @@ class Initiative(models.Model):
     start_date = models.DateField("date de début", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "initiative"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from partners.enums import PartnerKind
 
@@ -23,8 +25,19 @@ class Partner(models.Model):
         default=True,
         help_text="Décochez pour masquer ce partenaire des pages publiques.",
     )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="partner_organisations",
+        verbose_name="comptes de saisie",
+        blank=True,
+        help_text=(
+            "Les comptes du groupe « Partenaires » qui saisissent les actions de cette "
+            "organisation : ils ne voient que ses actions."
+        ),
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = PartnerQuerySet.as_manager()
 
