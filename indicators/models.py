@@ -10,7 +10,6 @@ from indicators.enums import EventFormat, EventStatus
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
-
 SEE_ALL_EVENTS = "indicators.see_all_events"
 
 
