@@ -45,7 +45,7 @@ def public_page(*params):
             response = cache.get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
-                if response.status_code == 200:
+                if response.status_code == 200 and not response.streaming:
                     if hasattr(response, "render"):
                         response.render()
                     cache.set(key, response, PAGE_TIMEOUT)

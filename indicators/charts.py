@@ -2,8 +2,11 @@
 largest value, so a chart reads without JavaScript, prints, and says its numbers to
 screen readers as a real table (and needs no inline style under a strict CSP)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.urls import reverse
+
+from indicators import stats
 from indicators.templatetags.figures import number
 
 FRENCH_MONTHS = (
@@ -84,3 +87,57 @@ class BarChart:
             f"{number(total)} personnes sensibilisées au total ; le plus grand nombre : "
             f"{top.label} ({number(top.value)})."
         )
+
+
+def dashboard_charts(scope, *, has_period, today, query=""):
+    """The dashboard's charts, each linking to its own data as CSV (same filters)."""
+    months = stats.by_month(scope, today=today)
+    recent_months = months if has_period else months[-12:]
+    # The running total starts with the first month anyone was reached.
+    first_reached = next((i for i, month in enumerate(months) if month.people), len(months))
+    charts = [
+        BarChart(
+            id="par-mois",
+            title="Personnes sensibilisées par mois"
+            + ("" if has_period else " (12 derniers mois)"),
+            rows=recent_months,
+            label_header="Mois",
+        ),
+        BarChart(
+            id="cumul",
+            title="Cumul des personnes sensibilisées, mois après mois",
+            rows=months[first_reached:] or months[-1:],
+            label_header="Mois",
+            value="cumulative_people",
+            value_header="Cumul des personnes sensibilisées",
+            show_women=False,
+        ),
+        BarChart(
+            id="par-initiative",
+            title="Personnes sensibilisées par initiative",
+            rows=stats.by_initiative(scope),
+            label_header="Initiative",
+        ),
+        BarChart(
+            id="par-public",
+            title="Personnes sensibilisées par public cible",
+            rows=stats.by_audience(scope),
+            label_header="Public cible",
+        ),
+        BarChart(
+            id="par-format",
+            title="Personnes sensibilisées par format d'action",
+            rows=stats.by_format(scope),
+            label_header="Format",
+        ),
+        BarChart(
+            id="par-partenaire",
+            title="Personnes sensibilisées par partenaire organisateur ou co-organisateur",
+            rows=stats.by_partner(scope),
+            label_header="Partenaire",
+        ),
+    ]
+    suffix = f"?{query}" if query else ""
+    return [
+        replace(chart, data_url=reverse("chart_data", args=[chart.id]) + suffix) for chart in charts
+    ]

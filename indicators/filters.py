@@ -6,10 +6,20 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from indicators.enums import EventStatus
 from indicators.stats import Scope
 from initiatives.models import Audience
+from partners.models import Partner
 
 PARAMS = ("annee", "du", "au", "initiative", "public")
+EXPORT_PARAMS = (*PARAMS, "organisateur", "statut", "par", "selon", "format")
+STATUS_CHOICES = {
+    "validee": (EventStatus.VALIDATED,),
+    "soumise": (EventStatus.SUBMITTED,),
+    "a_corriger": (EventStatus.RETURNED,),
+    "brouillon": (EventStatus.DRAFT,),
+    "toutes": tuple(EventStatus.values),
+}
 FIRST_YEAR = 2000
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
@@ -25,6 +35,8 @@ class DashboardFilters:
     end: datetime.date | None = None
     initiative: object = None
     audience: object = None
+    partner: object = None
+    statuses: tuple = (EventStatus.VALIDATED,)
 
     @property
     def is_filtered(self):
@@ -38,20 +50,17 @@ class DashboardFilters:
         return self.year is not None or self.start is not None or self.end is not None
 
     def scope(self, plan):
+        start, end = self.start, self.end
         if self.year is not None:
-            return Scope(
-                plan,
-                start=datetime.date(self.year, 1, 1),
-                end=datetime.date(self.year, 12, 31),
-                initiative=self.initiative,
-                audience=self.audience,
-            )
+            start, end = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
         return Scope(
             plan,
-            start=self.start,
-            end=self.end,
+            start=start,
+            end=end,
             initiative=self.initiative,
             audience=self.audience,
+            partner=self.partner,
+            statuses=self.statuses,
         )
 
     def period_label(self):
@@ -128,3 +137,64 @@ def _lookup(objects, slug):
     if not SLUG.fullmatch(slug):
         return None
     return objects.filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    filters: DashboardFilters
+    period: str = "mois"
+    by_initiative: bool = False
+    by_audience: bool = False
+    dialect: str = "excel"
+
+
+def parse_export(query, plan, *, today):
+    """The export page's filters: the dashboard's, plus the organising partner, the
+    events' status, the counts' period and breakdown, and the CSV dialect."""
+    chosen = parse(query, plan, today=today)
+    partner = None
+    if slug := _single(query, "organisateur"):
+        partner = _lookup(Partner.objects, slug)
+        if partner is None:
+            raise InvalidFilter(f"Aucun partenaire ne correspond à « {slug[:60]} ».")
+    status = _single(query, "statut") or "validee"
+    if status not in STATUS_CHOICES:
+        raise InvalidFilter(
+            f"Le statut « {status[:40]} » n'existe pas : choisissez parmi "
+            f"{', '.join(STATUS_CHOICES)}."
+        )
+    period = _single(query, "par") or "mois"
+    if period not in ("mois", "trimestre", "annee"):
+        raise InvalidFilter(
+            f"La période « {period[:40]} » n'existe pas : choisissez mois, trimestre ou annee."
+        )
+    # « selon » comes as checkboxes (selon=initiative&selon=public) or as one list.
+    breakdown = {
+        part.strip()
+        for value in query.getlist("selon")
+        for part in value.split(",")
+        if part.strip()
+    }
+    if unknown := breakdown - {"initiative", "public"}:
+        raise InvalidFilter(
+            f"Impossible de ventiler selon « {sorted(unknown)[0][:40]} » : choisissez "
+            "initiative, public, ou les deux (selon=initiative,public)."
+        )
+    dialect = _single(query, "format") or "excel"
+    if dialect not in ("excel", "csv"):
+        raise InvalidFilter(f"Le format « {dialect[:40]} » n'existe pas : choisissez excel ou csv.")
+    return ExportRequest(
+        filters=DashboardFilters(
+            year=chosen.year,
+            start=chosen.start,
+            end=chosen.end,
+            initiative=chosen.initiative,
+            audience=chosen.audience,
+            partner=partner,
+            statuses=STATUS_CHOICES[status],
+        ),
+        period=period,
+        by_initiative="initiative" in breakdown,
+        by_audience="public" in breakdown,
+        dialect=dialect,
+    )

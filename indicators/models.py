@@ -125,7 +125,9 @@ class AwarenessEvent(models.Model):
         verbose_name="modifiée par",
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Co-organisers are kept in the history too, so that a deleted event can be
+    # restored whole.
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["co_organizers"])
 
     objects = AwarenessEventQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent, Target
@@ -25,11 +25,17 @@ class Scope:
     end: datetime.date | None = None
     initiative: object = None
     audience: object = None
+    # Organised or co-organised by this partner.
+    partner: object = None
+    # Public figures count validated events only; managers' exports may ask for others.
+    statuses: tuple = (EventStatus.VALIDATED,)
 
     def events(self):
-        """The validated events in scope; with an audience, those with a line for it."""
+        """The events in scope; with an audience, those with a line for it."""
         events = (
-            AwarenessEvent.objects.for_plan(self.plan).validated().in_period(self.start, self.end)
+            AwarenessEvent.objects.for_plan(self.plan)
+            .filter(status__in=self.statuses)
+            .in_period(self.start, self.end)
         )
         if self.initiative is not None:
             events = events.filter(initiative=self.initiative)
@@ -37,12 +43,16 @@ class Scope:
             events = events.filter(
                 Exists(AudienceCount.objects.filter(event=OuterRef("pk"), audience=self.audience))
             )
+        if self.partner is not None:
+            events = events.filter(
+                Q(organizer=self.partner) | Q(pk__in=self._co_organised_event_ids())
+            )
         return events
 
     def lines(self):
         """The count lines in scope: only the audience's own lines when one is chosen."""
         lines = AudienceCount.objects.filter(
-            event__initiative__plan=self.plan, event__status=EventStatus.VALIDATED
+            event__initiative__plan=self.plan, event__status__in=self.statuses
         )
         if self.start is not None:
             lines = lines.filter(event__date__gte=self.start)
@@ -52,7 +62,16 @@ class Scope:
             lines = lines.filter(event__initiative=self.initiative)
         if self.audience is not None:
             lines = lines.filter(audience=self.audience)
+        if self.partner is not None:
+            lines = lines.filter(
+                Q(event__organizer=self.partner) | Q(event__in=self._co_organised_event_ids())
+            )
         return lines
+
+    def _co_organised_event_ids(self):
+        return AwarenessEvent.co_organizers.through.objects.filter(partner=self.partner).values(
+            "awarenessevent"
+        )
 
 
 @dataclass(frozen=True)
@@ -313,3 +332,118 @@ def target_progress(plan, year):
             p.target.audience.order if p.target.audience else 0,
         ),
     )
+
+
+PERIODS = {"mois": TruncMonth, "trimestre": TruncQuarter, "annee": TruncYear}
+ORDERING_FIELDS = ("period", "event__initiative__number", "audience__order")
+
+
+@dataclass(frozen=True)
+class TableRow(Figures):
+    """One row of the counts table: a period, and the initiative and/or audience
+    it is broken down by (None when not broken down)."""
+
+    period: datetime.date = None
+    initiative: tuple = None  # (id, number, title)
+    audience: tuple = None  # (id, name)
+    events: int = 0
+    target: object = None
+
+    @property
+    def progress(self):
+        return self.people / self.target.people if self.target else None
+
+
+def counts_table(scope, period, by_initiative=False, by_audience=False):
+    """People reached per period (« mois », « trimestre », « annee »), optionally per
+    initiative and/or audience; on yearly rows, the target of exactly that scope."""
+    fields = ["period"]
+    if by_initiative:
+        fields += ["event__initiative", "event__initiative__number", "event__initiative__title"]
+    if by_audience:
+        fields += ["audience", "audience__order", "audience__name"]
+    rows = (
+        scope.lines()
+        .annotate(period=PERIODS[period]("event__date"))
+        .values(*fields)
+        .annotate(events=Count("event", distinct=True), **FIGURES)
+        .order_by(*[f for f in fields if f in ORDERING_FIELDS])
+    )
+    targets = {}
+    if period == "annee":
+        targets = {
+            (t.year, t.initiative_id, t.audience_id): t
+            for t in Target.objects.filter(plan=scope.plan)
+        }
+    table = []
+    for row in rows:
+        start = _as_date(row["period"])
+        initiative_id = row["event__initiative"] if by_initiative else _pk(scope.initiative)
+        audience_id = row["audience"] if by_audience else _pk(scope.audience)
+        table.append(
+            TableRow(
+                period=start,
+                initiative=(
+                    (
+                        row["event__initiative"],
+                        row["event__initiative__number"],
+                        row["event__initiative__title"],
+                    )
+                    if by_initiative
+                    else None
+                ),
+                audience=(row["audience"], row["audience__name"]) if by_audience else None,
+                events=row["events"],
+                target=targets.get((start.year, initiative_id, audience_id)),
+                **_figures(row),
+            )
+        )
+    return table
+
+
+def _pk(instance):
+    return instance.pk if instance is not None else None
+
+
+@dataclass(frozen=True)
+class PartnerYear(Figures):
+    year: int = 0
+    partner: str = ""
+    organised: int = 0
+    co_organised: int = 0
+
+
+def partners_by_year(scope):
+    """Per partner and year: events organised, co-organised, and the people they
+    reached (credited in full to the organiser and to each co-organiser)."""
+    rows = {}
+    for role, counter in (
+        ("event__organizer", "organised"),
+        ("event__co_organizers", "co_organised"),
+    ):
+        grouped = (
+            scope.lines()
+            .annotate(year=TruncYear("event__date"))
+            .filter(**{f"{role}__isnull": False})
+            .values("year", f"{role}__name")
+            .annotate(events=Count("event", distinct=True), **FIGURES)
+            .order_by()
+        )
+        for row in grouped:
+            key = (_as_date(row["year"]).year, row[f"{role}__name"])
+            entry = rows.setdefault(key, {"organised": 0, "co_organised": 0, "figures": {}})
+            entry[counter] = row["events"]
+            for name, value in _figures(row).items():
+                entry["figures"][name] = entry["figures"].get(name, 0) + value
+    return [
+        PartnerYear(
+            year=year,
+            partner=name,
+            organised=entry["organised"],
+            co_organised=entry["co_organised"],
+            **entry["figures"],
+        )
+        for (year, name), entry in sorted(
+            rows.items(), key=lambda item: (item[0][0], item[0][1].lower())
+        )
+    ]

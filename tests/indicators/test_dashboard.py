@@ -12,6 +12,7 @@ from tests.indicators.factories import (
     AwarenessEventFactory,
     TargetFactory,
 )
+from tests.indicators.sums import expected
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
@@ -30,77 +31,6 @@ def figure(response, name):
     marker = f'data-figure="{name}">'
     start = html.index(marker) + len(marker)
     return html[start : html.index("<", start)]
-
-
-@pytest.fixture
-def plan():
-    return ActionPlanFactory(
-        title="Mettre en place un plan d'action en faveur de la féminisation",
-        territory="Flandre Pays de Saint-Omer",
-        start_date=datetime.date(2024, 1, 1),
-    )
-
-
-@pytest.fixture
-def world(plan):
-    """Two initiatives, two audiences, events over two years, and everything that
-    must not count: drafts, submitted events, another plan's events."""
-    verrelles = InitiativeFactory(plan=plan, number=1, slug="reseau-verrelles")
-    corif = InitiativeFactory(plan=plan, number=2, slug="portraits-corif")
-    girls = AudienceFactory(slug="filles", short_name="Filles")
-    prescribers = AudienceFactory(slug="prescripteurs", short_name="Prescripteurs")
-    arc, capso = PartnerFactory(name="Arc France"), PartnerFactory(name="CAPSO")
-    # (initiative, date, organiser, co-organisers, [(audience, people, women)])
-    rows = [
-        (verrelles, datetime.date(2024, 3, 5), arc, [], [(girls, 20, 12), (prescribers, 4, None)]),
-        (verrelles, datetime.date(2025, 2, 10), arc, [capso], [(girls, 30, 18)]),
-        (corif, datetime.date(2025, 6, 20), capso, [], [(prescribers, 15, 9)]),
-        (corif, datetime.date(2025, 11, 3), capso, [arc], [(girls, 10, None), (prescribers, 5, 2)]),
-    ]
-    for initiative, date, organizer, co_organizers, lines in rows:
-        event = AwarenessEventFactory(
-            initiative=initiative,
-            date=date,
-            organizer=organizer,
-            co_organizers=co_organizers,
-            venue_name=f"Lieu {date}",
-        )
-        for audience, people, women in lines:
-            AudienceCountFactory(event=event, audience=audience, people=people, women=women)
-    for trait in ("draft", "submitted"):
-        AudienceCountFactory(
-            event=AwarenessEventFactory(initiative=verrelles, **{trait: True}),
-            audience=girls,
-            people=100,
-        )
-    AudienceCountFactory(event=AwarenessEventFactory(initiative__plan__draft=True), people=999)
-    return {
-        "rows": rows,
-        "verrelles": verrelles,
-        "corif": corif,
-        "filles": girls,
-        "prescripteurs": prescribers,
-    }
-
-
-def expected(world, *, year=None, start=None, end=None, initiative=None, audience=None):
-    """What a careful person would add up by hand from the events above."""
-    people = women = known = 0
-    events = set()
-    for index, (event_initiative, date, _, _, lines) in enumerate(world["rows"]):
-        if (year and date.year != year) or (start and date < start) or (end and date > end):
-            continue
-        if initiative and event_initiative != world[initiative]:
-            continue
-        for line_audience, line_people, line_women in lines:
-            if audience and line_audience != world[audience]:
-                continue
-            events.add(index)
-            people += line_people
-            if line_women is not None:
-                women += line_women
-                known += line_people
-    return {"people": people, "women": women, "known": known, "events": len(events)}
 
 
 @pytest.mark.parametrize(

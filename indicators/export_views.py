@@ -1,0 +1,216 @@
+"""Managers' CSV exports and everyone's open data. Thin views: parse the query
+string, pick the dataset from `indicators.exports`, stream it."""
+
+import json
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from feminisation.cache import public_page
+from indicators import csv_export, exports, filters, stats
+from indicators.charts import dashboard_charts
+from initiatives.models import ActionPlan, Audience
+from partners.models import Partner
+
+EXPORT_PERMISSION = "indicators.export_figures"
+LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+
+
+def _bad_request(request, error):
+    return render(request, "400.html", {"message": str(error)}, status=400)
+
+
+def _current_plan():
+    plan = ActionPlan.objects.current()
+    if plan is None:
+        raise Http404("Aucun plan d'action n'est publié.")
+    return plan
+
+
+def _export(view):
+    """Login and the export permission required; the query string parsed."""
+
+    @login_required
+    @permission_required(EXPORT_PERMISSION, raise_exception=True)
+    def wrapped(request):
+        plan = _current_plan()
+        today = timezone.localdate()
+        try:
+            chosen = filters.parse_export(request.GET, plan, today=today)
+        except filters.InvalidFilter as error:
+            return _bad_request(request, error)
+        return view(request, plan, chosen, today)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_export
+def export_page(request, plan, chosen, today):
+    query = request.GET.copy()
+    return render(
+        request,
+        "indicators/exports.html",
+        {
+            "plan": plan,
+            "chosen": chosen,
+            "years": range(today.year, plan.start_date.year - 1, -1),
+            "initiatives": plan.initiatives.order_by("number"),
+            "audiences": Audience.objects.all(),
+            "partners": Partner.objects.order_by("name").only("name", "slug"),
+            "statuses": filters.STATUS_CHOICES,
+            "query": query.urlencode(),
+            "dialects": csv_export.DIALECTS.values(),
+        },
+    )
+
+
+def _filename(name, today, qualifier=""):
+    return f"{name}{'-' + qualifier if qualifier else ''}-{today:%Y-%m-%d}.csv"
+
+
+@_export
+def events_csv(request, plan, chosen, today):
+    scope = chosen.filters.scope(plan)
+    rows = exports.event_rows(scope.events(), audience=scope.audience)
+    return csv_export.response(
+        _filename("evenements", today),
+        exports.EVENT_COLUMNS,
+        rows,
+        csv_export.DIALECTS[chosen.dialect],
+    )
+
+
+@_export
+def counts_csv(request, plan, chosen, today):
+    scope = chosen.filters.scope(plan)
+    return csv_export.response(
+        _filename("compteurs", today, exports.PERIOD_LABELS[chosen.period]),
+        exports.counts_columns(chosen.by_initiative, chosen.by_audience),
+        exports.counts_rows(scope, chosen.period, chosen.by_initiative, chosen.by_audience),
+        csv_export.DIALECTS[chosen.dialect],
+    )
+
+
+@_export
+def partners_csv(request, plan, chosen, today):
+    scope = chosen.filters.scope(plan)
+    return csv_export.response(
+        _filename("partenaires", today),
+        exports.PARTNER_COLUMNS,
+        stats.partners_by_year(scope),
+        csv_export.DIALECTS[chosen.dialect],
+    )
+
+
+def events_response(events, *, today):
+    """The events export of an admin selection (already narrowed to what the user
+    may see)."""
+    return csv_export.response(
+        _filename("evenements-selection", today),
+        exports.EVENT_COLUMNS,
+        exports.event_rows(events.order_by()),
+        csv_export.EXCEL_FR,
+    )
+
+
+# Open data: the validated counts, per month, initiative and audience.
+
+
+@public_page()
+def open_data(request):
+    return render(
+        request,
+        "indicators/open_data.html",
+        {"plan": ActionPlan.objects.current(), "licence": LICENCE, "licence_url": LICENCE_URL},
+    )
+
+
+def _open_counts(plan):
+    return stats.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
+
+
+OPEN_COLUMNS = [
+    csv_export.Column("mois", lambda r: f"{r.period:%Y-%m}"),
+    csv_export.Column("initiative", lambda r: r.initiative[2]),
+    csv_export.Column("public_cible", lambda r: r.audience[1]),
+    csv_export.Column("actions", lambda r: r.events),
+    csv_export.Column("personnes_sensibilisees", lambda r: r.people),
+    csv_export.Column("dont_femmes_ou_filles", lambda r: r.women),
+    csv_export.Column("personnes_dont_le_sexe_est_connu", lambda r: r.people_with_known_women),
+]
+
+
+@public_page("format")
+def open_counts_csv(request):
+    plan = _current_plan()
+    dialect = request.GET.get("format", "csv")
+    if dialect not in csv_export.DIALECTS:
+        return _bad_request(request, "Le format doit être « csv » ou « excel ».")
+    return csv_export.response(
+        "mixite-industrie-compteurs.csv",
+        OPEN_COLUMNS,
+        _open_counts(plan),
+        csv_export.DIALECTS[dialect],
+        stream=False,
+    )
+
+
+@public_page()
+def open_counts_json(request):
+    plan = _current_plan()
+    data = {
+        "titre": plan.title,
+        "territoire": plan.territory,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "source": request.build_absolute_uri("/"),
+        "description": (
+            "Personnes sensibilisées par les actions validées du plan, par mois, "
+            "initiative et public cible. « dont_femmes_ou_filles » ne compte que les "
+            "personnes dont le sexe est connu."
+        ),
+        "donnees": [
+            {column.header: column.value(row) for column in OPEN_COLUMNS}
+            for row in _open_counts(plan)
+        ],
+    }
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+@public_page(*filters.PARAMS)
+def chart_data(request, chart_id):
+    """The numbers behind one dashboard chart, with the dashboard's filters."""
+    plan = _current_plan()
+    today = timezone.localdate()
+    try:
+        chosen = filters.parse(request.GET, plan, today=today)
+    except filters.InvalidFilter as error:
+        return _bad_request(request, error)
+    charts = dashboard_charts(chosen.scope(plan), has_period=chosen.has_period, today=today)
+    chart = next((chart for chart in charts if chart.id == chart_id), None)
+    if chart is None:
+        raise Http404("Ce graphique n'existe pas.")
+    columns = [
+        csv_export.Column(chart.label_header, lambda bar: bar.label),
+        csv_export.Column(chart.value_header, lambda bar: bar.value),
+    ]
+    if chart.show_women:
+        columns += [
+            csv_export.Column("dont femmes ou filles", lambda bar: bar.row.women),
+            csv_export.Column(
+                "part des femmes (%)",
+                lambda bar: (
+                    None if bar.row.women_share is None else round(100 * bar.row.women_share, 1)
+                ),
+            ),
+        ]
+    return csv_export.response(
+        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, csv_export.STANDARD, stream=False
+    )

@@ -1,0 +1,251 @@
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from indicators import roles
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
+from tests.indicators.sums import expected
+
+pytestmark = pytest.mark.django_db
+
+EXPORTS = ["exports", "export_events", "export_counts", "export_partners"]
+
+
+def user_in(django_user_model, group_name, username="quelquun"):
+    user = django_user_model.objects.create_user(username, password="un mot de passe long")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def manager_client(client, django_user_model):
+    client.force_login(user_in(django_user_model, roles.MANAGERS, "responsable"))
+    return client
+
+
+def download(response):
+    assert response.status_code == 200, response.content[:300]
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8")
+    return response.content.decode("utf-8")
+
+
+def parse(text, dialect="excel"):
+    if dialect == "excel":
+        assert text.startswith("\ufeff")
+        return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    assert not text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=","))
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_partner_accounts_may_not_export(client, django_user_model, plan, name):
+    client.force_login(user_in(django_user_model, roles.PARTNERS))
+    assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("group", [roles.MANAGERS, roles.TERRITORY_STAFF])
+@pytest.mark.parametrize("name", EXPORTS)
+def test_managers_and_territory_staff_may_export(client, django_user_model, world, group, name):
+    client.force_login(user_in(django_user_model, group))
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "scope"),
+    [
+        ({}, {}),
+        ({"annee": "2025"}, {"year": 2025}),
+        ({"initiative": "portraits-corif", "par": "trimestre"}, {"initiative": "corif"}),
+        ({"public": "filles", "par": "annee", "selon": "initiative"}, {"audience": "filles"}),
+        (
+            {"du": "2024-01-01", "au": "2025-06-30", "selon": "initiative,public"},
+            {"start": datetime.date(2024, 1, 1), "end": datetime.date(2025, 6, 30)},
+        ),
+    ],
+)
+def test_counts_totals_equal_the_dashboard_and_the_database(manager_client, world, query, scope):
+    rows = parse(download(manager_client.get(reverse("export_counts"), query)))
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    people = header.index("personnes sensibilisées")
+    sums = expected(world, **scope)
+
+    assert total[0] == "Total"
+    assert int(total[people]) == sums["people"]
+    assert sum(int(row[people]) for row in body) == sums["people"]
+    dashboard = manager_client.get(
+        reverse("home"), {k: v for k, v in query.items() if k not in ("par", "selon")}
+    )
+    assert f'data-figure="people">{sums["people"]}<' in dashboard.content.decode()
+
+
+def test_excel_and_standard_dialects_parse_back_to_the_same_cells(manager_client, world):
+    excel = download(manager_client.get(reverse("export_counts"), {"par": "annee"}))
+    standard = download(
+        manager_client.get(reverse("export_counts"), {"par": "annee", "format": "csv"})
+    )
+
+    assert "\r\n" in excel
+    assert "\r\n" not in standard
+    excel_rows, standard_rows = parse(excel, "excel"), parse(standard, "csv")
+    assert excel_rows[0] == standard_rows[0]
+    first_2025 = next(row for row in excel_rows if row[0] == "2025")
+    first_2025_std = next(row for row in standard_rows if row[0] == "2025")
+    # Dates and decimals follow each dialect; counts are the same numbers.
+    assert first_2025[1] == "01/01/2025"
+    assert first_2025_std[1] == "2025-01-01"
+    share = excel_rows[0].index("part des femmes (%)")
+    sums = expected(world, year=2025)
+    value = round(100 * sums["women"] / sums["known"], 1)
+    assert first_2025[share] == f"{value:.1f}".replace(".", ",")
+    assert first_2025_std[share] == f"{value:.1f}"
+
+
+def test_file_names_say_what_and_when(manager_client, world):
+    response = manager_client.get(reverse("export_counts"), {"par": "mois"})
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="compteurs-par-mois-{today:%Y-%m-%d}.csv"'
+    )
+
+
+def test_yearly_counts_carry_the_target_and_the_progress(manager_client, world, plan):
+    TargetFactory(plan=plan, year=2025, people=200)
+    rows = parse(download(manager_client.get(reverse("export_counts"), {"par": "annee"})))
+    header = rows[0]
+    row_2025 = next(row for row in rows if row[0] == "2025")
+    people = int(row_2025[header.index("personnes sensibilisées")])
+
+    assert row_2025[header.index("objectif de personnes")] == "200"
+    progress = f"{round(100 * people / 200, 1):.1f}".replace(".", ",")
+    assert row_2025[header.index("avancement (%)")] == progress
+
+
+def test_event_rows_one_per_line_with_co_organisers(manager_client, world):
+    rows = parse(download(manager_client.get(reverse("export_events"), {"format": "csv"})), "csv")
+    header, body = rows[0], rows[1:]
+    lines = sum(len(lines) for *_, lines in world["rows"])
+
+    assert len(body) == lines
+    assert header[:3] == ["date", "initiative", "intitulé"]
+    co = header.index("co-organisateurs")
+    assert sorted({row[co] for row in body}) == ["", "Arc France", "CAPSO"]
+    assert {row[header.index("statut")] for row in body} == {"Validée"}
+
+
+def test_all_statuses_on_request(manager_client, world):
+    everything = parse(download(manager_client.get(reverse("export_events"), {"statut": "toutes"})))
+    statuses = {row[everything[0].index("statut")] for row in everything[1:]}
+    assert statuses == {"Validée", "Brouillon", "Soumise, à valider"}
+
+
+def test_text_cells_are_protected_against_formulas(manager_client, world):
+    event = AwarenessEventFactory(
+        initiative=world["verrelles"],
+        title='=HYPERLINK("http://example.com","cliquez")',
+        commune="+33 Saint-Omer",
+        venue_name="@SOMME(A1)",
+    )
+    AudienceCountFactory(event=event, audience=world["filles"], people=5, women=None)
+
+    rows = parse(download(manager_client.get(reverse("export_events"))))
+    header = rows[0]
+    row = next(row for row in rows if "HYPERLINK" in row[header.index("intitulé")])
+
+    assert row[header.index("intitulé")].startswith("'=")
+    assert row[header.index("commune")] == "'+33 Saint-Omer"
+    assert row[header.index("lieu")] == "'@SOMME(A1)"
+    assert row[header.index("personnes sensibilisées")] == "5"
+    assert row[header.index("dont femmes ou filles")] == ""
+
+
+def test_partners_are_credited_per_year(manager_client, world):
+    rows = parse(download(manager_client.get(reverse("export_partners"))))
+    header = rows[0]
+    table = {(row[0], row[1]): row for row in rows[1:]}
+
+    arc_2025 = table[("2025", "Arc France")]
+    assert arc_2025[header.index("actions organisées")] == "1"
+    assert arc_2025[header.index("actions co-organisées")] == "1"
+    assert arc_2025[header.index("personnes sensibilisées")] == str(30 + 15)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"par": "semaine"}, "La période « semaine » n'existe pas"),
+        ({"selon": "commune"}, "Impossible de ventiler selon « commune »"),
+        ({"format": "xls"}, "Le format « xls » n'existe pas"),
+        ({"statut": "perdue"}, "Le statut « perdue » n'existe pas"),
+        ({"organisateur": "inconnu"}, "Aucun partenaire ne correspond à « inconnu »"),
+        ({"annee": "vingt"}, "L'année « vingt » n'est pas valide"),
+    ],
+)
+@pytest.mark.parametrize("name", EXPORTS)
+def test_bad_parameters_answer_400_in_french(manager_client, world, name, query, message):
+    response = manager_client.get(reverse(name), query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("name", ["export_events", "export_counts", "export_partners"])
+def test_query_count_does_not_grow_with_rows(
+    manager_client, world, name, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as few:
+        download(manager_client.get(reverse(name)))
+    for _ in range(30):
+        event = AwarenessEventFactory(initiative=world["corif"], co_organizers=[])
+        AudienceCountFactory(event=event, audience=world["filles"])
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        download(manager_client.get(reverse(name)))
+
+
+def test_open_data_has_the_validated_counts_and_no_personal_data(client, world):
+    AwarenessEventFactory(initiative=world["verrelles"], notes="Appeler Mme Martin au 06 00 00 00")
+    text = download(client.get(reverse("open_counts_csv")))
+    rows = parse(text, "csv")
+    people = rows[0].index("personnes_sensibilisees")
+
+    assert sum(int(row[people]) for row in rows[1:]) == expected(world)["people"]
+    assert "Martin" not in text
+
+    data = json.loads(client.get(reverse("open_counts_json")).content)
+    assert data["licence"].startswith("Licence Ouverte")
+    assert (
+        sum(row["personnes_sensibilisees"] for row in data["donnees"])
+        == (expected(world)["people"])
+    )
+
+
+def test_each_dashboard_chart_links_to_its_own_data(client, world):
+    dashboard = client.get(reverse("home"), {"annee": "2025"}).content.decode()
+    url = reverse("chart_data", args=["par-initiative"]) + "?annee=2025"
+    assert f'href="{url}"' in dashboard
+
+    rows = parse(download(client.get(url)), "csv")
+    people = {row[0]: int(row[1]) for row in rows[1:]}
+    assert (
+        people[world["verrelles"].title]
+        == expected(world, year=2025, initiative="verrelles")["people"]
+    )
