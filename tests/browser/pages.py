@@ -15,5 +15,6 @@ SITE_PAGES = [
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
     "/accessibilite/",
+    "/donnees/",
 ]
 PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", EMBED]
