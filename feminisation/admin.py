@@ -1,8 +1,17 @@
 """Admin pieces shared by the apps."""
 
+import datetime
+
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import UniqueConstraint
+from django.utils import formats
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from indicators.models import sees_all_events
 
 # « www.example.fr » is taken as https://, as Django 6 will do by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -21,3 +30,106 @@ class ConstraintMessageInlineFormSet(forms.BaseInlineFormSet):
             ):
                 return constraint.violation_error_message
         return super().get_unique_error_message(unique_check)
+
+
+class ChangeReasonForm(forms.ModelForm):
+    """A model form with the optional reason that the history records with a change."""
+
+    change_reason = forms.CharField(
+        label="Motif de la modification",
+        required=False,
+        # The history's column is 100 characters long.
+        max_length=100,
+        help_text="Facultatif : il est gardé dans l'historique, avec votre nom et la date.",
+    )
+
+
+class ChangeDisplay(HistoricalRecordContextHelper):
+    """The history's « before → after » as the forms say it: a choice's label, oui or
+    non, a French date, and « — » for nothing (the package says « Deleted utilisateur
+    (pk=None) » for an empty link)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if isinstance(value, datetime.date):
+            return formats.localize(value)
+        return value
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The « Historique » of django-simple-history, with an optional reason typed on
+    the change form. The history (what every version said, who changed it) is for
+    users who see all the plan's data: a partner's account never reads it."""
+
+    form = ChangeReasonForm
+    object_history_list_template = "admin/history/object_history_list.html"
+    reason_fieldset = ("Motif de la modification", {"fields": ("change_reason",)})
+    revert_reason = "Retour à une version antérieure"
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), *self.reason_fieldsets(request, obj)]
+
+    def reason_fieldsets(self, request, obj):
+        """The reason's fieldset, on the form of a change that can be saved."""
+        if obj is None or not self.has_change_permission(request, obj):
+            return []
+        return [self.reason_fieldset]
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason")
+        url_name = getattr(request.resolver_match, "url_name", "")
+        if not reason and url_name.endswith("_simple_history"):
+            reason = self.revert_reason
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        if not sees_all_events(request.user):
+            return False
+        return super().has_view_history_or_change_history_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["hide_history_link"] = not self.has_view_history_or_change_history_permission(
+            request, obj
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangeDisplay(self.model, historical_record)
+
+    def history_view_title(self, request, obj):
+        return f"Historique de « {obj} »"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The package checks only the view permission, even to revert on POST.
+        if request.method == "POST" and not (
+            sees_all_events(request.user) and self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        # Its submit line reads this variable, which it never sets.
+        return super().history_form_view(
+            request, object_id, version_id, {"onclick_attrib": "", **(extra_context or {})}
+        )
+
+
+class ReferenceDataAdminMixin:
+    """Partner accounts may view partners, initiatives and audiences only so that
+    the event form's autocompletes work (Django's autocomplete asks the related
+    admin for the view permission). Their lists, forms and history pages, and their
+    entries on the admin index, are for the users who see all the plan's data."""
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return sees_all_events(request.user) or (
+            request.resolver_match is not None
+            and request.resolver_match.view_name == f"{self.admin_site.name}:autocomplete"
+        )

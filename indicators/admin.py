@@ -1,11 +1,18 @@
 from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import path
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from feminisation.admin import ConstraintMessageInlineFormSet
-from indicators import stats
-from indicators.forms import AwarenessEventAdminForm
-from indicators.models import AudienceCount, AwarenessEvent, Target
-from indicators.templatetags.figures import number
+from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
+from indicators import overview, stats, validation
+from indicators.enums import EventStatus
+from indicators.forms import AwarenessEventAdminForm, EventActionForm
+from indicators.imports import EventImportMixin
+from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, Target, sees_all_events
+from indicators.partner_access import PartnerAccessMixin, can_validate
+from indicators.templatetags.figures import counted, number
+from initiatives.models import ActionPlan
 
 
 class TrackedByAdminMixin:
@@ -24,16 +31,17 @@ class TrackedByAdminMixin:
         super().save_model(request, obj, form, change)
 
 
-def counted(count, singular, plural):
-    """« 1 personne », « 0 personne », « 12 personnes »: French plural starts at 2."""
-    return f"{number(count)} {singular if count < 2 else plural}"
-
-
 class AudienceCountInline(admin.TabularInline):
     model = AudienceCount
     formset = ConstraintMessageInlineFormSet
     fields = ("audience", "people", "women")
     extra = 1
+
+    class Media:
+        # Adds « Total : N personnes, dont M femmes ou filles » under the lines, kept up
+        # to date as they are typed.
+        js = ["admin_extra/count_total.js"]
+        css = {"all": ["admin_extra/admin_extra.css"]}
 
     def get_queryset(self, request):
         # Each saved line is titled with its audience.
@@ -48,16 +56,82 @@ class AudienceCountInline(admin.TabularInline):
         return formfield
 
 
-EVENT_FIELDSETS = (
-    (None, {"fields": ("initiative", "title", "date", "format", "status", "notes")}),
-    ("Lieu", {"fields": ("venue_name", "commune")}),
-    ("Organisation", {"fields": ("organizer", "co_organizers")}),
+class AwaitingValidationFilter(admin.SimpleListFilter):
+    title = "validation"
+    parameter_name = "a_valider"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "À valider")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(status=EventStatus.SUBMITTED)
+        return queryset
+
+
+class ChoicesOnceMixin:
+    """With facets, Django builds the list's filters again for each filter's counts,
+    and a related filter reads its choices each time: read them once per request."""
+
+    def field_choices(self, field, request, model_admin):
+        cache = request.__dict__.setdefault("_filter_choices", {})
+        key = (type(self), self.field_path)
+        if key not in cache:
+            cache[key] = super().field_choices(field, request, model_admin)
+        return cache[key]
+
+
+class RelatedFilter(ChoicesOnceMixin, admin.RelatedFieldListFilter):
+    """Offers every initiative or audience."""
+
+
+class RelatedOnlyFilter(ChoicesOnceMixin, admin.RelatedOnlyFieldListFilter):
+    """Offers only the partners of the events the user may see."""
+
+
+MAIN_FIELDSET = (None, {"fields": ("initiative", "title", "date", "format", "notes")})
+PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "commune")})
+ORGANISATION_FIELDSET = ("Organisation", {"fields": ("organizer", "co_organizers")})
+RETURNED_FIELDSET = (
+    "À corriger",
+    {
+        "fields": ("review_comment",),
+        "description": "L'équipe du territoire vous a renvoyé cette action avec ce "
+        "commentaire. Corrigez-la, puis enregistrez-la « Soumise, à valider ».",
+    },
 )
+TOTAL_FIELDSET = ("Bilan", {"fields": ("total",)})
+TRACKING_FIELDSET = (
+    "Suivi",
+    {
+        "fields": (
+            "created_at",
+            "created_by",
+            "updated_at",
+            "updated_by",
+            "validated_at",
+            "validated_by",
+        )
+    },
+)
+PARTNER_STATUSES = (EventStatus.DRAFT, EventStatus.SUBMITTED)
+DEMOTED_REASON = "Modifiée par le partenaire : à valider de nouveau"
 
 
 @admin.register(AwarenessEvent)
-class AwarenessEventAdmin(TrackedByAdminMixin, admin.ModelAdmin):
+class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMixin, HistoryAdmin):
+    """The events, their count lines inline, the validation workflow's actions and
+    side effects, and the pages of the staff (overview, deleted events). Who may
+    reach which event is PartnerAccessMixin's."""
+
     form = AwarenessEventAdminForm
+    action_form = EventActionForm
+    actions = (
+        validation.submit_for_validation,
+        validation.validate,
+        validation.return_for_correction,
+    )
+    change_list_template = "indicators/admin/event_change_list.html"
     list_display = (
         "date",
         "title",
@@ -71,13 +145,15 @@ class AwarenessEventAdmin(TrackedByAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("date", "title")
     list_filter = (
+        AwaitingValidationFilter,
         "status",
-        "initiative",
+        ("initiative", RelatedFilter),
         "format",
-        "counts__audience",
-        ("organizer", admin.RelatedOnlyFieldListFilter),
-        ("co_organizers", admin.RelatedOnlyFieldListFilter),
+        ("counts__audience", RelatedFilter),
+        ("organizer", RelatedOnlyFilter),
+        ("co_organizers", RelatedOnlyFilter),
     )
+    show_facets = admin.ShowFacets.ALWAYS
     search_fields = (
         "title",
         "venue_name",
@@ -90,24 +166,149 @@ class AwarenessEventAdmin(TrackedByAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("initiative", "organizer")
     autocomplete_fields = ("initiative", "organizer", "co_organizers")
-    readonly_fields = ("total",)
-    add_fieldsets = EVENT_FIELDSETS
-    fieldsets = (
-        *EVENT_FIELDSETS,
-        ("Bilan", {"fields": ("total",)}),
-        ("Suivi", {"fields": ("created_at", "created_by", "updated_at", "updated_by")}),
-    )
+    radio_fields = {"status": admin.VERTICAL}
+    readonly_fields = ("total", "validated_at", "validated_by")
     inlines = (AudienceCountInline,)
+
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("suivi/", wrap(self.overview_view), name=f"{info}_overview"),
+            path("supprimees/", wrap(self.deleted_view), name=f"{info}_deleted"),
+            path(
+                "supprimees/<int:history_id>/restaurer/",
+                wrap(self.restore_view),
+                name=f"{info}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overview_view(self, request):
+        return overview.overview(request, model_admin=self)
+
+    # The recovery of deleted events is written alongside, in its own module.
+    def deleted_view(self, request):
+        from indicators import deleted_events
+
+        return deleted_events.deleted_list(request, model_admin=self)
+
+    def restore_view(self, request, history_id):
+        from indicators import deleted_events
+
+        return deleted_events.restore(request, history_id, model_admin=self)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_totals()
 
+    def changelist_view(self, request, extra_context=None):
+        sees_all = sees_all_events(request.user)
+        context = {
+            # Counted when the list is shown, not when an action is run from it.
+            "workflow_counts": SimpleLazyObject(
+                lambda: self.get_queryset(request).aggregate(
+                    submitted=Count("pk", filter=Q(status=EventStatus.SUBMITTED)),
+                    returned=Count("pk", filter=Q(status=EventStatus.RETURNED)),
+                )
+            ),
+            "show_overview_link": sees_all,
+            "show_deleted_link": sees_all and self.has_add_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    # The form: what each role is offered.
+
     def get_fieldsets(self, request, obj=None):
-        # Nothing is saved or counted yet on the add form.
-        return self.fieldsets if obj else self.add_fieldsets
+        staff = sees_all_events(request.user)
+        # The comment is for an event sent back to its partner, after it was entered;
+        # the partner reads it at the top of the form.
+        status_fields = ("status", "review_comment") if staff and obj else ("status",)
+        fieldsets = [
+            MAIN_FIELDSET,
+            PLACE_FIELDSET,
+            ORGANISATION_FIELDSET,
+            ("Validation", {"fields": status_fields}),
+        ]
+        if obj is None:
+            # Nothing is saved or counted yet on the add form.
+            return fieldsets
+        if not staff and obj.status == EventStatus.RETURNED:
+            fieldsets.insert(0, RETURNED_FIELDSET)
+        return [*fieldsets, TOTAL_FIELDSET, TRACKING_FIELDSET, *self.reason_fieldsets(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not can_validate(request.user):
+            return (*readonly, "review_comment")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # modelform_factory builds a new class on each call: this stays per request.
+        form.may_edit_closed_years = can_validate(request.user)
+        return form
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            if can_validate(request.user):
+                kwargs["help_text"] = (
+                    "Seules les actions validées comptent dans les chiffres publics. Pour "
+                    "renvoyer l'action au partenaire, choisissez « À corriger » et dites-lui "
+                    "quoi corriger dans le commentaire."
+                )
+            else:
+                kwargs["choices"] = [(status.value, status.label) for status in PARTNER_STATUSES]
+                kwargs["help_text"] = (
+                    "Gardez l'action en brouillon tant qu'elle n'est pas complète, puis "
+                    "choisissez « Soumise, à valider » : l'équipe du territoire la vérifie "
+                    "avant qu'elle compte dans les chiffres publics."
+                )
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    # Saving: the workflow's side effects, recorded in the history.
+
+    def save_model(self, request, obj, form, change):
+        user = request.user
+        stored, status = form.stored_status, obj.status
+        if not can_validate(user):
+            if stored == EventStatus.VALIDATED:
+                # Whether a partner changed anything, their count lines included, is
+                # only known in save_related: the event is saved there, once.
+                return
+        elif status != stored and status == EventStatus.VALIDATED:
+            obj.validate(user)
+            obj._change_reason = validation.VALIDATED_REASON
+        elif status != stored and status == EventStatus.RETURNED:
+            obj.return_for_correction(obj.review_comment)
+            obj._change_reason = validation.returned_reason(obj.review_comment)
+        elif status != stored and stored == EventStatus.VALIDATED:
+            obj.validated_at = obj.validated_by = None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        if not can_validate(request.user) and form.stored_status == EventStatus.VALIDATED:
+            if form.has_changed() or any(formset.has_changed() for formset in formsets):
+                # Back to the status chosen in the form: submitted unless they chose draft.
+                obj.validated_at = obj.validated_by = None
+                obj._change_reason = DEMOTED_REASON
+            else:
+                obj.status = EventStatus.VALIDATED
+            super().save_model(request, obj, form, change)
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The count lines' history says why, as the event's does.
+        if reason := getattr(form.instance, "_change_reason", None):
+            for line_form in formset.forms:
+                line_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    # The list's columns.
 
     @admin.display(description="personnes", ordering="total_people")
     def people_total(self, event):
@@ -129,7 +330,7 @@ class AwarenessEventAdmin(TrackedByAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = ("year", "plan", "initiative", "audience", "people", "women")
     list_display_links = ("year", "plan")
     list_filter = ("year", "plan", "audience", "initiative")
@@ -141,3 +342,39 @@ class TargetAdmin(admin.ModelAdmin):
         ("Périmètre", {"fields": ("initiative", "audience")}),
         ("Objectif", {"fields": ("people", "women")}),
     )
+
+
+@admin.register(ClosedYear)
+class ClosedYearAdmin(admin.ModelAdmin):
+    """Closing a past year makes its events read-only for partners; deleting the
+    closure reopens it. A closure itself is never edited."""
+
+    list_display = ("year", "plan", "closed_at", "closed_by")
+    list_filter = ("plan",)
+    list_select_related = ("plan", "closed_by")
+    fields = ("plan", "year", "closed_at", "closed_by")
+    readonly_fields = ("closed_at", "closed_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj else ("plan", "year")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            "year": "Une année passée : ses actions ne pourront plus être modifiées par les "
+            "partenaires. Pour rouvrir l'année, supprimez sa clôture."
+        }
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "plan": ActionPlan.objects.current(),
+            "year": timezone.localdate().year - 1,
+            **super().get_changeform_initial_data(request),
+        }
+
+    def save_model(self, request, obj, form, change):
+        obj.closed_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from feminisation.admin import HTTPS_URLS, ConstraintMessageInlineFormSet
+from feminisation.admin import (
+    HTTPS_URLS,
+    ConstraintMessageInlineFormSet,
+    HistoryAdmin,
+    ReferenceDataAdminMixin,
+)
 from initiatives.models import (
     Achievement,
     ActionPlan,
@@ -82,7 +87,7 @@ class ActionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(admin.ModelAdmin):
+class AudienceAdmin(ReferenceDataAdminMixin, admin.ModelAdmin):
     list_display = ("name", "short_name", "women_label", "order")
     list_filter = ("initiatives",)
     search_fields = ("name", "short_name")
@@ -109,7 +114,7 @@ class AchievementInline(admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(ReferenceDataAdminMixin, HistoryAdmin):
     list_display = ("number", "title", "plan", "status", "lead_partners_list")
     list_display_links = ("number", "title")
     list_filter = ("plan", "status", ("lead_partners", admin.RelatedOnlyFieldListFilter))

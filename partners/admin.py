@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from feminisation.admin import HTTPS_URLS
+from feminisation.admin import HTTPS_URLS, HistoryAdmin, ReferenceDataAdminMixin
 from partners.models import Contact, Partner
 
 
@@ -16,7 +16,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
     list_display = ("name", "short_name", "kind", "is_public", "contacts_count")
     list_filter = ("kind", "is_public")
     search_fields = ("name", "short_name")
@@ -26,9 +26,11 @@ class PartnerAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
     readonly_fields = ("created_at", "updated_at")
+    filter_horizontal = ("members",)
     fieldsets = (
         (None, {"fields": ("name", "short_name", "slug", "kind")}),
         ("Présentation", {"fields": ("description", "website", "is_public")}),
+        ("Comptes de saisie", {"fields": ("members",)}),
         ("Suivi", {"fields": ("created_at", "updated_at")}),
     )
     inlines = (ContactInline,)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_django.asserts import assertContains
 
+from indicators.models import ClosedYear
 from initiatives.enums import PartnerRole
 from initiatives.models import PlanPartner
 from tests.indicators.factories import AudienceCountFactory, TargetFactory
@@ -50,6 +51,7 @@ OBJECT_MAKERS = {
     "initiatives.Achievement": AchievementFactory,
     "indicators.AwarenessEvent": lambda: AudienceCountFactory().event,
     "indicators.Target": TargetFactory,
+    "indicators.ClosedYear": lambda: ClosedYear.objects.create(plan=ActionPlanFactory(), year=2020),
 }
 
 PROJECT_MODELS = sorted(
@@ -57,9 +59,12 @@ PROJECT_MODELS = sorted(
     key=lambda model: model._meta.label,
 )
 
-# The heaviest pages today (the events' list, an initiative's change form) make 11
-# queries, or 12 before the content types are cached.
+# The heaviest pages (an initiative's change form) make 11 queries, or 12 before the
+# content types are cached.
 MAX_QUERIES = 13
+# The events' list counts the events behind each filter choice (facets): one query
+# per filter, and one for the events awaiting validation or correction.
+MAX_QUERIES_PER_MODEL = {"indicators.AwarenessEvent": 20}
 
 
 @pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda model: model._meta.label)
@@ -67,21 +72,22 @@ def test_admin_pages_open(admin_client, django_assert_max_num_queries, model):
     obj = OBJECT_MAKERS[model._meta.label]()
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    max_queries = MAX_QUERIES_PER_MODEL.get(opts.label, MAX_QUERIES)
 
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(max_queries):
         response = admin_client.get(changelist)
     assertContains(response, f"/{obj.pk}/change/")
 
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(max_queries):
         response = admin_client.get(changelist, {"q": "test"})
     assert response.status_code == 200
 
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(max_queries):
         response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert response.status_code == 200
 
     change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(max_queries):
         response = admin_client.get(change)
     assertContains(response, escape(str(obj)))
 

@@ -24,3 +24,8 @@ def percent(share, rounding="nearest"):
         return "—"
     value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
     return f"{value}{NARROW_NBSP}%"
+
+
+def counted(count, singular, plural):
+    """« 1 personne », « 0 personne », « 12 personnes »: French plural starts at 2."""
+    return f"{number(count)} {singular if count < 2 else plural}"

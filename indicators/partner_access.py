@@ -1,0 +1,125 @@
+"""Which events each account reaches in the admin, and what it may do with them.
+
+Territory staff and managers see every event (`sees_all_events`); a partner's
+account sees, adds and changes only the events its organisations organise or
+co-organise, never an event of a closed year, and never deletes a validated one.
+Every list, form, search, filter and autocomplete of the events starts from
+get_queryset, and the object-level permissions check again whatever is reached
+another way (a hand-typed URL, the history)."""
+
+from indicators.enums import EventStatus
+from indicators.models import AwarenessEvent, sees_all_events
+from partners.models import Partner
+
+VALIDATE_EVENTS = "indicators.validate_awarenessevent"
+
+
+def can_validate(user):
+    """Territory staff: they validate events, and only they may still change a
+    validated event without sending it back, or an event of a closed year."""
+    return user.has_perm(VALIDATE_EVENTS)
+
+
+def organisation_ids(user):
+    """The partner organisations a partner's account enters events for, first one
+    first; read once per request and kept on the user, as Django keeps permissions."""
+    if not hasattr(user, "_organisation_ids"):
+        user._organisation_ids = list(user.partner_organisations.values_list("pk", flat=True))
+    return user._organisation_ids
+
+
+class PartnerAccessMixin:
+    """For AwarenessEventAdmin: the groups' model permissions, narrowed for each
+    event, and the organiser field narrowed to the partner's own organisations."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_validate_permission(self, request):
+        return can_validate(request.user)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            sees_all_events(request.user) or bool(organisation_ids(request.user))
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or self._is_visible(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_validate(request.user):
+            return True
+        return self._is_visible(request, obj) and not self._in_closed_year(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or can_validate(request.user):
+            return True
+        return (
+            self._is_visible(request, obj)
+            and obj.status != EventStatus.VALIDATED
+            and not self._in_closed_year(obj)
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # Found through get_queryset: visible by construction, no need to ask again.
+            obj.__dict__.setdefault("_visible_to", {})[request.user.pk] = True
+        return obj
+
+    def _is_visible(self, request, obj):
+        # The permission methods are asked several times per page: ask the
+        # database once per event and user.
+        user = request.user
+        if sees_all_events(user):
+            return True
+        visible = obj.__dict__.setdefault("_visible_to", {})
+        if user.pk not in visible:
+            visible[user.pk] = AwarenessEvent.objects.visible_to(user).filter(pk=obj.pk).exists()
+        return visible[user.pk]
+
+    @staticmethod
+    def _in_closed_year(obj):
+        if "_in_closed_year" not in obj.__dict__:
+            obj._in_closed_year = obj.is_in_closed_year
+        return obj._in_closed_year
+
+    # The organiser: a partner's own organisations, the first one by default.
+
+    def get_autocomplete_fields(self, request):
+        if sees_all_events(request.user):
+            return self.autocomplete_fields
+        # A partner picks among their few organisations in a plain list.
+        return tuple(name for name in self.autocomplete_fields if name != "organizer")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organizer" and not sees_all_events(request.user):
+            kwargs["queryset"] = Partner.objects.filter(pk__in=organisation_ids(request.user))
+            kwargs["empty_label"] = None
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        user = request.user
+        if (
+            obj is not None
+            and not sees_all_events(user)
+            and obj.organizer_id not in organisation_ids(user)
+        ):
+            # An event their organisation co-organises: its organiser is not theirs
+            # to change.
+            return (*readonly, "organizer")
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        user = request.user
+        if not sees_all_events(user) and organisation_ids(user):
+            return {"organizer": organisation_ids(user)[0], **initial}
+        return initial

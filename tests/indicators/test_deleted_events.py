@@ -1,0 +1,113 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from indicators import roles
+from indicators.models import AudienceCount, AwarenessEvent
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import AudienceFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
+
+
+def user_in(django_user_model, group_name, username):
+    user = django_user_model.objects.create_user(username, password="un mot de passe long")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    client.force_login(user_in(django_user_model, roles.TERRITORY_STAFF, "equipe"))
+    return client
+
+
+@pytest.fixture
+def deleted_event():
+    """An event with two lines and a co-organiser, deleted by mistake."""
+    event = AwarenessEventFactory(
+        title="Forum des métiers de Longuenesse", co_organizers=[PartnerFactory(name="CORIF")]
+    )
+    AudienceCountFactory(
+        event=event, audience=AudienceFactory(short_name="Filles"), people=40, women=25
+    )
+    AudienceCountFactory(
+        event=event, audience=AudienceFactory(short_name="Prescripteurs"), people=6, women=None
+    )
+    pk = event.pk
+    event.delete()
+    return pk
+
+
+def restore_url(pk):
+    record = AwarenessEvent.history.get(id=pk, history_type="-")
+    return reverse("admin:indicators_awarenessevent_restore", args=[record.history_id])
+
+
+def test_staff_find_a_deleted_event_and_restore_it_whole(staff_client, deleted_event):
+    listing = staff_client.get(DELETED_URL)
+    assertContains(listing, '<th scope="row">Forum des métiers de Longuenesse</th>', html=True)
+
+    response = staff_client.post(restore_url(deleted_event))
+
+    event = AwarenessEvent.objects.get(pk=deleted_event)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:indicators_awarenessevent_change", args=[event.pk])
+    assert sorted(event.counts.values_list("people", "women")) == [(6, None), (40, 25)]
+    assert [p.name for p in event.co_organizers.all()] == ["CORIF"]
+    assert event.history.first().history_change_reason == "Restaurée après suppression"
+    # Once restored, it is no longer listed as deleted.
+    assertNotContains(
+        staff_client.get(DELETED_URL),
+        '<th scope="row">Forum des métiers de Longuenesse</th>',
+        html=True,
+    )
+
+
+def test_a_line_deleted_long_before_the_event_stays_deleted(staff_client):
+    event = AwarenessEventFactory()
+    kept = AudienceCountFactory(event=event, people=12)
+    removed_by_hand = AudienceCountFactory(event=event, people=99)
+    removed_pk = removed_by_hand.pk
+    removed_by_hand.delete()
+    AudienceCount.history.filter(id=removed_pk, history_type="-").update(
+        history_date=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    pk = event.pk
+    event.delete()
+
+    staff_client.post(restore_url(pk))
+
+    assert list(AudienceCount.objects.filter(event_id=pk).values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_restoring_needs_a_post(staff_client, deleted_event):
+    assert staff_client.get(restore_url(deleted_event)).status_code == 405
+    assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
+
+
+def test_an_event_that_is_not_deleted_cannot_be_restored_twice(staff_client, deleted_event):
+    url = restore_url(deleted_event)
+    staff_client.post(url)
+
+    assert staff_client.post(url).status_code == 404
+    assert AwarenessEvent.objects.filter(pk=deleted_event).count() == 1
+
+
+@pytest.mark.parametrize("group", [roles.MANAGERS, roles.PARTNERS])
+def test_only_territory_staff_see_and_restore_deleted_events(
+    client, django_user_model, deleted_event, group
+):
+    client.force_login(user_in(django_user_model, group, "quelquun"))
+
+    assert client.get(DELETED_URL).status_code == 403
+    assert client.post(restore_url(deleted_event)).status_code == 403
+    assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
