@@ -1,0 +1,521 @@
+"""What an import file would change, and writing it.
+
+EventImport reads every row (import_rows), groups the rows of one event (one row
+per audience), finds the events already recorded, and lists what it would create
+or update, with a French reason for each invalid line. Nothing is written until
+apply(), which writes everything in one transaction, or nothing.
+
+Every lookup is done once per file, in bulk (the plan's names, closed years, the
+recorded events, their lines and co-organisers), and every write is a bulk one:
+the queries do not grow with the rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from feminisation.cache import invalidate_public_pages
+from indicators.enums import EventFormat, EventStatus
+from indicators.import_format import HEADERS_BY_KEY, lookup_key
+from indicators.import_rows import TEXT_MAX_LENGTH, RowReader
+from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from initiatives.models import ActionPlan
+
+# An import never moves an event back along the validation workflow.
+WORKFLOW_ORDER = {
+    EventStatus.DRAFT: 0,
+    EventStatus.RETURNED: 1,
+    EventStatus.SUBMITTED: 2,
+    EventStatus.VALIDATED: 3,
+}
+# The event's own fields: the rows of one event must agree on them.
+EVENT_FIELDS = (
+    "date",
+    "initiative",
+    "title",
+    "format",
+    "venue_name",
+    "commune",
+    "organizer",
+    "co_organizers",
+    "status",
+)
+STATUS_FIELDS = ("status", "review_comment", "validated_at", "validated_by")
+REASON_MAX_LENGTH = 100  # the history's column
+# bulk_update writes a CASE WHEN per field with a branch per object, which takes
+# PostgreSQL minutes over thousands of objects at once: hence small batches, and
+# only the fields that changed.
+UPDATE_BATCH = 500
+# Ids per IN (...) query, under SQLite's and PostgreSQL's limits on parameters.
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class LineError:
+    """An invalid line of the file (0 for the file as a whole), and why."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class EventChange:
+    """An event the file creates or changes, with its count lines."""
+
+    lines: list
+    event: AwarenessEvent
+    co_organizers: list
+    counts: dict  # Audience → (people, women)
+    is_new: bool
+    changes: list = field(default_factory=list)  # French, for the preview
+    changed_fields: set = field(default_factory=set)
+    recorded_year: tuple = None  # (plan, year) of a recorded event before the import
+    co_organizers_changed: bool = False
+    lines_to_create: list = field(default_factory=list)
+    lines_to_update: list = field(default_factory=list)
+    lines_to_delete: list = field(default_factory=list)
+
+
+class EventImport:
+    def __init__(self, user, table):
+        self.user = user
+        self.table = table
+        self.errors = []
+        self.error_lines = set()
+        self.created = []
+        self.updated = []
+        self.unchanged = 0
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    def error(self, line, message):
+        self.errors.append(LineError(line, message))
+        self.error_lines.add(line)
+
+    def check(self):
+        """Fills errors, created, updated and unchanged. Writes nothing."""
+        self.plan = ActionPlan.objects.current()
+        if self.plan is None:
+            self.error(
+                0,
+                "Aucun plan d'action n'est publié : les initiatives d'une action se "
+                "cherchent dans le plan en cours.",
+            )
+            return self
+        self.reader = reader = RowReader(self.user, self.plan)
+        if reader.restricted and not reader.own_organisations:
+            self.error(
+                0,
+                "Votre compte n'est rattaché à aucune organisation partenaire : demandez à "
+                "l'équipe du territoire de vous y rattacher.",
+            )
+            return self
+        self.closed_years = set(ClosedYear.objects.values_list("plan_id", "year"))
+        rows = []
+        for line, cells in self.table.rows:
+            values, problems = reader.read(cells)
+            for problem in problems:
+                self.error(line, problem)
+            rows.append((line, values))
+        self._list_changes(self._group(rows))
+        self.errors.sort(key=lambda error: error.line)
+        return self
+
+    # Grouping rows into events ----------------------------------------------------
+
+    def _group(self, rows):
+        """Rows with the same reference, or else the same date, title, organiser,
+        venue and commune, describe one event."""
+        groups = {}
+        for line, values in rows:
+            if values.get("reference"):
+                key = ("reference", values["reference"])
+            elif all(values.get(name) for name in ("date", "title", "organizer")) and all(
+                name in values for name in ("venue_name", "commune")
+            ):
+                key = (
+                    "event",
+                    values["date"],
+                    lookup_key(values["title"]),
+                    values["organizer"].pk,
+                    lookup_key(values["venue_name"]),
+                    lookup_key(values["commune"]),
+                )
+            else:
+                continue  # its errors are reported; it cannot be matched to an event
+            groups.setdefault(key, []).append((line, values))
+        for group in groups.values():
+            self._check_group(group)
+        return groups
+
+    def _check_group(self, group):
+        first_line, first = group[0]
+        audience_lines = {}
+        for line, values in group:
+            for name in EVENT_FIELDS:
+                if name in first and name in values and not _same(name, first[name], values[name]):
+                    self.error(
+                        line,
+                        f"Cette ligne décrit la même action que la ligne {first_line}, mais sa "
+                        f"colonne « {HEADERS_BY_KEY[name]} » diffère : chaque ligne d'une "
+                        "action répète les mêmes informations sur l'action.",
+                    )
+            audience = values.get("audience")
+            if audience is None:
+                continue
+            if audience.pk in audience_lines:
+                self.error(
+                    line,
+                    f"Le public « {audience} » figure déjà ligne {audience_lines[audience.pk]} "
+                    "pour la même action : une seule ligne par public.",
+                )
+            else:
+                audience_lines[audience.pk] = line
+
+    # Matching the recorded events and listing the changes --------------------------
+
+    def _list_changes(self, groups):
+        existing = self._recorded_events(groups)
+        recorded_ids = [event.pk for event in existing.values() if event is not None]
+        counts = defaultdict(dict)
+        for chunk in _chunks(recorded_ids):
+            for line in AudienceCount.objects.filter(event_id__in=chunk):
+                counts[line.event_id][line.audience_id] = line
+        co_organizers = defaultdict(set)
+        through = AwarenessEvent.co_organizers.through
+        for chunk in _chunks(recorded_ids):
+            for event_id, partner_id in through.objects.filter(
+                awarenessevent_id__in=chunk
+            ).values_list("awarenessevent_id", "partner_id"):
+                co_organizers[event_id].add(partner_id)
+
+        for key, group in groups.items():
+            event = existing.get(key)
+            if event is None:
+                change = self._creation(group)
+            else:
+                change = self._update(group, event, counts[event.pk], co_organizers[event.pk])
+            if change is None:
+                continue
+            if not self.reader.can_validate:
+                self._check_closed_years(change)
+            if change.is_new:
+                self.created.append(change)
+            elif change.changes:
+                self.updated.append(change)
+            else:
+                self.unchanged += 1
+
+    def _recorded_events(self, groups):
+        """The recorded event each group updates, or None for a new one."""
+        found = {}
+        references = sorted({key[1] for key in groups if key[0] == "reference"})
+        by_pk = {}
+        for chunk in _chunks(references):
+            by_pk.update(
+                AwarenessEvent.objects.visible_to(self.user).filter(pk__in=chunk).in_bulk()
+            )
+        by_key = defaultdict(list)
+        natural = [key for key in groups if key[0] == "event"]
+        if natural:
+            dates = [key[1] for key in natural]
+            organizers = {key[3] for key in natural}
+            if self.reader.restricted:
+                # Never match, nor name in an error, another organisation's events.
+                organizers &= self.reader.own_organisations
+            candidates = AwarenessEvent.objects.filter(
+                organizer_id__in=organizers,
+                date__gte=min(dates),
+                date__lte=max(dates),
+            )
+            for event in candidates:
+                by_key[_event_key(event)].append(event)
+
+        claimed = {}
+        for key, group in groups.items():
+            first_line = group[0][0]
+            if key[0] == "reference":
+                event = by_pk.get(key[1])
+                if event is None:
+                    self._group_error(
+                        group,
+                        f"Référence inconnue : aucune action n° {key[1]} parmi celles que vous "
+                        "pouvez modifier. Laissez la colonne vide pour une nouvelle action.",
+                    )
+                    continue
+                organizer = self.reader.partner_by_pk[event.organizer_id]
+                if self.reader.restricted and organizer.pk not in self.reader.own_organisations:
+                    self._group_error(
+                        group,
+                        f"L'action n° {event.pk} est organisée par « {organizer} » : seul "
+                        "son organisateur peut la modifier par un import.",
+                    )
+                    continue
+            else:
+                matches = by_key.get(key[1:], [])
+                if len(matches) > 1:
+                    numbers = ", ".join(str(event.pk) for event in matches)
+                    self._group_error(
+                        group,
+                        f"Plusieurs actions déjà enregistrées correspondent à cette ligne "
+                        f"(n° {numbers}) : indiquez dans la colonne « référence » le numéro de "
+                        "celle à mettre à jour.",
+                    )
+                    continue
+                event = matches[0] if matches else None
+            if event is not None:
+                if event.pk in claimed:
+                    self._group_error(
+                        group,
+                        f"Cette ligne et la ligne {claimed[event.pk]} désignent la même action "
+                        f"déjà enregistrée (n° {event.pk}) : regroupez-les sous la même "
+                        "référence.",
+                    )
+                    continue
+                claimed[event.pk] = first_line
+            found[key] = event
+        return found
+
+    def _group_error(self, group, message):
+        for line, _values in group:
+            self.error(line, message)
+
+    def _event_values(self, group):
+        """The event's values, from its first row; None if a row has an error."""
+        if any(line in self.error_lines for line, _values in group):
+            return None
+        return group[0][1]
+
+    def _creation(self, group):
+        values = self._event_values(group)
+        if values is None:
+            return None
+        event = AwarenessEvent(
+            initiative=values["initiative"],
+            date=values["date"],
+            title=values["title"],
+            format=values["format"],
+            venue_name=values["venue_name"],
+            commune=values["commune"],
+            organizer=values["organizer"],
+            created_by=self.user,
+            updated_by=self.user,
+        )
+        status = values["status"] or EventStatus.DRAFT
+        self._set_status(event, status)
+        change = EventChange(
+            lines=[line for line, _values in group],
+            event=event,
+            co_organizers=list(values["co_organizers"]),
+            counts={row["audience"]: (row["people"], row["women"]) for _line, row in group},
+            is_new=True,
+        )
+        change.lines_to_create = [
+            AudienceCount(event=event, audience=audience, people=people, women=women)
+            for audience, (people, women) in change.counts.items()
+        ]
+        return change
+
+    def _update(self, group, event, lines, co_organizer_ids):
+        values = self._event_values(group)
+        if values is None:
+            return None
+        change = EventChange(
+            lines=[line for line, _values in group],
+            event=event,
+            co_organizers=list(values["co_organizers"]),
+            counts={row["audience"]: (row["people"], row["women"]) for _line, row in group},
+            is_new=False,
+            recorded_year=(
+                self.reader.initiative_by_pk[event.initiative_id].plan_id,
+                event.date.year,
+            ),
+        )
+        compared = (
+            ("initiative", self.reader.initiative_by_pk[event.initiative_id], values["initiative"]),
+            ("date", event.date, values["date"]),
+            ("title", event.title, values["title"]),
+            ("format", EventFormat(event.format).label, EventFormat(values["format"]).label),
+            ("venue_name", event.venue_name, values["venue_name"]),
+            ("commune", event.commune, values["commune"]),
+            ("organizer", self.reader.partner_by_pk[event.organizer_id], values["organizer"]),
+        )
+        for name, old, new in compared:
+            if old != new:
+                change.changes.append(f"{HEADERS_BY_KEY[name]} : {_shown(old)} → {_shown(new)}")
+                change.changed_fields.add(name)
+        if {partner.pk for partner in change.co_organizers} != co_organizer_ids:
+            change.co_organizers_changed = True
+            old = [self.reader.partner_by_pk[pk] for pk in sorted(co_organizer_ids)]
+            change.changes.append(
+                f"co-organisateurs : {_names(old)} → {_names(change.co_organizers)}"
+            )
+        for audience, (people, women) in change.counts.items():
+            line = lines.get(audience.pk)
+            if line is None:
+                change.lines_to_create.append(
+                    AudienceCount(event=event, audience=audience, people=people, women=women)
+                )
+                change.changes.append(f"public ajouté : {_figures(audience, people, women)}")
+            elif (line.people, line.women) != (people, women):
+                before = _figures(audience, line.people, line.women)
+                line.people, line.women = people, women
+                change.lines_to_update.append(line)
+                change.changes.append(f"{before} → {_figures(None, people, women)}")
+        kept = {audience.pk for audience in change.counts}
+        for audience_id, line in lines.items():
+            if audience_id not in kept:
+                change.lines_to_delete.append(line)
+                audience = self.reader.audience_by_pk[audience_id]
+                change.changes.append(
+                    f"public retiré : {_figures(audience, line.people, line.women)}"
+                )
+        content_changed = bool(change.changes)
+
+        event.initiative = values["initiative"]
+        event.organizer = values["organizer"]
+        for name in ("date", "title", "format", "venue_name", "commune"):
+            setattr(event, name, values[name])
+        old_status = status = event.status
+        if values["status"] and WORKFLOW_ORDER[values["status"]] > WORKFLOW_ORDER[old_status]:
+            status = values["status"]
+        if content_changed and not self.reader.can_validate and status == EventStatus.VALIDATED:
+            # As in the admin: a validated event that a partner changes is checked again.
+            status = EventStatus.SUBMITTED
+        if status != old_status:
+            self._set_status(event, status)
+            change.changed_fields.update(STATUS_FIELDS)
+            change.changes.append(
+                f"statut : {EventStatus(old_status).label} → {EventStatus(status).label}"
+            )
+        return change
+
+    def _set_status(self, event, status):
+        if status == EventStatus.VALIDATED:
+            event.validate(self.user)
+        elif status == EventStatus.SUBMITTED:
+            event.submit()
+        else:
+            event.status = status
+
+    def _check_closed_years(self, change):
+        """As in the admin, only those who validate may still create or change the
+        events of a closed year."""
+        if not change.is_new and not change.changes:
+            return
+        years = {(self.plan.pk, change.event.date.year), change.recorded_year}
+        for _plan_id, year in sorted(years & self.closed_years, key=lambda item: item[1]):
+            for line in change.lines:
+                self.error(
+                    line,
+                    f"L'année {year} est clôturée : seule l'équipe du territoire peut encore "
+                    "y enregistrer ou modifier des actions.",
+                )
+
+    def apply(self, file_name):
+        """Writes the whole file in one transaction, with its history and an admin
+        log entry per event."""
+        assert self.is_valid, "only a file without errors is imported"
+        user = self.user
+        reason = f"Import du fichier « {file_name} »"[:REASON_MAX_LENGTH]
+        history = {"default_user": user, "default_change_reason": reason}
+        changes = [*self.created, *self.updated]
+        created = [change.event for change in self.created]
+        updated = [change.event for change in self.updated]
+        now = timezone.now()
+        with transaction.atomic():
+            if created:
+                bulk_create_with_history(created, AwarenessEvent, **history)
+            if updated:
+                for chunk in _chunks([event.pk for event in updated]):
+                    AwarenessEvent.objects.filter(pk__in=chunk).update(
+                        updated_by=user, updated_at=now
+                    )
+                for event in updated:
+                    event.updated_by, event.updated_at = user, now
+                # Without fields (lines changed, not the event), only the history is written.
+                fields = sorted({name for change in self.updated for name in change.changed_fields})
+                bulk_update_with_history(
+                    updated, AwarenessEvent, fields, batch_size=UPDATE_BATCH, **history
+                )
+            self._write_co_organizers()
+            if new_lines := [line for change in changes for line in change.lines_to_create]:
+                bulk_create_with_history(new_lines, AudienceCount, **history)
+            if changed_lines := [line for change in changes for line in change.lines_to_update]:
+                bulk_update_with_history(
+                    changed_lines,
+                    AudienceCount,
+                    ["people", "women"],
+                    batch_size=UPDATE_BATCH,
+                    **history,
+                )
+            # Deleted with their signals, which record each deletion in the history.
+            removed = [line.pk for change in changes for line in change.lines_to_delete]
+            for chunk in _chunks(removed):
+                AudienceCount.objects.filter(pk__in=chunk).delete()
+            LogEntry.objects.log_actions(
+                user.pk, created, ADDITION, f"Créée par l'import du fichier « {file_name} »."
+            )
+            LogEntry.objects.log_actions(
+                user.pk, updated, CHANGE, f"Modifiée par l'import du fichier « {file_name} »."
+            )
+        # Bulk writes send no signal: the public pages would still show the old figures.
+        invalidate_public_pages()
+
+    def _write_co_organizers(self):
+        through = AwarenessEvent.co_organizers.through
+        replaced = [change.event.pk for change in self.updated if change.co_organizers_changed]
+        for chunk in _chunks(replaced):
+            through.objects.filter(awarenessevent_id__in=chunk).delete()
+        through.objects.bulk_create(
+            through(awarenessevent_id=change.event.pk, partner_id=partner.pk)
+            for change in [*self.created, *self.updated]
+            if change.is_new or change.co_organizers_changed
+            for partner in change.co_organizers
+        )
+
+
+def _same(name, first, other):
+    if name in TEXT_MAX_LENGTH:
+        return lookup_key(first) == lookup_key(other)
+    if name == "co_organizers":
+        return {p.pk for p in first} == {p.pk for p in other}
+    return first == other
+
+
+def _event_key(event):
+    return (
+        event.date,
+        lookup_key(event.title),
+        event.organizer_id,
+        lookup_key(event.venue_name),
+        lookup_key(event.commune),
+    )
+
+
+def _shown(value):
+    if hasattr(value, "strftime"):
+        return f"{value:%d/%m/%Y}"
+    return f"« {value} »"
+
+
+def _names(partners):
+    return ", ".join(str(partner) for partner in partners) or "aucun"
+
+
+def _figures(audience, people, women):
+    text = f"{people} personne{'s' if people > 1 else ''}"
+    if women is not None:
+        text += f", dont {women}"
+    return f"{audience} ({text})" if audience else text
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]

@@ -1,0 +1,343 @@
+"""The spreadsheet that imports awareness events: its columns, how a CSV or XLSX
+file is read into numbered rows, and the blank template users download.
+
+One row is one count line of an event. The columns are listed once, here: the
+reader, the template and the import page's documentation all read COLUMNS."""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_ROWS = 50_000
+CO_ORGANIZER_SEPARATOR = ";"
+UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."
+
+
+class FileFormatError(Exception):
+    """The file as a whole cannot be read: the message says why, in French."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool
+    help: str
+    example: str
+    aliases: tuple = ()
+
+
+COLUMNS = (
+    Column(
+        "date",
+        "date",
+        True,
+        "Date de l'action, au format JJ/MM/AAAA (ou AAAA-MM-JJ).",
+        "14/03/2025",
+    ),
+    Column(
+        "initiative",
+        "initiative",
+        True,
+        "Numéro, identifiant ou titre exact d'une initiative du plan en cours.",
+        "1",
+    ),
+    Column(
+        "title",
+        "intitulé",
+        True,
+        "Intitulé de l'action (300 caractères au plus).",
+        "Découverte des métiers du verre",
+        ("titre",),
+    ),
+    Column(
+        "format",
+        "format",
+        True,
+        "Un des formats de la liste, en toutes lettres ou par son identifiant.",
+        "Visite d'entreprise",
+    ),
+    Column(
+        "venue_name",
+        "lieu",
+        True,
+        "Établissement, entreprise ou salle (200 caractères au plus).",
+        "Lycée Alexandre Ribot",
+    ),
+    Column("commune", "commune", True, "Commune du lieu.", "Saint-Omer"),
+    Column(
+        "organizer",
+        "organisateur",
+        True,
+        "Nom, nom court ou identifiant du partenaire qui organise l'action. Un compte "
+        "partenaire n'importe que les actions organisées par son organisation.",
+        "Arc France",
+        ("partenaire organisateur",),
+    ),
+    Column(
+        "co_organizers",
+        "co-organisateurs",
+        False,
+        "Les autres partenaires de l'action, séparés par un point-virgule « ; ». "
+        "Laissez vide s'il n'y en a pas.",
+        "Capital Filles ; CORIF",
+        ("co-organisateur", "coorganisateurs"),
+    ),
+    Column(
+        "audience",
+        "public",
+        True,
+        "Public cible de la ligne : nom, nom court ou identifiant.",
+        "Filles",
+        ("public cible",),
+    ),
+    Column(
+        "people",
+        "personnes",
+        True,
+        "Nombre de personnes de ce public sensibilisées (nombre entier, zéro ou plus).",
+        "24",
+        ("personnes sensibilisees", "nombre de personnes"),
+    ),
+    Column(
+        "women",
+        "dont femmes",
+        False,
+        "Combien de ces personnes sont des femmes ou des filles. Laissez vide si vous ne "
+        "le savez pas : inconnu n'est pas zéro.",
+        "13",
+        ("dont femmes ou filles", "dont filles", "femmes"),
+    ),
+    Column(
+        "status",
+        "statut",
+        False,
+        "« brouillon » (si vide) ou « soumise » ; « validée » est réservé à l'équipe du "
+        "territoire. Un import ne fait jamais reculer une action déjà soumise ou validée.",
+        "soumise",
+    ),
+    Column(
+        "reference",
+        "référence",
+        False,
+        "Numéro d'une action déjà enregistrée, pour la corriger (même si sa date ou son "
+        "intitulé changent). Laissez vide pour une nouvelle action.",
+        "",
+        ("reference", "numero", "n°"),
+    ),
+)
+
+
+def lookup_key(value):
+    """How names are compared: without accents, case, typographic apostrophes or
+    repeated spaces, so that « Lycée » typed « lycee » still matches."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.casefold().split())
+
+
+HEADERS_BY_KEY = {column.key: column.header for column in COLUMNS}
+# Every accepted title of a column (its header, key or aliases, as lookup_key
+# compares them) → its key.
+HEADERS = {
+    lookup_key(name): column.key
+    for column in COLUMNS
+    for name in (column.header, column.key, *column.aliases)
+}
+
+
+@dataclass
+class Table:
+    """The rows of a file, each as (its line number in the spreadsheet, {column
+    key: cell value}), with the headers that name no known column."""
+
+    rows: list
+    ignored_headers: list
+
+
+def read_table(content):
+    """Reads an uploaded file (bytes): XLSX, or CSV in UTF-8 (with or without BOM)
+    or Windows-1252, separated by semicolons or commas."""
+    if content.startswith(b"PK\x03\x04"):
+        lines = _xlsx_lines(content)
+    elif content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileFormatError(
+            "Les classeurs Excel 97-2003 (.xls) ne sont pas acceptés : enregistrez le "
+            "fichier au format .xlsx ou CSV."
+        )
+    else:
+        lines = _csv_lines(content)
+    return _table(lines)
+
+
+def _csv_lines(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # What Excel in French saves as « CSV (séparateur : point-virgule) ».
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise FileFormatError(UNREADABLE) from None
+    if "\x00" in text:  # a binary file that is neither XLSX nor XLS
+        raise FileFormatError(UNREADABLE)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(";,\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Numbered as a spreadsheet shows them: a blank line is a row, a cell written on
+    # several lines is one.
+    line = 0
+    try:
+        for line, cells in enumerate(reader, start=1):
+            yield line, cells
+    except csv.Error as error:
+        raise FileFormatError(f"Fichier CSV illisible après la ligne {line} : {error}.") from None
+
+
+def _xlsx_lines(content):
+    import openpyxl  # only imports need it: keep it out of every request's start-up
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # a damaged or non-Excel zip: openpyxl raises many kinds
+        raise FileFormatError(
+            "Classeur illisible : enregistrez-le de nouveau au format .xlsx, ou en CSV."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield line, list(cells)
+    finally:
+        workbook.close()
+
+
+def _is_blank(cells):
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def _table(lines):
+    header_line = None
+    rows = []
+    for line, cells in lines:
+        if _is_blank(cells):
+            continue
+        if header_line is None:
+            header_line = line
+            keys, ignored = _header_keys(cells)
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise FileFormatError(
+                f"Le fichier dépasse {MAX_ROWS:_} lignes : découpez-le en plusieurs "
+                "fichiers.".replace("_", "\u202f")
+            )
+        rows.append((line, {key: cell for key, cell in zip(keys, cells, strict=False) if key}))
+    if header_line is None:
+        raise FileFormatError("Le fichier est vide.")
+    if not rows:
+        raise FileFormatError(
+            "Le fichier ne contient aucune action : ajoutez une ligne par public sous la "
+            "ligne des titres de colonnes."
+        )
+    return Table(rows=rows, ignored_headers=ignored)
+
+
+def _header_keys(cells):
+    keys, ignored = [], []
+    for cell in cells:
+        header = "" if cell is None else str(cell).strip()
+        key = HEADERS.get(lookup_key(header))
+        if key in keys:
+            raise FileFormatError(f"La colonne « {header} » apparaît deux fois.")
+        if header and key is None:
+            ignored.append(header)
+        keys.append(key)
+    missing = [column.header for column in COLUMNS if column.required and column.key not in keys]
+    if missing:
+        names = ", ".join(f"« {name} »" for name in missing)
+        raise FileFormatError(
+            f"Colonnes obligatoires absentes de la première ligne : {names}. Partez du "
+            "fichier modèle, dont la première ligne porte les titres des colonnes."
+        )
+    return keys, ignored
+
+
+def split_names(value):
+    """Co-organisers: names separated by semicolons (or line breaks, as Alt+Entrée
+    types them in an Excel cell)."""
+    return [name.strip() for name in re.split(r"[;\n]", value) if name.strip()]
+
+
+def template_csv():
+    """The template as Excel in French reads it: UTF-8 with BOM, semicolons."""
+    stream = io.StringIO()
+    csv.writer(stream, delimiter=";", lineterminator="\r\n").writerow(
+        column.header for column in COLUMNS
+    )
+    return stream.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(choices):
+    """A workbook whose first sheet has the column titles and drop-down lists, a
+    second sheet listing the accepted values, and a third documenting the columns.
+
+    `choices` maps a column key to the values a user can pick (initiatives,
+    formats, audiences, partners, statuses)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    bold = Font(bold=True)
+    letters = {column.key: get_column_letter(i) for i, column in enumerate(COLUMNS, start=1)}
+    sheet = workbook.active
+    sheet.title = "Actions"
+    for column in COLUMNS:
+        _set_text(sheet[f"{letters[column.key]}1"], column.header).font = bold
+        sheet.column_dimensions[letters[column.key]].width = max(14, len(column.header) + 4)
+    sheet.freeze_panes = "A2"
+
+    values = workbook.create_sheet("Valeurs possibles")
+    for index, (key, options) in enumerate(choices.items(), start=1):
+        letter = get_column_letter(index)
+        _set_text(values[f"{letter}1"], HEADERS_BY_KEY[key]).font = bold
+        for row, option in enumerate(options, start=2):
+            _set_text(values[f"{letter}{row}"], option)
+        values.column_dimensions[letter].width = 40
+        if options:
+            # A list, not a constraint: a value typed by hand is still checked on import.
+            # (OOXML stores the formula without Excel's leading « = ».)
+            validation = DataValidation(
+                type="list",
+                formula1=f"'Valeurs possibles'!${letter}$2:${letter}${len(options) + 1}",
+                allow_blank=True,
+                showErrorMessage=False,
+            )
+            sheet.add_data_validation(validation)
+            target = letters[key]
+            validation.add(f"{target}2:{target}{MAX_ROWS + 1}")
+
+    manual = workbook.create_sheet("Mode d'emploi")
+    for index, title in enumerate(("Colonne", "Obligatoire", "Contenu", "Exemple"), start=1):
+        _set_text(manual.cell(row=1, column=index), title).font = bold
+    for row, column in enumerate(COLUMNS, start=2):
+        for index, text in enumerate(
+            (column.header, "oui" if column.required else "non", column.help, column.example),
+            start=1,
+        ):
+            _set_text(manual.cell(row=row, column=index), text)
+    for letter, width in zip("ABCD", (18, 12, 90, 34), strict=True):
+        manual.column_dimensions[letter].width = width
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def _set_text(cell, text):
+    """Writes text as text: a partner named « =… » must not become a formula."""
+    cell.value = text
+    cell.data_type = "s"
+    return cell

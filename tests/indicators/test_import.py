@@ -1,0 +1,644 @@
+"""Importing events from a spreadsheet in the admin: the formats Excel in French
+writes, the preview before anything is saved, the errors of each line in French,
+all or nothing, no duplicates on re-import, and a partner kept to its own
+organisation's events."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse_lazy
+from openpyxl import Workbook, load_workbook
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from feminisation.cache import VERSION_KEY
+from indicators.enums import EventFormat, EventStatus
+from indicators.import_format import COLUMNS
+from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from indicators.roles import MANAGERS, PARTNERS, TERRITORY_STAFF
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+# Lazy, so that an admin without EventImportMixin fails these tests, not the
+# collection of the whole suite.
+IMPORT_URL = reverse_lazy("admin:indicators_awarenessevent_import")
+TEMPLATE_URL = reverse_lazy("admin:indicators_awarenessevent_import_template")
+CHANGELIST_URL = reverse_lazy("admin:indicators_awarenessevent_changelist")
+
+HEADERS = [
+    "date",
+    "initiative",
+    "intitulé",
+    "format",
+    "lieu",
+    "commune",
+    "organisateur",
+    "co-organisateurs",
+    "public",
+    "personnes",
+    "dont femmes",
+]
+
+# session, user, the user's and its groups' permissions, the import page's lists
+# (current plan, its initiatives, the audiences)
+PAGE_QUERIES = 7
+# The page's, the partners for the organiser's drop-down list
+TEMPLATE_QUERIES = 8
+# The page's, plus what the check reads once per file, whatever its length:
+# initiatives of every plan, audiences, partners, closed years, recorded events
+CHECK_QUERIES = 13
+
+
+@pytest.fixture(autouse=True)
+def files_kept_in_the_cache(settings):
+    """Between preview and confirmation the file is kept where django-import-export's
+    setting says: here the cache, which each test empties, rather than /tmp, where
+    the previews that are never confirmed would pile up."""
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+
+@pytest.fixture
+def plan():
+    return ActionPlanFactory(title="Plan mixité")
+
+
+@pytest.fixture
+def verrelles(plan):
+    return InitiativeFactory(
+        plan=plan, number=1, title="Réseau Verr'Elles", slug="reseau-verrelles"
+    )
+
+
+@pytest.fixture
+def girls():
+    return AudienceFactory(name="Filles", short_name="Filles", slug="filles")
+
+
+@pytest.fixture
+def prescribers():
+    return AudienceFactory(
+        name="Prescripteurs de formation et d'emploi",
+        short_name="Prescripteurs",
+        slug="prescripteurs",
+    )
+
+
+@pytest.fixture
+def arc():
+    return PartnerFactory(name="Arc France", slug="arc-france")
+
+
+@pytest.fixture
+def capital_filles():
+    return PartnerFactory(name="Capital Filles", slug="capital-filles")
+
+
+@pytest.fixture
+def data(verrelles, girls, prescribers, arc, capital_filles):
+    """The plan's data the rows name."""
+
+
+def user_in(django_user_model, group, username, organisations=()):
+    user = django_user_model.objects.create_user(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    user.partner_organisations.set(organisations)
+    return user
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return user_in(django_user_model, TERRITORY_STAFF, "equipe")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def partner_client(client, django_user_model, arc):
+    client.force_login(user_in(django_user_model, PARTNERS, "verrelles", [arc]))
+    return client
+
+
+def row(**values):
+    """A valid row of the Verr'Elles visit, with some values replaced."""
+    return {
+        "date": "14/03/2025",
+        "initiative": "1",
+        "intitulé": "Visite de la verrerie",
+        "format": "Visite d'entreprise",
+        "lieu": "Arc France",
+        "commune": "Arques",
+        "organisateur": "Arc France",
+        "co-organisateurs": "",
+        "public": "Filles",
+        "personnes": "24",
+        "dont femmes": "13",
+        **values,
+    }
+
+
+TWO_EVENTS = [
+    row(),
+    row(public="Prescripteurs", personnes="6", **{"dont femmes": ""}),
+    row(
+        date="2025-04-02",
+        intitulé="Intervention au Lycée Ribot",
+        format="intervention_scolaire",
+        lieu="Lycée Alexandre Ribot",
+        commune="Saint-Omer",
+        **{"co-organisateurs": "Capital Filles"},
+    ),
+]
+
+
+def csv_file(rows, *, delimiter=",", encoding="utf-8", headers=HEADERS):
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, headers, delimiter=delimiter, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue().encode(encoding)
+
+
+def xlsx_file(rows, headers=HEADERS):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(header) for header in headers])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def upload(client, content, name="actions.csv", queries=None):
+    """Posts a file to check; `queries` (django_assert_num_queries) counts them."""
+    data = {"file": SimpleUploadedFile(name, content)}
+    if queries is None:
+        return client.post(IMPORT_URL, data)
+    with queries(CHECK_QUERIES):
+        return client.post(IMPORT_URL, data)
+
+
+def confirm(client, preview):
+    assert preview.context["token"], "the preview offers no confirmation"
+    return client.post(IMPORT_URL, {"token": preview.context["token"]})
+
+
+def imported_events():
+    return {
+        (event.date, event.title, event.commune): sorted(
+            (line.audience.slug, line.people, line.women) for line in event.counts.all()
+        )
+        for event in AwarenessEvent.objects.prefetch_related("counts__audience")
+    }
+
+
+EXPECTED_TWO_EVENTS = {
+    (datetime.date(2025, 3, 14), "Visite de la verrerie", "Arques"): [
+        ("filles", 24, 13),
+        ("prescripteurs", 6, None),
+    ],
+    (datetime.date(2025, 4, 2), "Intervention au Lycée Ribot", "Saint-Omer"): [
+        ("filles", 24, 13),
+    ],
+}
+
+
+def test_a_valid_csv_is_previewed_then_imported_on_confirmation(
+    staff_client, staff, data, capital_filles, django_assert_num_queries
+):
+    preview = upload(staff_client, csv_file(TWO_EVENTS), queries=django_assert_num_queries)
+
+    assert not AwarenessEvent.objects.exists()
+    assertContains(preview, "Aperçu : rien n'est encore enregistré")
+    assertContains(
+        preview,
+        "Le fichier « actions.csv » est valide (3 lignes lues) : 2 actions à créer, "
+        "0 à mettre à jour, 0 déjà à jour.",
+    )
+    assertContains(preview, "<td>2, 3</td>", html=True)
+    assertContains(preview, "<li>Prescripteurs : 6</li>", html=True)
+    assertContains(preview, "<li>Filles : 24 dont 13</li>", html=True)
+    assertContains(preview, '<input type="submit" class="default" value="Confirmer l\'import">')
+
+    response = confirm(staff_client, preview)
+
+    assertRedirects(response, CHANGELIST_URL, fetch_redirect_response=False)
+    assert imported_events() == EXPECTED_TWO_EVENTS
+    school = AwarenessEvent.objects.get(commune="Saint-Omer")
+    assert school.format == EventFormat.SCHOOL_INTERVENTION
+    assert list(school.co_organizers.all()) == [capital_filles]
+    assert school.status == EventStatus.DRAFT
+    assert (school.created_by, school.updated_by) == (staff, staff)
+    # The import is in the history and the admin log, by whom and why.
+    record = school.history.get()
+    assert record.history_user == staff
+    assert record.history_change_reason == "Import du fichier « actions.csv »"
+    assert AudienceCount.history.filter(history_user=staff).count() == 3
+    assert LogEntry.objects.filter(action_flag=ADDITION, user=staff).count() == 2
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "Import du fichier « actions.csv » terminé : 2 actions créées, 0 action mise à jour."
+    ]
+
+
+def test_an_xlsx_workbook_with_date_and_number_cells_is_imported(staff_client, data):
+    # Excel stores dates and numbers as such, not as text.
+    march, april = datetime.datetime(2025, 3, 14), datetime.datetime(2025, 4, 2)
+    rows = [
+        {**TWO_EVENTS[0], "date": march, "personnes": 24, "dont femmes": 13},
+        {**TWO_EVENTS[1], "date": march, "personnes": 6.0, "dont femmes": None},
+        {**TWO_EVENTS[2], "date": april, "personnes": 24, "dont femmes": 13.0},
+    ]
+
+    preview = upload(staff_client, xlsx_file(rows), "actions.xlsx")
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
+def test_a_windows_1252_semicolon_file_keeps_its_accents(staff_client, data):
+    content = csv_file(TWO_EVENTS, delimiter=";", encoding="cp1252")
+    assert "Lycée".encode("cp1252") in content and b"Saint-Omer" in content
+
+    preview = upload(staff_client, content)
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_imported(staff_client, data):
+    preview = upload(staff_client, csv_file(TWO_EVENTS, delimiter=";", encoding="utf-8-sig"))
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
+INVALID_ROWS = [
+    # line 2: valid, but not imported since other lines are not
+    row(),
+    row(initiative="9", intitulé="Autre initiative"),
+    row(public="Lycéens", intitulé="Autre"),
+    row(date="31/02/2025"),
+    row(personnes="-4", **{"dont femmes": ""}, intitulé="Négatif"),
+    row(personnes="10", **{"dont femmes": "12"}, intitulé="Trop de femmes"),
+    row(personnes="8", **{"dont femmes": ""}),  # Filles again for the event of line 2
+    row(format="Conférence", intitulé="Conférence"),
+    row(organisateur="Inconnue SA", intitulé="Inconnue"),
+]
+
+
+def test_a_file_with_invalid_rows_imports_nothing_and_says_why_line_by_line(
+    staff_client, data, django_assert_num_queries
+):
+    response = upload(staff_client, csv_file(INVALID_ROWS), queries=django_assert_num_queries)
+
+    assertContains(response, "Rien n'a été importé")
+    assertContains(
+        response, "<p>Le fichier « actions.csv » (9 lignes lues) contient 8 erreurs.</p>", html=True
+    )
+    errors = [(error.line, error.message) for error in response.context["result"].errors]
+    assert errors == [
+        (
+            3,
+            "Initiative inconnue : « 9 ». Indiquez le numéro (1), l'identifiant ou le titre "
+            "exact d'une initiative du plan en cours.",
+        ),
+        (4, "Public inconnu : « Lycéens ». Publics possibles : Filles, Prescripteurs."),
+        (
+            5,
+            "Date illisible : « 31/02/2025 ». Écrivez-la JJ/MM/AAAA (par exemple 14/03/2025) "
+            "ou AAAA-MM-JJ.",
+        ),
+        (6, "Le nombre de personnes ne peut pas être négatif."),
+        (7, "Le nombre de femmes (12) ne peut pas dépasser le nombre de personnes (10)."),
+        (
+            8,
+            "Le public « Filles » figure déjà ligne 2 pour la même action : une seule ligne "
+            "par public.",
+        ),
+        (
+            9,
+            "Format inconnu : « Conférence ». Formats possibles : "
+            + ", ".join(EventFormat.labels)
+            + ".",
+        ),
+        (
+            10,
+            "Partenaire organisateur inconnu : « Inconnue SA ». Écrivez le nom, le nom court "
+            "ou l'identifiant d'un partenaire enregistré.",
+        ),
+    ]
+    assertContains(
+        response,
+        "<tr><td>6</td><td>Le nombre de personnes ne peut pas être négatif.</td></tr>",
+        html=True,
+    )
+    assert response.context.get("token") is None
+    assertNotContains(response, "Confirmer l'import")
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_lines_are_numbered_as_the_spreadsheet_shows_them(staff_client, data, capital_filles):
+    corif = PartnerFactory(name="CORIF", slug="corif")
+    content = csv_file(
+        [
+            # A cell typed on two lines (Alt+Entrée) is one row of the spreadsheet…
+            row(**{"co-organisateurs": "Capital Filles\nCORIF", "remarque": "à revoir"}),
+            {},  # … and a blank row is a row.
+            row(personnes="douze", intitulé="Autre visite"),
+        ],
+        headers=[*HEADERS, "remarque"],
+    )
+
+    response = upload(staff_client, content)
+
+    errors = [(error.line, error.message) for error in response.context["result"].errors]
+    assert errors == [(4, "Le nombre de personnes doit être un nombre entier : « douze ».")]
+    assert response.context["ignored_headers"] == ["remarque"]
+    created = {change.lines[0]: change for change in response.context["result"].created}
+    assert created[2].co_organizers == [capital_filles, corif]
+
+
+def test_missing_columns_are_named(staff_client, data):
+    response = upload(staff_client, csv_file([{"date": "14/03/2025"}], headers=["date"]))
+
+    assertContains(response, "Colonnes obligatoires absentes de la première ligne : « initiative »")
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_re_importing_the_same_file_creates_no_duplicates(staff_client, data):
+    content = csv_file(TWO_EVENTS)
+    confirm(staff_client, upload(staff_client, content))
+
+    again = upload(staff_client, content)
+
+    assertContains(
+        again,
+        "Le fichier « actions.csv » est valide (3 lignes lues) : 0 action à créer, "
+        "0 à mettre à jour, 2 déjà à jour.",
+    )
+    assertContains(again, "Rien à importer")
+    assert again.context.get("token") is None
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
+def test_a_changed_file_updates_the_recorded_event_and_the_preview_says_how(staff_client, data):
+    confirm(staff_client, upload(staff_client, csv_file(TWO_EVENTS)))
+    visit = AwarenessEvent.objects.get(commune="Arques")
+    # Same event (same date, title, organiser, venue and commune, whatever the case):
+    # one figure corrected, the prescribers' line dropped.
+    changed = [row(personnes="25", intitulé="VISITE de la verrerie"), TWO_EVENTS[2]]
+
+    preview = upload(staff_client, csv_file(changed))
+
+    assertContains(preview, "0 action à créer, 1 à mettre à jour, 1 déjà à jour.")
+    assert preview.context["updated"][0].event.pk == visit.pk
+    for change in (
+        "intitulé : « Visite de la verrerie » → « VISITE de la verrerie »",
+        "Filles (24 personnes, dont 13) → 25 personnes, dont 13",
+        "public retiré : Prescripteurs (6 personnes)",
+    ):
+        assertContains(preview, f"<li>{change}</li>", html=True)
+
+    confirm(staff_client, preview)
+
+    assert AwarenessEvent.objects.count() == 2
+    visit.refresh_from_db()
+    assert visit.title == "VISITE de la verrerie"
+    assert list(visit.counts.values_list("people", "women")) == [(25, 13)]
+    assert visit.history.first().history_type == "~"
+
+
+def test_a_reference_updates_an_event_whose_title_and_date_change(
+    staff_client, verrelles, girls, arc
+):
+    event = AwarenessEventFactory(initiative=verrelles, organizer=arc)
+    AudienceCountFactory(event=event, audience=girls)
+
+    preview = upload(
+        staff_client,
+        csv_file([row(référence=str(event.pk))], headers=[*HEADERS, "référence"]),
+    )
+    confirm(staff_client, preview)
+
+    event.refresh_from_db()
+    assert AwarenessEvent.objects.get() == event
+    assert (event.title, event.date) == ("Visite de la verrerie", datetime.date(2025, 3, 14))
+
+
+def test_a_partner_cannot_import_another_organisations_event(partner_client, data):
+    rows = [row(), row(organisateur="Capital Filles", intitulé="Atelier robotique")]
+
+    response = upload(partner_client, csv_file(rows))
+
+    errors = [(error.line, error.message) for error in response.context["result"].errors]
+    assert errors == [
+        (
+            3,
+            "Vous ne pouvez importer que les actions organisées par votre organisation "
+            "(Arc France) : « Capital Filles » n'en fait pas partie.",
+        )
+    ]
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_a_partner_imports_its_own_events_but_cannot_validate_them(partner_client, data):
+    header = [*HEADERS, "statut"]
+    refused = upload(partner_client, csv_file([row(statut="validée")], headers=header))
+    assertContains(
+        refused,
+        "<td>Seule l'équipe du territoire peut importer une action au statut « validée » : "
+        "indiquez « brouillon » ou « soumise ».</td>",
+        html=True,
+    )
+
+    preview = upload(partner_client, csv_file([row(statut="soumise")], headers=header))
+    confirm(partner_client, preview)
+
+    assert AwarenessEvent.objects.get().status == EventStatus.SUBMITTED
+
+
+def test_a_partner_cannot_import_into_a_closed_year(partner_client, plan, data):
+    ClosedYear.objects.create(plan=plan, year=2024)
+
+    response = upload(partner_client, csv_file([row(date="15/11/2024")]))
+
+    assertContains(
+        response,
+        "<td>L'année 2024 est clôturée : seule l'équipe du territoire peut encore y "
+        "enregistrer ou modifier des actions.</td>",
+        html=True,
+    )
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_staff_may_validate_through_an_import(staff_client, staff, data):
+    header = [*HEADERS, "statut"]
+    confirm(staff_client, upload(staff_client, csv_file([row(statut="Validée")], headers=header)))
+
+    event = AwarenessEvent.objects.get()
+    assert (event.status, event.validated_by) == (EventStatus.VALIDATED, staff)
+
+
+def test_an_import_refreshes_the_public_pages(staff_client, data):
+    cache.set(VERSION_KEY, "before-the-import", None)
+
+    confirm(staff_client, upload(staff_client, csv_file(TWO_EVENTS)))
+
+    assert cache.get(VERSION_KEY) != "before-the-import"
+
+
+def test_confirming_twice_imports_once(staff_client, data):
+    preview = upload(staff_client, csv_file(TWO_EVENTS))
+    confirm(staff_client, preview)
+
+    response = confirm(staff_client, preview)
+
+    assertRedirects(response, IMPORT_URL, fetch_redirect_response=False)
+    assert AwarenessEvent.objects.count() == 2
+
+
+def test_the_template_is_documented_and_can_be_filled_and_imported(
+    staff_client, data, django_assert_num_queries
+):
+    with django_assert_num_queries(PAGE_QUERIES):
+        page = staff_client.get(IMPORT_URL)
+    assertContains(page, f'<a href="{TEMPLATE_URL}">télécharger le modèle Excel (.xlsx)</a>')
+    assertContains(
+        page,
+        '<tr><th scope="row">co-organisateurs</th><td>non</td><td>Les autres partenaires '
+        "de l'action, séparés par un point-virgule « ; ». Laissez vide s'il n'y en a pas.</td>"
+        "<td>Capital Filles ; CORIF</td></tr>",
+        html=True,
+    )
+
+    with django_assert_num_queries(TEMPLATE_QUERIES):
+        response = staff_client.get(TEMPLATE_URL)
+
+    assert response["Content-Disposition"] == 'attachment; filename="modele-import-actions.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    assert [cell.value for cell in sheet[1]] == [column.header for column in COLUMNS]
+    # Filled in with the values its drop-down lists offer.
+    choices = {
+        column[0].value: [cell.value for cell in column[1:] if cell.value]
+        for column in workbook["Valeurs possibles"].iter_cols()
+    }
+    assert choices["initiative"] == ["1. Réseau Verr'Elles"]
+    sheet.append(
+        [
+            datetime.date(2025, 3, 14),
+            choices["initiative"][0],
+            "Visite de la verrerie",
+            choices["format"][1],
+            "Arc France",
+            "Arques",
+            "Arc France",
+            None,
+            choices["public"][0],
+            24,
+            13,
+            choices["statut"][1],
+        ]
+    )
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    confirm(staff_client, upload(staff_client, stream.getvalue(), "modele-import-actions.xlsx"))
+
+    assert imported_events() == {
+        (datetime.date(2025, 3, 14), "Visite de la verrerie", "Arques"): [("filles", 24, 13)]
+    }
+    assert AwarenessEvent.objects.get().status == EventStatus.SUBMITTED
+
+
+def test_the_csv_template_is_what_excel_in_french_opens(staff_client, data):
+    response = staff_client.get(TEMPLATE_URL, {"format": "csv"})
+
+    assert (
+        response.content
+        == ("\ufeff" + ";".join(column.header for column in COLUMNS) + "\r\n").encode()
+    )
+
+
+def test_the_change_list_links_to_the_import_for_those_who_may_import(staff_client):
+    response = staff_client.get(CHANGELIST_URL)
+
+    assertContains(response, f'<li><a href="{IMPORT_URL}">Importer un fichier</a></li>', html=True)
+
+
+def test_managers_may_not_import(client, django_user_model):
+    client.force_login(user_in(django_user_model, MANAGERS, "responsable"))
+
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.get(TEMPLATE_URL).status_code == 403
+    assertNotContains(client.get(CHANGELIST_URL), "Importer un fichier")
+
+
+@pytest.mark.parametrize("events", [2, 200])
+def test_checking_a_file_costs_the_same_queries_whatever_its_length(
+    staff_client, data, django_assert_num_queries, events
+):
+    rows = [row(intitulé=f"Visite n° {number}") for number in range(events)]
+
+    response = upload(staff_client, csv_file(rows), queries=django_assert_num_queries)
+
+    assert len(response.context["result"].created) == events
+
+
+def test_a_validated_event_a_partner_changes_goes_back_for_validation(
+    partner_client, verrelles, girls, arc
+):
+    event = AwarenessEventFactory(
+        initiative=verrelles,
+        organizer=arc,
+        date=datetime.date(2025, 3, 14),
+        title="Visite de la verrerie",
+        format=EventFormat.COMPANY_VISIT,
+        venue_name="Arc France",
+        commune="Arques",
+    )
+    AudienceCountFactory(event=event, audience=girls, people=24, women=13)
+    header = [*HEADERS, "statut"]
+
+    # Unchanged, it stays validated, whatever the file's status says.
+    unchanged = upload(partner_client, csv_file([row(statut="soumise")], headers=header))
+    assertContains(unchanged, "Rien à importer")
+
+    preview = upload(partner_client, csv_file([row(personnes="30")], headers=header))
+    assertContains(preview, "<li>statut : Validée → Soumise, à valider</li>", html=True)
+    confirm(partner_client, preview)
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.SUBMITTED
+    assert list(event.counts.values_list("people", flat=True)) == [30]
+
+
+def test_a_file_that_became_invalid_after_its_preview_is_not_imported(partner_client, plan, data):
+    preview = upload(partner_client, csv_file(TWO_EVENTS[:1]))
+    ClosedYear.objects.create(plan=plan, year=2025)
+
+    response = confirm(partner_client, preview)
+
+    assertContains(response, "Les données ont changé depuis l'aperçu", html=False)
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_a_partners_template_offers_only_its_organisations(partner_client, data):
+    response = partner_client.get(TEMPLATE_URL)
+
+    values = load_workbook(io.BytesIO(response.content))["Valeurs possibles"]
+    organisers = next(column for column in values.iter_cols() if column[0].value == "organisateur")
+    assert [cell.value for cell in organisers[1:] if cell.value] == ["Arc France"]
