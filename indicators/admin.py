@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
-from indicators import overview, stats, validation
+from indicators import export_views, overview, stats, validation
 from indicators.enums import EventStatus
 from indicators.forms import AwarenessEventAdminForm, EventActionForm
 from indicators.imports import EventImportMixin
@@ -130,6 +130,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
         validation.submit_for_validation,
         validation.validate,
         validation.return_for_correction,
+        "export_selection",
     )
     change_list_template = "indicators/admin/event_change_list.html"
     list_display = (
@@ -169,6 +170,11 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     radio_fields = {"status": admin.VERTICAL}
     readonly_fields = ("total", "validated_at", "validated_by")
     inlines = (AudienceCountInline,)
+
+    @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["view"])
+    def export_selection(self, request, queryset):
+        # The selection is already narrowed to the events this user may see.
+        return export_views.events_response(queryset, today=timezone.localdate())
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -155,6 +155,7 @@ class AwarenessEvent(models.Model):
 
     def submit(self):
         self.status = EventStatus.SUBMITTED
+        self.validated_at = self.validated_by = None
 
     def validate(self, user):
         self.status = EventStatus.VALIDATED

@@ -1,12 +1,12 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from indicators import roles
 from indicators.models import AudienceCount, AwarenessEvent
+from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory
 from tests.partners.factories import PartnerFactory
@@ -16,17 +16,9 @@ pytestmark = pytest.mark.django_db
 DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
 
 
-def user_in(django_user_model, group_name, username):
-    user = django_user_model.objects.create_user(username, password="un mot de passe long")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def staff_client(client, django_user_model):
-    client.force_login(user_in(django_user_model, roles.TERRITORY_STAFF, "equipe"))
+def staff_client(client):
+    client.force_login(user_in_group(roles.TERRITORY_STAFF, "equipe"))
     return client
 
 
@@ -103,10 +95,8 @@ def test_an_event_that_is_not_deleted_cannot_be_restored_twice(staff_client, del
 
 
 @pytest.mark.parametrize("group", [roles.MANAGERS, roles.PARTNERS])
-def test_only_territory_staff_see_and_restore_deleted_events(
-    client, django_user_model, deleted_event, group
-):
-    client.force_login(user_in(django_user_model, group, "quelquun"))
+def test_only_territory_staff_see_and_restore_deleted_events(client, deleted_event, group):
+    client.force_login(user_in_group(group, "quelquun"))
 
     assert client.get(DELETED_URL).status_code == 403
     assert client.post(restore_url(deleted_event)).status_code == 403

@@ -4,13 +4,14 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from indicators import roles
+from indicators.models import AwarenessEvent
+from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.indicators.sums import expected
 
@@ -19,17 +20,9 @@ pytestmark = pytest.mark.django_db
 EXPORTS = ["exports", "export_events", "export_counts", "export_partners"]
 
 
-def user_in(django_user_model, group_name, username="quelquun"):
-    user = django_user_model.objects.create_user(username, password="un mot de passe long")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def manager_client(client, django_user_model):
-    client.force_login(user_in(django_user_model, roles.MANAGERS, "responsable"))
+def manager_client(client):
+    client.force_login(user_in_group(roles.MANAGERS, "responsable"))
     return client
 
 
@@ -56,15 +49,15 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
 
 
 @pytest.mark.parametrize("name", EXPORTS)
-def test_partner_accounts_may_not_export(client, django_user_model, plan, name):
-    client.force_login(user_in(django_user_model, roles.PARTNERS))
+def test_partner_accounts_may_not_export(client, plan, name):
+    client.force_login(user_in_group(roles.PARTNERS, "quelquun"))
     assert client.get(reverse(name)).status_code == 403
 
 
 @pytest.mark.parametrize("group", [roles.MANAGERS, roles.TERRITORY_STAFF])
 @pytest.mark.parametrize("name", EXPORTS)
-def test_managers_and_territory_staff_may_export(client, django_user_model, world, group, name):
-    client.force_login(user_in(django_user_model, group))
+def test_managers_and_territory_staff_may_export(client, world, group, name):
+    client.force_login(user_in_group(group, "quelquun"))
     response = client.get(reverse(name))
     assert response.status_code == 200
 
@@ -249,3 +242,29 @@ def test_each_dashboard_chart_links_to_its_own_data(client, world):
         people[world["verrelles"].title]
         == expected(world, year=2025, initiative="verrelles")["people"]
     )
+
+
+def test_the_admin_selection_export_stays_within_a_partners_own_events(client, world):
+    arc = world["rows"][0][2]
+    partner_account = user_in_group(roles.PARTNERS, "verrelles", organisations=[arc])
+    client.force_login(partner_account)
+    everything = list(AwarenessEvent.objects.values_list("pk", flat=True))
+
+    response = client.post(
+        reverse("admin:indicators_awarenessevent_changelist"),
+        {"action": "export_selection", "_selected_action": everything},
+    )
+
+    rows = parse(download(response))
+    header = rows[0]
+    organiser, co_organisers = header.index("organisateur"), header.index("co-organisateurs")
+    # Arc France's own events, and those it co-organises: never CAPSO's others.
+    assert rows[1:]
+    assert all(
+        row[organiser] == "Arc France" or "Arc France" in row[co_organisers].split(" ; ")
+        for row in rows[1:]
+    )
+    visible = AwarenessEvent.objects.visible_to(partner_account)
+    lines = sum(max(event.counts.count(), 1) for event in visible)
+    assert len(rows) - 1 == lines
+    assert lines < sum(max(e.counts.count(), 1) for e in AwarenessEvent.objects.all())
