@@ -9,8 +9,17 @@ MANAGE := $(BIN)/python manage.py
 # drops a test_ database beside this one).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
 DEMO_EVENTS ?= 400
+# `make serve`: gunicorn workers (see the README, « Mise en production »).
+WEB_CONCURRENCY ?= 3
+SERVE_ADDRESS ?= 127.0.0.1:8000
+BACKUP_DIR ?= backups
+# Production settings on plain HTTP at 127.0.0.1 (no TLS proxy in front), with a
+# page cache on disk that the workers share (each worker's local memory would not
+# see another's invalidation). SECRET_KEY and DATABASE_URL come from the
+# environment or .env.
+SERVE_ENV := DEBUG=false HTTPS=false CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.serve-cache}
 
-.PHONY: run test lint test-sqlite test-postgres format lock venv
+.PHONY: run serve backup restore test lint test-sqlite test-postgres format lock venv
 
 venv: $(BIN)/.installed
 
@@ -31,6 +40,21 @@ run: venv .env
 	$(MANAGE) create_demo_admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# The production stack, locally: gunicorn with DEBUG off, against DATABASE_URL.
+serve: venv
+	$(SERVE_ENV) $(MANAGE) collectstatic --noinput
+	$(SERVE_ENV) $(MANAGE) migrate --noinput
+	$(SERVE_ENV) $(BIN)/gunicorn feminisation.wsgi --bind $(SERVE_ADDRESS) --workers $(WEB_CONCURRENCY)
+
+# A dated copy of the database of DATABASE_URL in $(BACKUP_DIR)/ (pg_dump, or
+# SQLite's backup API); `make restore FILE=…` puts one back, after confirmation.
+backup: venv
+	$(MANAGE) backup_database --output-dir $(BACKUP_DIR)
+
+restore: venv
+	@test -n "$(FILE)" || { echo "Indiquez la sauvegarde : make restore FILE=$(BACKUP_DIR)/…"; exit 2; }
+	$(MANAGE) restore_database "$(FILE)"
+
 # Each run includes the browser tests (tests/browser, Debian's /usr/bin/chromium);
 # `$(BIN)/pytest -m "not browser"` leaves them out.
 test: lint test-sqlite test-postgres
@@ -38,7 +62,7 @@ test: lint test-sqlite test-postgres
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SECRET_KEY=lint-only $(MANAGE) makemigrations --check --dry-run
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 test-sqlite: venv
 	@echo "== Tests sur SQLite"

@@ -5,9 +5,11 @@ One module, configured from the environment (and an optional `.env` file beside
 a message that names the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +41,21 @@ def _bool(name, default):
     raise _invalid(name, f"« {raw} » n'est pas un booléen (true ou false).")
 
 
+def _int(name, default, minimum=0):
+    value = _read(name, env.int, default=default)
+    if value < minimum:
+        raise _invalid(name, f"« {value} » est inférieur au minimum, {minimum}.")
+    return value
+
+
+def _choice(name, default, choices):
+    """One of `choices` (upper-case words), whatever the case it is written in."""
+    value = env.str(name, default=default).strip().upper()
+    if value not in choices:
+        raise _invalid(name, f"« {value} » n'est pas l'une des valeurs {', '.join(choices)}.")
+    return value
+
+
 def _database(name, default):
     url = env.str(name, default=default)
     scheme = url.partition("://")[0]
@@ -47,18 +64,55 @@ def _database(name, default):
     return env.db_url_config(url)
 
 
+def _proxy_ssl_header(name, default):
+    """The header by which the HTTPS proxy says the visitor's request was HTTPS, as
+    Django's (META key, value) pair; empty when the application faces no proxy."""
+    header = env.str(name, default=default).strip()
+    if not header:
+        return None
+    if not all(char.isalnum() or char == "-" for char in header):
+        raise _invalid(name, f"« {header} » n'est pas un nom d'en-tête HTTP.")
+    return ("HTTP_" + header.upper().replace("-", "_"), "https")
+
+
+# The criteria of Django's own `check --deploy` (security.W009), enforced at start-up.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+
+
+def _secret_key_weakness(key):
+    if key.startswith("django-insecure-"):
+        return "c'est une clé de développement générée par Django (« django-insecure-… »)."
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"elle compte {len(key)} caractères, il en faut au moins {SECRET_KEY_MIN_LENGTH}."
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"elle compte trop peu de caractères différents ({len(set(key))}), il en faut au "
+            f"moins {SECRET_KEY_MIN_UNIQUE_CHARACTERS}."
+        )
+    return None
+
+
 DEBUG = _bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
+if not DEBUG:
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY est obligatoire quand DEBUG est désactivé : définissez la variable "
             "d'environnement SECRET_KEY (une longue chaîne aléatoire, gardée secrète)."
         )
+    if weakness := _secret_key_weakness(SECRET_KEY):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY est trop faible pour la production : {weakness} Générez-en une avec "
+            "« python3 -c 'import secrets; print(secrets.token_urlsafe(50))' »."
+        )
+elif not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
 
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, default=["127.0.0.1", "localhost"])
+# Only needed when the proxy changes the Host header: https://nom-public, comma-separated.
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,13 +124,22 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
+    "axes",
+    "csp",
     "partners",
     "initiatives",
     "indicators",
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer probes /sante/ by the server's address and in plain HTTP,
+    # which the host validation and the HTTPS redirect below would refuse.
+    "feminisation.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "feminisation.middleware.PermissionsPolicyMiddleware",
+    "feminisation.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +148,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "feminisation.urls"
@@ -108,9 +173,33 @@ TEMPLATES = [
 # Without DATABASE_URL the application runs on an embedded SQLite file, which is
 # what `make run` uses; production sets a postgres:// URL.
 DATABASES = {"default": _database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Each gunicorn worker (a sync worker serves one request at a time) keeps its
+# connection for CONN_MAX_AGE seconds instead of opening one per request, and checks
+# it is still alive before reusing it after a database restart or failover. A
+# psycopg pool would add nothing for one-request-at-a-time processes.
+DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server must fail /sante/ in seconds, not after the TCP timeout;
+    # `?connect_timeout=N` in DATABASE_URL overrides it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Local memory by default (one process); redis://hôte:6379/0 (or rediss://, or
+# rediscache://) selects Django's RedisCache, shared by every worker and server.
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
+
+# Sessions live in the database, so that any app server behind the load balancer
+# can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# An imported spreadsheet waits between its preview and its confirmation, which
+# another app server may receive: in the cache when it is shared; in /tmp, which the
+# workers of one machine share, when each worker has its own local-memory cache.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    "import_export.tmp_storages.TempFolderStorage"
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    else "import_export.tmp_storages.CacheStorage"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -131,5 +220,111 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = _read("STATIC_ROOT", env.path, default=BASE_DIR / "staticfiles")
+# whitenoise serves what `collectstatic` gathered: compressed, under names that carry
+# a hash of their content, hence cached by browsers for ever (immutable). With DEBUG
+# on, `{% static %}` gives the plain names and runserver serves the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 LOGIN_URL = "admin:login"
+
+# Security. Production runs behind an HTTPS reverse proxy (or load balancer) that
+# terminates TLS and overwrites X-Forwarded-Proto; `make run` (DEBUG) and `make
+# serve` speak plain HTTP on 127.0.0.1, hence HTTPS=false there.
+HTTPS = _bool("HTTPS", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+# One year of HSTS once HTTPS works. Subdomains included: the site lives on its own
+# name, under which nothing should be served in clear. Preload stays off: a listing
+# in browsers' preload lists is a commitment for the whole registered domain, which
+# belongs to the territory's IT, not to this application (hence W021 silenced).
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+if not HTTPS:
+    SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No page uses any of these browser features; feminisation.middleware sends it.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+
+# Every script, style sheet, image and font comes from the site itself, in files:
+# no inline script or style, nothing from another origin. Only the counter widget
+# may be framed, by any site (indicators.views.embed_counter).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Login brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords in a row lock
+# the username for AXES_COOLOFF_MINUTES. Keyed on the username with the address,
+# never the address alone: staff behind one office NAT, or every visitor seen
+# through the proxy's address, would lock each other out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "feminisation.views.locked_out"
+# Successful logins are not recorded (Django keeps each account's last login); failed
+# attempts only until the cool-off ends. Log lines mask the username, address and
+# browser.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
+
+# Logs go to the console (gunicorn's stderr, kept by systemd or the container). They
+# hold paths and status codes, never a request's body or query string, and not the
+# SQL of django.db.backends, whose parameters can be names or e-mail addresses.
+LOG_LEVEL = _choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes says at INFO level every login and clean-up; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        # runserver's request lines (`make run` only), as Django prints them.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
+}

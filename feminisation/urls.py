@@ -13,4 +13,13 @@ urlpatterns = [
     path("", include("initiatives.urls")),
     path("", include("partners.urls")),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    # Answered by feminisation.middleware.HealthCheckMiddleware first; named here
+    # for reverse().
+    path("sante/", views.health, name="health"),
 ]
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

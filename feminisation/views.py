@@ -1,7 +1,38 @@
+import logging
+import sys
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import DatabaseError, connection
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
 
 from feminisation.cache import public_page
 from initiatives.models import ActionPlan
+
+logger = logging.getLogger(__name__)
+
+# What a lost or refused connection raises (psycopg and sqlite3 alike, as Django
+# wraps them); an IntegrityError or a ProgrammingError is a bug, left to the 500 page.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 60
+
+
+def _public_contact(plan):
+    """The plan's first public contact with an e-mail address, if the territory has
+    published one."""
+    if plan is None:
+        return None
+    return (
+        plan.contacts.filter(is_public=True)
+        .exclude(email="")
+        .select_related("partner")
+        .order_by("full_name", "pk")
+        .first()
+    )
 
 
 @public_page()
@@ -9,13 +40,80 @@ def accessibility(request):
     """The RGAA accessibility statement. Reporting a barrier goes to the plan's first
     public contact with an e-mail address, if the territory has published one."""
     plan = ActionPlan.objects.current()
-    contact = None
-    if plan is not None:
-        contact = (
-            plan.contacts.filter(is_public=True)
-            .exclude(email="")
-            .select_related("partner")
-            .order_by("full_name", "pk")
-            .first()
-        )
-    return render(request, "accessibility.html", {"plan": plan, "contact": contact})
+    return render(request, "accessibility.html", {"plan": plan, "contact": _public_contact(plan)})
+
+
+@public_page()
+def personal_data(request):
+    """What personal data the application keeps, why, how long, and whom to ask."""
+    plan = ActionPlan.objects.current()
+    context = {
+        "plan": plan,
+        "contact": _public_contact(plan),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "session_days": settings.SESSION_COOKIE_AGE // (24 * 3600),
+    }
+    return render(request, "personal_data.html", context)
+
+
+@never_cache
+def health(request):
+    """For load balancers: 200 while the database answers, 503 otherwise. Reached
+    through feminisation.middleware.HealthCheckMiddleware, before any session,
+    CSRF or host check, so it sets no cookie and answers whatever the Host."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("Health check: the database does not answer", exc_info=True)
+        return JsonResponse({"statut": "indisponible"}, status=503)
+    return JsonResponse({"statut": "ok"})
+
+
+# Error pages. 400, 403 and 404 are drawn in the site's layout, with the request so
+# that the navigation works; none shows the exception's text (the 400 pages that
+# explain a wrong filter are rendered by the views themselves). 500 and 503 are
+# standalone: they must render when neither the database nor the request can be
+# trusted.
+
+
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # A database failure outside a view (in a middleware) reaches here, not
+    # DatabaseUnavailableMiddleware: it still deserves the 503 page.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return service_unavailable()
+    return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def service_unavailable():
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page, in the admin's look since it answers the admin's
+    login form."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Connexion bloquée",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(
+        request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )

@@ -15,6 +15,7 @@ SITE_PAGES = [
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
     "/accessibilite/",
+    "/donnees-personnelles/",
     "/donnees/",
 ]
 PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", EMBED]

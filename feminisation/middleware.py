@@ -1,0 +1,55 @@
+"""The project's own middleware: the load balancer's health check, the
+Permissions-Policy header, and a French 503 page when the database is down."""
+
+import logging
+
+from django.conf import settings
+
+from feminisation import views
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/sante/"
+
+
+class HealthCheckMiddleware:
+    """Answers /sante/ before anything reads the Host header or redirects to HTTPS:
+    a load balancer probes each app server by its own address, in plain HTTP. The
+    answer says only whether the database replies, so it needs no host check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            return views.health(request)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Django has a setting for every security header but this one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers the French 503 page instead of
+    a 500. With DEBUG on, Django's traceback page stays more useful."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG or not isinstance(exception, views.DATABASE_DOWN):
+            return None
+        logger.error("Database unreachable while serving %s", request.path, exc_info=exception)
+        return views.service_unavailable()

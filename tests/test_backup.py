@@ -1,0 +1,110 @@
+"""`make backup` and `make restore` on the SQLite path, run once for real: the same
+management commands, in their own processes, on database files of their own."""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "Partenaire sauvegardé"
+
+
+def manage(*args, database, stdin=None):
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "ENV_FILE": os.devnull,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def query(database, sql):
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """A migrated SQLite database with the plan and one partner of our own."""
+    database = tmp_path_factory.mktemp("source") / "db.sqlite3"
+    for args in (
+        ("migrate", "--noinput"),
+        ("load_plan",),
+        (
+            "shell",
+            "-c",
+            "from partners.models import Partner; "
+            f"Partner.objects.create(name={MARKER!r}, slug='sauvegarde', kind='entreprise')",
+        ),
+    ):
+        result = manage(*args, database=database)
+        assert result.returncode == 0, result.stderr
+    return database
+
+
+@pytest.fixture(scope="module")
+def backup(source, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("backups")
+    result = manage("backup_database", "--output-dir", str(directory), database=source)
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.removeprefix("Sauvegarde écrite : ").strip())
+    return path
+
+
+def test_the_backup_is_a_dated_sqlite_file(backup):
+    assert re.fullmatch(r"mixite-industrie-\d{4}-\d{2}-\d{2}-\d{6}\.sqlite3", backup.name)
+    assert backup.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_a_backup_restored_into_a_new_database_has_the_data(source, backup, tmp_path):
+    restored = tmp_path / "restored.sqlite3"
+
+    result = manage("restore_database", str(backup), "--noinput", database=restored)
+
+    assert result.returncode == 0, result.stderr
+    assert "Base restaurée depuis" in result.stdout
+    assert query(restored, "SELECT name FROM partners_partner WHERE slug = 'sauvegarde'") == [
+        (MARKER,)
+    ]
+    count_initiatives = "SELECT count(*) FROM initiatives_initiative"
+    assert query(restored, count_initiatives) == query(source, count_initiatives)
+    assert query(restored, count_initiatives)[0][0] > 0
+    # Complete: the application finds every migration applied.
+    assert manage("migrate", "--check", database=restored).returncode == 0
+
+
+def test_restore_asks_before_replacing_the_data(backup, tmp_path):
+    target = tmp_path / "keep.sqlite3"
+
+    result = manage("restore_database", str(backup), database=target, stdin="non\n")
+
+    assert result.returncode != 0
+    assert "Restauration annulée." in result.stderr
+    assert not target.exists() or query(target, "SELECT count(*) FROM sqlite_master") == [(0,)]
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("rien à voir")
+
+    result = manage(
+        "restore_database", str(not_a_backup), "--noinput", database=tmp_path / "db.sqlite3"
+    )
+
+    assert result.returncode != 0
+    assert "n'est pas une sauvegarde SQLite" in result.stderr
