@@ -1,0 +1,104 @@
+"""Arbitrary query strings on every public and export URL: the answer is a page
+or a clear refusal, never a server error (the test client re-raises any
+exception a view lets through, so a 500 fails the test with its traceback)."""
+
+import io
+from urllib.parse import urlencode
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import roles
+from tests.browser.pages import PUBLIC_PAGES
+from tests.indicators.accounts import user_in
+
+pytestmark = pytest.mark.django_db
+
+KNOWN = [
+    "annee",
+    "du",
+    "au",
+    "initiative",
+    "public",
+    "organisateur",
+    "statut",
+    "par",
+    "selon",
+    "format",
+]
+VALUES = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.dates().map(str),
+    st.sampled_from(
+        [
+            "2025",
+            "reseau-verrelles",
+            "filles",
+            "validee",
+            "toutes",
+            "mois",
+            "initiative,public",
+            "excel",
+            "csv",
+            "2025-02-30",
+            "0",
+            "-1",
+            "\x00",
+        ]
+    ),
+)
+QUERIES = st.lists(
+    st.tuples(st.one_of(st.sampled_from(KNOWN), st.text(max_size=12)), VALUES), max_size=6
+)
+EXPORTS = [
+    "/exports/",
+    "/exports/evenements.csv",
+    "/exports/compteurs.csv",
+    "/exports/partenaires.csv",
+    "/donnees/compteurs.csv",
+    "/donnees/compteurs.json",
+    "/donnees/graphiques/par-mois.csv",
+    "/donnees/graphiques/inconnu.csv",
+]
+ALLOWED = {200, 302, 400, 403, 404}
+EXAMPLES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def plan_with_events():
+    call_command("load_plan", stdout=io.StringIO())
+    call_command("seed_demo", "--events", "40", "--seed", "3", stdout=io.StringIO())
+
+
+def get(client, path, query):
+    response = client.get(f"{path}?{urlencode(query)}")
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+@pytest.mark.parametrize("path", sorted({page.split("?")[0] for page in PUBLIC_PAGES}))
+@EXAMPLES
+@given(query=QUERIES)
+def test_public_pages_never_fail_on_any_query_string(client, plan_with_events, path, query):
+    assert get(client, path, query).status_code in ALLOWED
+
+
+@pytest.fixture
+def manager_client(client):
+    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    return client
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+@EXAMPLES
+@given(query=QUERIES)
+def test_exports_never_fail_on_any_query_string(manager_client, plan_with_events, path, query):
+    assert get(manager_client, path, query).status_code in ALLOWED
