@@ -171,12 +171,16 @@ def venues_reached(scope):
 
 
 def partners_involved(scope):
+    """Partners who organised or co-organised an event in scope. Two semi-joins: a
+    join through both relations at once would pair every organised event of a
+    partner with every co-organised one (quadratic in the events)."""
     events = scope.events()
-    return (
-        Partner.objects.filter(Q(organized_events__in=events) | Q(co_organized_events__in=events))
-        .distinct()
-        .count()
-    )
+    co_organisers = AwarenessEvent.co_organizers.through.objects.filter(
+        awarenessevent__in=events
+    ).values("partner")
+    return Partner.objects.filter(
+        Q(pk__in=events.values("organizer")) | Q(pk__in=co_organisers)
+    ).count()
 
 
 def _grouped(lines, field, *details):
