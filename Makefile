@@ -19,7 +19,7 @@ BACKUP_DIR ?= backups
 # environment or .env.
 SERVE_ENV := DEBUG=false HTTPS=false CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.serve-cache}
 
-.PHONY: run serve backup restore test lint test-sqlite test-postgres format lock venv
+.PHONY: run serve backup restore test lint test-sqlite test-postgres format lock venv bench
 
 venv: $(BIN)/.installed
 
@@ -87,3 +87,13 @@ lock: venv
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.txt
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements-dev.txt
+
+# Benchmarks of issue 7 (PostgreSQL at 127.0.0.1, Redis for the load test, wrk):
+# builds bench_10k/bench_100k/bench_1m once, writes docs/benchmarks.md.
+# A fast run: `make bench SIZES=10000 QUICK=1`; other options of bench/run.py go in
+# BENCH_ARGS, e.g. BENCH_ARGS="--dashboard-timeout 60 --no-load".
+SIZES ?= 10000,100000,1000000
+REPEAT ?= 5
+BENCH_ARGS ?=
+bench: venv
+	$(BIN)/python -m bench.run --sizes $(SIZES) --repeat $(REPEAT) $(if $(QUICK),--quick) $(BENCH_ARGS)

@@ -1,0 +1,131 @@
+"""Load test: gunicorn with 2 workers on loopback, wrk against the dashboard.
+
+gunicorn is always stopped at the end, even when wrk fails."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import psycopg
+import redis
+
+from bench.env import db_url, django_env
+
+ADDRESS = ("127.0.0.1", 8020)
+GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+# wrk prints its own summary; this script adds p95 and the non-2xx count.
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("bench requests %d\\n", summary.requests))
+  io.write(string.format("bench duration_us %d\\n", summary.duration))
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("bench p%d_us %d\\n", p, latency:percentile(p)))
+  end
+  io.write(string.format("bench non2xx %d\\n", summary.errors.status))
+  io.write(string.format("bench socket_errors %d\\n", summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+# gunicorn kills a worker after 30 s (its default timeout, kept by `make serve`).
+WARM_UP_TIMEOUT = 45
+
+
+def _cancel_queries(events):
+    """A killed worker's query keeps running in PostgreSQL: cancel this database's."""
+    with psycopg.connect(db_url(events), autocommit=True) as conn:
+        conn.execute(
+            "select pg_cancel_backend(pid) from pg_stat_activity"
+            " where datname = current_database() and pid <> pg_backend_pid()"
+        )
+
+
+def _wait_for_port(timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(ADDRESS) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen on {ADDRESS} within {timeout} s")
+
+
+def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is missing: apt-get install wrk")
+    # The cache keys do not name the database: drop what another size left there.
+    redis.Redis.from_url(cache_url).flushdb()
+    env = django_env(events, CACHE_URL=cache_url)
+    url = f"http://{ADDRESS[0]}:{ADDRESS[1]}/"
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "feminisation.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"{ADDRESS[0]}:{ADDRESS[1]}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_port()
+        try:
+            for _ in range(4):  # both workers warm, the page in the shared cache
+                urllib.request.urlopen(url, timeout=WARM_UP_TIMEOUT).read()
+        except OSError as error:  # HTTPError (a 5xx) included
+            return {"skipped": f"warm-up request failed: {error}"}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            script.write(WRK_REPORT)
+            script.flush()
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    f"-c{connections}",
+                    f"-d{duration}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.name,
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        _cancel_queries(events)
+    figures = {k: int(v) for k, v in re.findall(r"^bench (\w+) (\d+)$", out, re.M)}
+    return {
+        "duration_s": duration,
+        "connections": connections,
+        "requests": figures["requests"],
+        "requests_per_s": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "non2xx": figures["non2xx"],
+        "socket_errors": figures["socket_errors"],
+    }
+
+
+if __name__ == "__main__":
+    print(run(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 20))

@@ -1,0 +1,381 @@
+"""In-process measurements of one database, each side by side with its floor.
+
+Run by bench/run.py as `python -m bench.measure --events N --repeat R --out FILE`
+with the environment of bench/env.py; `--export-memory` measures the export's
+peak memory growth alone (a fresh process, so ru_maxrss starts low)."""
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import os
+import re
+import resource
+import statistics
+import time
+
+import django
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.db import OperationalError, connection, reset_queries, transaction  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from indicators.models import AwarenessEvent  # noqa: E402
+from indicators.roles import MANAGERS  # noqa: E402
+from initiatives.models import ActionPlan  # noqa: E402
+
+BARE_PAGE = b"<!doctype html><title>bare</title><p>bare view</p>"
+
+
+def bare_view(request):
+    """The framework's floor: a fixed page through the same middleware."""
+    return HttpResponse(BARE_PAGE)
+
+
+# This module is the URLconf of the measurements: the project's URLs plus the bare view.
+urlpatterns = [path("bench-bare/", bare_view), path("", include(settings.ROOT_URLCONF))]
+
+EXPORT_URL = "/exports/evenements.csv?statut=toutes"
+CHANGELIST_URL = "/admin/indicators/awarenessevent/"
+IMPORT_URL = "/admin/indicators/awarenessevent/import/"
+
+
+def ms(seconds):
+    return round(seconds * 1000, 2)
+
+
+def captured(connection):
+    """CaptureQueriesContext on an empty log. Read its captured_queries at once: the
+    property slices the log again on each access, and later requests empty it."""
+    reset_queries()
+    return CaptureQueriesContext(connection)
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def summary(samples):
+    """Median and p95 (nearest rank) of samples in seconds, as milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": ms(statistics.median(ordered)), "p95_ms": ms(p95), "n": len(ordered)}
+
+
+def get_ok(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+
+def user(username, **fields):
+    account, _ = User.objects.get_or_create(username=username, defaults=fields)
+    return account
+
+
+def manager_client():
+    manager = user("bench-manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name=MANAGERS))
+    client = Client()
+    client.force_login(manager)
+    return client
+
+
+# 1. Dashboard -------------------------------------------------------------------
+
+
+# An uncached dashboard slower than this is sampled once, not `repeat` times; one
+# slower than the timeout is reported as such (PostgreSQL cancels its queries).
+HEAVY_S = 10
+DASHBOARD_TIMEOUT_S = int(os.environ.get("BENCH_DASHBOARD_TIMEOUT", 300))
+
+
+def dashboard(repeat):
+    client = Client()
+    cache.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = {DASHBOARD_TIMEOUT_S * 1000}")
+    try:
+        with captured(connection) as queries_seen:
+            first_s, page = timed(lambda: client.get("/"))
+    except OperationalError as error:  # statement_timeout
+        return {"timeout_s": DASHBOARD_TIMEOUT_S, "error": str(error).splitlines()[0]}
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    if page.status_code != 200:  # the application turns the cancelled query into a 503
+        return {"timeout_s": DASHBOARD_TIMEOUT_S, "error": f"HTTP {page.status_code}"}
+    queries = [q["sql"] for q in queries_seen.captured_queries]
+
+    per_query = [[] for _ in queries]
+
+    def sql_floor():
+        with connection.cursor() as cursor:
+            for index, sql in enumerate(queries):
+                started = time.perf_counter()
+                cursor.execute(sql)
+                cursor.fetchall()
+                per_query[index].append(time.perf_counter() - started)
+
+    def uncached():
+        cache.clear()
+        get_ok(client, "/")
+
+    heavy = first_s > HEAVY_S
+    runs = {
+        "bare": lambda: get_ok(client, "/bench-bare/"),
+        "cached": lambda: get_ok(client, "/"),
+        "uncached": uncached,
+        "sql_floor": sql_floor,
+    }
+    for name, run in runs.items():  # warm-up (the first render warmed the heavy ones)
+        if not heavy or name in ("bare", "cached"):
+            run()
+    samples = {name: [] for name in runs}
+    for turn in range(repeat):  # interleaved, so that noise hits every measure alike
+        for name, run in runs.items():
+            if heavy and turn and name in ("uncached", "sql_floor"):
+                continue
+            if name == "cached":
+                get_ok(client, "/")  # make sure the entry is there
+            samples[name].append(timed(run)[0])
+    result = {name: summary(values) for name, values in samples.items()}
+    result["first_render_ms"] = ms(first_s)
+    slowest = sorted(
+        ((statistics.median(times), sql) for times, sql in zip(per_query, queries, strict=True)),
+        reverse=True,
+    )[:3]
+    result["slowest_queries"] = [{"median_ms": ms(t), "sql": sql[:160]} for t, sql in slowest]
+    result["queries"] = len(queries)
+    result["page_bytes"] = len(page.content)
+    return result
+
+
+# 2. Events export ---------------------------------------------------------------
+
+
+def consume_export(client, url=EXPORT_URL):
+    """(rows, bytes, seconds to the first data row, total seconds)."""
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming, response.status_code
+    rows = size = 0
+    first_row = None
+    for chunk in response.streaming_content:
+        if rows == 1 and first_row is None:
+            first_row = time.perf_counter() - started
+        rows += 1
+        size += len(chunk)
+    response.close()
+    return rows - 1, size, first_row or 0.0, time.perf_counter() - started
+
+
+# The streamed queries are captured as server-side cursor declarations.
+DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD FOR ')
+
+
+def copy_floor(queries):
+    """PostgreSQL's COPY of the export's own queries: (rows of the largest, seconds)."""
+    dsn = settings.DATABASES["default"]
+    conninfo = (
+        f"host={dsn['HOST']} port={dsn['PORT'] or 5432} dbname={dsn['NAME']} user={dsn['USER']}"
+    )
+    started = time.perf_counter()
+    biggest = 0
+    with psycopg.connect(conninfo, password=dsn["PASSWORD"] or None) as conn:
+        cursor = conn.cursor()
+        for sql in queries:
+            lines = 0
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV") as copy:
+                for data in copy:
+                    lines += bytes(data).count(b"\n")
+            biggest = max(biggest, lines)
+    return biggest, time.perf_counter() - started
+
+
+def export(repeat):
+    client = manager_client()
+    with captured(connection) as queries_seen:
+        rows = consume_export(client)[0]
+    # captured_queries reads the log again each time: keep it before the next request.
+    export_queries = len(queries_seen.captured_queries)
+    queries = [
+        DECLARE.sub("", query["sql"])
+        for query in queries_seen.captured_queries
+        if "awarenessevent" in query["sql"]
+    ]
+    copy_rows = copy_floor(queries)[0]
+    samples = {"export": [], "ttfb": [], "copy": []}
+    for _ in range(repeat):
+        _, _, first, total = consume_export(client)
+        samples["export"].append(total)
+        samples["ttfb"].append(first)
+        samples["copy"].append(copy_floor(queries)[1])
+    export_s = statistics.median(samples["export"])
+    copy_s = statistics.median(samples["copy"])
+    return {
+        "rows": rows,
+        "copy_rows": copy_rows,
+        "queries": export_queries,
+        "copied_queries": len(queries),
+        "export": summary(samples["export"]),
+        "ttfb": summary(samples["ttfb"]),
+        "copy": summary(samples["copy"]),
+        "export_rows_per_s": round(rows / export_s),
+        "copy_rows_per_s": round(copy_rows / copy_s),
+    }
+
+
+def export_memory():
+    """Peak RSS growth of one full export, after a small export has warmed the code."""
+    client = manager_client()
+    plan = ActionPlan.objects.current()
+    first = AwarenessEvent.objects.for_plan(plan).order_by("date").first().date
+    consume_export(client, f"{EXPORT_URL}&du={first}&au={first + datetime.timedelta(days=7)}")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rows = consume_export(client)[0]
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"rows": rows, "rss_before_mb": before / 1024, "peak_growth_mb": (after - before) / 1024}
+
+
+# 3. Admin changelist ------------------------------------------------------------
+
+
+def changelist(repeat):
+    client = Client()
+    client.force_login(user("bench-admin", is_staff=True, is_superuser=True))
+    with captured(connection) as queries_seen:
+        get_ok(client, CHANGELIST_URL)
+    changelist_queries = len(queries_seen.captured_queries)
+    runs = {
+        "bare": lambda: get_ok(client, "/bench-bare/"),
+        "changelist": lambda: get_ok(client, CHANGELIST_URL),
+    }
+    samples = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            samples[name].append(timed(run)[0])
+    result = {name: summary(values) for name, values in samples.items()}
+    return {**result, "queries": changelist_queries}
+
+
+# 4. Import ----------------------------------------------------------------------
+
+
+def import_file(rows):
+    """A valid CSV of `rows` new events this year, on the published plan's data."""
+    plan = ActionPlan.objects.current()
+    initiatives = list(
+        plan.initiatives.order_by("number").prefetch_related("lead_partners", "audiences")
+    )
+    today = datetime.date.today()
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "date",
+            "initiative",
+            "intitulé",
+            "format",
+            "lieu",
+            "commune",
+            "organisateur",
+            "co-organisateurs",
+            "public",
+            "personnes",
+            "dont femmes",
+        ]
+    )
+    for number in range(rows):
+        initiative = initiatives[number % len(initiatives)]
+        days_so_far = max(1, today.timetuple().tm_yday - 1)
+        day = datetime.date(today.year, 1, 1) + datetime.timedelta(days=number % days_so_far)
+        audience = initiative.audiences.all()[number % initiative.audiences.count()]
+        writer.writerow(
+            [
+                f"{day:%d/%m/%Y}",
+                initiative.number,
+                f"Action importée n° {number}",
+                "Visite d'entreprise",
+                "Salle des fêtes",
+                "Arques",
+                initiative.lead_partners.all()[0].name,
+                "",
+                audience.name,
+                20 + number % 30,
+                10,
+            ]
+        )
+    return stream.getvalue().encode()
+
+
+def import_rows(repeat, rows=10_000):
+    admin = user("bench-admin", is_staff=True, is_superuser=True)
+    content = import_file(rows)
+    samples = {"check": [], "confirm": []}
+    for _ in range(repeat):
+        client = Client()
+        client.force_login(admin)
+        with transaction.atomic():  # rolled back: the database stays as seeded
+            check_s, preview = timed(
+                lambda c=client: c.post(
+                    IMPORT_URL, {"file": SimpleUploadedFile("actions.csv", content)}
+                )
+            )
+            # (No test environment: templates are not instrumented, the token is read in the page.)
+            token = re.search(rb'name="token" value="([^"]+)"', preview.content)
+            assert preview.status_code == 200 and token, preview.content[-3000:]
+            token = token.group(1).decode()
+            confirm_s, done = timed(lambda c=client, t=token: c.post(IMPORT_URL, {"token": t}))
+            assert done.status_code == 302, done.status_code
+            imported = AwarenessEvent.objects.filter(title__startswith="Action importée")
+            assert imported.count() == rows
+            transaction.set_rollback(True)
+        samples["check"].append(check_s)
+        samples["confirm"].append(confirm_s)
+    total = [a + b for a, b in zip(samples["check"], samples["confirm"], strict=True)]
+    return {
+        "rows": rows,
+        "bytes": len(content),
+        **{n: summary(v) for n, v in samples.items()},
+        "total": summary(total),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--export-memory", action="store_true")
+    parser.add_argument("--import-rows", action="store_true")
+    args = parser.parse_args()
+    with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+        if args.export_memory:
+            result = {"export_memory": export_memory()}
+        else:
+            result = {"events": AwarenessEvent.objects.count()}
+            measures = (("dashboard", dashboard), ("export", export), ("changelist", changelist))
+            for name, measure in measures:
+                print(f"[measure] {name}…", flush=True)
+                result[name] = measure(args.repeat)
+            if args.import_rows:
+                print("[measure] import…", flush=True)
+                result["import"] = import_rows(max(1, min(args.repeat, 3)))
+    with open(args.out, "w") as out:
+        json.dump(result, out, indent=1)
+
+
+if __name__ == "__main__":
+    main()

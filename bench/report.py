@@ -1,0 +1,318 @@
+"""Writes docs/benchmarks.md from the results of bench/run.py."""
+
+import os
+import platform
+import subprocess
+
+from bench.env import db_name
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PATH = os.path.join(ROOT, "docs", "benchmarks.md")
+ANALYSIS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+
+
+def _shell(command):
+    try:
+        return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def machine():
+    return {
+        "nproc": _shell("nproc"),
+        "free": _shell("free -h"),
+        "cpu": _shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip(),
+        "postgres": _shell("psql -h 127.0.0.1 -U postgres -Atc 'show server_version'"),
+        "python": platform.python_version(),
+    }
+
+
+def n(value):
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def verdict(ok):
+    return "✅ atteint" if ok else "❌ manqué"
+
+
+def _row(*cells):
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def write(results):
+    sizes = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
+    runs = sorted({(r["measured_at"], r["command"]) for r in sizes.values()})
+    info = machine()
+    out = [
+        "# Mesures de performance (issue 7)",
+        "",
+        "Fichier écrit par `make bench` (`bench/run.py`) : ne pas le modifier à la main, sauf",
+        "la section « Analyse », reprise de `bench/analysis.md`.",
+        "",
+        *[f"- Mesuré le {when} par `{command}` (`make bench`)" for when, command in runs],
+        f"- Machine : {info['nproc']} cœurs ({info['cpu']}), PostgreSQL {info['postgres']},"
+        f" Python {info['python']} ; machine partagée avec d'autres travaux pendant la mesure",
+        "",
+        "```",
+        info["free"],
+        "```",
+        "",
+        "Méthode : chaque mesure est la médiane de plusieurs passages, chacun alterné avec",
+        "son plancher dans le même processus ; ce sont les **rapports** au plancher qui",
+        "comptent, les durées absolues varient avec la charge de la machine. Réglages de",
+        "production (`DEBUG=false`), PostgreSQL local, client de test de Django en",
+        "processus (cache en mémoire locale) sauf pour le test de charge (gunicorn + Redis).",
+        "Données : `seed_demo --events N --seed 1 --days 3650` (dix ans d'actions validées).",
+        "",
+    ]
+
+    out += ["## 1. Tableau de bord `/` (temps serveur)", ""]
+    out += [
+        "Plancher du framework : une vue qui renvoie une page fixe par les mêmes middlewares ;"
+        " plancher de la base : les requêtes SQL du tableau de bord seules, rejouées.",
+        "",
+        _row(
+            "Actions",
+            "Requêtes SQL",
+            "Vue nue (méd.)",
+            "En cache (méd.)",
+            "Débit en cache / vue nue",
+            "Sans cache (méd.)",
+            "Sans cache (p95)",
+            "SQL seul (méd.)",
+            "Sans cache / SQL seul",
+            "Passages",
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    measured = {size: r for size, r in sizes.items() if "timeout_s" not in r["dashboard"]}
+    for size, r in sizes.items():
+        d = r["dashboard"]
+        if "timeout_s" in d:
+            out.append(
+                _row(
+                    n(int(size)),
+                    "?",
+                    "",
+                    "",
+                    "",
+                    f"> {d['timeout_s']} s (abandonné)",
+                    "",
+                    "",
+                    "",
+                    0,
+                )
+            )
+            continue
+        out.append(
+            _row(
+                n(int(size)),
+                d["queries"],
+                f"{d['bare']['median_ms']} ms",
+                f"{d['cached']['median_ms']} ms",
+                f"{d['bare']['median_ms'] / d['cached']['median_ms']:.2f}",
+                f"{d['uncached']['median_ms']} ms",
+                f"{d['uncached']['p95_ms']} ms",
+                f"{d['sql_floor']['median_ms']} ms",
+                f"{d['uncached']['median_ms'] / d['sql_floor']['median_ms']:.2f} x",
+                d["uncached"]["n"],
+            )
+        )
+    slowest = [
+        (size, r["dashboard"]["slowest_queries"][0])
+        for size, r in measured.items()
+        if r["dashboard"].get("slowest_queries")
+    ]
+    if slowest:
+        out += ["", "Requête la plus lente du tableau de bord (médiane, rejouée seule) :", ""]
+        out += [
+            f"- {n(int(s))} actions : {q['median_ms']} ms, `{q['sql'][:90]}…`" for s, q in slowest
+        ]
+    biggest = max(sizes, key=int)
+    d = sizes[biggest]["dashboard"]
+    counts = {n(int(size)): r["dashboard"]["queries"] for size, r in measured.items()}
+    same = len(set(counts.values())) == 1
+    counted = ", ".join(f"{q} à {size}" for size, q in counts.items())
+    if "timeout_s" in d:
+        gave_up = f"page non calculée en {d['timeout_s']} s"
+        cached = (f"non mesurable ({gave_up})", verdict(False))
+        uncached = (f"> {d['timeout_s']} s ({gave_up})", verdict(False))
+        queries = (f"{counted} ; non mesurable à {n(int(biggest))}", verdict(False))
+    else:
+        ratio = d["bare"]["median_ms"] / d["cached"]["median_ms"]
+        cached = (f"{ratio:.2f}", verdict(ratio >= 0.5))
+        uncached = (f"{d['uncached']['p95_ms']} ms", verdict(d["uncached"]["p95_ms"] < 250))
+        queries = (counted, verdict(same))
+    out += [
+        "",
+        f"Objectifs (à 1 000 000 actions ; mesurés ici au plus grand volume, {n(int(biggest))}) :",
+        "",
+        _row("Objectif", "Mesure", "Résultat"),
+        "|---|---|---|",
+        _row("débit en cache ≥ ½ de celui de la vue nue", *cached),
+        _row("p95 sans cache < 250 ms", *uncached),
+        _row("nombre de requêtes identique à tous les volumes", *queries),
+        "",
+    ]
+
+    out += ["## 2. Export `/exports/evenements.csv?statut=toutes`", ""]
+    out += [
+        "Plancher physique : `COPY (…) TO STDOUT WITH CSV` des mêmes requêtes (lignes et"
+        " co-organisateurs), lues par psycopg. Mémoire : croissance du pic de RSS"
+        " (`ru_maxrss`) d'un processus neuf pendant l'export complet, après un petit export"
+        " d'échauffement.",
+        "",
+        _row(
+            "Actions",
+            "Lignes",
+            "Export (méd.)",
+            "Lignes/s",
+            "COPY (méd.)",
+            "Lignes/s COPY",
+            "Export / COPY",
+            "1er octet de données",
+            "Pic mémoire",
+            "Requêtes",
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, r in sizes.items():
+        e = r["export"]
+        out.append(
+            _row(
+                n(int(size)),
+                n(e["rows"]),
+                f"{e['export']['median_ms'] / 1000:.2f} s",
+                n(e["export_rows_per_s"]),
+                f"{e['copy']['median_ms'] / 1000:.2f} s",
+                n(e["copy_rows_per_s"]),
+                f"{e['export_rows_per_s'] / e['copy_rows_per_s']:.2f}",
+                f"{e['ttfb']['median_ms']} ms",
+                f"+{r['export_memory']['peak_growth_mb']:.1f} Mo",
+                e["queries"],
+            )
+        )
+    e, mem = sizes[biggest]["export"], sizes[biggest]["export_memory"]
+    share = e["export_rows_per_s"] / e["copy_rows_per_s"]
+    out += [
+        "",
+        _row("Objectif", "Mesure", "Résultat"),
+        "|---|---|---|",
+        _row(
+            f"débit ≥ ½ de COPY ({n(int(biggest))} actions)", f"{share:.2f}", verdict(share >= 0.5)
+        ),
+        _row(
+            f"pic mémoire < 100 Mo (à {n(int(biggest))} actions)",
+            f"+{mem['peak_growth_mb']:.1f} Mo",
+            verdict(mem["peak_growth_mb"] < 100),
+        ),
+        "",
+    ]
+
+    out += ["## 3. Liste des actions dans l'administration", ""]
+    out += [
+        "`/admin/indicators/awarenessevent/`, superutilisateur, première page.",
+        "",
+        _row("Actions", "Liste (méd.)", "Liste (p95)", "Vue nue (méd.)", "Requêtes"),
+        "|---|---|---|---|---|",
+    ]
+    for size, r in sizes.items():
+        c = r["changelist"]
+        out.append(
+            _row(
+                n(int(size)),
+                f"{c['changelist']['median_ms']} ms",
+                f"{c['changelist']['p95_ms']} ms",
+                f"{c['bare']['median_ms']} ms",
+                c["queries"],
+            )
+        )
+    if "100000" in sizes:
+        c = sizes["100000"]["changelist"]["changelist"]["median_ms"]
+        out += [
+            "",
+            _row("Objectif", "Mesure", "Résultat"),
+            "|---|---|---|",
+            _row("< 300 ms à 100 000 actions", f"{c} ms", verdict(c < 300)),
+        ]
+    out.append("")
+
+    imports = [(s, r["import"]) for s, r in sizes.items() if "import" in r]
+    out += ["## 4. Import d'un fichier de 10 000 lignes", ""]
+    for size, i in imports:
+        total = i["total"]["median_ms"] / 1000
+        out += [
+            f"CSV de {n(i['rows'])} lignes ({i['bytes'] // 1024} Kio), déposé puis confirmé dans"
+            f" l'administration, sur la base de {n(int(size))} actions (annulé ensuite)"
+            f" ; médiane de {i['total']['n']} passage(s).",
+            "",
+            _row("Vérification (aperçu)", "Confirmation", "Total", "Objectif < 60 s"),
+            "|---|---|---|---|",
+            _row(
+                f"{i['check']['median_ms'] / 1000:.1f} s",
+                f"{i['confirm']['median_ms'] / 1000:.1f} s",
+                f"{total:.1f} s",
+                verdict(total < 60),
+            ),
+            "",
+        ]
+
+    out += ["## 5. Test de charge (gunicorn, 2 workers, cache Redis)", ""]
+    loads = [(s, r["load"]) for s, r in sizes.items() if "load" in r]
+    if loads:
+        first = loads[0][1]
+        out += [
+            f"`wrk -t2 -c{first['connections']} -d{first['duration_s']}s` contre `/`, sur"
+            " 127.0.0.1:8020 ; wrk tourne sur les mêmes 2 cœurs que gunicorn et PostgreSQL.",
+            "",
+            _row(
+                "Actions",
+                "Requêtes/s",
+                "p50",
+                "p95",
+                "p99",
+                "Réponses non 2xx",
+                "Erreurs de socket",
+                "Objectif : 0 erreur",
+            ),
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for size, lt in loads:
+            if "skipped" in lt:
+                reason = f"❌ non mesurable : {lt['skipped']}"
+                out.append(_row(n(int(size)), "", "", "", "", "", "", reason))
+                continue
+            out.append(
+                _row(
+                    n(int(size)),
+                    lt["requests_per_s"],
+                    f"{lt['p50_ms']:.1f} ms",
+                    f"{lt['p95_ms']:.1f} ms",
+                    f"{lt['p99_ms']:.1f} ms",
+                    lt["non2xx"],
+                    lt["socket_errors"],
+                    verdict(lt["non2xx"] == 0 and lt["socket_errors"] == 0),
+                )
+            )
+    else:
+        out.append("Non mesuré dans ce passage (`--no-load`).")
+    out.append("")
+
+    out += [
+        "## Préparation des bases",
+        "",
+        _row("Actions", "Base", "Remplissage", "Durée du passage"),
+        "|---|---|---|---|",
+    ]
+    for size, r in sizes.items():
+        seeded = f"{r['seed_s']:.0f} s" if r.get("seed_s") else "déjà prête"
+        out.append(_row(n(int(size)), db_name(int(size)), seeded, f"{r['wall_s']} s"))
+    out.append("")
+
+    if os.path.exists(ANALYSIS):
+        with open(ANALYSIS) as analysis:
+            out += [analysis.read().strip(), ""]
+    os.makedirs(os.path.dirname(PATH), exist_ok=True)
+    with open(PATH, "w") as doc:
+        doc.write("\n".join(out))
