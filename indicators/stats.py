@@ -231,21 +231,50 @@ def by_format(scope):
     return [row for row in _rows(grouped, EventFormat.choices) if row.events]
 
 
-def by_partner(scope):
-    """People reached by each partner's events, largest first. A joint event is
-    credited in full to its organiser and to each co-organiser."""
-    lines = scope.lines()
+CREDITED_ROLES = (("event__organizer", "organised"), ("event__co_organizers", "co_organised"))
+
+
+def _credited(lines, *dimensions):
+    """Each partner's events and figures, a joint event credited in full to its
+    organiser and to each co-organiser: {(*dimensions, partner id, name):
+    {"organised": n, "co_organised": n, people…}}. Two queries."""
     credited = {}
-    for role in ("event__organizer", "event__co_organizers"):
-        for (partner_id, name), (events, figures) in _grouped(lines, role, f"{role}__name").items():
-            if partner_id is None:
-                continue
-            previous_events, previous = credited.get((partner_id, name), (0, {}))
-            credited[(partner_id, name)] = (
-                previous_events + events,
-                {key: previous.get(key, 0) + value for key, value in figures.items()},
+    for role, counter in CREDITED_ROLES:
+        rows = (
+            lines.filter(**{f"{role}__isnull": False})
+            .values(*dimensions, role, f"{role}__name")
+            .annotate(events=Count("event", distinct=True), **FIGURES)
+            .order_by()
+        )
+        for row in rows:
+            key = (*(row[name] for name in dimensions), row[role], row[f"{role}__name"])
+            entry = credited.setdefault(
+                key,
+                {
+                    "organised": 0,
+                    "co_organised": 0,
+                    "people": 0,
+                    "women": 0,
+                    "people_with_known_women": 0,
+                },
             )
-    rows = _rows(credited, [((pk, name), name) for pk, name in credited])
+            entry[counter] = row["events"]
+            for name, value in _figures(row).items():
+                entry[name] += value
+    return credited
+
+
+def by_partner(scope):
+    """People reached by each partner's events, largest first (see `_credited`)."""
+    rows = [
+        Row(
+            key=(partner_id, name),
+            label=name,
+            events=entry.pop("organised") + entry.pop("co_organised"),
+            **entry,
+        )
+        for (partner_id, name), entry in _credited(scope.lines()).items()
+    ]
     return sorted(rows, key=lambda row: (-row.people, row.label))
 
 
@@ -419,35 +448,10 @@ class PartnerYear(Figures):
 
 def partners_by_year(scope):
     """Per partner and year: events organised, co-organised, and the people they
-    reached (credited in full to the organiser and to each co-organiser)."""
-    rows = {}
-    for role, counter in (
-        ("event__organizer", "organised"),
-        ("event__co_organizers", "co_organised"),
-    ):
-        grouped = (
-            scope.lines()
-            .annotate(year=TruncYear("event__date"))
-            .filter(**{f"{role}__isnull": False})
-            .values("year", f"{role}__name")
-            .annotate(events=Count("event", distinct=True), **FIGURES)
-            .order_by()
-        )
-        for row in grouped:
-            key = (_as_date(row["year"]).year, row[f"{role}__name"])
-            entry = rows.setdefault(key, {"organised": 0, "co_organised": 0, "figures": {}})
-            entry[counter] = row["events"]
-            for name, value in _figures(row).items():
-                entry["figures"][name] = entry["figures"].get(name, 0) + value
-    return [
-        PartnerYear(
-            year=year,
-            partner=name,
-            organised=entry["organised"],
-            co_organised=entry["co_organised"],
-            **entry["figures"],
-        )
-        for (year, name), entry in sorted(
-            rows.items(), key=lambda item: (item[0][0], item[0][1].lower())
-        )
+    reached (see `_credited`)."""
+    lines = scope.lines().annotate(year=TruncYear("event__date"))
+    rows = [
+        PartnerYear(year=_as_date(year).year, partner=name, **entry)
+        for (year, _, name), entry in _credited(lines, "year").items()
     ]
+    return sorted(rows, key=lambda row: (row.year, row.partner.lower()))
