@@ -204,12 +204,7 @@ def chart_data(request, chart_id):
     if chart.show_women:
         columns += [
             csv_export.Column("dont femmes ou filles", lambda bar: bar.row.women),
-            csv_export.Column(
-                "part des femmes (%)",
-                lambda bar: (
-                    None if bar.row.women_share is None else round(100 * bar.row.women_share, 1)
-                ),
-            ),
+            csv_export.Column("part des femmes (%)", lambda bar: exports.women_percent(bar.row)),
         ]
     return csv_export.response(
         f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, csv_export.STANDARD, stream=False

@@ -33,7 +33,8 @@ EVENT_FIELDS = (
 )
 
 
-def _share(figures):
+def women_percent(figures):
+    """The share of women as a percentage with one decimal, or None if unknown."""
     share = figures.women_share
     return None if share is None else round(100 * share, 1)
 
@@ -123,7 +124,7 @@ def counts_columns(by_initiative, by_audience):
         Column("personnes sensibilisées", lambda r: r.people),
         Column("dont femmes ou filles", lambda r: r.women),
         Column("personnes dont le sexe est connu", lambda r: r.people_with_known_women),
-        Column("part des femmes (%)", _share),
+        Column("part des femmes (%)", women_percent),
         Column("objectif de personnes", lambda r: r.target.people if r.target else None),
         Column("avancement (%)", lambda r: round(100 * r.progress, 1) if r.target else None),
     ]
@@ -177,5 +178,5 @@ PARTNER_COLUMNS = [
     Column("actions co-organisées", lambda r: r.co_organised),
     Column("personnes sensibilisées", lambda r: r.people),
     Column("dont femmes ou filles", lambda r: r.women),
-    Column("part des femmes (%)", _share),
+    Column("part des femmes (%)", women_percent),
 ]
