@@ -7,5 +7,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from feminisation.cache import connect_invalidation
+        from indicators import daily
 
         connect_invalidation()
+        daily.connect()

@@ -16,3 +16,10 @@ class EventStatus(models.TextChoices):
     SUBMITTED = "soumise", "Soumise, à valider"
     RETURNED = "a_corriger", "À corriger"
     VALIDATED = "validee", "Validée"
+
+
+class PartnerRole(models.TextChoices):
+    """How a partner took part in an event."""
+
+    ORGANISED = "organised", "Organisée"
+    CO_ORGANISED = "co_organised", "Co-organisée"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from feminisation.cache import invalidate_public_pages
+from indicators import daily
 from indicators.enums import EventFormat, EventStatus
 from indicators.import_format import HEADERS_BY_KEY, lookup_key
 from indicators.import_rows import TEXT_MAX_LENGTH, RowReader
@@ -428,7 +429,15 @@ class EventImport:
         created = [change.event for change in self.created]
         updated = [change.event for change in self.updated]
         now = timezone.now()
-        with transaction.atomic():
+        # The days whose figures change: the events' new dates and, for those moved,
+        # their old ones (the bulk writes below send no signal).
+        days = {event.date for event in [*created, *updated]}
+        with transaction.atomic(), daily.collecting() as touched:
+            for chunk in _chunks([event.pk for event in updated]):
+                days.update(
+                    AwarenessEvent.objects.filter(pk__in=chunk).values_list("date", flat=True)
+                )
+            touched.update(days)
             if created:
                 bulk_create_with_history(created, AwarenessEvent, **history)
             if updated:

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators.enums import EventFormat, EventStatus
+from indicators.enums import EventFormat, EventStatus, PartnerRole
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
@@ -137,6 +137,10 @@ class AwarenessEvent(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
+            # Finds at once whether a venue had an event in a period (venues reached).
+            models.Index(
+                fields=["venue_name", "commune", "status", "date"], name="event_venue_idx"
+            ),
         ]
         permissions = [
             ("validate_awarenessevent", "Peut valider les actions de sensibilisation"),
@@ -146,6 +150,11 @@ class AwarenessEvent(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    def save(self, *args, **kwargs):
+        # One transaction for the event and the daily figures its signals refresh.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
 
     @property
     def is_in_closed_year(self):
@@ -222,6 +231,10 @@ class AudienceCount(models.Model):
 
     def __str__(self):
         return f"{self.audience} : {self.people}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
 
 
 class Target(models.Model):
@@ -344,3 +357,101 @@ class ClosedYear(models.Model):
     def clean(self):
         if self.year and self.year >= timezone.localdate().year:
             raise ValidationError({"year": "Seule une année passée peut être clôturée."})
+
+
+# The pre-aggregated figures. Nobody edits them: indicators/daily.py rebuilds a day's
+# rows from its events in the same transaction as any change to them, and
+# `manage.py check_figures` compares them with the events.
+
+
+class DailyFigures(models.Model):
+    """The count lines of one day's events, summed per initiative, format, status
+    and audience; an empty audience sums all the events' lines together (so that
+    `events` counts each event once)."""
+
+    date = models.DateField()
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=30, choices=EventFormat)
+    status = models.CharField(max_length=20, choices=EventStatus)
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    events = models.IntegerField()
+    people = models.BigIntegerField()
+    women = models.BigIntegerField()
+    known = models.BigIntegerField("personnes dont le sexe est connu")
+
+    class Meta:
+        verbose_name = "chiffres du jour"
+        verbose_name_plural = "chiffres par jour"
+        default_permissions = ()
+        indexes = [models.Index(fields=["status", "date"], name="daily_status_date_idx")]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} : {self.people} personnes"
+
+
+class PartnerDailyFigures(models.Model):
+    """The same sums per partner: a joint event counts in full for its organiser
+    and for each of its co-organisers."""
+
+    date = models.DateField()
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=PartnerRole)
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=EventStatus)
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    events = models.IntegerField()
+    people = models.BigIntegerField()
+    women = models.BigIntegerField()
+    known = models.BigIntegerField("personnes dont le sexe est connu")
+
+    class Meta:
+        verbose_name = "chiffres du jour d'un partenaire"
+        verbose_name_plural = "chiffres par jour et par partenaire"
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["status", "date"], name="partner_daily_status_date_idx"),
+            models.Index(fields=["partner", "status", "date"], name="partner_daily_partner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} : {self.people} personnes"
+
+
+class Venue(models.Model):
+    """Every place where an event was ever held, for `VenueMonth`. A venue without
+    events any more stays, counted nowhere."""
+
+    name = models.CharField(max_length=200)
+    commune = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = "lieu"
+        verbose_name_plural = "lieux"
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["name", "commune"], name="venue_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.commune})"
+
+
+class VenueMonth(models.Model):
+    """The venues where events with count lines took place, per month, initiative,
+    status and audience (an empty audience: whatever their audiences)."""
+
+    month = models.DateField(help_text="Le premier jour du mois.")
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=EventStatus)
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    events = models.IntegerField()
+
+    class Meta:
+        verbose_name = "lieu du mois"
+        verbose_name_plural = "lieux par mois"
+        default_permissions = ()
+        indexes = [models.Index(fields=["venue", "status", "month"], name="venue_month_idx")]
+
+    def __str__(self):
+        return f"{self.venue} ({self.month:%m/%Y})"

@@ -3,7 +3,10 @@ so that the dashboard and the exports can never disagree.
 
 A `Scope` says what is counted (a plan, a period, an initiative, an audience);
 the functions sum the validated count lines in that scope, one query each, so a
-page's query count never depends on how many events there are."""
+page's query count never depends on how many events there are. They read the
+daily figures (indicators/daily.py: the lines already summed per day), a few
+thousand rows where the lines are a million; a scope narrowed to one partner reads
+the lines themselves. Only events with count lines count."""
 
 import datetime
 from dataclasses import dataclass, replace
@@ -12,8 +15,17 @@ from itertools import accumulate
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 
+from indicators.daily import month_end
 from indicators.enums import EventFormat, EventStatus
-from indicators.models import AudienceCount, AwarenessEvent, Target
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    DailyFigures,
+    PartnerDailyFigures,
+    Target,
+    Venue,
+    VenueMonth,
+)
 from initiatives.models import Audience
 from partners.models import Partner
 
@@ -29,6 +41,34 @@ class Scope:
     partner: object = None
     # Public figures count validated events only; managers' exports may ask for others.
     statuses: tuple = (EventStatus.VALIDATED,)
+    # False sums the count lines themselves: the reference the daily figures are
+    # checked against.
+    precomputed: bool = True
+
+    @property
+    def reads_daily_figures(self):
+        # The daily figures are not broken down by the events' other partners.
+        return self.precomputed and self.partner is None
+
+    def daily(self, per_audience=False):
+        """The daily figures in scope: the chosen audience's rows; else, with
+        per_audience, every audience's rows; else the rows of all audiences together."""
+        return self._daily_rows(DailyFigures.objects.all(), per_audience)
+
+    def partner_daily(self, per_audience=False):
+        return self._daily_rows(PartnerDailyFigures.objects.all(), per_audience)
+
+    def _daily_rows(self, rows, per_audience):
+        rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
+        if self.start is not None:
+            rows = rows.filter(date__gte=self.start)
+        if self.end is not None:
+            rows = rows.filter(date__lte=self.end)
+        if self.initiative is not None:
+            rows = rows.filter(initiative=self.initiative)
+        if self.audience is not None:
+            return rows.filter(audience=self.audience)
+        return rows.filter(audience__isnull=not per_audience)
 
     def events(self):
         """The events in scope; with an audience, those with a line for it."""
@@ -135,6 +175,32 @@ FIGURES = {
     "women_sum": Sum("women", default=0),
     "known_sum": Sum("people", filter=Q(women__isnull=False), default=0),
 }
+LINE_SUMS = {"events_sum": Count("event", distinct=True), **FIGURES}
+DAILY_SUMS = {
+    "events_sum": Sum("events", default=0),
+    "people_sum": Sum("people", default=0),
+    "women_sum": Sum("women", default=0),
+    "known_sum": Sum("known", default=0),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a scope's figures are summed from, with the same names either way."""
+
+    rows: object
+    sums: dict
+    prefix: str
+
+    def field(self, name):
+        """The path to an event's field (date, initiative, format…) from the rows."""
+        return name if name.startswith("audience") else self.prefix + name
+
+
+def source(scope, per_audience=False):
+    if scope.reads_daily_figures:
+        return Source(scope.daily(per_audience), DAILY_SUMS, "")
+    return Source(scope.lines(), LINE_SUMS, "event__")
 
 
 def _figures(values):
@@ -151,7 +217,9 @@ def public_events(plan):
 
 
 def totals(scope):
-    return Totals(events=scope.events().count(), **_figures(scope.lines().aggregate(**FIGURES)))
+    rows = source(scope)
+    values = rows.rows.aggregate(**rows.sums)
+    return Totals(events=values["events_sum"], **_figures(values))
 
 
 def event_figures(event):
@@ -161,20 +229,65 @@ def event_figures(event):
 
 def in_year(scope, year):
     """The scope's figures for one calendar year."""
-    year_scope = replace(scope, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
-    return Figures(**_figures(year_scope.lines().aggregate(**FIGURES)))
+    rows = source(replace(scope, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)))
+    return Figures(**_figures(rows.rows.aggregate(**rows.sums)))
 
 
 def venues_reached(scope):
-    """Distinct places (a school, a company site…) where events took place."""
-    return scope.events().values("venue_name", "commune").distinct().count()
+    """Distinct places (a school, a company site…) where events took place: the
+    venues of `VenueMonth` in the whole months of the period, or with an event in
+    its partial months at either end; one query."""
+    with_lines = Exists(AudienceCount.objects.filter(event=OuterRef("pk")))
+    if not scope.precomputed:
+        return scope.events().filter(with_lines).values("venue_name", "commune").distinct().count()
+    first, last, edges = _whole_months(scope.start, scope.end)
+    held = Q()
+    if first is None or last is None or first <= last:
+        months = replace(scope, start=None, end=None)._daily_rows(
+            VenueMonth.objects.filter(venue=OuterRef("pk")), per_audience=False
+        )
+        if first is not None:
+            months = months.filter(month__gte=first)
+        if last is not None:
+            months = months.filter(month__lte=last)
+        held |= Q(Exists(months))
+    for start, end in edges:
+        events = replace(scope, start=start, end=end).events()
+        held |= Q(
+            Exists(
+                events.filter(with_lines, venue_name=OuterRef("name"), commune=OuterRef("commune"))
+            )
+        )
+    return Venue.objects.filter(held).count()
+
+
+def _whole_months(start, end):
+    """The first and last whole months (first days) between start and end (None:
+    unbounded), and the partial months at either end as (start, end) ranges."""
+    first = last = None
+    edges = []
+    if start is not None:
+        first = start if start.day == 1 else month_end(start) + datetime.timedelta(days=1)
+        if start.day != 1:
+            edges.append((start, month_end(start) if end is None else min(end, month_end(start))))
+    if end is not None:
+        last = end.replace(day=1)
+        if end != month_end(end):
+            last = (last - datetime.timedelta(days=1)).replace(day=1)
+            edge = (end.replace(day=1) if start is None else max(start, end.replace(day=1)), end)
+            if edge not in edges:
+                edges.append(edge)
+    return first, last, edges
 
 
 def partners_involved(scope):
     """Partners who organised or co-organised an event in scope. Two semi-joins: a
     join through both relations at once would pair every organised event of a
     partner with every co-organised one (quadratic in the events)."""
-    events = scope.events()
+    if scope.reads_daily_figures:
+        credited = scope.partner_daily().filter(partner=OuterRef("pk"))
+        return Partner.objects.filter(Exists(credited)).count()
+    events = scope.events().filter(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
     co_organisers = AwarenessEvent.co_organizers.through.objects.filter(
         awarenessevent__in=events
     ).values("partner")
@@ -183,21 +296,11 @@ def partners_involved(scope):
     ).count()
 
 
-def _grouped(lines, field, *details):
-    """{value of field: (events, figures)}, or with `details` (other columns that
-    depend on field), {(value, *details): (events, figures)}."""
-    rows = (
-        lines.values(field, *details)
-        .annotate(events=Count("event", distinct=True), **FIGURES)
-        .order_by()
-    )
-    return {
-        (tuple(row[name] for name in (field, *details)) if details else row[field]): (
-            row["events"],
-            _figures(row),
-        )
-        for row in rows
-    }
+def _grouped(rows, field):
+    """{value of the event's field: (events, figures)}."""
+    name = rows.field(field)
+    grouped = rows.rows.values(name).annotate(**rows.sums).order_by()
+    return {row[name]: (row["events_sum"], _figures(row)) for row in grouped}
 
 
 def _rows(grouped, items):
@@ -211,7 +314,7 @@ def _rows(grouped, items):
 
 
 def by_initiative(scope):
-    grouped = _grouped(scope.lines(), "event__initiative")
+    grouped = _grouped(source(scope), "initiative")
     initiatives = scope.plan.initiatives.order_by("number")
     if scope.initiative is not None:
         initiatives = initiatives.filter(pk=scope.initiative.pk)
@@ -219,7 +322,7 @@ def by_initiative(scope):
 
 
 def by_audience(scope):
-    grouped = _grouped(scope.lines(), "audience")
+    grouped = _grouped(source(scope, per_audience=True), "audience")
     audiences = Audience.objects.all()
     if scope.audience is not None:
         audiences = audiences.filter(pk=scope.audience.pk)
@@ -227,7 +330,7 @@ def by_audience(scope):
 
 
 def by_format(scope):
-    grouped = _grouped(scope.lines(), "event__format")
+    grouped = _grouped(source(scope), "format")
     return [row for row in _rows(grouped, EventFormat.choices) if row.events]
 
 
@@ -264,6 +367,44 @@ def _credited(lines, *dimensions):
     return credited
 
 
+def _credited_daily(rows, *dimensions):
+    """`_credited` from the partners' daily figures, in one query."""
+    credited = {}
+    rows = (
+        rows.values(*dimensions, "partner", "partner__name", "role")
+        .annotate(**DAILY_SUMS)
+        .order_by()
+    )
+    for row in rows:
+        key = (*(row[name] for name in dimensions), row["partner"], row["partner__name"])
+        entry = credited.setdefault(
+            key,
+            {
+                "organised": 0,
+                "co_organised": 0,
+                "people": 0,
+                "women": 0,
+                "people_with_known_women": 0,
+            },
+        )
+        entry[row["role"]] = row["events_sum"]
+        for name, value in _figures(row).items():
+            entry[name] += value
+    return credited
+
+
+def _credited_in(scope, *dimensions, annotations=None):
+    if scope.reads_daily_figures:
+        rows = scope.partner_daily()
+        if annotations:
+            rows = rows.annotate(**{name: f("date") for name, f in annotations.items()})
+        return _credited_daily(rows, *dimensions)
+    lines = scope.lines()
+    if annotations:
+        lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})
+    return _credited(lines, *dimensions)
+
+
 def by_partner(scope):
     """People reached by each partner's events, largest first (see `_credited`)."""
     rows = [
@@ -273,7 +414,7 @@ def by_partner(scope):
             events=entry.pop("organised") + entry.pop("co_organised"),
             **entry,
         )
-        for (partner_id, name), entry in _credited(scope.lines()).items()
+        for (partner_id, name), entry in _credited_in(scope).items()
     ]
     return sorted(rows, key=lambda row: (-row.people, row.label))
 
@@ -290,12 +431,11 @@ def by_month(scope, *, today):
     (or today), with the running total; months without events count zero."""
     start = scope.start or scope.plan.start_date
     end = scope.end or today
+    rows = source(replace(scope, start=start, end=end))
     rows = (
-        replace(scope, start=start, end=end)
-        .lines()
-        .annotate(month=TruncMonth("event__date"))
+        rows.rows.annotate(month=TruncMonth(rows.field("date")))
         .values("month")
-        .annotate(**FIGURES)
+        .annotate(**rows.sums)
         .order_by()
     )
     per_month = {_as_date(row["month"]): _figures(row) for row in rows}
@@ -339,19 +479,18 @@ def target_progress(plan, year):
     )
     if not targets:
         return []
-    reached = list(
-        Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
-        .lines()
-        .values("event__initiative", "audience")
-        .annotate(**FIGURES)
-        .order_by()
+    rows = source(
+        Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
+        per_audience=True,
     )
+    initiative = rows.field("initiative")
+    reached = list(rows.rows.values(initiative, "audience").annotate(**rows.sums).order_by())
     progress = []
     for target in targets:
         matching = [
             row
             for row in reached
-            if target.initiative_id in (None, row["event__initiative"])
+            if target.initiative_id in (None, row[initiative])
             and target.audience_id in (None, row["audience"])
         ]
         sums = {key: sum(row[key] or 0 for row in matching) for key in FIGURES}
@@ -368,7 +507,6 @@ def target_progress(plan, year):
 
 
 PERIODS = {"mois": TruncMonth, "trimestre": TruncQuarter, "annee": TruncYear}
-ORDERING_FIELDS = ("period", "event__initiative__number", "audience__order")
 
 
 @dataclass(frozen=True)
@@ -390,17 +528,22 @@ class TableRow(Figures):
 def counts_table(scope, period, by_initiative=False, by_audience=False):
     """People reached per period (« mois », « trimestre », « annee »), optionally per
     initiative and/or audience; on yearly rows, the target of exactly that scope."""
-    fields = ["period"]
+    counted = source(scope, per_audience=by_audience)
+    initiative, number, title = (
+        counted.field(name) for name in ("initiative", "initiative__number", "initiative__title")
+    )
+    fields, ordering = ["period"], ["period"]
     if by_initiative:
-        fields += ["event__initiative", "event__initiative__number", "event__initiative__title"]
+        fields += [initiative, number, title]
+        ordering.append(number)
     if by_audience:
         fields += ["audience", "audience__order", "audience__name"]
+        ordering.append("audience__order")
     rows = (
-        scope.lines()
-        .annotate(period=PERIODS[period]("event__date"))
+        counted.rows.annotate(period=PERIODS[period](counted.field("date")))
         .values(*fields)
-        .annotate(events=Count("event", distinct=True), **FIGURES)
-        .order_by(*[f for f in fields if f in ORDERING_FIELDS])
+        .annotate(**counted.sums)
+        .order_by(*ordering)
     )
     targets = {}
     if period == "annee":
@@ -411,22 +554,14 @@ def counts_table(scope, period, by_initiative=False, by_audience=False):
     table = []
     for row in rows:
         start = _as_date(row["period"])
-        initiative_id = row["event__initiative"] if by_initiative else _pk(scope.initiative)
+        initiative_id = row[initiative] if by_initiative else _pk(scope.initiative)
         audience_id = row["audience"] if by_audience else _pk(scope.audience)
         table.append(
             TableRow(
                 period=start,
-                initiative=(
-                    (
-                        row["event__initiative"],
-                        row["event__initiative__number"],
-                        row["event__initiative__title"],
-                    )
-                    if by_initiative
-                    else None
-                ),
+                initiative=((row[initiative], row[number], row[title]) if by_initiative else None),
                 audience=(row["audience"], row["audience__name"]) if by_audience else None,
-                events=row["events"],
+                events=row["events_sum"],
                 target=targets.get((start.year, initiative_id, audience_id)),
                 **_figures(row),
             )
@@ -449,9 +584,10 @@ class PartnerYear(Figures):
 def partners_by_year(scope):
     """Per partner and year: events organised, co-organised, and the people they
     reached (see `_credited`)."""
-    lines = scope.lines().annotate(year=TruncYear("event__date"))
     rows = [
         PartnerYear(year=_as_date(year).year, partner=name, **entry)
-        for (year, _, name), entry in _credited(lines, "year").items()
+        for (year, _, name), entry in _credited_in(
+            scope, "year", annotations={"year": TruncYear}
+        ).items()
     ]
     return sorted(rows, key=lambda row: (row.year, row.partner.lower()))

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 # + audiences), then stats.by_initiative: the initiatives, the sums per initiative
 LIST_QUERIES = 7
 # current plan, the initiative (+ lead partners, + associated partners,
-# + audiences, + achievements, + links), the number of events and the sums, the
+# + audiences, + achievements, + links), the number of events with the sums, the
 # sums per month, the audiences and the sums per audience, the latest events
-DETAIL_QUERIES = 13
+DETAIL_QUERIES = 12
 
 
 @pytest.fixture

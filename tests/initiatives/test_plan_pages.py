@@ -13,9 +13,9 @@ from tests.partners.factories import ContactFactory, PartnerFactory
 pytestmark = pytest.mark.django_db
 
 # current plan, audiences (+ their initiatives in the plan), stakeholders,
-# supporters, public contacts (+ partner), links, the plan-wide sums, the number
-# of events
-PLAN_QUERIES = 9
+# supporters, public contacts (+ partner), links, the plan-wide sums with the
+# number of events
+PLAN_QUERIES = 8
 
 
 @pytest.fixture

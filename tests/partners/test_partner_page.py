@@ -12,9 +12,10 @@ from tests.partners.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
-# current plan, the sums credited to organisers and to co-organisers, the partners
-# (with their role in the plan), their led and associated initiatives
-PARTNER_QUERIES = 6
+# current plan, the sums credited to organisers and co-organisers (one query on
+# the partners' daily figures), the partners (with their role in the plan), their
+# led and associated initiatives
+PARTNER_QUERIES = 5
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feminisation.cache import invalidate_public_pages
-from indicators import demo
+from indicators import daily, demo
 from indicators.enums import EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         drafts = demo.generate(initiatives, count, start, end, seed)
         with transaction.atomic():
             lines = _insert(drafts)
+            daily.refresh_days({draft.date for draft in drafts})
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
 

@@ -1,0 +1,357 @@
+"""The pre-aggregated figures (`DailyFigures`, `PartnerDailyFigures`, `Venue`).
+
+A change to an event, to its count lines or to its co-organisers refreshes the
+days it touches: their rows are deleted and summed again from the events, inside
+the transaction that makes the change, so the figures cannot drift from the
+events. Signals do it for `.save()`, `.delete()` and the co-organisers' `add`,
+`remove` and `clear`; bulk writes, which send no signal (seed_demo, the import),
+call `refresh_days` themselves. `collecting()` gathers a batch's days and refreshes
+each once at its end."""
+
+import datetime
+import threading
+from collections import Counter
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from indicators.enums import PartnerRole
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    DailyFigures,
+    PartnerDailyFigures,
+    Venue,
+    VenueMonth,
+)
+
+DAYS_PER_STATEMENT = 500
+ONE_DAY = datetime.timedelta(days=1)
+
+SUMS = {
+    "people": Sum("people"),
+    "women": Coalesce(Sum("women"), 0),
+    "known": Coalesce(Sum("people", filter=Q(women__isnull=False)), 0),
+}
+
+
+def _lines(days):
+    """The count lines of these days: a list of dates, a (first, last) range, or None
+    for all."""
+    lines = AudienceCount.objects.order_by()
+    if isinstance(days, tuple):
+        return lines.filter(event__date__range=days)
+    return lines if days is None else lines.filter(event__date__in=days)
+
+
+def _daily_rows(days, per_audience):
+    keys = {
+        "date": F("event__date"),
+        "initiative": F("event__initiative"),
+        "format": F("event__format"),
+        "status": F("event__status"),
+    }
+    if per_audience:
+        keys["audience"] = F("audience")
+    return (
+        _lines(days)
+        .values(**_prefixed(keys))
+        .annotate(d_events=Count("event", distinct=True), **_prefixed(SUMS))
+    )
+
+
+def _partner_rows(days, role, per_audience):
+    partner = "event__organizer" if role == PartnerRole.ORGANISED else "event__co_organizers"
+    keys = {
+        "date": F("event__date"),
+        "partner": F(partner),
+        "role": Value(role.value),
+        "initiative": F("event__initiative"),
+        "status": F("event__status"),
+    }
+    if per_audience:
+        keys["audience"] = F("audience")
+    return (
+        _lines(days)
+        .filter(**{f"{partner}__isnull": False})
+        .values(**_prefixed(keys))
+        .annotate(d_events=Count("event", distinct=True), **_prefixed(SUMS))
+    )
+
+
+def _lines_in_months(months):
+    """The count lines of the events of these months (first days), or of all if None."""
+    lines = AudienceCount.objects.order_by()
+    if months is None:
+        return lines
+    dates = Q()
+    for month in months:
+        dates |= Q(event__date__range=(month, month_end(month)))
+    return lines.filter(dates)
+
+
+def _venue_rows(months, per_audience):
+    venue = Venue.objects.filter(
+        name=OuterRef("event__venue_name"), commune=OuterRef("event__commune")
+    ).values("pk")[:1]
+    keys = {
+        "month": TruncMonth("event__date"),
+        "venue": Subquery(venue),
+        "initiative": F("event__initiative"),
+        "status": F("event__status"),
+    }
+    if per_audience:
+        keys["audience"] = F("audience")
+    return (
+        _lines_in_months(months)
+        .values(**_prefixed(keys))
+        .annotate(d_events=Count("event", distinct=True))
+    )
+
+
+def month_end(month):
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
+
+
+def _new_venues(days):
+    events = AwarenessEvent.objects.all()
+    if days is not None:
+        events = events.filter(date__in=days)
+    known = Venue.objects.filter(name=OuterRef("venue_name"), commune=OuterRef("commune"))
+    return (
+        events.filter(~Exists(known))
+        .values(d_name=F("venue_name"), d_commune=F("commune"))
+        .distinct()
+        .order_by()
+    )
+
+
+def _prefixed(mapping):
+    # The annotations cannot take the names of the lines' own fields (people…).
+    return {f"d_{name}": value for name, value in mapping.items()}
+
+
+def _insert_from(model, queryset):
+    """INSERT INTO model's table the rows the queryset selects, in one statement:
+    the rows never travel through Python."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    aliases = [alias for _, _, alias in compiler.select]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(model._meta.get_field(alias.removeprefix("d_")).column) for alias in aliases
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+
+
+def _rebuild(days):
+    """Sums again the rows of these days (None: of all days), and the venues of
+    their months."""
+    months = None if days is None else sorted({day.replace(day=1) for day in days})
+    for model in (DailyFigures, PartnerDailyFigures):
+        rows = model.objects.all()
+        if days is not None:
+            rows = rows.filter(date__in=days)
+        rows.delete()
+    venues = VenueMonth.objects.all()
+    if months is not None:
+        venues = venues.filter(month__in=months)
+    venues.delete()
+    _insert_from(Venue, _new_venues(days))
+    for per_audience in (False, True):
+        _insert_from(DailyFigures, _daily_rows(days, per_audience))
+        for role in PartnerRole:
+            _insert_from(PartnerDailyFigures, _partner_rows(days, role, per_audience))
+        _insert_from(VenueMonth, _venue_rows(months, per_audience))
+
+
+def refresh_days(days):
+    """Rebuilds the figures of these days, in the caller's transaction if any."""
+    days = sorted({day for day in days if day is not None})
+    if not days:
+        return
+    if _collected.stack:
+        _collected.stack[-1].update(days)
+        return
+    with transaction.atomic():
+        for start in range(0, len(days), DAYS_PER_STATEMENT):
+            _rebuild(days[start : start + DAYS_PER_STATEMENT])
+
+
+def rebuild_all():
+    """Rebuilds every day's figures (after a restore from an old dump, or to repair
+    what `check_figures` found)."""
+    with transaction.atomic():
+        _rebuild(None)
+
+
+# Checking them.
+
+KEYS = {
+    DailyFigures: ("date", "initiative", "format", "status", "audience"),
+    PartnerDailyFigures: ("date", "partner", "role", "initiative", "status", "audience"),
+    VenueMonth: ("month", "venue", "initiative", "status", "audience"),
+}
+SUMMED = ("events", "people", "women", "known")
+FIGURE_FIELDS = {DailyFigures: SUMMED, PartnerDailyFigures: SUMMED, VenueMonth: ("events",)}
+
+
+def _expected(model, year):
+    period = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    if model is DailyFigures:
+        querysets = [_daily_rows(period, per_audience) for per_audience in (False, True)]
+    elif model is PartnerDailyFigures:
+        querysets = [
+            _partner_rows(period, role, per_audience)
+            for role in PartnerRole
+            for per_audience in (False, True)
+        ]
+    else:
+        months = [datetime.date(year, month, 1) for month in range(1, 13)]
+        querysets = [_venue_rows(months, per_audience) for per_audience in (False, True)]
+    names = [f"d_{name}" for name in (*KEYS[model], *FIGURE_FIELDS[model])]
+    return Counter(
+        # The rows of all audiences together have no audience.
+        tuple(row.get(name) for name in names)
+        for queryset in querysets
+        for row in queryset
+    )
+
+
+def _stored(model, year):
+    fields = [
+        f"{name}_id" if name in ("initiative", "audience", "partner", "venue") else name
+        for name in KEYS[model]
+    ]
+    rows = model.objects.filter(**{f"{KEYS[model][0]}__year": year})
+    return Counter(rows.values_list(*fields, *FIGURE_FIELDS[model]))
+
+
+def days_that_differ():
+    """The days whose stored figures differ from their events' sums, checked a year
+    at a time so that memory stays small: [] when all agree."""
+    dates = AwarenessEvent.objects.aggregate(first=Min("date"), last=Max("date"))
+    stored = DailyFigures.objects.aggregate(first=Min("date"), last=Max("date"))
+    years = {value.year for value in (*dates.values(), *stored.values()) if value is not None}
+    if not years:
+        return []
+    differ = set()
+    for year in range(min(years), max(years) + 1):
+        for model in KEYS:
+            expected, stored_rows = _expected(model, year), _stored(model, year)
+            # A month of venues differing names its first day, which rebuilds it.
+            differ.update(row[0] for row in (expected - stored_rows) + (stored_rows - expected))
+    return sorted(differ)
+
+
+def add_missing_venues():
+    _insert_from(Venue, _new_venues(None))
+
+
+def venues_missing():
+    """How many places of events are missing from the venues (then not counted)."""
+    return _new_venues(None).count()
+
+
+class _Collected(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_collected = _Collected()
+
+
+@contextmanager
+def collecting():
+    """Within it, changes note the days they touch; at its end, inside the same
+    transaction, each day is rebuilt once."""
+    with transaction.atomic():
+        days = set()
+        _collected.stack.append(days)
+        try:
+            yield days
+        finally:
+            _collected.stack.pop()
+        refresh_days(days)
+
+
+# The signals.
+
+
+def _event_dates(event_ids):
+    return set(AwarenessEvent.objects.filter(pk__in=event_ids).values_list("date", flat=True))
+
+
+def _remember_event_date(sender, instance, raw=False, **kwargs):
+    # The date before this save: moving an event changes two days.
+    instance._stored_date = (
+        AwarenessEvent.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
+        if instance.pk is not None and not instance._state.adding
+        else None
+    )
+
+
+def _event_saved(sender, instance, **kwargs):
+    refresh_days({instance.date, getattr(instance, "_stored_date", None)})
+
+
+def _event_deleted(sender, instance, **kwargs):
+    refresh_days({instance.date})
+
+
+def _remember_line_event(sender, instance, raw=False, **kwargs):
+    instance._stored_event_id = (
+        AudienceCount.objects.filter(pk=instance.pk).values_list("event_id", flat=True).first()
+        if instance.pk is not None and not instance._state.adding
+        else None
+    )
+
+
+def _line_saved(sender, instance, **kwargs):
+    stored = getattr(instance, "_stored_event_id", None)
+    if stored is None or stored == instance.event_id:
+        refresh_days({_line_date(instance)})
+    else:
+        refresh_days(_event_dates({instance.event_id, stored}))
+
+
+def _line_deleted(sender, instance, **kwargs):
+    # When its event is deleted too, the event's own signal refreshes the day.
+    refresh_days({_line_date(instance)})
+
+
+def _line_date(line):
+    if AudienceCount.event.is_cached(line):
+        return line.event.date
+    return AwarenessEvent.objects.filter(pk=line.event_id).values_list("date", flat=True).first()
+
+
+def _co_organizers_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+        return
+    if not reverse:
+        if action != "pre_clear":
+            refresh_days({instance.date})
+        return
+    # From the partner's side: the events are the ones named, or all of the
+    # partner's, noted before a clear.
+    if action == "pre_clear":
+        instance._cleared_dates = set(instance.co_organized_events.values_list("date", flat=True))
+    elif action == "post_clear":
+        refresh_days(getattr(instance, "_cleared_dates", set()))
+    else:
+        refresh_days(_event_dates(pk_set))
+
+
+def connect():
+    pre_save.connect(_remember_event_date, sender=AwarenessEvent)
+    post_save.connect(_event_saved, sender=AwarenessEvent)
+    post_delete.connect(_event_deleted, sender=AwarenessEvent)
+    pre_save.connect(_remember_line_event, sender=AudienceCount)
+    post_save.connect(_line_saved, sender=AudienceCount)
+    post_delete.connect(_line_deleted, sender=AudienceCount)
+    m2m_changed.connect(_co_organizers_changed, sender=AwarenessEvent.co_organizers.through)

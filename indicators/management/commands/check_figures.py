@@ -1,0 +1,54 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators import daily
+from indicators.models import DailyFigures, PartnerDailyFigures
+
+SHOWN_DAYS = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Vérifie que les chiffres par jour (lus par le tableau de bord et les exports) sont "
+        "égaux aux sommes des lignes de comptage des actions ; avec --reparer, recalcule "
+        "les jours en écart."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reparer",
+            action="store_true",
+            help="Recalcule depuis les actions les jours en écart et les lieux manquants.",
+        )
+
+    def handle(self, *args, reparer=False, **options):
+        differ = daily.days_that_differ()
+        missing = daily.venues_missing()
+        rows = DailyFigures.objects.count() + PartnerDailyFigures.objects.count()
+        if not differ and not missing:
+            rows = f"{rows:,}".replace(",", "\u202f")
+            self.stdout.write(
+                f"Chiffres conformes : les {rows} lignes de chiffres par jour sont égales aux "
+                "sommes des actions, et chaque lieu d'action est connu."
+            )
+            return
+        problems = []
+        if differ:
+            shown = ", ".join(f"{day:%d/%m/%Y}" for day in differ[:SHOWN_DAYS])
+            more = f" et {len(differ) - SHOWN_DAYS} autres" if len(differ) > SHOWN_DAYS else ""
+            problems.append(
+                f"{len(differ)} jour(s) dont les chiffres diffèrent des actions : {shown}{more}."
+            )
+        if missing:
+            problems.append(f"{missing} lieu(x) d'action absent(s) de la liste des lieux.")
+        if not reparer:
+            raise CommandError(
+                "Écart trouvé. "
+                + " ".join(problems)
+                + " Lancez « manage.py check_figures --reparer » pour les recalculer."
+            )
+        daily.refresh_days(differ)
+        if missing:
+            daily.add_missing_venues()
+        self.stdout.write("Réparé. " + " ".join(problems) + " Recalculés depuis les actions.")
+        if daily.days_that_differ() or daily.venues_missing():
+            raise CommandError("Des écarts demeurent après la réparation : signalez-le.")

@@ -1,0 +1,233 @@
+"""The daily figures the dashboard reads can never drift from the events: whatever
+is written, moved, validated or deleted, every figure computed from them equals the
+same figure summed from the count lines themselves."""
+
+import datetime
+import io
+from dataclasses import replace
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import daily, stats
+from indicators.enums import EventFormat, EventStatus
+from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, Venue
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+FIRST_DAY = datetime.date(2025, 1, 27)
+DAYS = 40  # over two month boundaries, so that venues' whole and partial months both count
+TODAY = datetime.date(2025, 3, 31)
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def things():
+    plan = ActionPlanFactory(start_date=datetime.date(2025, 1, 1))
+    return {
+        "plan": plan,
+        "initiatives": InitiativeFactory.create_batch(2, plan=plan),
+        "audiences": AudienceFactory.create_batch(2),
+        "partners": PartnerFactory.create_batch(3),
+    }
+
+
+def scopes(things):
+    plan, (first, second) = things["plan"], things["initiatives"]
+    audience = things["audiences"][0]
+    yield stats.Scope(plan)
+    yield stats.Scope(plan, start=FIRST_DAY, end=datetime.date(2025, 2, 28))
+    yield stats.Scope(plan, start=datetime.date(2025, 2, 1), end=datetime.date(2025, 2, 28))
+    yield stats.Scope(plan, start=datetime.date(2025, 2, 3), end=datetime.date(2025, 2, 9))
+    yield stats.Scope(plan, start=datetime.date(2025, 2, 10))
+    yield stats.Scope(plan, end=datetime.date(2025, 2, 14))
+    yield stats.Scope(plan, initiative=second)
+    yield stats.Scope(plan, audience=audience, start=datetime.date(2025, 2, 5))
+    yield stats.Scope(plan, initiative=first, audience=audience)
+    yield stats.Scope(plan, statuses=tuple(EventStatus.values))
+
+
+def every_figure(scope):
+    figures = [
+        stats.totals(scope),
+        stats.venues_reached(scope),
+        stats.partners_involved(scope),
+        stats.by_initiative(scope),
+        stats.by_audience(scope),
+        stats.by_format(scope),
+        stats.by_partner(scope),
+        stats.by_month(scope, today=TODAY),
+        stats.partners_by_year(scope),
+    ]
+    for by_initiative in (False, True):
+        for by_audience in (False, True):
+            figures.append(stats.counts_table(scope, "mois", by_initiative, by_audience))
+    figures.append(stats.counts_table(scope, "annee", True, True))
+    return figures
+
+
+def assert_figures_agree(things):
+    assert daily.days_that_differ() == []
+    assert daily.venues_missing() == 0
+    for scope in scopes(things):
+        assert every_figure(scope) == every_figure(replace(scope, precomputed=False)), scope
+
+
+line = st.tuples(st.integers(0, 60), st.one_of(st.none(), st.integers(0, 60))).map(
+    lambda pair: (pair[0], None if pair[1] is None else min(pair[1], pair[0]))
+)
+event = st.fixed_dictionaries(
+    {
+        "day": st.integers(0, DAYS - 1),
+        "initiative": st.integers(0, 1),
+        "format": st.sampled_from([EventFormat.FORUM, EventFormat.WORKSHOP]),
+        "status": st.sampled_from(EventStatus.values),
+        "venue": st.sampled_from([("Lycée Blaise Pascal", "Longuenesse"), ("Arc", "Arques")]),
+        "organizer": st.integers(0, 2),
+        "co_organizers": st.sets(st.integers(0, 2), max_size=2),
+        "lines": st.dictionaries(st.integers(0, 1), line, max_size=2),
+    }
+)
+change = st.one_of(
+    st.tuples(st.just("move"), st.integers(0, DAYS - 1)),
+    st.tuples(st.just("status"), st.sampled_from(EventStatus.values)),
+    st.tuples(st.just("initiative"), st.integers(0, 1)),
+    st.tuples(st.just("delete"), st.none()),
+    st.tuples(st.just("delete_lines"), st.none()),
+    st.tuples(st.just("line"), line),
+    st.tuples(st.just("co_organizers"), st.sets(st.integers(0, 2), max_size=2)),
+    st.tuples(st.just("partner_clears"), st.integers(0, 2)),
+    st.tuples(st.just("partner_adds"), st.integers(0, 2)),
+)
+
+
+def create(things, draft):
+    organizer = things["partners"][draft["organizer"]]
+    created = AwarenessEvent.objects.create(
+        initiative=things["initiatives"][draft["initiative"]],
+        date=FIRST_DAY + datetime.timedelta(days=draft["day"]),
+        title="Action",
+        format=draft["format"],
+        venue_name=draft["venue"][0],
+        commune=draft["venue"][1],
+        organizer=organizer,
+        status=draft["status"],
+    )
+    created.co_organizers.set(
+        [things["partners"][i] for i in draft["co_organizers"] if i != draft["organizer"]]
+    )
+    for audience, (people, women) in draft["lines"].items():
+        AudienceCount.objects.create(
+            event=created, audience=things["audiences"][audience], people=people, women=women
+        )
+    return created
+
+
+def apply(things, event, kind, value):
+    partners = things["partners"]
+    if kind == "move":
+        event.date = FIRST_DAY + datetime.timedelta(days=value)
+        event.save()
+    elif kind == "status":
+        event.status = value
+        event.save()
+    elif kind == "initiative":
+        event.initiative = things["initiatives"][value]
+        event.save()
+    elif kind == "delete":
+        event.delete()
+    elif kind == "delete_lines":
+        event.counts.all().delete()
+    elif kind == "line":
+        people, women = value
+        AudienceCount.objects.update_or_create(
+            event=event,
+            audience=things["audiences"][0],
+            defaults={"people": people, "women": women},
+        )
+    elif kind == "co_organizers":
+        event.co_organizers.set([partners[i] for i in value if partners[i] != event.organizer])
+    elif kind == "partner_clears":
+        partners[value].co_organized_events.clear()
+    elif kind == "partner_adds" and partners[value] != event.organizer:
+        partners[value].co_organized_events.add(event)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=st.lists(event, min_size=1, max_size=6),
+    changes=st.lists(st.tuples(st.integers(0, 5), change), max_size=6),
+)
+def test_the_daily_figures_always_equal_the_sums_of_the_lines(things, events, changes):
+    try:
+        with transaction.atomic():
+            created = [create(things, draft) for draft in events]
+            for index, (kind, value) in changes:
+                target = created[index % len(created)]
+                if AwarenessEvent.objects.filter(pk=target.pk).exists():
+                    target.refresh_from_db()
+                    apply(things, target, kind, value)
+            assert_figures_agree(things)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_seed_demo_writes_its_events_daily_figures():
+    call_command("load_plan", stdout=io.StringIO())
+    call_command("seed_demo", "--events", "300", "--seed", "3", stdout=io.StringIO())
+
+    assert DailyFigures.objects.exists()
+    assert daily.days_that_differ() == []
+    assert daily.venues_missing() == 0
+
+
+def test_a_failed_change_leaves_the_figures_as_they_were():
+    event = AwarenessEventFactory()
+    AudienceCountFactory(event=event, people=30, women=10)
+    before = list(DailyFigures.objects.values_list("date", "people"))
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        event.date = datetime.date(2025, 6, 1)
+        event.save()
+        raise RuntimeError("the request failed after the save")
+
+    assert list(DailyFigures.objects.values_list("date", "people")) == before
+    assert daily.days_that_differ() == []
+
+
+def test_check_figures_finds_drift_and_repairs_it():
+    event = AwarenessEventFactory(date=datetime.date(2025, 3, 14))
+    AudienceCountFactory(event=event, people=30, women=10)
+    out = io.StringIO()
+    call_command("check_figures", stdout=out)
+    assert "Chiffres conformes" in out.getvalue()
+
+    # What a bulk write that forgot to refresh the figures would leave.
+    AudienceCount.objects.filter(event=event).update(people=45)
+    Venue.objects.all().delete()
+
+    with pytest.raises(CommandError) as error:
+        call_command("check_figures", stdout=io.StringIO())
+    assert "14/03/2025" in str(error.value)
+    assert "1 lieu(x)" in str(error.value)
+    assert "--reparer" in str(error.value)
+
+    out = io.StringIO()
+    call_command("check_figures", "--reparer", stdout=out)
+    assert "Réparé" in out.getvalue()
+    assert daily.days_that_differ() == []
+    assert DailyFigures.objects.filter(audience__isnull=True).get().people == 45
