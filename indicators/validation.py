@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 
+from indicators import daily
 from indicators.enums import EventStatus
 from indicators.models import ClosedYear
 from indicators.partner_access import can_validate
@@ -63,19 +64,21 @@ def _apply(modeladmin, request, queryset, transition, change, reason):
     may_edit_closed_years = can_validate(request.user)
     closed = closed_years()
     changed, skipped = 0, Counter()
-    for event in queryset.select_related("initiative"):
-        in_closed_year = (event.initiative.plan_id, event.date.year) in closed
-        if event.status not in transition.from_statuses:
-            skipped[IN_STATUS[event.status]] += 1
-        elif in_closed_year and (transition.closed_year_for_all or not may_edit_closed_years):
-            skipped[IN_CLOSED_YEAR] += 1
-        else:
-            change(event)
-            event.updated_by = request.user
-            event._change_reason = reason
-            event.save()
-            modeladmin.log_change(request, event, reason)
-            changed += 1
+    # One refresh of the daily figures per day touched, not one per event.
+    with daily.collecting():
+        for event in queryset.select_related("initiative"):
+            in_closed_year = (event.initiative.plan_id, event.date.year) in closed
+            if event.status not in transition.from_statuses:
+                skipped[IN_STATUS[event.status]] += 1
+            elif in_closed_year and (transition.closed_year_for_all or not may_edit_closed_years):
+                skipped[IN_CLOSED_YEAR] += 1
+            else:
+                change(event)
+                event.updated_by = request.user
+                event._change_reason = reason
+                event.save()
+                modeladmin.log_change(request, event, reason)
+                changed += 1
     modeladmin.message_user(
         request,
         _summary(changed, skipped, transition),
