@@ -250,6 +250,49 @@ def export_memory():
     return {"rows": rows, "rss_before_mb": before / 1024, "peak_growth_mb": (after - before) / 1024}
 
 
+# 2 bis. The aggregated exports (counts, partners) ----------------------------------
+
+AGGREGATE_EXPORTS = {
+    "compteurs": "/exports/compteurs.csv?statut=toutes&par=mois&selon=initiative,public",
+    "partenaires": "/exports/partenaires.csv?statut=toutes",
+}
+
+
+def _download(client, url):
+    """(data rows, seconds) of one whole download, streamed or not."""
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+    return content.count(b"\n") - 1, time.perf_counter() - started
+
+
+def aggregate_exports(repeat):
+    client = manager_client()
+    results = {}
+    for name, url in AGGREGATE_EXPORTS.items():
+        with captured(connection) as queries_seen:
+            rows = _download(client, url)[0]
+        queries = [
+            DECLARE.sub("", query["sql"])
+            for query in queries_seen.captured_queries
+            if "dailyfigures" in query["sql"] or "audiencecount" in query["sql"]
+        ]
+        samples = {"export": [], "copy": []}
+        for _ in range(repeat):
+            samples["export"].append(_download(client, url)[1])
+            samples["copy"].append(copy_floor(queries)[1])
+        results[name] = {
+            "url": url,
+            "rows": rows,
+            "queries": len(queries_seen.captured_queries),
+            "export": summary(samples["export"]),
+            "copy": summary(samples["copy"]),
+        }
+    return results
+
+
 # 3. Admin changelist ------------------------------------------------------------
 
 
@@ -366,7 +409,12 @@ def main():
             result = {"export_memory": export_memory()}
         else:
             result = {"events": AwarenessEvent.objects.count()}
-            measures = (("dashboard", dashboard), ("export", export), ("changelist", changelist))
+            measures = (
+                ("dashboard", dashboard),
+                ("export", export),
+                ("aggregate_exports", aggregate_exports),
+                ("changelist", changelist),
+            )
             for name, measure in measures:
                 print(f"[measure] {name}…", flush=True)
                 result[name] = measure(args.repeat)

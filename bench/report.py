@@ -210,6 +210,29 @@ def write(results):
         "",
     ]
 
+    out += ["## 2 bis. Exports agrégés : compteurs et partenaires", ""]
+    out += [
+        "Toutes les actions (`statut=toutes`) : compteurs par mois, initiative et public ;"
+        " partenaires par année. Plancher : `COPY` des requêtes de sommes de l'export. Ces"
+        " fichiers ont peu de lignes : c'est leur temps total qui compte.",
+        "",
+        _row("Actions", "Export", "Lignes", "Temps (méd.)", "COPY des sommes (méd.)", "Requêtes"),
+        "|---|---|---|---|---|---|",
+    ]
+    for size, r in sizes.items():
+        for name, a in r.get("aggregate_exports", {}).items():
+            out.append(
+                _row(
+                    n(int(size)),
+                    f"`{a['url']}`" if size == biggest else name,
+                    n(a["rows"]),
+                    f"{a['export']['median_ms']} ms",
+                    f"{a['copy']['median_ms']} ms",
+                    a["queries"],
+                )
+            )
+    out.append("")
+
     out += ["## 3. Liste des actions dans l'administration", ""]
     out += [
         "`/admin/indicators/awarenessevent/`, superutilisateur, première page.",
