@@ -249,7 +249,7 @@ def _header_keys(cells):
     for cell in cells:
         header = "" if cell is None else str(cell).strip()
         key = HEADERS.get(lookup_key(header))
-        if key in keys:
+        if key is not None and key in keys:
             raise FileFormatError(f"La colonne « {header} » apparaît deux fois.")
         if header and key is None:
             ignored.append(header)

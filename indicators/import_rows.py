@@ -97,19 +97,31 @@ def parse_count(value, what):
     else:
         # « 1 200 » as a French spreadsheet writes it; « 12,0 » or « 12.0 » too.
         text = re.sub(r"[\s\u00a0\u202f]", "", cell_text(value))
-        if not re.fullmatch(r"[+-]?\d+([.,]0+)?", text):
+        # ASCII digits only: « ² » is a digit to Python, not a number.
+        if not re.fullmatch(r"[+-]?[0-9]+([.,]0+)?", text):
             raise CellError(
                 f"Le nombre de {what} doit être un nombre entier : « {cell_text(value)} »."
             )
-        number = int(re.sub(r"[.,]0+$", "", text))
+        digits = re.sub(r"[.,]0+$", "", text)
+        # int() refuses more than 4,300 digits: such a number is too big anyway.
+        number = int(digits) if len(digits) <= 20 else MAX_COUNT + 1
     if number < 0:
         raise CellError(f"Le nombre de {what} ne peut pas être négatif.")
+    if number > MAX_COUNT:
+        raise CellError(
+            f"Le nombre de {what} est trop grand : « {cell_text(value)} » (au plus "
+            f"{MAX_COUNT:,} pour une ligne).".replace(",", "\u202f")
+        )
     return number
+
+
+# What the database's integer column holds; the admin's form has the same bound.
+MAX_COUNT = 2_147_483_647
 
 
 def parse_reference(value):
     text = cell_text(value).removeprefix("n°").strip()
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", text):
         raise CellError(
             f"Référence illisible : « {cell_text(value)} ». La référence est le numéro d'une "
             "action déjà enregistrée ; laissez la colonne vide pour une nouvelle action."

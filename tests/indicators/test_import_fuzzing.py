@@ -36,18 +36,18 @@ from django.contrib.admin.models import LogEntry
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import DataError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse_lazy
-from hypothesis import HealthCheck, assume, event, given, note
+from hypothesis import HealthCheck, event, given, note
 from hypothesis import strategies as st
 from import_export.tmp_storages import CacheStorage, TempFolderStorage
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from indicators.enums import EventFormat, EventStatus
-from indicators.import_format import lookup_key, read_table
+from indicators.import_format import lookup_key
 from indicators.import_rows import cell_text
 from indicators.imports import TOKEN_SALT
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
@@ -71,10 +71,6 @@ EXAMPLES = hypothesis.settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-# Known bugs, each pinned by a strict xfail test at the end of this file. The
-# properties steer clear of them (see known_bugs()) so that they keep guarding
-# everything else: when a bug is fixed, its test fails as XPASS; then remove its
-# mark, and its case in known_bugs().
 INT_MAX = 2**31 - 1  # Django's IntegerField, as PostgreSQL stores it
 SQLITE_INT_MAX = 2**63 - 1
 INT_MAX_STR_DIGITS = 4300  # Python's limit on int("…")
@@ -755,30 +751,6 @@ def count_digits(cell):
     return match.group(1) if match else None
 
 
-def known_bugs(content):
-    """The known bugs (see the xfail tests) that a file would run into."""
-    try:
-        table = read_table(content)
-    except Exception:  # unreadable: the property itself says whether that is handled
-        return set()
-    bugs = set()
-    for _line, cells in table.rows:
-        reference = cell_text(cells.get("reference")).removeprefix("n°").strip()
-        if reference.isdigit() and (
-            not reference.isdecimal()
-            or len(reference) > INT_MAX_STR_DIGITS
-            or int(reference) > SQLITE_INT_MAX
-        ):
-            bugs.add("reference crashes the preview")
-        for key in ("people", "women"):
-            digits = count_digits(cells.get(key))
-            if digits and len(digits) > INT_MAX_STR_DIGITS:
-                bugs.add("count crashes the preview")
-            elif digits and int(digits) > INT_MAX:
-                bugs.add("count crashes the confirmation")
-    return bugs
-
-
 # What the database holds ----------------------------------------------------------
 
 
@@ -841,12 +813,7 @@ def check_import(client, world, rows, layout, file_format, *, restricted=False):
     lines = layout.lines(rows)
     note("lines:\n" + "\n".join(repr(line) for line in lines))
     name, content = build_file(file_format, lines, world)
-    bugs = known_bugs(content)
-    note(f"{file_format}, {layout}, known bugs: {bugs or 'none'}")
-    for bug in bugs:
-        event(f"known bug: {bug}")
-    assume("reference crashes the preview" not in bugs)
-    assume("count crashes the preview" not in bugs)
+    note(f"{file_format}, {layout}")
     with rolled_back():
         before = database_state()
         before_figures = figures_by_audience()
@@ -859,7 +826,7 @@ def check_import(client, world, rows, layout, file_format, *, restricted=False):
             assert token is None and is_rejected(preview)
         if restricted:
             check_partner_rows_refused(rows, layout, preview)
-        if token is None or "count crashes the confirmation" in bugs:
+        if token is None:
             event("rejected" if is_rejected(preview) else "nothing to import")
             return
         event("imported")
@@ -1277,43 +1244,15 @@ def test_a_file_invalid_since_its_preview_is_shown_again_and_writes_nothing(
     assert database_state() == before
 
 
-# Known bugs -------------------------------------------------------------------------
-#
-# Each keeps its minimal failing example. Strict: once fixed, the test fails (XPASS)
-# until its mark, and its case in known_bugs(), are removed.
+# The bugs the properties found, each kept with its minimal example ------------------
 
 
 @pytest.mark.parametrize(
     "reference",
     [
-        pytest.param(
-            "²",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ValueError,
-                reason="parse_reference (indicators/import_rows.py:117) checks "
-                "str.isdigit(), true for « ² », then int('²') raises ValueError: 500.",
-            ),
-        ),
-        pytest.param(
-            "9" * 20,
-            marks=pytest.mark.xfail(
-                ON_SQLITE,
-                strict=True,
-                raises=OverflowError,
-                reason="On SQLite, filter(pk__in=[10**20]) in EventImport._recorded_events "
-                "raises OverflowError (Python int too large to convert to SQLite INTEGER): 500.",
-            ),
-        ),
-        pytest.param(
-            "9" * (INT_MAX_STR_DIGITS + 1),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ValueError,
-                reason="parse_reference (indicators/import_rows.py:117): int() of more than "
-                "4300 digits raises ValueError (Python's int_max_str_digits): 500.",
-            ),
-        ),
+        "²",
+        "9" * 20,
+        "9" * (INT_MAX_STR_DIGITS + 1),
     ],
     ids=["superscript-two", "twenty-digits", "4301-digits"],
 )
@@ -1330,38 +1269,9 @@ def test_an_unusable_reference_is_a_line_error(staff_client, world, reference):
 @pytest.mark.parametrize(
     "people",
     [
-        pytest.param(
-            str(INT_MAX + 1),
-            marks=pytest.mark.xfail(
-                not ON_SQLITE,
-                strict=True,
-                raises=DataError,
-                reason="parse_count (indicators/import_rows.py) has no upper bound: the "
-                "preview accepts 2147483648 people, then the confirmation's bulk insert "
-                "(EventImport.apply) raises DataError « integer out of range » on "
-                "PostgreSQL: 500.",
-            ),
-        ),
-        pytest.param(
-            "9" * 20,
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=(OverflowError, DataError),
-                reason="parse_count has no upper bound: the preview accepts 10**20 people, "
-                "then the confirmation's bulk insert (EventImport.apply) raises "
-                "OverflowError on SQLite, DataError on PostgreSQL: 500.",
-            ),
-        ),
-        pytest.param(
-            "9" * (INT_MAX_STR_DIGITS + 1),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ValueError,
-                reason="parse_count (indicators/import_rows.py:104): int() of more than 4300 "
-                "digits raises ValueError (Python's int_max_str_digits): the preview "
-                "answers 500.",
-            ),
-        ),
+        str(INT_MAX + 1),
+        "9" * 20,
+        "9" * (INT_MAX_STR_DIGITS + 1),
     ],
     ids=["2147483648", "twenty-digits", "4301-digits"],
 )
@@ -1370,44 +1280,14 @@ def test_a_count_beyond_the_databases_integers_is_never_a_server_error(staff_cli
     before = database_state()
 
     preview = post_file(staff_client, "actions.csv", content)
+
     assert preview.status_code == 200
-    if preview.context["token"]:
-        response = staff_client.post(IMPORT_URL, {"token": preview.context["token"]})
-        assert response.status_code in ALLOWED
-    else:
-        assert preview.context["errors"]
-        assert database_state() == before
+    assert context_value(preview, "token") is None
+    assert [error.line for error in preview.context["errors"]] == [2]
+    assert "trop grand" in str(preview.context["errors"][0])
+    assert database_state() == before
 
 
-def test_a_confirmation_that_fails_writes_nothing_at_all(staff_client, world):
-    """Whatever the error while writing, the import is one transaction."""
-    preview = post_file(
-        staff_client,
-        "actions.csv",
-        # The first event can be written, the second cannot.
-        csv_of({}, {"intitulé": "Autre", "personnes": "9" * 20, "dont femmes": ""}),
-    )
-    token = preview.context["token"]
-    if token is None:  # the bug above is fixed: the preview refuses the count
-        assert preview.context["errors"]
-        return
-    before = database_state()
-    staff_client.raise_request_exception = False
-
-    response = staff_client.post(IMPORT_URL, {"token": token})
-
-    assert response.status_code in {*ALLOWED, 500}
-    if response.status_code != 302:
-        assert database_state() == before
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_header_keys (indicators/import_format.py:252) tests `key in keys` with "
-    "key None for every unknown or blank title: a second one is refused as « La colonne "
-    "« … » apparaît deux fois. », although unknown columns are ignored.",
-)
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_unknown_columns_are_ignored_however_many(staff_client, world, file_format):
     """Two remarks columns, or (in XLSX) a note two columns right of the table."""
