@@ -121,8 +121,9 @@ def _new_venues(days):
     if days is not None:
         events = events.filter(date__in=days)
     known = Venue.objects.filter(name=OuterRef("venue_name"), commune=OuterRef("commune"))
+    counted = Exists(AudienceCount.objects.filter(event=OuterRef("pk")))
     return (
-        events.filter(~Exists(known))
+        events.filter(counted, ~Exists(known))
         .values(d_name=F("venue_name"), d_commune=F("commune"))
         .distinct()
         .order_by()
@@ -286,37 +287,55 @@ def _event_dates(event_ids):
     return set(AwarenessEvent.objects.filter(pk__in=event_ids).values_list("date", flat=True))
 
 
-def _remember_event_date(sender, instance, raw=False, **kwargs):
-    # The date before this save: moving an event changes two days.
-    instance._stored_date = (
-        AwarenessEvent.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
-        if instance.pk is not None and not instance._state.adding
-        else None
-    )
+# What the figures read of an event and of a line: a save that changes none of it
+# (a title, a note, a validation comment) leaves the figures as they are.
+EVENT_FIELDS = (
+    "date",
+    "initiative_id",
+    "format",
+    "status",
+    "organizer_id",
+    "venue_name",
+    "commune",
+)
+LINE_FIELDS = ("event_id", "audience_id", "people", "women")
 
 
-def _event_saved(sender, instance, **kwargs):
-    refresh_days({instance.date, getattr(instance, "_stored_date", None)})
+def _row_before_save(instance, fields):
+    """The instance's row as the database holds it before this save, or None."""
+    if instance.pk is None or instance._state.adding:
+        return None
+    return type(instance).objects.filter(pk=instance.pk).values_list(*fields).first()
+
+
+def _remember_event(sender, instance, raw=False, **kwargs):
+    instance._stored_figures = _row_before_save(instance, EVENT_FIELDS)
+
+
+def _event_saved(sender, instance, created, **kwargs):
+    # A new event has no count lines yet: nothing to sum until they come.
+    stored = getattr(instance, "_stored_figures", None)
+    if created or stored == tuple(getattr(instance, name) for name in EVENT_FIELDS):
+        return
+    refresh_days({instance.date, stored[0] if stored else None})
 
 
 def _event_deleted(sender, instance, **kwargs):
     refresh_days({instance.date})
 
 
-def _remember_line_event(sender, instance, raw=False, **kwargs):
-    instance._stored_event_id = (
-        AudienceCount.objects.filter(pk=instance.pk).values_list("event_id", flat=True).first()
-        if instance.pk is not None and not instance._state.adding
-        else None
-    )
+def _remember_line(sender, instance, raw=False, **kwargs):
+    instance._stored_figures = _row_before_save(instance, LINE_FIELDS)
 
 
 def _line_saved(sender, instance, **kwargs):
-    stored = getattr(instance, "_stored_event_id", None)
-    if stored is None or stored == instance.event_id:
+    stored = getattr(instance, "_stored_figures", None)
+    if stored == tuple(getattr(instance, name) for name in LINE_FIELDS):
+        return
+    if stored is None or stored[0] == instance.event_id:
         refresh_days({_line_date(instance)})
     else:
-        refresh_days(_event_dates({instance.event_id, stored}))
+        refresh_days(_event_dates({instance.event_id, stored[0]}))
 
 
 def _line_deleted(sender, instance, **kwargs):
@@ -348,10 +367,10 @@ def _co_organizers_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def connect():
-    pre_save.connect(_remember_event_date, sender=AwarenessEvent)
+    pre_save.connect(_remember_event, sender=AwarenessEvent)
     post_save.connect(_event_saved, sender=AwarenessEvent)
     post_delete.connect(_event_deleted, sender=AwarenessEvent)
-    pre_save.connect(_remember_line_event, sender=AudienceCount)
+    pre_save.connect(_remember_line, sender=AudienceCount)
     post_save.connect(_line_saved, sender=AudienceCount)
     post_delete.connect(_line_deleted, sender=AudienceCount)
     m2m_changed.connect(_co_organizers_changed, sender=AwarenessEvent.co_organizers.through)
