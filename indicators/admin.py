@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import smart_split, unescape_string_literal
 
 from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
-from indicators import export_views, overview, stats, validation
+from indicators import daily, export_views, overview, stats, validation
 from indicators.enums import EventStatus
 from indicators.forms import AwarenessEventAdminForm, EventActionForm
 from indicators.imports import EventImportMixin
@@ -383,6 +383,21 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
+
+    # An event, its lines and its co-organisers are saved one by one: their days'
+    # figures are refreshed once, at the end of the request's transaction.
+
+    def changeform_view(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().changeform_view(request, *args, **kwargs)
+        with daily.collecting():
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().delete_view(request, *args, **kwargs)
+        with daily.collecting():
+            return super().delete_view(request, *args, **kwargs)
 
     # The form: what each role is offered.
 
