@@ -65,16 +65,30 @@ class _Echo:
         return value
 
 
+def _writer(dialect):
+    return csv.writer(_Echo(), delimiter=dialect.delimiter, lineterminator=dialect.lineterminator)
+
+
+def header(columns, dialect):
+    """The first line, after the byte order mark the dialect may want."""
+    line = _writer(dialect).writerow([c.header for c in columns])
+    return ("\ufeff" if dialect.bom else "") + line
+
+
 def lines(columns, rows, dialect):
-    writer = csv.writer(_Echo(), delimiter=dialect.delimiter, lineterminator=dialect.lineterminator)
-    yield ("\ufeff" if dialect.bom else "") + writer.writerow([c.header for c in columns])
+    writer = _writer(dialect)
+    yield header(columns, dialect)
     for row in rows:
         yield writer.writerow([cell(column.value(row), dialect) for column in columns])
 
 
 def response(filename, columns, rows, dialect, *, stream=True):
     """A streamed download; `stream=False` for small files that a cache keeps."""
-    content = lines(columns, rows, dialect)
+    return attachment(filename, lines(columns, rows, dialect), stream=stream)
+
+
+def attachment(filename, content, *, stream=True):
+    """A CSV download of `content`, an iterable of str or bytes."""
     if stream:
         download = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     else:

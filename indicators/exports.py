@@ -2,14 +2,17 @@
 
 Rows come from `indicators.stats` (the same sums as the dashboard) or, for the
 event list, from two streamed queries merged in order, so the number of queries
-never grows with the number of rows."""
+never grows with the number of rows; on PostgreSQL, the event list is one COPY
+(`indicators.csv_copy`)."""
 
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import FilteredRelation, Q
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import F
 
 from indicators import stats
+from indicators.csv_copy import Date, DateTime, Integer, Label, Source, Text
 from indicators.csv_export import Column
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AwarenessEvent
@@ -17,20 +20,6 @@ from indicators.models import AwarenessEvent
 CHUNK = 2000
 
 PERIOD_LABELS = {"mois": "par-mois", "trimestre": "par-trimestre", "annee": "par-annee"}
-
-EVENT_FIELDS = (
-    "pk",
-    "date",
-    "initiative__title",
-    "title",
-    "format",
-    "venue_name",
-    "commune",
-    "organizer__name",
-    "status",
-    "updated_at",
-    "updated_by__username",
-)
 
 
 def women_percent(figures):
@@ -40,38 +29,60 @@ def women_percent(figures):
 
 
 EVENT_COLUMNS = [
-    Column("date", lambda r: r["date"]),
-    Column("initiative", lambda r: r["initiative__title"]),
-    Column("intitulé", lambda r: r["title"]),
-    Column("format", lambda r: EventFormat(r["format"]).label),
-    Column("lieu", lambda r: r["venue_name"]),
-    Column("commune", lambda r: r["commune"]),
-    Column("organisateur", lambda r: r["organizer__name"]),
-    Column("co-organisateurs", lambda r: " ; ".join(r["co_organizers"])),
-    Column("public cible", lambda r: r["audience"]),
-    Column("personnes sensibilisées", lambda r: r["people"]),
-    Column("dont femmes ou filles", lambda r: r["women"]),
-    Column("statut", lambda r: EventStatus(r["status"]).label),
-    Column("modifiée le", lambda r: r["updated_at"]),
-    Column("modifiée par", lambda r: r["updated_by__username"]),
+    Column("date", Date("date")),
+    Column("initiative", Text("initiative_title")),
+    Column("intitulé", Text("title")),
+    Column("format", Label("format", EventFormat)),
+    Column("lieu", Text("venue_name")),
+    Column("commune", Text("commune")),
+    Column("organisateur", Text("organizer_name")),
+    Column("co-organisateurs", Text("co_organizers")),
+    Column("public cible", Text("audience_name")),
+    Column("personnes sensibilisées", Integer("people")),
+    Column("dont femmes ou filles", Integer("women")),
+    Column("statut", Label("status", EventStatus)),
+    Column("modifiée le", DateTime("updated_at")),
+    Column("modifiée par", Text("updated_by_name")),
 ]
+# The rows' order; the audience's name settles two audiences of the same rank.
+EVENT_ORDER = ("date", "id", "audience_order", "audience_name")
+CO_ORGANIZER_SEPARATOR = " ; "
+
+
+def event_lines(events, audience=None):
+    """One row per event and count line (an event without lines gets one row); with
+    an audience, only that audience's lines (and events that have one, as
+    `Scope.events()` gives them). Unordered: sort by EVENT_ORDER. The names are
+    those of EVENT_COLUMNS, and of the columns of its SQL."""
+    # A plain filter, whose join the values below reuse: a FilteredRelation would
+    # be joined after the audience table that refers to it (invalid SQL).
+    if audience is not None:
+        events = events.filter(counts__audience=audience)
+    return events.order_by().values(
+        "id",
+        "date",
+        "title",
+        "format",
+        "venue_name",
+        "commune",
+        "status",
+        "updated_at",
+        initiative_title=F("initiative__title"),
+        organizer_name=F("organizer__name"),
+        updated_by_name=F("updated_by__username"),
+        audience_name=F("counts__audience__name"),
+        audience_order=F("counts__audience__order"),
+        people=F("counts__people"),
+        women=F("counts__women"),
+    )
 
 
 def event_rows(events, audience=None):
-    """One row per event and count line (an event without lines gets one row), in
-    date order; with an audience, only that audience's lines."""
-    if audience is not None:
-        events = events.annotate(
-            line=FilteredRelation("counts", condition=Q(counts__audience=audience))
-        )
-        line = "line"
-    else:
-        line = "counts"
-    rows = (
-        events.order_by("date", "pk", f"{line}__audience__order")
-        .values(*EVENT_FIELDS, f"{line}__audience__name", f"{line}__people", f"{line}__women")
-        .iterator(chunk_size=CHUNK)
-    )
+    """The rows of `event_lines` in order, each with its co-organisers' names, from
+    two streamed queries."""
+    rows = event_lines(events, audience).order_by(*EVENT_ORDER).iterator(chunk_size=CHUNK)
+    if audience is not None:  # the events of the rows, whose names are read in step
+        events = events.filter(counts__audience=audience)
     co_organizers = (
         AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
         .order_by("awarenessevent__date", "awarenessevent", "partner__name")
@@ -80,13 +91,34 @@ def event_rows(events, audience=None):
     )
     names = _NamesByEvent(co_organizers)
     for row in rows:
-        yield {
-            **row,
-            "co_organizers": names.of(row["pk"]),
-            "audience": row[f"{line}__audience__name"],
-            "people": row[f"{line}__people"],
-            "women": row[f"{line}__women"],
-        }
+        row["co_organizers"] = CO_ORGANIZER_SEPARATOR.join(names.of(row["id"]))
+        yield row
+
+
+def event_copy_source(events, audience=None):
+    """The same rows for PostgreSQL's COPY: `event_lines` and each event's
+    co-organisers, aggregated once and joined (a subquery per row would cost a
+    lookup per row)."""
+    names = (
+        AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
+        .order_by()
+        .values(event=F("awarenessevent"))
+        .annotate(
+            names=StringAgg("partner__name", CO_ORGANIZER_SEPARATOR, order_by="partner__name")
+        )
+    )
+    lines_sql, lines_params = _compiled(event_lines(events, audience))
+    names_sql, names_params = _compiled(names)
+    return Source(
+        f"SELECT event_lines.*, co.names AS co_organizers FROM ({lines_sql}) "
+        f"AS event_lines LEFT JOIN ({names_sql}) AS co ON co.event = event_lines.id",
+        (*lines_params, *names_params),
+        order=EVENT_ORDER,
+    )
+
+
+def _compiled(queryset):
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
 
 
 class _NamesByEvent:

@@ -1,0 +1,333 @@
+"""On PostgreSQL the events export is written by COPY: the very bytes of the Python
+writer (`csv_export`, the reference and SQLite's path), for every dialect, filter
+and kind of text. The suite also runs on PostgreSQL, so the tests that need it are
+skipped on SQLite only."""
+
+import csv
+import datetime
+import io
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from psycopg.pq import TransactionStatus
+
+from indicators import csv_copy, csv_export, exports, roles
+from indicators.enums import EventFormat, EventStatus
+from indicators.models import AwarenessEvent
+from tests.indicators.accounts import user_in
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY is PostgreSQL's: this test runs in the PostgreSQL half of the suite",
+)
+
+DIALECTS = [csv_export.EXCEL_FR, csv_export.STANDARD]
+
+# Everything that a CSV writer, a spreadsheet or COPY's text format treats apart.
+TRICKY = [
+    "guillemets \"doubles\" et 'simples'",
+    "point-virgule ; et virgule , ensemble",
+    "retour\nà la ligne",
+    "retour chariot\rseul",
+    "fin de ligne Windows\r\n",
+    "\ttabulation en tête",
+    "\rretour chariot en tête",
+    "au milieu\td'une tabulation",
+    "=SOMME(A1:A3)",
+    "+33 3 21 00 00 00",
+    "-10 %",
+    "@cellule",
+    "'déjà une apostrophe",
+    "accents éèêàçÉ œ ß",
+    "emoji 👩\u200d🔧🏭",
+    "",
+    " espaces autour ",
+    "\\.",
+    "barre \\ oblique \\n littérale \\\\",
+    '"',
+    ";",
+    "\b\f\v contrôles",
+    "séparateur \x1f1 d'unité \x1f0\r\x1f",
+    "%s %(nom)s %%",
+    '=1;"2",\r\n3',
+]
+
+
+def python_bytes(events, dialect, audience=None):
+    rows = exports.event_rows(events, audience)
+    return "".join(csv_export.lines(exports.EVENT_COLUMNS, rows, dialect)).encode()
+
+
+def copy_bytes(events, dialect, audience=None):
+    source = exports.event_copy_source(events, audience)
+    return b"".join(csv_copy.lines(exports.EVENT_COLUMNS, source, dialect, events.db))
+
+
+def download(response):
+    assert response.status_code == 200, response.content[:300]
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
+def copies(queries):
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("COPY (")]
+
+
+@pytest.fixture
+def tricky(world, plan):
+    """The conftest's world, plus events whose every text is tricky, of every
+    status and format, with and without lines, co-organisers and editor."""
+    editor = get_user_model().objects.create_user('=ed"i;t,eur\n')
+    partners = [
+        PartnerFactory(name=name, slug=f"tricky-{number}") for number, name in enumerate(TRICKY)
+    ]
+    initiative = InitiativeFactory(plan=plan, title='=Initiative "piégée";\r\n', slug="piegee")
+    audiences = [
+        world["filles"],
+        world["prescripteurs"],
+        # Same rank as the girls: the name settles the order.
+        AudienceFactory(name="-Parents ; tuteurs", order=world["filles"].order),
+        AudienceFactory(name='Enseignants "PP"\n', order=99),
+    ]
+    formats, statuses = list(EventFormat), list(EventStatus)
+    for number, text in enumerate(TRICKY):
+        event = AwarenessEventFactory(
+            initiative=initiative if number % 3 else world["verrelles"],
+            date=datetime.date(2024 + number % 2, 1 + number % 12, 1 + number),
+            title=text,
+            venue_name=TRICKY[-1 - number],
+            commune=TRICKY[(number * 7) % len(TRICKY)],
+            format=formats[number % len(formats)],
+            status=statuses[number % len(statuses)],
+            organizer=partners[number],
+            co_organizers=partners[number + 1 : number + 1 + number % 4],
+            updated_by=editor if number % 2 else None,
+        )
+        for audience in audiences[: number % 5]:
+            women = None if number % 3 == 0 else number
+            AudienceCountFactory(event=event, audience=audience, people=number + 5, women=women)
+    # Winter and summer time, and the minute before midnight in Paris.
+    stamps = [
+        datetime.datetime(2025, 1, 15, 22, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 7, 15, 21, 59, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 30, 1, 30, tzinfo=datetime.UTC),
+    ]
+    for number, pk in enumerate(AwarenessEvent.objects.order_by("pk").values_list("pk", flat=True)):
+        AwarenessEvent.objects.filter(pk=pk).update(updated_at=stamps[number % len(stamps)])
+    return {**world, "partners": partners, "initiative": initiative, "audiences": audiences}
+
+
+def test_hidden_carriage_returns_come_back_and_lines_end_as_the_dialect_says():
+    text = "a\rb\x1f1c\x1f0\r\x1f"
+    hidden = csv_copy.hide_cr(text, csv_export.STANDARD)
+
+    assert "\r" not in hidden
+    assert csv_copy.hide_cr(text, csv_export.EXCEL_FR) == text
+    block = csv_copy._block([f"{hidden},x\n".encode(), b"y\n"], csv_export.STANDARD)
+    assert block == f"{text},x\ny\n".encode()
+    block = csv_copy._block([b'a;"b\nc"\n', b"d\n"], csv_export.EXCEL_FR)
+    assert block == b'a;"b\nc"\r\nd\r\n'
+
+
+def test_the_view_uses_copy_on_postgresql_only(client, world):
+    client.force_login(user_in(roles.MANAGERS, "responsable"))
+
+    with CaptureQueriesContext(connection) as queries:
+        download(client.get(reverse("export_events")))
+
+    assert bool(copies(queries)) == (connection.vendor == "postgresql")
+
+
+def test_the_audience_filter_keeps_that_audiences_lines(client, world):
+    """On both databases (the Python writer's join once referred to a table it had
+    not joined yet)."""
+    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    text = download(client.get(reverse("export_events"), {"public": "filles", "format": "csv"}))
+    rows = list(csv.reader(io.StringIO(text.decode(), newline="")))
+    audience, people = rows[0].index("public cible"), rows[0].index("personnes sensibilisées")
+
+    assert {row[audience] for row in rows[1:]} == {world["filles"].name}
+    assert [int(row[people]) for row in rows[1:]] == [20, 30, 10]
+
+
+@postgresql_only
+@pytest.mark.parametrize("dialect", DIALECTS, ids=lambda d: d.key)
+def test_copy_writes_the_python_writers_bytes(tricky, dialect):
+    events = AwarenessEvent.objects.all()
+    expected = python_bytes(events, dialect)
+
+    assert copy_bytes(events, dialect) == expected
+    assert expected.count(dialect.lineterminator.encode()) > len(TRICKY)
+    for audience in tricky["audiences"]:
+        assert copy_bytes(events, dialect, audience) == python_bytes(events, dialect, audience)
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"statut": "toutes"},
+        {"statut": "brouillon"},
+        {"statut": "a_corriger", "annee": "2024"},
+        {"statut": "toutes", "du": "2024-03-01", "au": "2025-02-28"},
+        {"statut": "toutes", "du": "2025-01-01"},
+        {"statut": "toutes", "initiative": "piegee"},
+        {"statut": "toutes", "public": "filles"},
+        {"statut": "toutes", "organisateur": "tricky-2"},
+        {"statut": "toutes", "initiative": "piegee", "public": "prescripteurs", "annee": "2024"},
+        {"annee": "2025", "organisateur": "tricky-4", "public": "filles"},
+    ],
+)
+@pytest.mark.parametrize("dialect", ["excel", "csv"])
+def test_the_view_streams_the_same_bytes_from_copy(client, tricky, monkeypatch, query, dialect):
+    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    query = {**query, "format": dialect}
+
+    with CaptureQueriesContext(connection) as queries:
+        copied = download(client.get(reverse("export_events"), query))
+    copy_statements = copies(queries)  # before the next request empties the log
+    monkeypatch.setattr(csv_copy, "can_copy", lambda using: False)
+    with CaptureQueriesContext(connection) as queries:
+        written = download(client.get(reverse("export_events"), query))
+
+    assert len(copy_statements) == 1
+    assert not copies(queries)
+    assert copied == written
+    assert copied.startswith(b"\xef\xbb\xbfdate;" if dialect == "excel" else b"date,")
+
+
+@postgresql_only
+def test_the_admin_selection_is_copied_within_a_partners_own_events(client, tricky, monkeypatch):
+    partner = tricky["partners"][3]
+    client.force_login(user_in(roles.PARTNERS, "partenaire", organisations=[partner]))
+    everything = list(AwarenessEvent.objects.values_list("pk", flat=True))
+
+    def export():
+        response = client.post(
+            reverse("admin:indicators_awarenessevent_changelist"),
+            {"action": "export_selection", "_selected_action": everything},
+        )
+        return download(response)
+
+    with CaptureQueriesContext(connection) as queries:
+        copied = export()
+    copy_statements = copies(queries)
+    monkeypatch.setattr(csv_copy, "can_copy", lambda using: False)
+    written = export()
+
+    assert len(copy_statements) == 1
+    assert copied == written
+    everyones = python_bytes(AwarenessEvent.objects.all(), csv_export.EXCEL_FR)
+    assert len(csv_export.header(exports.EVENT_COLUMNS, csv_export.EXCEL_FR)) < len(copied)
+    assert len(copied) < len(everyones)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production
+def test_a_download_stopped_half_way_leaves_the_connection_usable(client, tricky, monkeypatch):
+    monkeypatch.setattr(csv_copy, "BLOCK_ROWS", 2)
+    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    response = client.get(reverse("export_events"), {"statut": "toutes"})
+    blocks = iter(response.streaming_content)
+    next(blocks), next(blocks)  # the header, two rows
+
+    response.close()  # as the server does when the client goes away
+
+    assert AwarenessEvent.objects.filter(status=EventStatus.DRAFT).exists()
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+
+
+# Any text PostgreSQL stores (no NUL, no lone surrogate), with the characters that
+# matter made frequent.
+TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30),
+    st.text(st.sampled_from("=+-@\t\r\n\x1f01;,\"'\\. éà👩"), max_size=12),
+    st.sampled_from(TRICKY),
+)
+EVENT = st.fixed_dictionaries(
+    {
+        "date": st.dates(min_value=datetime.date(1, 1, 1)),
+        "updated_at": st.datetimes(
+            min_value=datetime.datetime(1971, 1, 1),
+            max_value=datetime.datetime(2099, 12, 31),
+            timezones=st.just(datetime.UTC),
+        ),
+        "title": TEXT,
+        "venue_name": TEXT,
+        "commune": TEXT,
+        "organizer": TEXT,
+        "co_organizers": st.lists(TEXT, max_size=3),
+        "lines": st.lists(
+            st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.booleans()), max_size=3
+        ),
+        "editor": st.one_of(st.none(), TEXT.filter(bool)),
+    }
+)
+
+
+@postgresql_only
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    initiative_title=TEXT,
+    audience_names=st.lists(TEXT, min_size=1, max_size=4, unique=True),
+    events=st.lists(EVENT, min_size=1, max_size=3),
+)
+def test_any_text_gives_the_same_bytes(plan, initiative_title, audience_names, events):
+    # Partner names are unique whatever their case: each gets a different ending.
+    numbers = itertools.count()
+
+    def unique(name):
+        return f"{name} {next(numbers)}"
+
+    with transaction.atomic():
+        initiative = InitiativeFactory(plan=plan, title=initiative_title)
+        audiences = [AudienceFactory(name=name, order=len(name) % 2) for name in audience_names]
+        for number, fields in enumerate(events):
+            editor = fields["editor"] and get_user_model().objects.create_user(
+                f"{number}{fields['editor']}"
+            )
+            event = AwarenessEventFactory(
+                initiative=initiative,
+                date=fields["date"],
+                title=fields["title"],
+                venue_name=fields["venue_name"],
+                commune=fields["commune"],
+                organizer=PartnerFactory(name=unique(fields["organizer"])),
+                co_organizers=[
+                    PartnerFactory(name=unique(name)) for name in fields["co_organizers"]
+                ],
+                updated_by=editor or None,
+            )
+            AwarenessEvent.objects.filter(pk=event.pk).update(updated_at=fields["updated_at"])
+            chosen = {audiences[index % len(audiences)]: line for index, *line in fields["lines"]}
+            for audience, (people, known) in chosen.items():
+                AudienceCountFactory(
+                    event=event,
+                    audience=audience,
+                    people=people,
+                    women=people // 2 if known else None,
+                )
+
+        all_events = AwarenessEvent.objects.all()
+        for dialect in DIALECTS:
+            assert copy_bytes(all_events, dialect) == python_bytes(all_events, dialect)
+            assert copy_bytes(all_events, dialect, audiences[0]) == python_bytes(
+                all_events, dialect, audiences[0]
+            )
+        transaction.set_rollback(True)
