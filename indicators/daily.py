@@ -47,39 +47,30 @@ def _lines(days):
     return lines if days is None else lines.filter(event__date__in=days)
 
 
-def _daily_rows(days, per_audience):
+def _summed(lines, per_audience, **keys):
+    """The lines summed per the event's date, initiative and status, the given keys
+    and, with per_audience, the audience."""
     keys = {
         "date": F("event__date"),
         "initiative": F("event__initiative"),
-        "format": F("event__format"),
         "status": F("event__status"),
+        **keys,
     }
     if per_audience:
         keys["audience"] = F("audience")
-    return (
-        _lines(days)
-        .values(**_prefixed(keys))
-        .annotate(d_events=Count("event", distinct=True), **_prefixed(SUMS))
+    return lines.values(**_prefixed(keys)).annotate(
+        d_events=Count("event", distinct=True), **_prefixed(SUMS)
     )
+
+
+def _daily_rows(days, per_audience):
+    return _summed(_lines(days), per_audience, format=F("event__format"))
 
 
 def _partner_rows(days, role, per_audience):
     partner = "event__organizer" if role == PartnerRole.ORGANISED else "event__co_organizers"
-    keys = {
-        "date": F("event__date"),
-        "partner": F(partner),
-        "role": Value(role.value),
-        "initiative": F("event__initiative"),
-        "status": F("event__status"),
-    }
-    if per_audience:
-        keys["audience"] = F("audience")
-    return (
-        _lines(days)
-        .filter(**{f"{partner}__isnull": False})
-        .values(**_prefixed(keys))
-        .annotate(d_events=Count("event", distinct=True), **_prefixed(SUMS))
-    )
+    lines = _lines(days).filter(**{f"{partner}__isnull": False})
+    return _summed(lines, per_audience, partner=F(partner), role=Value(role.value))
 
 
 def _lines_in_months(months):

@@ -364,14 +364,13 @@ class ClosedYear(models.Model):
 # `manage.py check_figures` compares them with the events.
 
 
-class DailyFigures(models.Model):
-    """The count lines of one day's events, summed per initiative, format, status
-    and audience; an empty audience sums all the events' lines together (so that
+class DaySums(models.Model):
+    """The count lines of one day's events in one initiative and status, summed for
+    one audience or, with an empty audience, for all of them together (so that
     `events` counts each event once)."""
 
     date = models.DateField()
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    format = models.CharField(max_length=30, choices=EventFormat)
     status = models.CharField(max_length=20, choices=EventStatus)
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
     events = models.IntegerField()
@@ -380,41 +379,38 @@ class DailyFigures(models.Model):
     known = models.BigIntegerField("personnes dont le sexe est connu")
 
     class Meta:
-        verbose_name = "chiffres du jour"
-        verbose_name_plural = "chiffres par jour"
+        abstract = True
         default_permissions = ()
-        indexes = [models.Index(fields=["status", "date"], name="daily_status_date_idx")]
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} : {self.people} personnes"
 
 
-class PartnerDailyFigures(models.Model):
-    """The same sums per partner: a joint event counts in full for its organiser
+class DailyFigures(DaySums):
+    """The day's sums per format too."""
+
+    format = models.CharField(max_length=30, choices=EventFormat)
+
+    class Meta(DaySums.Meta):
+        verbose_name = "chiffres du jour"
+        verbose_name_plural = "chiffres par jour"
+        indexes = [models.Index(fields=["status", "date"], name="daily_status_date_idx")]
+
+
+class PartnerDailyFigures(DaySums):
+    """The day's sums per partner: a joint event counts in full for its organiser
     and for each of its co-organisers."""
 
-    date = models.DateField()
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=20, choices=PartnerRole)
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=EventStatus)
-    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
-    events = models.IntegerField()
-    people = models.BigIntegerField()
-    women = models.BigIntegerField()
-    known = models.BigIntegerField("personnes dont le sexe est connu")
 
-    class Meta:
+    class Meta(DaySums.Meta):
         verbose_name = "chiffres du jour d'un partenaire"
         verbose_name_plural = "chiffres par jour et par partenaire"
-        default_permissions = ()
         indexes = [
             models.Index(fields=["status", "date"], name="partner_daily_status_date_idx"),
             models.Index(fields=["partner", "status", "date"], name="partner_daily_partner_idx"),
         ]
-
-    def __str__(self):
-        return f"{self.date:%d/%m/%Y} : {self.people} personnes"
 
 
 class Venue(models.Model):

@@ -337,6 +337,12 @@ def by_format(scope):
 CREDITED_ROLES = (("event__organizer", "organised"), ("event__co_organizers", "co_organised"))
 
 
+def _credit():
+    return dict.fromkeys(
+        ("organised", "co_organised", "people", "women", "people_with_known_women"), 0
+    )
+
+
 def _credited(lines, *dimensions):
     """Each partner's events and figures, a joint event credited in full to its
     organiser and to each co-organiser: {(*dimensions, partner id, name):
@@ -351,16 +357,7 @@ def _credited(lines, *dimensions):
         )
         for row in rows:
             key = (*(row[name] for name in dimensions), row[role], row[f"{role}__name"])
-            entry = credited.setdefault(
-                key,
-                {
-                    "organised": 0,
-                    "co_organised": 0,
-                    "people": 0,
-                    "women": 0,
-                    "people_with_known_women": 0,
-                },
-            )
+            entry = credited.setdefault(key, _credit())
             entry[counter] = row["events"]
             for name, value in _figures(row).items():
                 entry[name] += value
@@ -377,16 +374,7 @@ def _credited_daily(rows, *dimensions):
     )
     for row in rows:
         key = (*(row[name] for name in dimensions), row["partner"], row["partner__name"])
-        entry = credited.setdefault(
-            key,
-            {
-                "organised": 0,
-                "co_organised": 0,
-                "people": 0,
-                "women": 0,
-                "people_with_known_women": 0,
-            },
-        )
+        entry = credited.setdefault(key, _credit())
         entry[row["role"]] = row["events_sum"]
         for name, value in _figures(row).items():
             entry[name] += value
