@@ -49,7 +49,7 @@ class AwarenessEventQuerySet(models.QuerySet):
     def with_totals(self):
         """Each event's people and women, summed from its count lines in a subquery so
         that joins added by filters (co-organisers…) cannot multiply the sums."""
-        lines = AudienceCount.objects.filter(event=OuterRef("pk")).values("event")
+        lines = AudienceCount.objects.filter(event=OuterRef("pk")).order_by().values("event")
         return self.annotate(
             total_people=Coalesce(Subquery(lines.annotate(s=Sum("people")).values("s")), 0),
             total_women=Subquery(lines.annotate(s=Sum("women")).values("s")),
@@ -137,6 +137,8 @@ class AwarenessEvent(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
+            # The admin list's default order: its first page is read off the index.
+            models.Index(fields=["-date", "-id"], name="event_date_id_idx"),
             # Finds at once whether a venue had an event in a period (venues reached).
             models.Index(
                 fields=["venue_name", "commune", "status", "date"], name="event_venue_idx"
