@@ -167,23 +167,35 @@ def dashboard(repeat):
 
 
 def consume_export(client, url=EXPORT_URL):
-    """(rows, bytes, seconds to the first data row, total seconds)."""
+    """(rows, bytes, seconds to the first data row, total seconds).
+
+    Rows are counted by their line ends: the COPY export sends blocks of many rows,
+    the Python writer one row a chunk (the seeded texts hold no line break)."""
     started = time.perf_counter()
     response = client.get(url)
     assert response.status_code == 200 and response.streaming, response.status_code
-    rows = size = 0
+    lines = size = 0
     first_row = None
     for chunk in response.streaming_content:
-        if rows == 1 and first_row is None:
-            first_row = time.perf_counter() - started
-        rows += 1
+        lines += chunk.count(b"\n")
         size += len(chunk)
+        if first_row is None and lines > 1:
+            first_row = time.perf_counter() - started
     response.close()
-    return rows - 1, size, first_row or 0.0, time.perf_counter() - started
+    return lines - 1, size, first_row or 0.0, time.perf_counter() - started
 
 
 # The streamed queries are captured as server-side cursor declarations.
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD FOR ')
+# The COPY export's own statement: its SELECT is what the floor copies.
+COPY_STATEMENT = re.compile(r"^COPY \((?P<select>.*)\) TO STDOUT WITH \(.*\)$", re.DOTALL)
+
+
+def export_select(sql):
+    """The SELECT of a captured export query, a server-side cursor's or a COPY's."""
+    sql = DECLARE.sub("", sql)
+    copy = COPY_STATEMENT.match(sql)
+    return copy["select"] if copy else sql
 
 
 def copy_floor(queries):
@@ -212,7 +224,7 @@ def export(repeat):
     # captured_queries reads the log again each time: keep it before the next request.
     export_queries = len(queries_seen.captured_queries)
     queries = [
-        DECLARE.sub("", query["sql"])
+        export_select(query["sql"])
         for query in queries_seen.captured_queries
         if "awarenessevent" in query["sql"]
     ]

@@ -158,8 +158,11 @@ def write(results):
 
     out += ["## 2. Export `/exports/evenements.csv?statut=toutes`", ""]
     out += [
-        "Plancher physique : `COPY (…) TO STDOUT WITH CSV` des mêmes requêtes (lignes et"
-        " co-organisateurs), lues par psycopg. Mémoire : croissance du pic de RSS"
+        "Sur PostgreSQL, l'export est lui-même un `COPY (SELECT …) TO STDOUT` (formatage"
+        " fait en SQL). Plancher physique : `COPY (…) TO STDOUT WITH CSV` du même `SELECT`,"
+        " lu par psycopg sans rien en faire ; l'écart est donc ce que coûtent la remise des"
+        " fins de ligne du dialecte, le flux de Django et le client de test."
+        " Mémoire : croissance du pic de RSS"
         " (`ru_maxrss`) d'un processus neuf pendant l'export complet, après un petit export"
         " d'échauffement.",
         "",
