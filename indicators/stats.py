@@ -53,12 +53,14 @@ class Scope:
     def daily(self, per_audience=False):
         """The daily figures in scope: the chosen audience's rows; else, with
         per_audience, every audience's rows; else the rows of all audiences together."""
-        return self._daily_rows(DailyFigures.objects.all(), per_audience)
+        return self.narrow(DailyFigures.objects.all(), per_audience)
 
     def partner_daily(self, per_audience=False):
-        return self._daily_rows(PartnerDailyFigures.objects.all(), per_audience)
+        return self.narrow(PartnerDailyFigures.objects.all(), per_audience)
 
-    def _daily_rows(self, rows, per_audience):
+    def narrow(self, rows, per_audience=False):
+        """Stored sums (daily figures, venue months…) narrowed to the scope's plan,
+        statuses, initiative and audience, and to its period by their `date`."""
         rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
         if self.start is not None:
             rows = rows.filter(date__gte=self.start)
@@ -243,8 +245,8 @@ def venues_reached(scope):
     first, last, edges = _whole_months(scope.start, scope.end)
     held = Q()
     if first is None or last is None or first <= last:
-        months = replace(scope, start=None, end=None)._daily_rows(
-            VenueMonth.objects.filter(venue=OuterRef("pk")), per_audience=False
+        months = replace(scope, start=None, end=None).narrow(
+            VenueMonth.objects.filter(venue=OuterRef("pk"))
         )
         if first is not None:
             months = months.filter(month__gte=first)
