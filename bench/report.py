@@ -42,7 +42,10 @@ def _row(*cells):
 
 def write(results):
     sizes = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
-    runs = sorted({(r["measured_at"], r["command"]) for r in sizes.values()})
+    # One line per command: a run measures its sizes one after the other.
+    runs = {}
+    for r in sorted(sizes.values(), key=lambda r: r["measured_at"]):
+        runs.setdefault(r["command"], []).append(r["measured_at"])
     info = machine()
     out = [
         "# Mesures de performance (issue 7)",
@@ -50,7 +53,12 @@ def write(results):
         "Fichier écrit par `make bench` (`bench/run.py`) : ne pas le modifier à la main, sauf",
         "la section « Analyse », reprise de `bench/analysis.md`.",
         "",
-        *[f"- Mesuré le {when} par `{command}` (`make bench`)" for when, command in runs],
+        *[
+            f"- Mesuré le {times[0]}"
+            + (f" (jusqu'à {times[-1][11:]})" if len(times) > 1 else "")
+            + f" par `{command}` (`make bench`)"
+            for command, times in runs.items()
+        ],
         f"- Machine : {info['nproc']} cœurs ({info['cpu']}), PostgreSQL {info['postgres']},"
         f" Python {info['python']} ; machine partagée avec d'autres travaux pendant la mesure",
         "",
