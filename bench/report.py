@@ -221,11 +221,14 @@ def write(results):
         "",
     ]
 
-    out += ["## 2 bis. Exports agrégés : compteurs et partenaires", ""]
+    out += ["## 2 bis. Exports agrégés : compteurs, partenaires, données ouvertes", ""]
     out += [
-        "Toutes les actions (`statut=toutes`) : compteurs par mois, initiative et public ;"
-        " partenaires par année. Plancher : `COPY` des requêtes de sommes de l'export. Ces"
-        " fichiers ont peu de lignes : c'est leur temps total qui compte.",
+        "Pour les gestionnaires, toutes les actions (`statut=toutes`) : compteurs par mois,"
+        " initiative et public ; partenaires par année. En accès public, cache vidé avant"
+        " chaque passage : les données ouvertes (actions validées par mois, initiative et"
+        " public) et les chiffres d'un graphique du tableau de bord. Plancher : `COPY` des"
+        " requêtes de sommes de l'export. Ces fichiers ont peu de lignes : c'est leur temps"
+        " total qui compte.",
         "",
         _row("Actions", "Export", "Lignes", "Temps (méd.)", "COPY des sommes (méd.)", "Requêtes"),
         "|---|---|---|---|---|---|",
