@@ -14,7 +14,19 @@ from collections import Counter
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
@@ -329,9 +341,14 @@ def _line_saved(sender, instance, **kwargs):
         refresh_days(_event_dates({instance.event_id, stored[0]}))
 
 
-def _line_deleted(sender, instance, **kwargs):
-    # When its event is deleted too, the event's own signal refreshes the day.
-    refresh_days({_line_date(instance)})
+def _line_deleted(sender, instance, origin=None, **kwargs):
+    # Deleted with its event (one event or a queryset of them): the event's own
+    # signal refreshes the day, once rather than once per line.
+    deleting_events = isinstance(origin, AwarenessEvent) or (
+        isinstance(origin, QuerySet) and origin.model is AwarenessEvent
+    )
+    if not deleting_events:
+        refresh_days({_line_date(instance)})
 
 
 def _line_date(line):

@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -231,3 +232,39 @@ def test_check_figures_finds_drift_and_repairs_it():
     assert "Réparé" in out.getvalue()
     assert daily.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 45
+
+
+def _day_rebuilds_to_delete(event):
+    """How many times deleting the event rebuilt a day's figures."""
+    with CaptureQueriesContext(connection) as queries:
+        event.delete()
+    # Each rebuild inserts the day's figures twice: all audiences together, then each.
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "indicators_dailyfigures"')]
+    return len(inserts) / 2
+
+
+def test_deleting_an_event_rebuilds_its_day_once_however_many_lines_it_has():
+    day = datetime.date(2025, 3, 14)
+    small, big = AwarenessEventFactory(date=day), AwarenessEventFactory(date=day)
+    AudienceCountFactory(event=small, people=10, women=5)
+    for people in (10, 20, 30, 40):
+        AudienceCountFactory(event=big, people=people, women=5)
+
+    # Its lines go with it in one DELETE; only the event's own signal rebuilds the day.
+    assert _day_rebuilds_to_delete(big) == 1
+    assert daily.days_that_differ() == []
+    assert _day_rebuilds_to_delete(small) == 1
+    assert not DailyFigures.objects.exists()
+
+
+def test_deleting_events_in_bulk_keeps_the_figures_right():
+    kept = AwarenessEventFactory(date=datetime.date(2025, 3, 14))
+    AudienceCountFactory(event=kept, people=25, women=5)
+    for day in (14, 15):
+        event = AwarenessEventFactory(date=datetime.date(2025, 3, day))
+        AudienceCountFactory.create_batch(2, event=event, people=10, women=5)
+
+    AwarenessEvent.objects.exclude(pk=kept.pk).delete()
+
+    assert daily.days_that_differ() == []
+    assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
