@@ -371,6 +371,8 @@ class DaySums(models.Model):
     one audience or, with an empty audience, for all of them together (so that
     `events` counts each event once)."""
 
+    invalidates_public_pages = False  # see feminisation.cache
+
     date = models.DateField()
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=EventStatus)
@@ -419,6 +421,8 @@ class Venue(models.Model):
     """Every place where an event was ever held, for `VenueMonth`. A venue without
     events any more stays, counted nowhere."""
 
+    invalidates_public_pages = False  # see feminisation.cache
+
     name = models.CharField(max_length=200)
     commune = models.CharField(max_length=100)
 
@@ -437,6 +441,8 @@ class Venue(models.Model):
 class VenueMonth(models.Model):
     """The venues where events with count lines took place, per month, initiative,
     status and audience (an empty audience: whatever their audiences)."""
+
+    invalidates_public_pages = False  # see feminisation.cache
 
     month = models.DateField(help_text="Le premier jour du mois.")
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")

@@ -7,12 +7,14 @@ import io
 from dataclasses import replace
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feminisation.cache import VERSION_KEY
 from indicators import daily, stats
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, Venue
@@ -227,9 +229,11 @@ def test_check_figures_finds_drift_and_repairs_it():
     assert "1 lieu(x)" in str(error.value)
     assert "--reparer" in str(error.value)
 
+    cache.set(VERSION_KEY, "pages-with-the-drifted-figures", None)
     out = io.StringIO()
     call_command("check_figures", "--reparer", stdout=out)
     assert "Réparé" in out.getvalue()
+    assert cache.get(VERSION_KEY) != "pages-with-the-drifted-figures"
     assert daily.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 45
 
@@ -268,3 +272,17 @@ def test_deleting_events_in_bulk_keeps_the_figures_right():
 
     assert daily.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
+
+
+def test_a_day_is_rebuilt_in_a_fixed_number_of_statements(django_assert_max_num_queries):
+    day = datetime.date(2025, 3, 14)
+    for _ in range(3):
+        event = AwarenessEventFactory(date=day, co_organizers=PartnerFactory.create_batch(2))
+        AudienceCountFactory.create_batch(2, event=event, people=10, women=5)
+    assert DailyFigures.objects.filter(date=day).count() > 3
+
+    # A savepoint, one DELETE per kind of figures (no SELECT of the rows first: no
+    # signal listens to them), the new venues, then one INSERT … SELECT per kind.
+    with django_assert_max_num_queries(14):
+        daily.refresh_days({day})
+    assert daily.days_that_differ() == []

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from feminisation.cache import invalidate_public_pages
 from indicators import daily
 from indicators.models import DailyFigures, PartnerDailyFigures
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         daily.refresh_days(differ)
         if missing:
             daily.add_missing_venues()
+        invalidate_public_pages()  # pages cached with the wrong figures
         self.stdout.write("Réparé. " + " ".join(problems) + " Recalculés depuis les actions.")
         if daily.days_that_differ() or daily.venues_missing():
             raise CommandError("Des écarts demeurent après la réparation : signalez-le.")
