@@ -30,8 +30,8 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
+from feminisation.access import MANAGERS  # noqa: E402
 from indicators.models import AwarenessEvent  # noqa: E402
-from indicators.roles import MANAGERS  # noqa: E402
 from initiatives.models import ActionPlan  # noqa: E402
 
 BARE_PAGE = b"<!doctype html><title>bare</title><p>bare view</p>"

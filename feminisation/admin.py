@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from indicators.models import sees_all_events
+from feminisation.access import sees_all_events
 
 # « www.example.fr » is taken as https://, as Django 6 will do by default.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}

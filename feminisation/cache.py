@@ -1,18 +1,19 @@
 """Public pages are cached whole, keyed by the query parameters they read, under a
-version that any saved or deleted object of the plan's apps replaces: a change made
-in the admin shows on the very next request, with no per-page invalidation."""
+version that a save or deletion of any watched model replaces: a change made in the
+admin shows on the very next request, with no per-page invalidation.
+
+Each app names the models its public pages read, in its AppConfig.ready(), with
+`watch()`: this module knows none of them."""
 
 import hashlib
 import uuid
 from functools import wraps
 
-from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "public-pages:version"
 PAGE_TIMEOUT = 60 * 60
-TRACKED_APPS = ("partners", "initiatives", "indicators")
 
 
 def invalidate_public_pages(**kwargs):
@@ -56,16 +57,12 @@ def public_page(*params):
     return decorator
 
 
-def connect_invalidation():
-    for label in TRACKED_APPS:
-        for model in apps.get_app_config(label).get_models():
-            # Sums kept from other rows change with those rows, which invalidate already;
-            # without receivers, their refresh deletes in one statement.
-            if not getattr(model, "invalidates_public_pages", True):
-                continue
-            post_save.connect(invalidate_public_pages, sender=model, weak=False)
-            post_delete.connect(invalidate_public_pages, sender=model, weak=False)
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    invalidate_public_pages, sender=field.remote_field.through, weak=False
-                )
+def watch(*models, relations=()):
+    """Empties the public pages' cache after every save or deletion of `models`, and
+    every change of the many-to-many `relations` (fields such as
+    `AwarenessEvent.co_organizers`)."""
+    for model in models:
+        post_save.connect(invalidate_public_pages, sender=model, weak=False)
+        post_delete.connect(invalidate_public_pages, sender=model, weak=False)
+    for relation in relations:
+        m2m_changed.connect(invalidate_public_pages, sender=relation.through, weak=False)

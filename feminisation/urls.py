@@ -12,8 +12,6 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("initiatives.urls")),
     path("", include("partners.urls")),
-    path("accessibilite/", views.accessibility, name="accessibility"),
-    path("donnees-personnelles/", views.personal_data, name="personal_data"),
     # Answered by feminisation.middleware.HealthCheckMiddleware first; named here
     # for reverse().
     path("sante/", views.health, name="health"),

@@ -10,51 +10,12 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from feminisation.cache import public_page
-from initiatives.models import ActionPlan
-
 logger = logging.getLogger(__name__)
 
 # What a lost or refused connection raises (psycopg and sqlite3 alike, as Django
 # wraps them); an IntegrityError or a ProgrammingError is a bug, left to the 500 page.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 60
-
-
-def _public_contact(plan):
-    """The plan's first public contact with an e-mail address, if the territory has
-    published one."""
-    if plan is None:
-        return None
-    return (
-        plan.contacts.filter(is_public=True)
-        .exclude(email="")
-        .select_related("partner")
-        .order_by("full_name", "pk")
-        .first()
-    )
-
-
-@public_page()
-def accessibility(request):
-    """The RGAA accessibility statement. Reporting a barrier goes to the plan's first
-    public contact with an e-mail address, if the territory has published one."""
-    plan = ActionPlan.objects.current()
-    return render(request, "accessibility.html", {"plan": plan, "contact": _public_contact(plan)})
-
-
-@public_page()
-def personal_data(request):
-    """What personal data the application keeps, why, how long, and whom to ask."""
-    plan = ActionPlan.objects.current()
-    context = {
-        "plan": plan,
-        "contact": _public_contact(plan),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "session_days": settings.SESSION_COOKIE_AGE // (24 * 3600),
-    }
-    return render(request, "personal_data.html", context)
 
 
 @never_cache

@@ -6,8 +6,18 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicateurs"
 
     def ready(self):
-        from feminisation.cache import connect_invalidation
-        from indicators import daily
+        from feminisation import cache
+        from indicators.figures import signals
+        from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, Target
 
-        connect_invalidation()
-        daily.connect()
+        # The stored figures (daily, partners', venues) change with these events and
+        # lines, which empty the cache already: they are not watched, so their
+        # refresh deletes in one statement instead of row by row.
+        cache.watch(
+            AwarenessEvent,
+            AudienceCount,
+            Target,
+            ClosedYear,
+            relations=[AwarenessEvent.co_organizers],
+        )
+        signals.connect()

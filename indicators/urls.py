@@ -1,16 +1,16 @@
 from django.urls import path
 
-from indicators import export_views, views
+from indicators.views import dashboard, exports
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("embed/compteur/", views.embed_counter, name="embed_counter"),
-    path("exports/", export_views.export_page, name="exports"),
-    path("exports/evenements.csv", export_views.events_csv, name="export_events"),
-    path("exports/compteurs.csv", export_views.counts_csv, name="export_counts"),
-    path("exports/partenaires.csv", export_views.partners_csv, name="export_partners"),
-    path("donnees/", export_views.open_data, name="open_data"),
-    path("donnees/compteurs.csv", export_views.open_counts_csv, name="open_counts_csv"),
-    path("donnees/compteurs.json", export_views.open_counts_json, name="open_counts_json"),
-    path("donnees/graphiques/<slug:chart_id>.csv", export_views.chart_data, name="chart_data"),
+    path("", dashboard.home, name="home"),
+    path("embed/compteur/", dashboard.embed_counter, name="embed_counter"),
+    path("exports/", exports.export_page, name="exports"),
+    path("exports/evenements.csv", exports.events_csv, name="export_events"),
+    path("exports/compteurs.csv", exports.counts_csv, name="export_counts"),
+    path("exports/partenaires.csv", exports.partners_csv, name="export_partners"),
+    path("donnees/", exports.open_data, name="open_data"),
+    path("donnees/compteurs.csv", exports.open_counts_csv, name="open_counts_csv"),
+    path("donnees/compteurs.json", exports.open_counts_json, name="open_counts_json"),
+    path("donnees/graphiques/<slug:chart_id>.csv", exports.chart_data, name="chart_data"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from feminisation.cache import public_page
-from indicators import charts, stats
+from indicators.figures import charts, stats
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import render
 
 from feminisation.cache import public_page
-from indicators import stats
+from indicators.figures import stats
 from initiatives.enums import PartnerRole
 from initiatives.models import ActionPlan, Initiative, PlanPartner
 from initiatives.views import no_plan

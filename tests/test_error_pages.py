@@ -9,9 +9,8 @@ from django.test import Client, RequestFactory
 from django.urls import path
 from pytest_django.asserts import assertContains, assertNotContains
 
+from feminisation import access, views
 from feminisation import urls as project_urls
-from feminisation import views
-from indicators import roles
 from tests.indicators.accounts import user_in
 from tests.initiatives.factories import ActionPlanFactory
 
@@ -113,7 +112,7 @@ def test_403_in_the_site_layout(client):
 
 @pytest.mark.django_db
 def test_403_for_a_partner_on_the_staff_overview(client):
-    client.force_login(user_in(roles.PARTNERS, "partenaire"))
+    client.force_login(user_in(access.PARTNERS, "partenaire"))
 
     response = client.get("/admin/indicators/awarenessevent/suivi/")
 

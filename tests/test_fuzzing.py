@@ -10,7 +10,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import roles
+from feminisation import access
 from tests.browser.pages import PUBLIC_PAGES
 from tests.indicators.accounts import user_in
 
@@ -93,7 +93,7 @@ def test_public_pages_never_fail_on_any_query_string(client, plan_with_events, p
 
 @pytest.fixture
 def manager_client(client):
-    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    client.force_login(user_in(access.MANAGERS, "responsable"))
     return client
 
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from indicators.models import AwarenessEvent
 from tests.browser.pages import EMBED, PUBLIC_PAGES
 from tests.indicators.accounts import user_in
@@ -108,7 +108,7 @@ def test_the_counter_stays_framable_when_served_from_the_cache(client, site):
 def test_the_admin_sends_the_security_headers(client, site):
     assert_hardened(client.get(LOGIN_URL, secure=True))
 
-    client.force_login(user_in(roles.TERRITORY_STAFF, "equipe"))
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
     for path in (reverse("admin:index"), CHANGELIST_URL, ADD_URL):
         response = client.get(path, secure=True)
         assert response.status_code == 200, path
@@ -160,7 +160,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
 def test_a_partner_account_gets_nothing_of_another_partners_event(client, site):
     own = PartnerFactory(name="Arc France")
     mine = AwarenessEventFactory(initiative=site["initiative"], organizer=own, title="Mon forum")
-    client.force_login(user_in(roles.PARTNERS, "arc-france", organisations=[own]))
+    client.force_login(user_in(access.PARTNERS, "arc-france", organisations=[own]))
     other = site["event"]
 
     listing = client.get(CHANGELIST_URL)
@@ -189,7 +189,7 @@ def test_partner_contacts_are_never_on_public_pages(client, site):
 
 def test_admin_forms_refuse_a_post_without_the_csrf_token(site):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user_in(roles.TERRITORY_STAFF, "equipe"))
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
     count = AwarenessEvent.objects.count()
 
     response = client.post(ADD_URL, {"title": "Sans jeton", "initiative": site["initiative"].pk})
@@ -242,7 +242,7 @@ def test_a_script_in_a_filter_value_is_escaped_on_the_400_page(client, site):
 
 
 def test_a_script_typed_in_an_event_shows_as_text_in_the_admin(client, site):
-    client.force_login(user_in(roles.TERRITORY_STAFF, "equipe"))
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
     event = site["event"]
 
     for path in (

@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from indicators.roles import PERMISSIONS
+from feminisation.access import PERMISSIONS
 
 
 def create_roles(apps, schema_editor):

@@ -8,9 +8,9 @@ from django.db import migrations, models
 def sum_existing_events(apps, schema_editor):
     # The application's own code, not the historical models: the tables were just
     # created exactly as that code expects.
-    from indicators import daily
+    from indicators.figures import store
 
-    daily.rebuild_all()
+    store.rebuild_all()
 
 
 class Migration(migrations.Migration):

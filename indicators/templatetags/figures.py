@@ -1,31 +1,9 @@
-"""French formatting of the plan's figures."""
-
-import math
+"""The French formatting of `feminisation.formatting`, as template filters."""
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+
+from feminisation import formatting
 
 register = template.Library()
-
-NARROW_NBSP = "\u202f"
-
-
-@register.filter
-def number(value):
-    """12345 → « 12 345 », with the narrow no-break space French typography uses."""
-    return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
-
-
-@register.filter
-def percent(share, rounding="nearest"):
-    """0.523 → « 52 % »; an unknown share (None) → « — ». With "floor", 0.9997 gives
-    « 99 % »: progress towards a target never reads 100 % before it is reached."""
-    if share is None:
-        return "—"
-    value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
-    return f"{value}{NARROW_NBSP}%"
-
-
-def counted(count, singular, plural):
-    """« 1 personne », « 0 personne », « 12 personnes »: French plural starts at 2."""
-    return f"{number(count)} {singular if count < 2 else plural}"
+register.filter("number", formatting.number)
+register.filter("percent", formatting.percent)

@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from indicators import roles
+from feminisation import access
 from indicators.enums import EventStatus
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -358,7 +358,7 @@ def test_the_list_sorts_by_its_totals(admin_client, world):
 
 @pytest.fixture
 def arc_client(client, world):
-    client.force_login(user_in(roles.PARTNERS, "arc-france", organisations=[world["arc"]]))
+    client.force_login(user_in(access.PARTNERS, "arc-france", organisations=[world["arc"]]))
     return client
 
 
@@ -389,7 +389,7 @@ def test_a_partner_lists_searches_and_filters_only_its_organisations_events(
 
 
 def test_a_partner_sees_the_events_its_organisation_co_organises(client, world):
-    client.force_login(user_in(roles.PARTNERS, "ribot", organisations=[world["ribot"]]))
+    client.force_login(user_in(access.PARTNERS, "ribot", organisations=[world["ribot"]]))
 
     response = client.get(CHANGELIST_URL)
 

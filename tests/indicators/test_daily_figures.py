@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feminisation.cache import VERSION_KEY
-from indicators import daily, stats
 from indicators.enums import EventFormat, EventStatus
+from indicators.figures import stats, store
 from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, Venue
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -79,8 +79,8 @@ def every_figure(scope):
 
 
 def assert_figures_agree(things):
-    assert daily.days_that_differ() == []
-    assert daily.venues_missing() == 0
+    assert store.days_that_differ() == []
+    assert store.venues_missing() == 0
     for scope in scopes(things):
         assert every_figure(scope) == every_figure(replace(scope, precomputed=False)), scope
 
@@ -194,8 +194,8 @@ def test_seed_demo_writes_its_events_daily_figures():
     call_command("seed_demo", "--events", "300", "--seed", "3", stdout=io.StringIO())
 
     assert DailyFigures.objects.exists()
-    assert daily.days_that_differ() == []
-    assert daily.venues_missing() == 0
+    assert store.days_that_differ() == []
+    assert store.venues_missing() == 0
 
 
 def test_a_failed_change_leaves_the_figures_as_they_were():
@@ -209,7 +209,7 @@ def test_a_failed_change_leaves_the_figures_as_they_were():
         raise RuntimeError("the request failed after the save")
 
     assert list(DailyFigures.objects.values_list("date", "people")) == before
-    assert daily.days_that_differ() == []
+    assert store.days_that_differ() == []
 
 
 def test_check_figures_finds_drift_and_repairs_it():
@@ -234,7 +234,7 @@ def test_check_figures_finds_drift_and_repairs_it():
     call_command("check_figures", "--reparer", stdout=out)
     assert "Réparé" in out.getvalue()
     assert cache.get(VERSION_KEY) != "pages-with-the-drifted-figures"
-    assert daily.days_that_differ() == []
+    assert store.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 45
 
 
@@ -256,7 +256,7 @@ def test_deleting_an_event_rebuilds_its_day_once_however_many_lines_it_has():
 
     # Its lines go with it in one DELETE; only the event's own signal rebuilds the day.
     assert _day_rebuilds_to_delete(big) == 1
-    assert daily.days_that_differ() == []
+    assert store.days_that_differ() == []
     assert _day_rebuilds_to_delete(small) == 1
     assert not DailyFigures.objects.exists()
 
@@ -270,7 +270,7 @@ def test_deleting_events_in_bulk_keeps_the_figures_right():
 
     AwarenessEvent.objects.exclude(pk=kept.pk).delete()
 
-    assert daily.days_that_differ() == []
+    assert store.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
 
 
@@ -284,5 +284,5 @@ def test_a_day_is_rebuilt_in_a_fixed_number_of_statements(django_assert_max_num_
     # A savepoint, one DELETE per kind of figures (no SELECT of the rows first: no
     # signal listens to them), the new venues, then one INSERT … SELECT per kind.
     with django_assert_max_num_queries(14):
-        daily.refresh_days({day})
-    assert daily.days_that_differ() == []
+        store.refresh_days({day})
+    assert store.days_that_differ() == []

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from indicators.models import AudienceCount, AwarenessEvent
 from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -18,7 +18,7 @@ DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(user_in_group(roles.TERRITORY_STAFF, "equipe"))
+    client.force_login(user_in_group(access.TERRITORY_STAFF, "equipe"))
     return client
 
 
@@ -94,7 +94,7 @@ def test_an_event_that_is_not_deleted_cannot_be_restored_twice(staff_client, del
     assert AwarenessEvent.objects.filter(pk=deleted_event).count() == 1
 
 
-@pytest.mark.parametrize("group", [roles.MANAGERS, roles.PARTNERS])
+@pytest.mark.parametrize("group", [access.MANAGERS, access.PARTNERS])
 def test_only_territory_staff_see_and_restore_deleted_events(client, deleted_event, group):
     client.force_login(user_in_group(group, "quelquun"))
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from indicators import roles
+from feminisation import access
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -99,7 +99,7 @@ def editor(django_user_model):
     """A member of the territory staff, who may record and validate events, but is
     not a superuser."""
     user = django_user_model.objects.create_user(username="chargee-de-mission", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.TERRITORY_STAFF))
+    user.groups.add(Group.objects.get(name=access.TERRITORY_STAFF))
     return user
 
 

@@ -1,5 +1,5 @@
 """On PostgreSQL the events export is written by COPY: the very bytes of the Python
-writer (`csv_export`, the reference and SQLite's path), for every dialect, filter
+writer (`writer`, the reference and SQLite's path), for every dialect, filter
 and kind of text. The suite also runs on PostgreSQL, so the tests that need it are
 skipped on SQLite only."""
 
@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.pq import TransactionStatus
 
-from indicators import csv_copy, csv_export, exports, roles
+from feminisation import access
 from indicators.enums import EventFormat, EventStatus
+from indicators.exports import datasets, pg_copy, writer
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -32,7 +33,7 @@ postgresql_only = pytest.mark.skipif(
     reason="COPY is PostgreSQL's: this test runs in the PostgreSQL half of the suite",
 )
 
-DIALECTS = [csv_export.EXCEL_FR, csv_export.STANDARD]
+DIALECTS = [writer.EXCEL_FR, writer.STANDARD]
 
 # Everything that a CSV writer, a spreadsheet or COPY treats apart.
 TRICKY = [
@@ -65,13 +66,13 @@ TRICKY = [
 
 
 def python_bytes(events, dialect, audience=None):
-    rows = exports.event_rows(events, audience)
-    return "".join(csv_export.lines(exports.EVENT_COLUMNS, rows, dialect)).encode()
+    rows = datasets.event_rows(events, audience)
+    return "".join(writer.lines(datasets.EVENT_COLUMNS, rows, dialect)).encode()
 
 
 def copy_bytes(events, dialect, audience=None):
-    source = exports.event_copy_source(events, audience)
-    return b"".join(csv_copy.lines(exports.EVENT_COLUMNS, source, dialect, events.db))
+    source = datasets.event_copy_source(events, audience)
+    return b"".join(pg_copy.lines(datasets.EVENT_COLUMNS, source, dialect, events.db))
 
 
 def download(response):
@@ -130,18 +131,18 @@ def tricky(world, plan):
 
 def test_hidden_carriage_returns_come_back_and_lines_end_as_the_dialect_says():
     text = "a\rb\x1f1c\x1f0\r\x1f"
-    hidden = csv_copy.hide_cr(text, csv_export.STANDARD)
+    hidden = pg_copy.hide_cr(text, writer.STANDARD)
 
     assert "\r" not in hidden
-    assert csv_copy.hide_cr(text, csv_export.EXCEL_FR) == text
-    block = csv_copy._block([f"{hidden},x\n".encode(), b"y\n"], csv_export.STANDARD)
+    assert pg_copy.hide_cr(text, writer.EXCEL_FR) == text
+    block = pg_copy._block([f"{hidden},x\n".encode(), b"y\n"], writer.STANDARD)
     assert block == f"{text},x\ny\n".encode()
-    block = csv_copy._block([b'a;"b\nc"\n', b"d\n"], csv_export.EXCEL_FR)
+    block = pg_copy._block([b'a;"b\nc"\n', b"d\n"], writer.EXCEL_FR)
     assert block == b'a;"b\nc"\r\nd\r\n'
 
 
 def test_the_view_uses_copy_on_postgresql_only(client, world):
-    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    client.force_login(user_in(access.MANAGERS, "responsable"))
 
     with CaptureQueriesContext(connection) as queries:
         download(client.get(reverse("export_events")))
@@ -152,7 +153,7 @@ def test_the_view_uses_copy_on_postgresql_only(client, world):
 def test_the_audience_filter_keeps_that_audiences_lines(client, world):
     """On both databases (the Python writer's join once referred to a table it had
     not joined yet)."""
-    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    client.force_login(user_in(access.MANAGERS, "responsable"))
     text = download(client.get(reverse("export_events"), {"public": "filles", "format": "csv"}))
     rows = list(csv.reader(io.StringIO(text.decode(), newline="")))
     audience, people = rows[0].index("public cible"), rows[0].index("personnes sensibilisées")
@@ -192,13 +193,13 @@ def test_copy_writes_the_python_writers_bytes(tricky, dialect):
 )
 @pytest.mark.parametrize("dialect", ["excel", "csv"])
 def test_the_view_streams_the_same_bytes_from_copy(client, tricky, monkeypatch, query, dialect):
-    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    client.force_login(user_in(access.MANAGERS, "responsable"))
     query = {**query, "format": dialect}
 
     with CaptureQueriesContext(connection) as queries:
         copied = download(client.get(reverse("export_events"), query))
     copy_statements = copies(queries)  # before the next request empties the log
-    monkeypatch.setattr(csv_copy, "can_copy", lambda using: False)
+    monkeypatch.setattr(pg_copy, "can_copy", lambda using: False)
     with CaptureQueriesContext(connection) as queries:
         written = download(client.get(reverse("export_events"), query))
 
@@ -211,7 +212,7 @@ def test_the_view_streams_the_same_bytes_from_copy(client, tricky, monkeypatch, 
 @postgresql_only
 def test_the_admin_selection_is_copied_within_a_partners_own_events(client, tricky, monkeypatch):
     partner = tricky["partners"][3]
-    client.force_login(user_in(roles.PARTNERS, "partenaire", organisations=[partner]))
+    client.force_login(user_in(access.PARTNERS, "partenaire", organisations=[partner]))
     everything = list(AwarenessEvent.objects.values_list("pk", flat=True))
 
     def export():
@@ -224,20 +225,20 @@ def test_the_admin_selection_is_copied_within_a_partners_own_events(client, tric
     with CaptureQueriesContext(connection) as queries:
         copied = export()
     copy_statements = copies(queries)
-    monkeypatch.setattr(csv_copy, "can_copy", lambda using: False)
+    monkeypatch.setattr(pg_copy, "can_copy", lambda using: False)
     written = export()
 
     assert len(copy_statements) == 1
     assert copied == written
-    everyones = python_bytes(AwarenessEvent.objects.all(), csv_export.EXCEL_FR)
-    assert len(csv_export.header(exports.EVENT_COLUMNS, csv_export.EXCEL_FR)) < len(copied)
+    everyones = python_bytes(AwarenessEvent.objects.all(), writer.EXCEL_FR)
+    assert len(writer.header(datasets.EVENT_COLUMNS, writer.EXCEL_FR)) < len(copied)
     assert len(copied) < len(everyones)
 
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
 def test_a_download_stopped_half_way_leaves_the_connection_usable(client, tricky, monkeypatch):
-    monkeypatch.setattr(csv_copy, "BLOCK_ROWS", 2)
+    monkeypatch.setattr(pg_copy, "BLOCK_ROWS", 2)
     # Not a group's member: a transactional test may run after another has emptied
     # the groups that migrations create.
     client.force_login(get_user_model().objects.create_superuser("equipe"))

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import roles
+from feminisation import access
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
@@ -22,7 +22,7 @@ EXPORTS = ["exports", "export_events", "export_counts", "export_partners"]
 
 @pytest.fixture
 def manager_client(client):
-    client.force_login(user_in_group(roles.MANAGERS, "responsable"))
+    client.force_login(user_in_group(access.MANAGERS, "responsable"))
     return client
 
 
@@ -50,11 +50,11 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_partner_accounts_may_not_export(client, plan, name):
-    client.force_login(user_in_group(roles.PARTNERS, "quelquun"))
+    client.force_login(user_in_group(access.PARTNERS, "quelquun"))
     assert client.get(reverse(name)).status_code == 403
 
 
-@pytest.mark.parametrize("group", [roles.MANAGERS, roles.TERRITORY_STAFF])
+@pytest.mark.parametrize("group", [access.MANAGERS, access.TERRITORY_STAFF])
 @pytest.mark.parametrize("name", EXPORTS)
 def test_managers_and_territory_staff_may_export(client, world, group, name):
     client.force_login(user_in_group(group, "quelquun"))
@@ -246,7 +246,7 @@ def test_each_dashboard_chart_links_to_its_own_data(client, world):
 
 def test_the_admin_selection_export_stays_within_a_partners_own_events(client, world):
     arc = world["rows"][0][2]
-    partner_account = user_in_group(roles.PARTNERS, "verrelles", organisations=[arc])
+    partner_account = user_in_group(access.PARTNERS, "verrelles", organisations=[arc])
     client.force_login(partner_account)
     everything = list(AwarenessEvent.objects.values_list("pk", flat=True))
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
@@ -26,7 +26,7 @@ def admin_url(obj, view, *args):
 
 @pytest.fixture
 def staff():
-    return user_in(roles.TERRITORY_STAFF, "equipe")
+    return user_in(access.TERRITORY_STAFF, "equipe")
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_the_staff_restore_an_earlier_version(
 def test_managers_read_the_history_but_restore_nothing(
     client, django_assert_max_num_queries, event
 ):
-    client.force_login(user_in(roles.MANAGERS, "responsable"))
+    client.force_login(user_in(access.MANAGERS, "responsable"))
     event.title = "Intitulé erroné"
     event.save()
     version_url = admin_url(event, "simple_history", event.history.last().history_id)
@@ -146,7 +146,7 @@ def test_managers_read_the_history_but_restore_nothing(
 
 
 def test_a_partner_reads_no_version(client, django_assert_max_num_queries, event):
-    client.force_login(user_in(roles.PARTNERS, "arc-france", organisations=[event.organizer]))
+    client.force_login(user_in(access.PARTNERS, "arc-france", organisations=[event.organizer]))
     version_url = admin_url(event, "simple_history", event.history.get().history_id)
 
     with django_assert_max_num_queries(MAX_QUERIES):

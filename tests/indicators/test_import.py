@@ -17,11 +17,11 @@ from django.urls import reverse_lazy
 from openpyxl import Workbook, load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
 from feminisation.cache import VERSION_KEY
 from indicators.enums import EventFormat, EventStatus
-from indicators.import_format import COLUMNS
+from indicators.imports.files import COLUMNS
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
-from indicators.roles import MANAGERS, PARTNERS, TERRITORY_STAFF
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory

@@ -46,12 +46,12 @@ from import_export.tmp_storages import CacheStorage, TempFolderStorage
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
+from indicators.admin.imports import TOKEN_SALT
 from indicators.enums import EventFormat, EventStatus
-from indicators.import_format import lookup_key
-from indicators.import_rows import cell_text
-from indicators.imports import TOKEN_SALT
+from indicators.imports.files import lookup_key
+from indicators.imports.rows import cell_text
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
-from indicators.roles import MANAGERS, PARTNERS, TERRITORY_STAFF
 from initiatives.models import ActionPlan, Audience
 from partners.models import Partner
 from tests.indicators.accounts import user_in

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
@@ -66,7 +66,7 @@ def world(today):
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(user_in(roles.TERRITORY_STAFF, "equipe"))
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
     return client
 
 
@@ -138,9 +138,9 @@ def test_the_overview_queries_do_not_grow_with_the_events(
 @pytest.mark.parametrize(
     ("group", "status"),
     [
-        pytest.param(roles.TERRITORY_STAFF, 200, id="staff"),
-        pytest.param(roles.MANAGERS, 200, id="manager"),
-        pytest.param(roles.PARTNERS, 403, id="partner"),
+        pytest.param(access.TERRITORY_STAFF, 200, id="staff"),
+        pytest.param(access.MANAGERS, 200, id="manager"),
+        pytest.param(access.PARTNERS, 403, id="partner"),
     ],
 )
 def test_the_overview_is_for_those_who_see_all_events(client, world, group, status):

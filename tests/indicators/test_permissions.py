@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
@@ -131,12 +131,12 @@ def events():
 
 def log_in(client, actor, events):
     if actor == "staff":
-        client.force_login(user_in(roles.TERRITORY_STAFF, "equipe"))
+        client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
     elif actor == "manager":
-        client.force_login(user_in(roles.MANAGERS, "responsable"))
+        client.force_login(user_in(access.MANAGERS, "responsable"))
     elif actor == "partner_a":
         client.force_login(
-            user_in(roles.PARTNERS, "arc-france", organisations=[events["a"].organizer])
+            user_in(access.PARTNERS, "arc-france", organisations=[events["a"].organizer])
         )
 
 
@@ -265,7 +265,7 @@ def test_the_organiser_filter_names_only_the_partners_of_visible_events(
     glassworks = PartnerFactory(name="Verrerie d'Arques")
     AwarenessEventFactory(initiative=events["a"].initiative, organizer=glassworks)
     client.force_login(
-        user_in(roles.PARTNERS, "arc-france", organisations=[events["a"].organizer, glassworks])
+        user_in(access.PARTNERS, "arc-france", organisations=[events["a"].organizer, glassworks])
     )
 
     with django_assert_max_num_queries(MAX_QUERIES):

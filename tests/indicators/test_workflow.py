@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
+from feminisation import access
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AwarenessEvent, ClosedYear
 from tests.indicators.accounts import user_in
@@ -66,12 +66,12 @@ def capso():
 
 @pytest.fixture
 def partner(arc):
-    return user_in(roles.PARTNERS, "arc-france", organisations=[arc])
+    return user_in(access.PARTNERS, "arc-france", organisations=[arc])
 
 
 @pytest.fixture
 def staff():
-    return user_in(roles.TERRITORY_STAFF, "equipe")
+    return user_in(access.TERRITORY_STAFF, "equipe")
 
 
 @pytest.fixture
@@ -428,7 +428,7 @@ def test_the_staff_close_a_past_year_only(
     assert (closed.year, closed.closed_by) == (LAST_YEAR, staff)
 
 
-@pytest.mark.parametrize("group", [roles.MANAGERS, roles.PARTNERS])
+@pytest.mark.parametrize("group", [access.MANAGERS, access.PARTNERS])
 def test_only_the_staff_close_a_year(client, initiative, group):
     client.force_login(user_in(group, "quelquun"))
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators.charts import month_label
+from feminisation.formatting import month_label
 from indicators.enums import EventFormat, EventStatus
 from initiatives.enums import InitiativeStatus
 from initiatives.models import InitiativeLink

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import stats
+from indicators.figures import stats
 from initiatives.enums import PartnerRole
 from initiatives.models import PlanPartner
 from partners.enums import PartnerKind

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from feminisation.cache import invalidate_public_pages
-from indicators import daily
+from feminisation.formatting import number
+from indicators.figures import store
 from indicators.models import DailyFigures, PartnerDailyFigures
 
 SHOWN_DAYS = 20
@@ -22,11 +23,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reparer=False, **options):
-        differ = daily.days_that_differ()
-        missing = daily.venues_missing()
+        differ = store.days_that_differ()
+        missing = store.venues_missing()
         rows = DailyFigures.objects.count() + PartnerDailyFigures.objects.count()
         if not differ and not missing:
-            rows = f"{rows:,}".replace(",", "\u202f")
+            rows = number(rows)
             self.stdout.write(
                 f"Chiffres conformes : les {rows} lignes de chiffres par jour sont égales aux "
                 "sommes des actions, et chaque lieu d'action est connu."
@@ -47,10 +48,10 @@ class Command(BaseCommand):
                 + " ".join(problems)
                 + " Lancez « manage.py check_figures --reparer » pour les recalculer."
             )
-        daily.refresh_days(differ)
+        store.refresh_days(differ)
         if missing:
-            daily.add_missing_venues()
+            store.add_missing_venues()
         invalidate_public_pages()  # pages cached with the wrong figures
         self.stdout.write("Réparé. " + " ".join(problems) + " Recalculés depuis les actions.")
-        if daily.days_that_differ() or daily.venues_missing():
+        if store.days_that_differ() or store.venues_missing():
             raise CommandError("Des écarts demeurent après la réparation : signalez-le.")

@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from feminisation.cache import invalidate_public_pages
-from indicators import daily, demo
+from feminisation.formatting import number
+from indicators import demo
 from indicators.enums import EventStatus
+from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan
 
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         drafts = demo.generate(initiatives, count, start, end, seed)
         with transaction.atomic():
             lines = _insert(drafts)
-            daily.refresh_days({draft.date for draft in drafts})
+            store.refresh_days({draft.date for draft in drafts})
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
 
@@ -171,4 +173,4 @@ def _date(value):
 
 def _number(value):
     """12 345, with the narrow no-break space French typography puts between thousands."""
-    return f"{value:,}".replace(",", "\u202f")
+    return number(value)

@@ -4,7 +4,7 @@ so that the dashboard and the exports can never disagree.
 A `Scope` says what is counted (a plan, a period, an initiative, an audience);
 the functions sum the validated count lines in that scope, one query each, so a
 page's query count never depends on how many events there are. They read the
-daily figures (indicators/daily.py: the lines already summed per day), a few
+daily figures (indicators/figures/store.py: the lines already summed per day), a few
 thousand rows where the lines are a million; a scope narrowed to one partner reads
 the lines themselves. Only events with count lines count."""
 
@@ -15,8 +15,8 @@ from itertools import accumulate
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 
-from indicators.daily import month_end
 from indicators.enums import EventFormat, EventStatus
+from indicators.figures.store import month_end
 from indicators.models import (
     AudienceCount,
     AwarenessEvent,

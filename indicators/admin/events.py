@@ -1,26 +1,33 @@
+"""The events in the admin: their list, form and count lines, and the staff's pages
+beside them (overview, deleted events)."""
+
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import (
-    build_q_object_from_lookup_parameters,
-    lookup_spawns_duplicates,
-)
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import smart_split, unescape_string_literal
 
+from feminisation.access import can_validate, sees_all_events
 from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
-from indicators import daily, export_views, overview, stats, validation
+from feminisation.formatting import counted, number
+from indicators.admin import actions as workflow_actions
+from indicators.admin import overview
+from indicators.admin.access import PartnerAccessMixin
+from indicators.admin.forms import AwarenessEventAdminForm, EventActionForm
+from indicators.admin.imports import EventImportMixin
+from indicators.admin.list_filters import (
+    AudienceFilter,
+    AwaitingValidationFilter,
+    CoOrganizerFilter,
+    EventChangeList,
+    OrganizerFilter,
+    RelatedFilter,
+)
 from indicators.enums import EventStatus
-from indicators.forms import AwarenessEventAdminForm, EventActionForm
-from indicators.imports import EventImportMixin
-from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, Target, sees_all_events
-from indicators.partner_access import PartnerAccessMixin, can_validate
-from indicators.templatetags.figures import counted, number
-from initiatives.models import ActionPlan
+from indicators.figures import stats, store
+from indicators.models import AudienceCount, AwarenessEvent
+from indicators.views import exports
 from partners.models import Partner
 
 
@@ -65,146 +72,6 @@ class AudienceCountInline(admin.TabularInline):
         return formfield
 
 
-class AwaitingValidationFilter(admin.SimpleListFilter):
-    title = "validation"
-    parameter_name = "a_valider"
-
-    def lookups(self, request, model_admin):
-        return [("oui", "À valider")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "oui":
-            return queryset.filter(status=EventStatus.SUBMITTED)
-        return queryset
-
-
-class ChoicesOnceMixin:
-    """With facets, Django builds the list's filters again for each filter's counts,
-    and a related filter reads its choices each time: read them once per request."""
-
-    def field_choices(self, field, request, model_admin):
-        cache = request.__dict__.setdefault("_filter_choices", {})
-        key = (type(self), self.field_path)
-        if key not in cache:
-            cache[key] = super().field_choices(field, request, model_admin)
-        return cache[key]
-
-
-class RelatedFilter(ChoicesOnceMixin, admin.RelatedFieldListFilter):
-    """Offers every initiative."""
-
-
-class SemiJoinFilter(admin.RelatedFieldListFilter):
-    """A filter through a to-many relation (an event's count lines, its co-organisers)
-    that keeps the events whose id is among the relation's matching rows.
-
-    Django joins the relation instead: an event is listed once per matching row, and
-    the list then needs DISTINCT. `link_model` is the relation's table, `link_event`
-    its field naming the event and `link_target` the one naming the filtered object;
-    the query string is Django's own (`counts__audience__id__exact=…`)."""
-
-    link_model = link_event = link_target = None
-
-    def queryset(self, request, queryset):
-        rows = self.link_model._default_manager
-        chosen = {
-            self.link_target + key.removeprefix(self.field_path): values
-            for key, values in self.used_parameters.items()
-            if key != self.lookup_kwarg_isnull
-        }
-        try:
-            if chosen:
-                matching = rows.filter(build_q_object_from_lookup_parameters(chosen))
-                queryset = queryset.filter(pk__in=matching.values(self.link_event))
-            if self.lookup_kwarg_isnull in self.used_parameters:
-                linked = rows.filter(**{f"{self.link_target}__isnull": False})
-                linked = linked.values(self.link_event)
-                if self.used_parameters[self.lookup_kwarg_isnull][-1]:
-                    queryset = queryset.exclude(pk__in=linked)
-                else:
-                    queryset = queryset.filter(pk__in=linked)
-        except (ValueError, ValidationError) as error:
-            raise IncorrectLookupParameters(error) from error
-        return queryset
-
-
-class AudienceFilter(ChoicesOnceMixin, SemiJoinFilter):
-    """Offers every audience; keeps the events with a count line for it."""
-
-    link_model, link_event, link_target = AudienceCount, "event", "audience"
-
-
-class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
-    """Offers only the partners of the events the user may see.
-
-    Django reads the distinct partners of a join of every visible event; asking each
-    of the few partners whether a visible event names it costs an index probe each.
-    Staff see every event: a co-organiser is then any partner of the link table."""
-
-    def field_choices(self, field, request, model_admin):
-        if field.many_to_many and sees_all_events(request.user):
-            link = field.remote_field.through._default_manager
-            named = link.filter(**{field.m2m_reverse_field_name(): OuterRef("pk")})
-        else:
-            events = model_admin.visible_events(request)
-            named = events.filter(**{self.field_path: OuterRef("pk")})
-        return field.get_choices(
-            include_blank=False,
-            limit_choices_to=Q(Exists(named)),
-            ordering=self.field_admin_ordering(field, request, model_admin),
-        )
-
-
-class OrganizerFilter(ChoicesOnceMixin, NamedPartnersFilter):
-    """The organisers of the events the user may see."""
-
-
-class CoOrganizerFilter(ChoicesOnceMixin, SemiJoinFilter, NamedPartnersFilter):
-    """The co-organisers of the events the user may see, and « - » for the events
-    without any; keeps the events one of whose co-organisers is chosen."""
-
-    link_model = AwarenessEvent.co_organizers.through
-    link_event, link_target = "awarenessevent", "partner"
-
-
-class EventChangeList(ChangeList):
-    """The events' list, without DISTINCT.
-
-    When a lookup through a to-many relation may match an event twice, Django adds
-    DISTINCT on every column, the totals' subqueries included: PostgreSQL then
-    computes the totals of every matching event before keeping a page, and again for
-    the page's count, the date hierarchy and each facet (seconds at 100,000 events).
-    The to-many filters are semi-joins (SemiJoinFilter) and the search is written
-    without joins: neither lists an event twice. A to-many lookup typed in the
-    address (`counts__audience__id__in=1,2`) may: the events whose id matches are
-    then kept, each once, and the totals are computed for the page's rows only."""
-
-    def get_filters(self, request):
-        specs, has_filters, lookups, may_have_duplicates, has_active_filters = super().get_filters(
-            request
-        )
-        # Django says so of any filter whose path crosses a to-many relation.
-        may_have_duplicates = may_have_duplicates and (
-            any(lookup_spawns_duplicates(self.lookup_opts, key) for key in lookups)
-            or any(
-                spec.used_parameters and lookup_spawns_duplicates(self.lookup_opts, spec.field_path)
-                for spec in specs
-                if isinstance(spec, admin.FieldListFilter) and not isinstance(spec, SemiJoinFilter)
-            )
-        )
-        return specs, has_filters, lookups, may_have_duplicates, has_active_filters
-
-    def get_queryset(self, request, exclude_parameters=None):
-        events = super().get_queryset(request, exclude_parameters)
-        if not events.query.distinct:
-            return events
-        matching = events.order_by().values("pk")
-        matching.query.distinct = False  # IN (…) lists each event once already
-        return self.apply_select_related(self.root_queryset.filter(pk__in=matching)).order_by(
-            *events.query.order_by
-        )
-
-
 MAIN_FIELDSET = (None, {"fields": ("initiative", "title", "date", "format", "notes")})
 PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "commune")})
 ORGANISATION_FIELDSET = ("Organisation", {"fields": ("organizer", "co_organizers")})
@@ -245,9 +112,9 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     form = AwarenessEventAdminForm
     action_form = EventActionForm
     actions = (
-        validation.submit_for_validation,
-        validation.validate,
-        validation.return_for_correction,
+        workflow_actions.submit_for_validation,
+        workflow_actions.validate,
+        workflow_actions.return_for_correction,
         "export_selection",
     )
     change_list_template = "indicators/admin/event_change_list.html"
@@ -292,7 +159,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["view"])
     def export_selection(self, request, queryset):
         # The selection is already narrowed to the events this user may see.
-        return export_views.events_response(queryset, today=timezone.localdate())
+        return exports.events_response(queryset, today=timezone.localdate())
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -313,14 +180,14 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
 
     # The recovery of deleted events is written alongside, in its own module.
     def deleted_view(self, request):
-        from indicators import deleted_events
+        from indicators.admin import deleted
 
-        return deleted_events.deleted_list(request, model_admin=self)
+        return deleted.deleted_list(request, model_admin=self)
 
     def restore_view(self, request, history_id):
-        from indicators import deleted_events
+        from indicators.admin import deleted
 
-        return deleted_events.restore(request, history_id, model_admin=self)
+        return deleted.restore(request, history_id, model_admin=self)
 
     def visible_events(self, request):
         """The events this user may see, without the totals' subqueries."""
@@ -390,13 +257,13 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     def changeform_view(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().changeform_view(request, *args, **kwargs)
-        with daily.collecting():
+        with store.collecting():
             return super().changeform_view(request, *args, **kwargs)
 
     def delete_view(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().delete_view(request, *args, **kwargs)
-        with daily.collecting():
+        with store.collecting():
             return super().delete_view(request, *args, **kwargs)
 
     # The form: what each role is offered.
@@ -463,10 +330,10 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
                 return
         elif status != stored and status == EventStatus.VALIDATED:
             obj.validate(user)
-            obj._change_reason = validation.VALIDATED_REASON
+            obj._change_reason = workflow_actions.VALIDATED_REASON
         elif status != stored and status == EventStatus.RETURNED:
             obj.return_for_correction(obj.review_comment)
-            obj._change_reason = validation.returned_reason(obj.review_comment)
+            obj._change_reason = workflow_actions.returned_reason(obj.review_comment)
         elif status != stored and stored == EventStatus.VALIDATED:
             obj.validated_at = obj.validated_by = None
         super().save_model(request, obj, form, change)
@@ -509,54 +376,3 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
         if unknown := totals.people_with_unknown_women:
             text += f" (sexe non renseigné pour {counted(unknown, 'personne', 'personnes')})"
         return text
-
-
-@admin.register(Target)
-class TargetAdmin(HistoryAdmin):
-    list_display = ("year", "plan", "initiative", "audience", "people", "women")
-    list_display_links = ("year", "plan")
-    list_filter = ("year", "plan", "audience", "initiative")
-    search_fields = ("initiative__title", "audience__name", "plan__title")
-    list_select_related = ("plan", "initiative", "audience")
-    autocomplete_fields = ("initiative", "audience")
-    fieldsets = (
-        (None, {"fields": ("plan", "year")}),
-        ("Périmètre", {"fields": ("initiative", "audience")}),
-        ("Objectif", {"fields": ("people", "women")}),
-    )
-
-
-@admin.register(ClosedYear)
-class ClosedYearAdmin(admin.ModelAdmin):
-    """Closing a past year makes its events read-only for partners; deleting the
-    closure reopens it. A closure itself is never edited."""
-
-    list_display = ("year", "plan", "closed_at", "closed_by")
-    list_filter = ("plan",)
-    list_select_related = ("plan", "closed_by")
-    fields = ("plan", "year", "closed_at", "closed_by")
-    readonly_fields = ("closed_at", "closed_by")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj else ("plan", "year")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["help_texts"] = {
-            "year": "Une année passée : ses actions ne pourront plus être modifiées par les "
-            "partenaires. Pour rouvrir l'année, supprimez sa clôture."
-        }
-        return super().get_form(request, obj, change, **kwargs)
-
-    def get_changeform_initial_data(self, request):
-        return {
-            "plan": ActionPlan.objects.current(),
-            "year": timezone.localdate().year - 1,
-            **super().get_changeform_initial_data(request),
-        }
-
-    def save_model(self, request, obj, form, change):
-        obj.closed_by = request.user
-        super().save_model(request, obj, form, change)

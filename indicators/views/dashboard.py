@@ -4,8 +4,9 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from feminisation.cache import public_page
-from indicators import filters, stats
-from indicators.charts import dashboard_charts
+from indicators.figures import stats
+from indicators.figures.charts import dashboard_charts
+from indicators.views import filters
 from initiatives.models import ActionPlan, Audience
 
 

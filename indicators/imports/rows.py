@@ -8,9 +8,10 @@ import datetime
 import re
 from collections import defaultdict
 
+from feminisation import formatting
+from feminisation.access import can_validate, sees_all_events
 from indicators.enums import EventFormat, EventStatus
-from indicators.import_format import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
-from indicators.models import sees_all_events
+from indicators.imports.files import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
@@ -19,7 +20,6 @@ TEXT_MAX_LENGTH = {"title": 300, "venue_name": 200, "commune": 100}
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 # A date typed in a date-time cell comes out of a CSV as « 14/03/2025 00:00:00 ».
 MIDNIGHT = re.compile(r"\s+0?0:00(:00)?$")
-VALIDATE_EVENTS = "indicators.validate_awarenessevent"
 
 
 class CellError(Exception):
@@ -110,7 +110,7 @@ def parse_count(value, what):
     if number > MAX_COUNT:
         raise CellError(
             f"Le nombre de {what} est trop grand : « {cell_text(value)} » (au plus "
-            f"{MAX_COUNT:,} pour une ligne).".replace(",", "\u202f")
+            f"{formatting.number(MAX_COUNT)} pour une ligne)."
         )
     return number
 
@@ -136,7 +136,7 @@ class RowReader:
     def __init__(self, user, plan):
         self.plan = plan
         self.restricted = not sees_all_events(user)
-        self.can_validate = user.has_perm(VALIDATE_EVENTS)
+        self.can_validate = can_validate(user)
         # Every plan's: a recorded event may belong to an earlier plan.
         self.initiative_by_pk = {i.pk: i for i in Initiative.objects.all()}
         initiatives = [i for i in self.initiative_by_pk.values() if i.plan_id == plan.pk]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from indicators.enums import EventStatus
-from indicators.stats import Scope
+from indicators.figures.stats import Scope
 from initiatives.models import Audience
 from partners.models import Partner
 

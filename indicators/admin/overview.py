@@ -11,9 +11,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
-from indicators import stats
+from feminisation.access import sees_all_events
 from indicators.enums import EventStatus
-from indicators.models import AudienceCount, AwarenessEvent, sees_all_events
+from indicators.figures import stats
+from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan
 
 LIST_LIMIT = 100

@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from feminisation.cache import public_page
-from indicators import csv_copy, csv_export, exports, filters, stats
-from indicators.charts import dashboard_charts
+from indicators.exports import datasets, pg_copy, writer
+from indicators.figures import stats
+from indicators.figures.charts import dashboard_charts
+from indicators.views import filters
 from initiatives.models import ActionPlan, Audience
 from partners.models import Partner
 
@@ -63,7 +65,7 @@ def export_page(request, plan, chosen, today):
             "partners": Partner.objects.order_by("name").only("name", "slug"),
             "statuses": filters.STATUS_CHOICES,
             "query": query.urlencode(),
-            "dialects": csv_export.DIALECTS.values(),
+            "dialects": writer.DIALECTS.values(),
         },
     )
 
@@ -75,11 +77,11 @@ def _filename(name, today, qualifier=""):
 def _events_file(filename, events, dialect, audience=None):
     """One row per event and count line: written by PostgreSQL's COPY when it is the
     database (ten times faster), else row by row in Python; the same bytes."""
-    if csv_copy.can_copy(events.db):
-        source = exports.event_copy_source(events, audience)
-        return csv_copy.response(filename, exports.EVENT_COLUMNS, source, dialect, events.db)
-    rows = exports.event_rows(events, audience)
-    return csv_export.response(filename, exports.EVENT_COLUMNS, rows, dialect)
+    if pg_copy.can_copy(events.db):
+        source = datasets.event_copy_source(events, audience)
+        return pg_copy.response(filename, datasets.EVENT_COLUMNS, source, dialect, events.db)
+    rows = datasets.event_rows(events, audience)
+    return writer.response(filename, datasets.EVENT_COLUMNS, rows, dialect)
 
 
 @_export
@@ -88,7 +90,7 @@ def events_csv(request, plan, chosen, today):
     return _events_file(
         _filename("evenements", today),
         scope.events(),
-        csv_export.DIALECTS[chosen.dialect],
+        writer.DIALECTS[chosen.dialect],
         audience=scope.audience,
     )
 
@@ -96,29 +98,29 @@ def events_csv(request, plan, chosen, today):
 @_export
 def counts_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
-    return csv_export.response(
-        _filename("compteurs", today, exports.PERIOD_LABELS[chosen.period]),
-        exports.counts_columns(chosen.by_initiative, chosen.by_audience),
-        exports.counts_rows(scope, chosen.period, chosen.by_initiative, chosen.by_audience),
-        csv_export.DIALECTS[chosen.dialect],
+    return writer.response(
+        _filename("compteurs", today, datasets.PERIOD_LABELS[chosen.period]),
+        datasets.counts_columns(chosen.by_initiative, chosen.by_audience),
+        datasets.counts_rows(scope, chosen.period, chosen.by_initiative, chosen.by_audience),
+        writer.DIALECTS[chosen.dialect],
     )
 
 
 @_export
 def partners_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
-    return csv_export.response(
+    return writer.response(
         _filename("partenaires", today),
-        exports.PARTNER_COLUMNS,
+        datasets.PARTNER_COLUMNS,
         stats.partners_by_year(scope),
-        csv_export.DIALECTS[chosen.dialect],
+        writer.DIALECTS[chosen.dialect],
     )
 
 
 def events_response(events, *, today):
     """The events export of an admin selection (already narrowed to what the user
     may see)."""
-    return _events_file(_filename("evenements-selection", today), events, csv_export.EXCEL_FR)
+    return _events_file(_filename("evenements-selection", today), events, writer.EXCEL_FR)
 
 
 # Open data: the validated counts, per month, initiative and audience.
@@ -138,13 +140,13 @@ def _open_counts(plan):
 
 
 OPEN_COLUMNS = [
-    csv_export.Column("mois", lambda r: f"{r.period:%Y-%m}"),
-    csv_export.Column("initiative", lambda r: r.initiative[2]),
-    csv_export.Column("public_cible", lambda r: r.audience[1]),
-    csv_export.Column("actions", lambda r: r.events),
-    csv_export.Column("personnes_sensibilisees", lambda r: r.people),
-    csv_export.Column("dont_femmes_ou_filles", lambda r: r.women),
-    csv_export.Column("personnes_dont_le_sexe_est_connu", lambda r: r.people_with_known_women),
+    writer.Column("mois", lambda r: f"{r.period:%Y-%m}"),
+    writer.Column("initiative", lambda r: r.initiative[2]),
+    writer.Column("public_cible", lambda r: r.audience[1]),
+    writer.Column("actions", lambda r: r.events),
+    writer.Column("personnes_sensibilisees", lambda r: r.people),
+    writer.Column("dont_femmes_ou_filles", lambda r: r.women),
+    writer.Column("personnes_dont_le_sexe_est_connu", lambda r: r.people_with_known_women),
 ]
 
 
@@ -152,13 +154,13 @@ OPEN_COLUMNS = [
 def open_counts_csv(request):
     plan = _current_plan()
     dialect = request.GET.get("format", "csv")
-    if dialect not in csv_export.DIALECTS:
+    if dialect not in writer.DIALECTS:
         return _bad_request(request, "Le format doit être « csv » ou « excel ».")
-    return csv_export.response(
+    return writer.response(
         "mixite-industrie-compteurs.csv",
         OPEN_COLUMNS,
         _open_counts(plan),
-        csv_export.DIALECTS[dialect],
+        writer.DIALECTS[dialect],
         stream=False,
     )
 
@@ -202,14 +204,14 @@ def chart_data(request, chart_id):
     if chart is None:
         raise Http404("Ce graphique n'existe pas.")
     columns = [
-        csv_export.Column(chart.label_header, lambda bar: bar.label),
-        csv_export.Column(chart.value_header, lambda bar: bar.value),
+        writer.Column(chart.label_header, lambda bar: bar.label),
+        writer.Column(chart.value_header, lambda bar: bar.value),
     ]
     if chart.show_women:
         columns += [
-            csv_export.Column("dont femmes ou filles", lambda bar: bar.row.women),
-            csv_export.Column("part des femmes (%)", lambda bar: exports.women_percent(bar.row)),
+            writer.Column("dont femmes ou filles", lambda bar: bar.row.women),
+            writer.Column("part des femmes (%)", lambda bar: datasets.women_percent(bar.row)),
         ]
-    return csv_export.response(
-        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, csv_export.STANDARD, stream=False
+    return writer.response(
+        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, writer.STANDARD, stream=False
     )

@@ -14,7 +14,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from indicators.models import AudienceCount, AwarenessEvent, sees_all_events
+from feminisation.access import sees_all_events
+from indicators.models import AudienceCount, AwarenessEvent
 
 # Lines deleted this long before their event count as deleted with it.
 CASCADE_WINDOW = datetime.timedelta(seconds=5)

@@ -1,8 +1,8 @@
-"""The CSV files of `csv_export`, written by PostgreSQL's COPY.
+"""The CSV files of `writer`, written by PostgreSQL's COPY.
 
 Building each line in Python caps a download at about 25,000 rows a second; a
 `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` streams the same rows several times
-faster. The SELECT computes `csv_export.cell` of each value (formula protection,
+faster. The SELECT computes `writer.cell` of each value (formula protection,
 dialect's dates, French labels) and COPY's CSV writer quotes them. Its rules and
 those of Python's csv module (QUOTE_MINIMAL) differ in three ways, each undone:
 
@@ -15,7 +15,7 @@ The tests compare the bytes of both paths: the Python writer stays the reference
 and the path on SQLite.
 
 A column's value is one of the fields below: called on a row (a dict) it gives the
-value that `csv_export.cell` formats; its `sql()` gives that cell, before quoting,
+value that `writer.cell` formats; its `sql()` gives that cell, before quoting,
 from the column of the same name in the source query."""
 
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.utils import timezone
 
-from indicators import csv_export
+from indicators.exports import writer
 
 # Rows come one by one from COPY; they are sent in blocks of this many (~100 kB).
 BLOCK_ROWS = 400
@@ -118,7 +118,7 @@ class Label(Field):
         whens, params = [], []
         for value, label in self.choices.choices:
             whens.append("WHEN %s THEN %s")
-            params += [value, hide_cr(csv_export.cell(label, dialect), dialect)]
+            params += [value, hide_cr(writer.cell(label, dialect), dialect)]
         # A code outside the choices (which the Python writer refuses) is written as is.
         other, other_params = text_cell(column, dialect)
         return f"CASE {column} {' '.join(whens)} ELSE {other} END", [*params, *other_params]
@@ -134,9 +134,9 @@ def _to_char_format(strftime_format, dialect):
 
 
 def text_cell(column, dialect):
-    """SQL for `csv_export.cell` of a text column (ascii() reads the first
+    """SQL for `writer.cell` of a text column (ascii() reads the first
     character's code: cheaper than a substring), its CRs hidden if need be."""
-    codes = [ord(trigger) for trigger in csv_export.FORMULA_TRIGGERS]
+    codes = [ord(trigger) for trigger in writer.FORMULA_TRIGGERS]
     text, params = column, []
     if _hides_cr(dialect):
         text = (
@@ -192,7 +192,7 @@ def _block(rows, dialect):
 
 def lines(columns, source, dialect, using):
     """The file in blocks of bytes: the header, then the rows as COPY sends them."""
-    yield csv_export.header(columns, dialect).encode()
+    yield writer.header(columns, dialect).encode()
     connection = connections[using]
     copy_statement = statement(columns, source, dialect, using)
     with (
@@ -211,4 +211,4 @@ def lines(columns, source, dialect, using):
 
 
 def response(filename, columns, source, dialect, using):
-    return csv_export.attachment(filename, lines(columns, source, dialect, using))
+    return writer.attachment(filename, lines(columns, source, dialect, using))

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 
-from indicators import daily
+from feminisation.access import can_validate
+from feminisation.formatting import counted
 from indicators.enums import EventStatus
+from indicators.figures import store
 from indicators.models import ClosedYear
-from indicators.partner_access import can_validate
-from indicators.templatetags.figures import counted
 
 # Why an event is left as it is, in the singular and the plural.
 IN_STATUS = {
@@ -65,7 +65,7 @@ def _apply(modeladmin, request, queryset, transition, change, reason):
     closed = closed_years()
     changed, skipped = 0, Counter()
     # One refresh of the daily figures per day touched, not one per event.
-    with daily.collecting():
+    with store.collecting():
         for event in queryset.select_related("initiative"):
             in_closed_year = (event.initiative.plan_id, event.date.year) in closed
             if event.status not in transition.from_statuses:

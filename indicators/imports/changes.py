@@ -1,6 +1,6 @@
 """What an import file would change, and writing it.
 
-EventImport reads every row (import_rows), groups the rows of one event (one row
+EventImport reads every row (`rows`), groups the rows of one event (one row
 per audience), finds the events already recorded, and lists what it would create
 or update, with a French reason for each invalid line. Nothing is written until
 apply(), which writes everything in one transaction, or nothing.
@@ -18,10 +18,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from feminisation.cache import invalidate_public_pages
-from indicators import daily
 from indicators.enums import EventFormat, EventStatus
-from indicators.import_format import HEADERS_BY_KEY, lookup_key
-from indicators.import_rows import TEXT_MAX_LENGTH, RowReader
+from indicators.figures import store
+from indicators.imports.files import HEADERS_BY_KEY, lookup_key
+from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
 from initiatives.models import ActionPlan
 
@@ -432,7 +432,7 @@ class EventImport:
         # The days whose figures change: the events' new dates and, for those moved,
         # their old ones (the bulk writes below send no signal).
         days = {event.date for event in [*created, *updated]}
-        with transaction.atomic(), daily.collecting() as touched:
+        with transaction.atomic(), store.collecting() as touched:
             for chunk in _chunks([event.pk for event in updated]):
                 days.update(
                     AwarenessEvent.objects.filter(pk__in=chunk).values_list("date", flat=True)

@@ -25,9 +25,10 @@ from django.urls import path, reverse
 from django.utils.module_loading import import_string
 from import_export.tmp_storages import TempFolderStorage
 
+from feminisation.access import sees_all_events
 from indicators.enums import EventFormat
-from indicators.event_import import EventImport
-from indicators.import_format import (
+from indicators.imports.changes import EventImport
+from indicators.imports.files import (
     CO_ORGANIZER_SEPARATOR,
     COLUMNS,
     FileFormatError,
@@ -35,7 +36,6 @@ from indicators.import_format import (
     template_csv,
     template_xlsx,
 )
-from indicators.models import sees_all_events
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 

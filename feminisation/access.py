@@ -1,7 +1,13 @@
-"""The three roles of the application and what each may do, as Django groups.
+"""Who may do what: the three roles as Django groups, the permissions that tell
+them apart, and who sees every partner's events.
 
-Kept in one place so the migration that creates the groups and the tests that
-check them read the same list."""
+Kept in one place so the migration that creates the groups, the admin, the views
+and the tests read the same names. What an account may do with one event is
+`indicators.workflow`'s to decide."""
+
+SEE_ALL_EVENTS = "indicators.see_all_events"
+VALIDATE_EVENTS = "indicators.validate_awarenessevent"
+EXPORT_FIGURES = "indicators.export_figures"
 
 TERRITORY_STAFF = "Équipe territoire"
 MANAGERS = "Responsables"
@@ -27,9 +33,9 @@ def _on_plan_models(actions):
 PERMISSIONS = {
     TERRITORY_STAFF: [
         *_on_plan_models(ALL_ACTIONS),
-        "indicators.validate_awarenessevent",
-        "indicators.see_all_events",
-        "indicators.export_figures",
+        VALIDATE_EVENTS,
+        SEE_ALL_EVENTS,
+        EXPORT_FIGURES,
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
@@ -37,8 +43,8 @@ PERMISSIONS = {
     ],
     MANAGERS: [
         *_on_plan_models(["view"]),
-        "indicators.see_all_events",
-        "indicators.export_figures",
+        SEE_ALL_EVENTS,
+        EXPORT_FIGURES,
     ],
     # What a partner's account may touch is narrowed further to its organisations'
     # events by the admin (AwarenessEvent.objects.visible_to).
@@ -56,3 +62,23 @@ PERMISSIONS = {
         "initiatives.view_audience",
     ],
 }
+
+
+def sees_all_events(user):
+    """Territory staff and managers see every partner's events; a partner's
+    accounts see only their organisations' events."""
+    return user.is_superuser or user.has_perm(SEE_ALL_EVENTS)
+
+
+def can_validate(user):
+    """Territory staff: they validate events, and only they may still change a
+    validated event without sending it back, or an event of a closed year."""
+    return user.has_perm(VALIDATE_EVENTS)
+
+
+def organisation_ids(user):
+    """The partner organisations a partner's account enters events for, first one
+    first; read once per request and kept on the user, as Django keeps permissions."""
+    if not hasattr(user, "_organisation_ids"):
+        user._organisation_ids = list(user.partner_organisations.values_list("pk", flat=True))
+    return user._organisation_ids

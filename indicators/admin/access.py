@@ -7,25 +7,10 @@ Every list, form, search, filter and autocomplete of the events starts from
 get_queryset, and the object-level permissions check again whatever is reached
 another way (a hand-typed URL, the history)."""
 
+from feminisation.access import can_validate, organisation_ids, sees_all_events
 from indicators.enums import EventStatus
-from indicators.models import AwarenessEvent, sees_all_events
+from indicators.models import AwarenessEvent
 from partners.models import Partner
-
-VALIDATE_EVENTS = "indicators.validate_awarenessevent"
-
-
-def can_validate(user):
-    """Territory staff: they validate events, and only they may still change a
-    validated event without sending it back, or an event of a closed year."""
-    return user.has_perm(VALIDATE_EVENTS)
-
-
-def organisation_ids(user):
-    """The partner organisations a partner's account enters events for, first one
-    first; read once per request and kept on the user, as Django keeps permissions."""
-    if not hasattr(user, "_organisation_ids"):
-        user._organisation_ids = list(user.partner_organisations.values_list("pk", flat=True))
-    return user._organisation_ids
 
 
 class PartnerAccessMixin:

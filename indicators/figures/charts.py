@@ -6,27 +6,8 @@ from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
-from indicators import stats
-from indicators.templatetags.figures import number
-
-FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def month_label(month):
-    return f"{FRENCH_MONTHS[month.month - 1]} {month.year}"
+from feminisation.formatting import month_label, number
+from indicators.figures import stats
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Rows come from `indicators.stats` (the same sums as the dashboard) or, for the
 event list, from two streamed queries merged in order, so the number of queries
 never grows with the number of rows; on PostgreSQL, the event list is one COPY
-(`indicators.csv_copy`)."""
+(`indicators.exports.pg_copy`)."""
 
 from itertools import groupby
 from operator import itemgetter
@@ -11,10 +11,10 @@ from operator import itemgetter
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F
 
-from indicators import stats
-from indicators.csv_copy import Date, DateTime, Integer, Label, Source, Text
-from indicators.csv_export import Column
 from indicators.enums import EventFormat, EventStatus
+from indicators.exports.pg_copy import Date, DateTime, Integer, Label, Source, Text
+from indicators.exports.writer import Column
+from indicators.figures import stats
 from indicators.models import AwarenessEvent
 
 CHUNK = 2000

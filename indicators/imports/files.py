@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from feminisation.formatting import number
+
 MAX_ROWS = 50_000
 CO_ORGANIZER_SEPARATOR = ";"
 UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."
@@ -230,8 +232,7 @@ def _table(lines):
             continue
         if len(rows) >= MAX_ROWS:
             raise FileFormatError(
-                f"Le fichier dépasse {MAX_ROWS:_} lignes : découpez-le en plusieurs "
-                "fichiers.".replace("_", "\u202f")
+                f"Le fichier dépasse {number(MAX_ROWS)} lignes : découpez-le en plusieurs fichiers."
             )
         rows.append((line, {key: cell for key, cell in zip(keys, cells, strict=False) if key}))
     if header_line is None:

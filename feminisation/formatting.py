@@ -1,0 +1,36 @@
+"""How the application writes numbers, shares, counts and months in French: one
+place for every page, message, export and command."""
+
+import math
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import translation
+from django.utils.dateformat import format as date_format
+
+NARROW_NBSP = "\u202f"
+
+
+def number(value):
+    """12345 → « 12 345 », with the narrow no-break space French typography uses."""
+    with translation.override("fr"):
+        return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
+
+
+def percent(share, rounding="nearest"):
+    """0.523 → « 52 % »; an unknown share (None) → « — ». With "floor", 0.9997 gives
+    « 99 % »: progress towards a target never reads 100 % before it is reached."""
+    if share is None:
+        return "—"
+    value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
+    return f"{value}{NARROW_NBSP}%"
+
+
+def counted(count, singular, plural):
+    """« 1 personne », « 0 personne », « 12 personnes »: French plural starts at 2."""
+    return f"{number(count)} {singular if count < 2 else plural}"
+
+
+def month_label(month):
+    """« janvier 2025 », from Django's French month names."""
+    with translation.override("fr"):
+        return date_format(month, "F Y")
