@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import UniqueConstraint
@@ -111,7 +112,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # The package checks only the view permission, even to revert on POST.
         if request.method == "POST" and not (
-            sees_all_events(request.user) and self.has_change_permission(request)
+            sees_all_events(request.user)
+            and self.has_change_permission(request, self.get_object(request, unquote(object_id)))
         ):
             raise PermissionDenied
         # Its submit line reads this variable, which it never sets.

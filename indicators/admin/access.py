@@ -1,14 +1,14 @@
 """Which events each account reaches in the admin, and what it may do with them.
 
 Territory staff and managers see every event (`sees_all_events`); a partner's
-account sees, adds and changes only the events its organisations organise or
-co-organise, never an event of a closed year, and never deletes a validated one.
-Every list, form, search, filter and autocomplete of the events starts from
-get_queryset, and the object-level permissions check again whatever is reached
-another way (a hand-typed URL, the history)."""
+account sees the events its organisations organise or co-organise. What it may do
+with one of them is `indicators.workflow`'s to say: every list, form, search,
+filter and autocomplete starts from get_queryset, and the object-level
+permissions ask the workflow for whatever is reached another way (a hand-typed
+URL, the bulk delete, the history)."""
 
-from feminisation.access import can_validate, organisation_ids, sees_all_events
-from indicators.enums import EventStatus
+from feminisation.access import organisation_ids, sees_all_events
+from indicators import workflow
 from indicators.models import AwarenessEvent
 from partners.models import Partner
 
@@ -21,12 +21,10 @@ class PartnerAccessMixin:
         return super().get_queryset(request).visible_to(request.user)
 
     def has_validate_permission(self, request):
-        return can_validate(request.user)
+        return workflow.may_perform(request.user, workflow.VALIDATE)
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and (
-            sees_all_events(request.user) or bool(organisation_ids(request.user))
-        )
+        return super().has_add_permission(request) and workflow.may_add(request.user)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (
@@ -36,19 +34,15 @@ class PartnerAccessMixin:
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or can_validate(request.user):
-            return True
-        return self._is_visible(request, obj) and not self._in_closed_year(obj)
+        return obj is None or (
+            self._is_visible(request, obj) and workflow.may_edit(request.user, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None or can_validate(request.user):
-            return True
-        return (
-            self._is_visible(request, obj)
-            and obj.status != EventStatus.VALIDATED
-            and not self._in_closed_year(obj)
+        return obj is None or (
+            self._is_visible(request, obj) and workflow.may_delete(request.user, obj)
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -69,12 +63,6 @@ class PartnerAccessMixin:
             visible[user.pk] = AwarenessEvent.objects.visible_to(user).filter(pk=obj.pk).exists()
         return visible[user.pk]
 
-    @staticmethod
-    def _in_closed_year(obj):
-        if "_in_closed_year" not in obj.__dict__:
-            obj._in_closed_year = obj.is_in_closed_year
-        return obj._in_closed_year
-
     # The organiser: a partner's own organisations, the first one by default.
 
     def get_autocomplete_fields(self, request):
@@ -88,19 +76,6 @@ class PartnerAccessMixin:
             kwargs["queryset"] = Partner.objects.filter(pk__in=organisation_ids(request.user))
             kwargs["empty_label"] = None
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        user = request.user
-        if (
-            obj is not None
-            and not sees_all_events(user)
-            and obj.organizer_id not in organisation_ids(user)
-        ):
-            # An event their organisation co-organises: its organiser is not theirs
-            # to change.
-            return (*readonly, "organizer")
-        return readonly
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from feminisation.access import sees_all_events
+from indicators import workflow
 from indicators.models import AudienceCount, AwarenessEvent
 
 # Lines deleted this long before their event count as deleted with it.
@@ -23,7 +23,7 @@ LISTED = 200
 
 
 def _check_permission(request, model_admin):
-    if not (sees_all_events(request.user) and model_admin.has_add_permission(request)):
+    if not workflow.may_restore(request.user):
         raise PermissionDenied
 
 
@@ -69,7 +69,7 @@ def restore(request, history_id, model_admin):
 
 def _restore_event(record):
     event = record.instance
-    event._change_reason = "Restaurée après suppression"
+    event._change_reason = workflow.RESTORED_REASON
     event.save(force_insert=True)
     last_saved = (
         AwarenessEvent.history.filter(id=record.id, history_date__lt=record.history_date)

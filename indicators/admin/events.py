@@ -1,7 +1,7 @@
 """The events in the admin: their list, form and count lines, and the staff's pages
 beside them (overview, deleted events)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import path
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from feminisation.access import can_validate, sees_all_events
 from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
 from feminisation.formatting import counted, number
+from indicators import workflow
 from indicators.admin import actions as workflow_actions
 from indicators.admin import overview
 from indicators.admin.access import PartnerAccessMixin
@@ -29,22 +30,6 @@ from indicators.figures import stats, store
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.views import exports
 from partners.models import Partner
-
-
-class TrackedByAdminMixin:
-    """Shows who created and who last changed an object, and when, read-only, and
-    records the logged-in user as one or the other on every save."""
-
-    tracking_fields = ("created_at", "created_by", "updated_at", "updated_by")
-
-    def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), *self.tracking_fields)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 class AudienceCountInline(admin.TabularInline):
@@ -97,14 +82,12 @@ TRACKING_FIELDSET = (
         )
     },
 )
-PARTNER_STATUSES = (EventStatus.DRAFT, EventStatus.SUBMITTED)
 EVENT_SEARCH_FIELDS = ("title", "venue_name", "commune")
 PARTNER_SEARCH_FIELDS = ("name", "short_name")
-DEMOTED_REASON = "Modifiée par le partenaire : à valider de nouveau"
 
 
 @admin.register(AwarenessEvent)
-class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMixin, HistoryAdmin):
+class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
     """The events, their count lines inline, the validation workflow's actions and
     side effects, and the pages of the staff (overview, deleted events). Who may
     reach which event is PartnerAccessMixin's."""
@@ -153,7 +136,15 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     list_select_related = ("initiative", "organizer")
     autocomplete_fields = ("initiative", "organizer", "co_organizers")
     radio_fields = {"status": admin.VERTICAL}
-    readonly_fields = ("total", "validated_at", "validated_by")
+    readonly_fields = (
+        "total",
+        "validated_at",
+        "validated_by",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    )
     inlines = (AudienceCountInline,)
 
     @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["view"])
@@ -246,7 +237,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
             # Counted when the list is shown, not when an action is run from it.
             "workflow_counts": SimpleLazyObject(lambda: self.workflow_counts(request)),
             "show_overview_link": sees_all,
-            "show_deleted_link": sees_all and self.has_add_permission(request),
+            "show_deleted_link": workflow.may_restore(request.user),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -295,11 +286,14 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         # modelform_factory builds a new class on each call: this stays per request.
-        form.may_edit_closed_years = can_validate(request.user)
+        form.user = request.user
         return form
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
+            kwargs["choices"] = [
+                (status.value, status.label) for status in workflow.status_choices(request.user)
+            ]
             if can_validate(request.user):
                 kwargs["help_text"] = (
                     "Seules les actions validées comptent dans les chiffres publics. Pour "
@@ -307,7 +301,6 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
                     "quoi corriger dans le commentaire."
                 )
             else:
-                kwargs["choices"] = [(status.value, status.label) for status in PARTNER_STATUSES]
                 kwargs["help_text"] = (
                     "Gardez l'action en brouillon tant qu'elle n'est pas complète, puis "
                     "choisissez « Soumise, à valider » : l'équipe du territoire la vérifie "
@@ -318,37 +311,29 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), **super().get_changeform_initial_data(request)}
 
-    # Saving: the workflow's side effects, recorded in the history.
+    # Saving: one path, whatever the role. The status the edit leaves, and what goes
+    # with it, is the workflow's; it depends on whether anything changed, count lines
+    # included, which the formsets built for this request say.
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request._event_formsets = formsets
+        return formsets, inline_instances
 
     def save_model(self, request, obj, form, change):
         user = request.user
-        stored, status = form.stored_status, obj.status
-        if not can_validate(user):
-            if stored == EventStatus.VALIDATED:
-                # Whether a partner changed anything, their count lines included, is
-                # only known in save_related: the event is saved there, once.
-                return
-        elif status != stored and status == EventStatus.VALIDATED:
-            obj.validate(user)
-            obj._change_reason = workflow_actions.VALIDATED_REASON
-        elif status != stored and status == EventStatus.RETURNED:
-            obj.return_for_correction(obj.review_comment)
-            obj._change_reason = workflow_actions.returned_reason(obj.review_comment)
-        elif status != stored and stored == EventStatus.VALIDATED:
-            obj.validated_at = obj.validated_by = None
+        if not change:
+            obj.created_by = user
+        obj.updated_by = user
+        formsets = getattr(request, "_event_formsets", ())
+        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        notice = workflow.apply_edit(
+            obj, user, form.stored_status, obj.status, changed, comment=obj.review_comment
+        )
+        if notice:
+            request._workflow_notice = notice
+        # The reason typed in the form, else the workflow's (validated, returned…).
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        obj = form.instance
-        if not can_validate(request.user) and form.stored_status == EventStatus.VALIDATED:
-            if form.has_changed() or any(formset.has_changed() for formset in formsets):
-                # Back to the status chosen in the form: submitted unless they chose draft.
-                obj.validated_at = obj.validated_by = None
-                obj._change_reason = DEMOTED_REASON
-            else:
-                obj.status = EventStatus.VALIDATED
-            super().save_model(request, obj, form, change)
-        super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
         # The count lines' history says why, as the event's does.
@@ -356,6 +341,12 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, TrackedByAdminMi
             for line_form in formset.forms:
                 line_form.instance._change_reason = reason
         super().save_formset(request, form, formset, change)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The save's success message says what the edit did to the status.
+        if level == messages.SUCCESS and (notice := getattr(request, "_workflow_notice", None)):
+            message, level = f"{message} {notice}", messages.WARNING
+        super().message_user(request, message, level, *args, **kwargs)
 
     # The list's columns.
 

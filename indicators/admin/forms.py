@@ -2,21 +2,21 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 
 from feminisation.admin import ChangeReasonForm
+from indicators import workflow
 from indicators.enums import EventStatus
-from indicators.models import ClosedYear
 
 
 class AwarenessEventAdminForm(ChangeReasonForm):
     """The admin builds it for AwarenessEvent, with the fields of its fieldsets, and
-    says on the class it builds for each request whether the user may still write
-    in a closed year (only those who validate may)."""
+    sets `user` on the class it builds for each request: every rule it checks is
+    the workflow's, asked for that account."""
 
-    may_edit_closed_years = True
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The status before this form changes it: the admin decides from it whether a
-        # partner's change sends a validated event back for validation.
+        # The status before this form changes it: the workflow decides from it what
+        # status the edit leaves.
         self.stored_status = self.instance.status if self.instance.pk else None
         status = self.fields.get("status")
         if status is None or self.stored_status is None:
@@ -26,8 +26,7 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             # returned for correction, is resubmitted by saving it.
             self.initial["status"] = EventStatus.SUBMITTED
             status.help_text = (
-                "Cette action est validée : si vous la modifiez, elle repasse « Soumise, à "
-                "valider » et l'équipe du territoire la vérifie de nouveau."
+                workflow.DEMOTED
                 if self.stored_status == EventStatus.VALIDATED
                 else "Corrigez l'action comme l'équipe du territoire le demande, puis "
                 "enregistrez-la « Soumise, à valider » : elle la vérifiera de nouveau."
@@ -35,33 +34,33 @@ class AwarenessEventAdminForm(ChangeReasonForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        organizer = cleaned_data.get("organizer")
-        if organizer and organizer in cleaned_data.get("co_organizers", ()):
-            self.add_error(
-                "co_organizers",
-                "Le partenaire organisateur ne peut pas être aussi co-organisateur.",
-            )
+        user = self.user
+        if "organizer" in self.fields:
+            organizer = cleaned_data.get("organizer")
+        else:
+            organizer = self.instance.organizer if self.instance.organizer_id else None
+        for field, problem in workflow.organisation_problems(
+            user, organizer, cleaned_data.get("co_organizers", ())
+        ):
+            self.add_error(field if field in self.fields else None, problem)
+        status = cleaned_data.get("status")
         if (
-            cleaned_data.get("status") == EventStatus.RETURNED
+            status == EventStatus.RETURNED
             and "review_comment" in self.fields
             and not cleaned_data.get("review_comment")
         ):
-            self.add_error(
-                "review_comment",
-                "Dites au partenaire ce qu'il faut corriger avant de lui renvoyer l'action.",
-            )
+            self.add_error("review_comment", workflow.RETURN_NEEDS_COMMENT)
         date, initiative = cleaned_data.get("date"), cleaned_data.get("initiative")
-        if (
-            not self.may_edit_closed_years
-            and date
-            and initiative
-            and ClosedYear.objects.filter(plan_id=initiative.plan_id, year=date.year).exists()
-        ):
-            self.add_error(
-                "date",
-                f"L'année {date.year} est clôturée : seule l'équipe du territoire peut encore "
-                "y enregistrer ou modifier des actions.",
+        closed_now = bool(date and initiative) and workflow.is_closed(initiative.plan_id, date.year)
+        if status is not None and "status" in self.fields:
+            closed_before = self.instance.pk is not None and workflow.in_closed_year(self.instance)
+            refusal = workflow.status_refusal(
+                user, self.stored_status, status, closed_year=closed_now or closed_before
             )
+            if refusal:
+                self.add_error("status", refusal)
+        if closed_now and not workflow.may_write_in_closed_years(user):
+            self.add_error("date", workflow.closed_year_message(date.year))
         return cleaned_data
 
 

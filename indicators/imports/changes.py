@@ -18,20 +18,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from feminisation.cache import invalidate_public_pages
+from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures import store
 from indicators.imports.files import HEADERS_BY_KEY, lookup_key
 from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
-from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan
 
-# An import never moves an event back along the validation workflow.
-WORKFLOW_ORDER = {
-    EventStatus.DRAFT: 0,
-    EventStatus.RETURNED: 1,
-    EventStatus.SUBMITTED: 2,
-    EventStatus.VALIDATED: 3,
-}
 # The event's own fields: the rows of one event must agree on them.
 EVENT_FIELDS = (
     "date",
@@ -110,13 +104,9 @@ class EventImport:
             return self
         self.reader = reader = RowReader(self.user, self.plan)
         if reader.restricted and not reader.own_organisations:
-            self.error(
-                0,
-                "Votre compte n'est rattaché à aucune organisation partenaire : demandez à "
-                "l'équipe du territoire de vous y rattacher.",
-            )
+            self.error(0, workflow.NO_ORGANISATION)
             return self
-        self.closed_years = set(ClosedYear.objects.values_list("plan_id", "year"))
+        self.closed_years = workflow.closed_years()
         rows = []
         for line, cells in self.table.rows:
             values, problems = reader.read(cells)
@@ -203,7 +193,7 @@ class EventImport:
                 change = self._update(group, event, counts[event.pk], co_organizers[event.pk])
             if change is None:
                 continue
-            if not self.reader.can_validate:
+            if not workflow.may_write_in_closed_years(self.user):
                 self._check_closed_years(change)
             if change.is_new:
                 self.created.append(change)
@@ -252,9 +242,7 @@ class EventImport:
                 organizer = self.reader.partner_by_pk[event.organizer_id]
                 if self.reader.restricted and organizer.pk not in self.reader.own_organisations:
                     self._group_error(
-                        group,
-                        f"L'action n° {event.pk} est organisée par « {organizer} » : seul "
-                        "son organisateur peut la modifier par un import.",
+                        group, f"Action n° {event.pk} : {workflow.not_owner_message(organizer)}"
                     )
                     continue
             else:
@@ -308,7 +296,7 @@ class EventImport:
             updated_by=self.user,
         )
         status = values["status"] or EventStatus.DRAFT
-        self._set_status(event, status)
+        workflow.set_status(event, status, self.user)
         change = EventChange(
             lines=[line for line, _values in group],
             event=event,
@@ -382,27 +370,17 @@ class EventImport:
         event.organizer = values["organizer"]
         for name in ("date", "title", "format", "venue_name", "commune"):
             setattr(event, name, values[name])
-        old_status = status = event.status
-        if values["status"] and WORKFLOW_ORDER[values["status"]] > WORKFLOW_ORDER[old_status]:
-            status = values["status"]
-        if content_changed and not self.reader.can_validate and status == EventStatus.VALIDATED:
-            # As in the admin: a validated event that a partner changes is checked again.
-            status = EventStatus.SUBMITTED
+        old_status = event.status
+        status = workflow.status_after_import(
+            self.user, old_status, values["status"], content_changed
+        )
         if status != old_status:
-            self._set_status(event, status)
+            workflow.set_status(event, status, self.user)
             change.changed_fields.update(STATUS_FIELDS)
             change.changes.append(
                 f"statut : {EventStatus(old_status).label} → {EventStatus(status).label}"
             )
         return change
-
-    def _set_status(self, event, status):
-        if status == EventStatus.VALIDATED:
-            event.validate(self.user)
-        elif status == EventStatus.SUBMITTED:
-            event.submit()
-        else:
-            event.status = status
 
     def _check_closed_years(self, change):
         """As in the admin, only those who validate may still create or change the
@@ -412,11 +390,7 @@ class EventImport:
         years = {(self.plan.pk, change.event.date.year), change.recorded_year}
         for _plan_id, year in sorted(years & self.closed_years, key=lambda item: item[1]):
             for line in change.lines:
-                self.error(
-                    line,
-                    f"L'année {year} est clôturée : seule l'équipe du territoire peut encore "
-                    "y enregistrer ou modifier des actions.",
-                )
+                self.error(line, workflow.closed_year_message(year))
 
     def apply(self, file_name):
         """Writes the whole file in one transaction, with its history and an admin

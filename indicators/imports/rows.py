@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from feminisation import formatting
 from feminisation.access import can_validate, sees_all_events
+from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
 from indicators.imports.files import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
 from initiatives.models import Audience, Initiative
@@ -134,6 +135,7 @@ class RowReader:
     and lists what is wrong with it, for one user and the current plan."""
 
     def __init__(self, user, plan):
+        self.user = user
         self.plan = plan
         self.restricted = not sees_all_events(user)
         self.can_validate = can_validate(user)
@@ -214,15 +216,12 @@ class RowReader:
                 f"Le nombre de femmes ({women}) ne peut pas dépasser le nombre de personnes "
                 f"({people})."
             )
-        organizer = values.get("organizer")
-        if organizer and organizer in values.get("co_organizers", ()):
-            problems.append("Le partenaire organisateur ne peut pas être aussi co-organisateur.")
-        if self.restricted and organizer and organizer.pk not in self.own_organisations:
-            own = ", ".join(str(self.partner_by_pk[pk]) for pk in sorted(self.own_organisations))
-            problems.append(
-                f"Vous ne pouvez importer que les actions organisées par votre organisation "
-                f"({own}) : « {organizer} » n'en fait pas partie."
+        problems.extend(
+            problem
+            for _field, problem in workflow.organisation_problems(
+                self.user, values.get("organizer"), values.get("co_organizers", ())
             )
+        )
         return values, problems
 
     def text(self, key):
@@ -299,14 +298,6 @@ class RowReader:
             lambda: f"Statut inconnu : « {cell_text(value)} ». Statuts possibles : {allowed}.",
             "statuts",
         )
-        if status == EventStatus.RETURNED:
-            raise CellError(
-                "Le statut « À corriger » ne s'importe pas : l'équipe du territoire le donne "
-                "avec un commentaire."
-            )
-        if status == EventStatus.VALIDATED and not self.can_validate:
-            raise CellError(
-                "Seule l'équipe du territoire peut importer une action au statut « validée » : "
-                "indiquez « brouillon » ou « soumise »."
-            )
+        if refusal := workflow.import_status_refusal(self.user, status):
+            raise CellError(refusal)
         return status

@@ -153,27 +153,6 @@ class AwarenessEvent(models.Model):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
 
-    @property
-    def is_in_closed_year(self):
-        return ClosedYear.objects.filter(
-            plan_id=self.initiative.plan_id, year=self.date.year
-        ).exists()
-
-    def submit(self):
-        self.status = EventStatus.SUBMITTED
-        self.validated_at = self.validated_by = None
-
-    def validate(self, user):
-        self.status = EventStatus.VALIDATED
-        self.review_comment = ""
-        self.validated_at = timezone.now()
-        self.validated_by = user
-
-    def return_for_correction(self, comment):
-        self.status = EventStatus.RETURNED
-        self.review_comment = comment
-        self.validated_at = self.validated_by = None
-
 
 class AudienceCount(models.Model):
     """How many people of one audience an event reached, and how many of them were

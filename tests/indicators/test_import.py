@@ -447,7 +447,7 @@ def test_a_partner_cannot_import_another_organisations_event(partner_client, dat
     assert errors == [
         (
             3,
-            "Vous ne pouvez importer que les actions organisées par votre organisation "
+            "Vous ne pouvez enregistrer que les actions organisées par votre organisation "
             "(Arc France) : « Capital Filles » n'en fait pas partie.",
         )
     ]
@@ -459,8 +459,8 @@ def test_a_partner_imports_its_own_events_but_cannot_validate_them(partner_clien
     refused = upload(partner_client, csv_file([row(statut="validée")], headers=header))
     assertContains(
         refused,
-        "<td>Seule l'équipe du territoire peut importer une action au statut « validée » : "
-        "indiquez « brouillon » ou « soumise ».</td>",
+        "<td>Seule l'équipe du territoire valide les actions : choisissez « brouillon » ou "
+        "« soumise ».</td>",
         html=True,
     )
 

@@ -1,5 +1,6 @@
 """Who may do what with an event in the admin, cell by cell: each role, and a
-partner's account of organisation A facing its own event and organisation B's, on
+partner's account of organisation A facing its own event, organisation B's, and
+C's event that A co-organises (read-only: it belongs to its organiser), on
 the list, the change form, the search, the autocomplete, deletion, the « Valider »
 action and the history. A forbidden object answers 403, or Django's « does not
 exist » redirect, and never shows its data."""
@@ -25,7 +26,11 @@ CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
 # POST also refreshes the daily figures of the days it touched, once).
 MAX_QUERIES = 40
 
-TITLES = {"a": "Forum des métiers à Arques", "b": "Atelier soudure à Longuenesse"}
+TITLES = {
+    "a": "Forum des métiers à Arques",
+    "b": "Atelier soudure à Longuenesse",
+    "c": "Journée commune à Lumbres",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,15 @@ EXPECTED = {
         "validate": NOT_OFFERED,
         "history": FORBIDDEN,
     },
+    "partner_a_co_organiser": {
+        "list": SHOWN,
+        "change": SHOWN,
+        "search": SHOWN,
+        "autocomplete": SHOWN,
+        "delete": FORBIDDEN,
+        "validate": NOT_OFFERED,
+        "history": FORBIDDEN,
+    },
     "partner_a_other": {
         "list": NOT_SHOWN,
         "change": NOT_FOUND,
@@ -100,6 +114,7 @@ ACTORS = [
     ("manager", "b", "manager"),
     ("partner_a", "a", "partner_a"),
     ("partner_a", "b", "partner_a_other"),
+    ("partner_a", "c", "partner_a_co_organiser"),
     ("anonymous", "a", "anonymous"),
     ("anonymous", "b", "anonymous"),
 ]
@@ -115,7 +130,7 @@ CELLS = [
 
 @pytest.fixture
 def events():
-    """One submitted event of each organisation."""
+    """One submitted event of A and of B, and one of C's co-organised by A."""
     initiative = InitiativeFactory()
     arc = PartnerFactory(name="Arc France")
     capso = PartnerFactory(name="CAPSO")
@@ -125,6 +140,13 @@ def events():
         ),
         "b": AwarenessEventFactory(
             initiative=initiative, organizer=capso, title=TITLES["b"], submitted=True
+        ),
+        "c": AwarenessEventFactory(
+            initiative=initiative,
+            organizer=PartnerFactory(name="Capital Filles"),
+            co_organizers=[arc],
+            title=TITLES["c"],
+            submitted=True,
         ),
     }
 
@@ -276,8 +298,10 @@ def test_the_organiser_filter_names_only_the_partners_of_visible_events(
         for spec in response.context["cl"].filter_specs
         if getattr(spec, "field_path", None) == "organizer"
     )
+    # Capital Filles organises an event Arc France co-organises.
     assert [name for _, name in organizer_filter.lookup_choices] == [
         "Arc France",
+        "Capital Filles",
         "Verrerie d'Arques",
     ]
     assertNotContains(response, "CAPSO")

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -191,7 +192,7 @@ def test_draft_submitted_then_validated(
     assert (record.history_user, record.history_change_reason) == (staff, "Validée")
 
 
-def test_the_validate_action_says_what_it_left_and_why(
+def test_staff_bulk_validate_drafts_and_submitted_events_and_say_what_they_left(
     staff_client, django_assert_max_num_queries, arc, initiative
 ):
     events = [
@@ -199,15 +200,18 @@ def test_the_validate_action_says_what_it_left_and_why(
         event_of(arc, initiative, submitted=True, date=datetime.date(2025, 3, 2)),
         event_of(arc, initiative, draft=True, date=datetime.date(2025, 3, 1)),
         event_of(arc, initiative, date=datetime.date(2025, 2, 28)),
+        event_of(arc, initiative, status=EventStatus.RETURNED, date=datetime.date(2025, 2, 27)),
     ]
 
     with django_assert_max_num_queries(MAX_QUERIES):
         response = run_action(staff_client, "validate", events)
 
     assert messages_of(response) == [
-        "2 actions validées. 2 laissées telles quelles : 1 en brouillon, 1 déjà validée."
+        "3 actions validées. 2 laissées telles quelles : 1 déjà validée, "
+        "1 à corriger par le partenaire."
     ]
-    assert AwarenessEvent.objects.validated().count() == 3
+    assert AwarenessEvent.objects.validated().count() == 4
+    assert AwarenessEvent.objects.get(status=EventStatus.RETURNED) == events[4]
 
 
 def test_returned_with_a_comment_the_partner_reads_at_the_top_of_the_form(
@@ -389,22 +393,75 @@ def test_a_partner_cannot_delete_a_validated_event(
     assert list(AwarenessEvent.objects.all()) == [validated]
 
 
-def test_a_co_organised_event_keeps_its_organiser(
-    partner_client, django_assert_max_num_queries, arc, capso, initiative
+@pytest.mark.parametrize("status", [EventStatus.SUBMITTED, EventStatus.VALIDATED])
+def test_a_co_organiser_sees_the_event_read_only_and_can_neither_change_nor_delete_it(
+    partner_client, django_assert_max_num_queries, arc, capso, initiative, status
 ):
-    event = event_of(capso, initiative, submitted=True, co_organizers=[arc])
+    event = event_of(capso, initiative, status=status, co_organizers=[arc])
 
     with django_assert_max_num_queries(MAX_QUERIES):
         response = partner_client.get(change_url(event))
 
-    assert "organizer" in response.context["adminform"].readonly_fields
-    data = form_data(response, title="Forum commun")
-    with django_assert_max_num_queries(MAX_QUERIES):
-        response = partner_client.post(change_url(event), data)
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+    assert not response.context["has_delete_permission"]
+    assertNotContains(response, 'name="title"')
+    changed = partner_client.post(change_url(event), {"title": "Forum commun", "_save": "1"})
+    deleted = partner_client.post(
+        reverse("admin:indicators_awarenessevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    bulk = run_action(partner_client, "delete_selected", [event], follow=False, post="yes")
+    resubmitted = run_action(partner_client, "submit_for_validation", [event])
 
-    assert response.status_code == 302
+    assert (changed.status_code, deleted.status_code) == (403, 403)
+    assert bulk.status_code == 403
+    assert messages_of(resubmitted) == [
+        "Aucune action modifiée. 1 laissée telle quelle : 1 organisée par un autre partenaire."
+    ]
     event.refresh_from_db()
-    assert (event.title, event.organizer) == ("Forum commun", capso)
+    assert (event.title, event.organizer, event.status) == (event.title, capso, status)
+    assert event.title != "Forum commun"
+
+
+def test_a_co_organiser_cannot_change_the_event_by_an_import(
+    partner_client, arc, capso, initiative
+):
+    event = event_of(capso, initiative, submitted=True, co_organizers=[arc])
+    sheet = (
+        "date;initiative;intitulé;format;lieu;commune;organisateur;public;personnes;référence\r\n"
+        f"{event.date:%d/%m/%Y};{initiative.number};Forum commun;Atelier;{event.venue_name};"
+        f"{event.commune};CAPSO;{event.counts.get().audience.name};99;{event.pk}\r\n"
+    )
+
+    response = partner_client.post(
+        reverse("admin:indicators_awarenessevent_import"),
+        {"file": SimpleUploadedFile("actions.csv", sheet.encode())},
+    )
+
+    messages = {error.message for error in response.context["result"].errors}
+    assert (
+        f"Action n° {event.pk} : Cette action est organisée par « CAPSO » : seuls son "
+        "organisateur et l'équipe du territoire peuvent la modifier ou la supprimer."
+    ) in messages
+    assert "token" not in response.context
+    event.refresh_from_db()
+    assert (event.title, event.counts.get().people) == (event.title, 20)
+
+
+def test_a_partners_change_to_a_validated_event_says_it_goes_back_for_validation(
+    partner_client, arc, initiative
+):
+    event = event_of(arc, initiative, status=EventStatus.VALIDATED)
+    response = partner_client.get(change_url(event))
+
+    saved = partner_client.post(change_url(event), form_data(response, title="Forum corrigé"))
+
+    assert messages_of(saved)[-1].endswith(
+        "Cette action était validée : modifiée, elle repasse « Soumise, à valider » et "
+        "l'équipe du territoire la vérifiera de nouveau."
+    )
+    event.refresh_from_db()
+    assert (event.title, event.status) == ("Forum corrigé", EventStatus.SUBMITTED)
 
 
 def test_the_staff_close_a_past_year_only(

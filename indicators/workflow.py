@@ -1,0 +1,412 @@
+"""The life of an awareness event, decided in one place: who may view, edit,
+delete, submit, validate or return it, what status an edit leaves it in, which
+years are closed, and the French words for each refusal.
+
+The admin's form, list actions and bulk delete, the import, the history's revert
+and the restore of deleted events all ask here; none decides on its own.
+
+- An event belongs to its organiser: the organiser's accounts and the territory
+  staff may edit or delete it; a co-organising partner sees it read-only and is
+  credited, nothing more.
+- Staff validate a draft or a submitted event, one at a time or in bulk; partners
+  submit and never validate.
+- A partner's change to a validated event sends it back to « soumise ».
+- A closed year's events are read-only for partners; only staff write there, and
+  nobody returns them to a partner who could not correct them."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from feminisation.access import can_validate, organisation_ids, sees_all_events
+from feminisation.formatting import counted
+from indicators.enums import EventStatus
+from indicators.models import ClosedYear
+
+ADD = "indicators.add_awarenessevent"
+CHANGE = "indicators.change_awarenessevent"
+DELETE = "indicators.delete_awarenessevent"
+VIEW = "indicators.view_awarenessevent"
+
+# What a partner may choose in the form or an import; staff may choose any status.
+PARTNER_STATUSES = (EventStatus.DRAFT, EventStatus.SUBMITTED)
+# Never moved backwards by an import, which only completes what is recorded.
+PROGRESS = {
+    EventStatus.DRAFT: 0,
+    EventStatus.RETURNED: 1,
+    EventStatus.SUBMITTED: 2,
+    EventStatus.VALIDATED: 3,
+}
+
+# The history's reasons (its column is 100 characters long).
+REASON_MAX_LENGTH = 100
+SUBMITTED_REASON = "Soumise pour validation"
+VALIDATED_REASON = "Validée"
+DEMOTED_REASON = "Modifiée par le partenaire : à valider de nouveau"
+RESTORED_REASON = "Restaurée après suppression"
+REVERTED_REASON = "Retour à une version antérieure"
+
+
+def returned_reason(comment):
+    return f"Renvoyée pour correction : {comment}"[:REASON_MAX_LENGTH]
+
+
+# The refusals, in French, each written once.
+ORGANIZER_AMONG_CO_ORGANIZERS = "Le partenaire organisateur ne peut pas être aussi co-organisateur."
+NO_ORGANISATION = (
+    "Votre compte n'est rattaché à aucune organisation partenaire : demandez à l'équipe du "
+    "territoire de vous y rattacher."
+)
+RETURN_NEEDS_COMMENT = "Dites au partenaire ce qu'il faut corriger avant de lui renvoyer l'action."
+PARTNERS_NEVER_VALIDATE = (
+    "Seule l'équipe du territoire valide les actions : choisissez « brouillon » ou « soumise »."
+)
+RETURNED_IS_NOT_CHOSEN = (
+    "Le statut « À corriger » se donne avec un commentaire, par l'équipe du territoire."
+)
+RETURNED_IS_NOT_IMPORTED = (
+    "Le statut « À corriger » ne s'importe pas : l'équipe du territoire le donne avec un "
+    "commentaire."
+)
+VALIDATE_A_RETURNED_EVENT = (
+    "Cette action attend la correction de son organisateur : remettez-la « Soumise, à "
+    "valider » pour la valider."
+)
+DEMOTED = (
+    "Cette action était validée : modifiée, elle repasse « Soumise, à valider » et l'équipe "
+    "du territoire la vérifiera de nouveau."
+)
+
+
+def closed_year_message(year):
+    return (
+        f"L'année {year} est clôturée : seule l'équipe du territoire peut encore y enregistrer "
+        "ou modifier des actions."
+    )
+
+
+def not_owner_message(organizer):
+    return (
+        f"Cette action est organisée par « {organizer} » : seuls son organisateur et l'équipe "
+        "du territoire peuvent la modifier ou la supprimer."
+    )
+
+
+def not_your_organisation_message(user, organizer):
+    return (
+        f"Vous ne pouvez enregistrer que les actions organisées par votre organisation "
+        f"({', '.join(_organisation_names(user))}) : « {organizer} » n'en fait pas partie."
+    )
+
+
+def _organisation_names(user):
+    # Kept on the user, as organisation_ids: an import may ask once per row.
+    if not hasattr(user, "_organisation_names"):
+        user._organisation_names = [str(p) for p in user.partner_organisations.order_by("pk")]
+    return user._organisation_names
+
+
+# Closed years ---------------------------------------------------------------------
+
+
+def closed_years():
+    """{(plan id, year)} of the closed years, read once for a whole batch."""
+    return set(ClosedYear.objects.values_list("plan_id", "year"))
+
+
+def is_closed(plan_id, year, closed=None):
+    if closed is not None:
+        return (plan_id, year) in closed
+    return ClosedYear.objects.filter(plan_id=plan_id, year=year).exists()
+
+
+def in_closed_year(event, closed=None):
+    """Whether the event, as recorded, is dated in a closed year of its plan; asked
+    once per event and kept on it."""
+    if closed is not None:
+        return (event.initiative.plan_id, event.date.year) in closed
+    if "_in_closed_year" not in event.__dict__:
+        event._in_closed_year = is_closed(event.initiative.plan_id, event.date.year)
+    return event._in_closed_year
+
+
+def may_write_in_closed_years(user):
+    return can_validate(user)
+
+
+# Ownership ------------------------------------------------------------------------
+
+
+def owns(user, event):
+    """The event is organised by one of the account's organisations."""
+    return event.organizer_id in organisation_ids(user)
+
+
+def may_view(user, event):
+    """Staff and managers see every event; a partner, those its organisations
+    organise or co-organise."""
+    if not user.has_perm(VIEW) and not user.has_perm(CHANGE):
+        return False
+    if sees_all_events(user) or owns(user, event):
+        return True
+    return event.co_organizers.filter(pk__in=organisation_ids(user)).exists()
+
+
+def may_add(user):
+    return user.has_perm(ADD) and (sees_all_events(user) or bool(organisation_ids(user)))
+
+
+def may_edit(user, event):
+    return edit_refusal(user, event) is None
+
+
+def edit_refusal(user, event, closed=None):
+    """Why this account may not change this event, or None if it may."""
+    if not user.has_perm(CHANGE):
+        return "Votre compte ne peut pas modifier les actions."
+    if can_validate(user):
+        return None
+    if not owns(user, event):
+        return not_owner_message(event.organizer)
+    if in_closed_year(event, closed):
+        return closed_year_message(event.date.year)
+    return None
+
+
+def may_delete(user, event):
+    return delete_refusal(user, event) is None
+
+
+def delete_refusal(user, event, closed=None):
+    if not user.has_perm(DELETE):
+        return "Votre compte ne peut pas supprimer les actions."
+    if can_validate(user):
+        return None
+    if not owns(user, event):
+        return not_owner_message(event.organizer)
+    if event.status == EventStatus.VALIDATED:
+        return "Une action validée ne se supprime que par l'équipe du territoire."
+    if in_closed_year(event, closed):
+        return closed_year_message(event.date.year)
+    return None
+
+
+def may_restore(user):
+    """Bringing back a deleted event is the staff's."""
+    return sees_all_events(user) and user.has_perm(ADD)
+
+
+def may_revert(user, event):
+    """Going back to an earlier version: the staff, who read the history."""
+    return sees_all_events(user) and may_edit(user, event)
+
+
+def organisation_problems(user, organizer, co_organizers):
+    """What is wrong with the organisers an account gives an event, as (field,
+    message) pairs."""
+    problems = []
+    if organizer is None:
+        return problems
+    if organizer in co_organizers:
+        problems.append(("co_organizers", ORGANIZER_AMONG_CO_ORGANIZERS))
+    if not sees_all_events(user) and organizer.pk not in organisation_ids(user):
+        problems.append(("organizer", not_your_organisation_message(user, organizer)))
+    return problems
+
+
+# Transitions: the list's actions ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    from_statuses: frozenset
+    to_status: str
+    done: tuple  # (singular, plural) participle
+    staff_only: bool
+    # Partners cannot change a closed year's events; returning one to them would
+    # ask for a correction they cannot make.
+    closed_year_for_all: bool = False
+
+
+SUBMIT = Transition(
+    "submit",
+    frozenset({EventStatus.DRAFT, EventStatus.RETURNED}),
+    EventStatus.SUBMITTED,
+    ("soumise pour validation", "soumises pour validation"),
+    staff_only=False,
+)
+VALIDATE = Transition(
+    "validate",
+    frozenset({EventStatus.DRAFT, EventStatus.SUBMITTED}),
+    EventStatus.VALIDATED,
+    ("validée", "validées"),
+    staff_only=True,
+)
+RETURN = Transition(
+    "return",
+    frozenset({EventStatus.SUBMITTED, EventStatus.VALIDATED}),
+    EventStatus.RETURNED,
+    ("renvoyée pour correction", "renvoyées pour correction"),
+    staff_only=True,
+    closed_year_for_all=True,
+)
+TRANSITIONS = (SUBMIT, VALIDATE, RETURN)
+
+# Why an event is left as it is, in the singular and the plural.
+IN_STATUS = {
+    EventStatus.DRAFT: ("en brouillon", "en brouillon"),
+    EventStatus.SUBMITTED: ("déjà soumise", "déjà soumises"),
+    EventStatus.RETURNED: ("à corriger par le partenaire", "à corriger par le partenaire"),
+    EventStatus.VALIDATED: ("déjà validée", "déjà validées"),
+}
+IN_CLOSED_YEAR = ("d'une année clôturée", "d'années clôturées")
+NOT_OWNED = ("organisée par un autre partenaire", "organisées par d'autres partenaires")
+
+
+def may_perform(user, transition):
+    """Whether the account is offered the transition at all."""
+    if transition.staff_only:
+        return can_validate(user)
+    return user.has_perm(CHANGE)
+
+
+def transition_refusal(user, event, transition, closed=None):
+    """Why `transition` leaves this event as it is — a (singular, plural) reason — or
+    None if it applies."""
+    if not may_perform(user, transition):
+        return IN_STATUS[event.status]
+    if not can_validate(user) and not owns(user, event):
+        return NOT_OWNED
+    if event.status not in transition.from_statuses:
+        return IN_STATUS[event.status]
+    if in_closed_year(event, closed) and (
+        transition.closed_year_for_all or not may_write_in_closed_years(user)
+    ):
+        return IN_CLOSED_YEAR
+    return None
+
+
+def set_status(event, status, user, comment=""):
+    """Moves the event to `status` with what goes with it: who validated it and when,
+    the comment for the partner."""
+    if status == EventStatus.VALIDATED:
+        if event.status != EventStatus.VALIDATED or event.validated_at is None:
+            event.validated_at, event.validated_by = timezone.now(), user
+        event.review_comment = ""
+    elif status == EventStatus.RETURNED:
+        event.review_comment = comment
+        event.validated_at = event.validated_by = None
+    else:
+        event.validated_at = event.validated_by = None
+    event.status = status
+
+
+def status_reason(status, comment=""):
+    """What the history says of a move to `status`."""
+    return {
+        EventStatus.SUBMITTED: SUBMITTED_REASON,
+        EventStatus.VALIDATED: VALIDATED_REASON,
+        EventStatus.RETURNED: returned_reason(comment),
+    }.get(status)
+
+
+def perform(transition, event, user, comment=""):
+    set_status(event, transition.to_status, user, comment)
+    event._change_reason = status_reason(transition.to_status, comment)
+    event.updated_by = user
+
+
+def summary(changed, skipped, transition):
+    """« 2 actions validées. 3 laissées telles quelles : 2 en brouillon, 1 déjà validée. »"""
+    if changed:
+        text = f"{counted(changed, 'action', 'actions')} {transition.done[changed > 1]}."
+    else:
+        text = "Aucune action modifiée."
+    if skipped:
+        total = sum(skipped.values())
+        reasons = ", ".join(f"{count} {forms[count > 1]}" for forms, count in skipped.most_common())
+        kept = "laissée telle quelle" if total < 2 else "laissées telles quelles"
+        text += f" {total} {kept} : {reasons}."
+    return text
+
+
+# Edits: the status a form or an import leaves --------------------------------------
+
+
+def status_choices(user):
+    """The statuses the account may pick in the form."""
+    if can_validate(user):
+        return list(EventStatus)
+    return list(PARTNER_STATUSES)
+
+
+def import_status_refusal(user, status):
+    """Why an import may not give this status, or None."""
+    if status == EventStatus.RETURNED:
+        return RETURNED_IS_NOT_IMPORTED
+    if status not in status_choices(user):
+        return PARTNERS_NEVER_VALIDATE
+    return None
+
+
+def status_refusal(user, stored, chosen, closed_year=False):
+    """Why the account may not move an event from `stored` (None: a new event) to
+    `chosen` by editing it, or None if it may."""
+    if chosen == stored:
+        return None
+    if chosen not in status_choices(user):
+        if chosen == EventStatus.RETURNED:
+            return RETURNED_IS_NOT_CHOSEN
+        if chosen == EventStatus.VALIDATED:
+            return PARTNERS_NEVER_VALIDATE
+        # A partner's validated or returned event is resubmitted by saving it.
+        return None
+    if chosen == EventStatus.VALIDATED and stored == EventStatus.RETURNED:
+        return VALIDATE_A_RETURNED_EVENT
+    if chosen == EventStatus.RETURNED:
+        if stored not in RETURN.from_statuses:
+            return "Seule une action soumise ou validée peut être renvoyée pour correction."
+        if closed_year:
+            return (
+                "Une action d'une année clôturée ne peut plus être renvoyée au partenaire, "
+                "qui ne pourrait pas la corriger."
+            )
+    return None
+
+
+def status_after_edit(user, stored, chosen, changed):
+    """The status an edit leaves: what the account chose, except that a partner's
+    change to a validated event sends it back to « soumise » (or the draft they
+    chose), and a partner's save that changes nothing leaves it validated."""
+    if can_validate(user) or stored != EventStatus.VALIDATED:
+        return chosen
+    if not changed:
+        return EventStatus.VALIDATED
+    return chosen if chosen in PARTNER_STATUSES else EventStatus.SUBMITTED
+
+
+def apply_edit(event, user, stored, chosen, changed, comment=""):
+    """Sets the status an edit leaves, with its side effects and the history's
+    reason; returns the French notice to show when the edit sent a validated event
+    back for validation."""
+    status = status_after_edit(user, stored, chosen, changed)
+    if status == stored:
+        event.status = status
+        return None
+    set_status(event, status, user, comment)
+    if stored == EventStatus.VALIDATED and not can_validate(user):
+        event._change_reason = DEMOTED_REASON
+        return DEMOTED
+    if reason := status_reason(status, comment):
+        event._change_reason = reason
+    return None
+
+
+def status_after_import(user, recorded, requested, content_changed):
+    """An import completes what is recorded: it never moves an event back along the
+    workflow, and a partner's change to a validated event sends it back."""
+    status = recorded
+    if requested and PROGRESS[requested] > PROGRESS[recorded]:
+        status = requested
+    return status_after_edit(user, recorded, status, content_changed or status != recorded)
