@@ -18,7 +18,7 @@ class EventStatus(models.TextChoices):
     VALIDATED = "validee", "Validée"
 
 
-class PartnerRole(models.TextChoices):
+class EventRole(models.TextChoices):
     """How a partner took part in an event."""
 
     ORGANISED = "organised", "Organisée"

@@ -14,7 +14,7 @@ from django.db.models import F
 from indicators.enums import EventFormat, EventStatus
 from indicators.exports.pg_copy import Date, DateTime, Integer, Label, Source, Text
 from indicators.exports.writer import Column
-from indicators.figures import stats
+from indicators.figures import stats, tables
 from indicators.models import AwarenessEvent
 
 CHUNK = 2000
@@ -198,7 +198,7 @@ class TotalRow:
 
 
 def counts_rows(scope, period, by_initiative, by_audience):
-    for row in stats.counts_table(scope, period, by_initiative, by_audience):
+    for row in tables.counts_table(scope, period, by_initiative, by_audience):
         yield LabelledRow(row, period_label(period, row.period))
     yield TotalRow(stats.totals(scope))
 

@@ -14,7 +14,7 @@ def _event_dates(event_ids):
 
 # What the figures read of an event and of a line: a save that changes none of it
 # (a title, a note, a validation comment) leaves the figures as they are.
-EVENT_FIELDS = (
+EVENT_FIELDS_SUMMED = (
     "date",
     "initiative_id",
     "format",
@@ -23,7 +23,7 @@ EVENT_FIELDS = (
     "venue_name",
     "commune",
 )
-LINE_FIELDS = ("event_id", "audience_id", "people", "women")
+LINE_FIELDS_SUMMED = ("event_id", "audience_id", "people", "women")
 
 
 def _row_before_save(instance, fields):
@@ -34,13 +34,13 @@ def _row_before_save(instance, fields):
 
 
 def _remember_event(sender, instance, raw=False, **kwargs):
-    instance._stored_figures = _row_before_save(instance, EVENT_FIELDS)
+    instance._stored_figures = _row_before_save(instance, EVENT_FIELDS_SUMMED)
 
 
 def _event_saved(sender, instance, created, **kwargs):
     # A new event has no count lines yet: nothing to sum until they come.
     stored = getattr(instance, "_stored_figures", None)
-    if created or stored == tuple(getattr(instance, name) for name in EVENT_FIELDS):
+    if created or stored == tuple(getattr(instance, name) for name in EVENT_FIELDS_SUMMED):
         return
     refresh_days({instance.date, stored[0] if stored else None})
 
@@ -50,12 +50,12 @@ def _event_deleted(sender, instance, **kwargs):
 
 
 def _remember_line(sender, instance, raw=False, **kwargs):
-    instance._stored_figures = _row_before_save(instance, LINE_FIELDS)
+    instance._stored_figures = _row_before_save(instance, LINE_FIELDS_SUMMED)
 
 
 def _line_saved(sender, instance, **kwargs):
     stored = getattr(instance, "_stored_figures", None)
-    if stored == tuple(getattr(instance, name) for name in LINE_FIELDS):
+    if stored == tuple(getattr(instance, name) for name in LINE_FIELDS_SUMMED):
         return
     if stored is None or stored[0] == instance.event_id:
         refresh_days({_line_date(instance)})

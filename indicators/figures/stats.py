@@ -1,144 +1,25 @@
-"""The plan's figures: every number shown on a page or exported comes from here,
-so that the dashboard and the exports can never disagree.
+"""The plan's figures: every number a page shows comes from here, and the exports'
+tables (`tables`) from the same sums, so the dashboard and the files never disagree.
 
-A `Scope` says what is counted (a plan, a period, an initiative, an audience);
-the functions sum the validated count lines in that scope, one query each, so a
-page's query count never depends on how many events there are. They read the
-daily figures (indicators/figures/store.py: the lines already summed per day), a few
-thousand rows where the lines are a million; a scope narrowed to one partner reads
-the lines themselves. Only events with count lines count."""
+A `Scope` (`scope`) says what is counted; each function sums the count lines in
+that scope in one query, so a page's query count never depends on how many events
+there are. Only events with count lines count."""
 
 import datetime
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
 
-from indicators.enums import EventFormat, EventStatus
+from indicators.enums import EventFormat
+from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
 from indicators.figures.store import month_end
-from indicators.models import (
-    AudienceCount,
-    AwarenessEvent,
-    DailyFigures,
-    PartnerDailyFigures,
-    Target,
-    Venue,
-    VenueMonth,
-)
+from indicators.models import AudienceCount, AwarenessEvent, Target, Venue, VenueMonth
 from initiatives.models import Audience
 from partners.models import Partner
 
-
-@dataclass(frozen=True)
-class Scope:
-    plan: object
-    start: datetime.date | None = None
-    end: datetime.date | None = None
-    initiative: object = None
-    audience: object = None
-    # Organised or co-organised by this partner.
-    partner: object = None
-    # Public figures count validated events only; managers' exports may ask for others.
-    statuses: tuple = (EventStatus.VALIDATED,)
-    # False sums the count lines themselves: the reference the daily figures are
-    # checked against.
-    precomputed: bool = True
-
-    @property
-    def reads_daily_figures(self):
-        # The daily figures are not broken down by the events' other partners.
-        return self.precomputed and self.partner is None
-
-    def daily(self, per_audience=False):
-        """The daily figures in scope: the chosen audience's rows; else, with
-        per_audience, every audience's rows; else the rows of all audiences together."""
-        return self.narrow(DailyFigures.objects.all(), per_audience)
-
-    def partner_daily(self, per_audience=False):
-        return self.narrow(PartnerDailyFigures.objects.all(), per_audience)
-
-    def narrow(self, rows, per_audience=False):
-        """Stored sums (daily figures, venue months…) narrowed to the scope's plan,
-        statuses, initiative and audience, and to its period by their `date`."""
-        rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
-        if self.start is not None:
-            rows = rows.filter(date__gte=self.start)
-        if self.end is not None:
-            rows = rows.filter(date__lte=self.end)
-        if self.initiative is not None:
-            rows = rows.filter(initiative=self.initiative)
-        if self.audience is not None:
-            return rows.filter(audience=self.audience)
-        return rows.filter(audience__isnull=not per_audience)
-
-    def events(self):
-        """The events in scope; with an audience, those with a line for it."""
-        events = (
-            AwarenessEvent.objects.for_plan(self.plan)
-            .filter(status__in=self.statuses)
-            .in_period(self.start, self.end)
-        )
-        if self.initiative is not None:
-            events = events.filter(initiative=self.initiative)
-        if self.audience is not None:
-            events = events.filter(
-                Exists(AudienceCount.objects.filter(event=OuterRef("pk"), audience=self.audience))
-            )
-        if self.partner is not None:
-            events = events.filter(
-                Q(organizer=self.partner) | Q(pk__in=self._co_organised_event_ids())
-            )
-        return events
-
-    def lines(self):
-        """The count lines in scope: only the audience's own lines when one is chosen."""
-        lines = AudienceCount.objects.filter(
-            event__initiative__plan=self.plan, event__status__in=self.statuses
-        )
-        if self.start is not None:
-            lines = lines.filter(event__date__gte=self.start)
-        if self.end is not None:
-            lines = lines.filter(event__date__lte=self.end)
-        if self.initiative is not None:
-            lines = lines.filter(event__initiative=self.initiative)
-        if self.audience is not None:
-            lines = lines.filter(audience=self.audience)
-        if self.partner is not None:
-            lines = lines.filter(
-                Q(event__organizer=self.partner) | Q(event__in=self._co_organised_event_ids())
-            )
-        return lines
-
-    def _co_organised_event_ids(self):
-        return AwarenessEvent.co_organizers.through.objects.filter(partner=self.partner).values(
-            "awarenessevent"
-        )
-
-
-@dataclass(frozen=True)
-class Figures:
-    """People reached, and how many of them are known to be women or girls."""
-
-    people: int = 0
-    women: int = 0
-    people_with_known_women: int = 0
-
-    @property
-    def people_with_unknown_women(self):
-        return self.people - self.people_with_known_women
-
-    @property
-    def women_share(self):
-        """Share of women among the people whose sex is known, or None if none is."""
-        if not self.people_with_known_women:
-            return None
-        return self.women / self.people_with_known_women
-
-
-@dataclass(frozen=True)
-class Totals(Figures):
-    events: int = 0
+__all__ = ["Figures", "Scope", "Totals"]
 
 
 @dataclass(frozen=True)
@@ -172,47 +53,6 @@ class Progress:
         return self.reached.women / self.target.women
 
 
-FIGURES = {
-    "people_sum": Sum("people", default=0),
-    "women_sum": Sum("women", default=0),
-    "known_sum": Sum("people", filter=Q(women__isnull=False), default=0),
-}
-LINE_SUMS = {"events_sum": Count("event", distinct=True), **FIGURES}
-DAILY_SUMS = {
-    "events_sum": Sum("events", default=0),
-    "people_sum": Sum("people", default=0),
-    "women_sum": Sum("women", default=0),
-    "known_sum": Sum("known", default=0),
-}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a scope's figures are summed from, with the same names either way."""
-
-    rows: object
-    sums: dict
-    prefix: str
-
-    def field(self, name):
-        """The path to an event's field (date, initiative, format…) from the rows."""
-        return name if name.startswith("audience") else self.prefix + name
-
-
-def source(scope, per_audience=False):
-    if scope.reads_daily_figures:
-        return Source(scope.daily(per_audience), DAILY_SUMS, "")
-    return Source(scope.lines(), LINE_SUMS, "event__")
-
-
-def _figures(values):
-    return {
-        "people": values["people_sum"] or 0,
-        "women": values["women_sum"] or 0,
-        "people_with_known_women": values["known_sum"] or 0,
-    }
-
-
 def public_events(plan):
     """The events that count in public figures: the plan's validated ones."""
     return Scope(plan).events()
@@ -221,18 +61,18 @@ def public_events(plan):
 def totals(scope):
     rows = source(scope)
     values = rows.rows.aggregate(**rows.sums)
-    return Totals(events=values["events_sum"], **_figures(values))
+    return Totals(events=values["events_sum"], **figures_of(values))
 
 
 def event_figures(event):
     """One event's figures, whatever its status."""
-    return Figures(**_figures(event.counts.aggregate(**FIGURES)))
+    return Figures(**figures_of(event.counts.aggregate(**FIGURES)))
 
 
 def in_year(scope, year):
     """The scope's figures for one calendar year."""
     rows = source(replace(scope, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)))
-    return Figures(**_figures(rows.rows.aggregate(**rows.sums)))
+    return Figures(**figures_of(rows.rows.aggregate(**rows.sums)))
 
 
 def venues_reached(scope):
@@ -302,7 +142,7 @@ def _grouped(rows, field):
     """{value of the event's field: (events, figures)}."""
     name = rows.field(field)
     grouped = rows.rows.values(name).annotate(**rows.sums).order_by()
-    return {row[name]: (row["events_sum"], _figures(row)) for row in grouped}
+    return {row[name]: (row["events_sum"], figures_of(row)) for row in grouped}
 
 
 def _rows(grouped, items):
@@ -361,7 +201,7 @@ def _credited(lines, *dimensions):
             key = (*(row[name] for name in dimensions), row[role], row[f"{role}__name"])
             entry = credited.setdefault(key, _credit())
             entry[counter] = row["events"]
-            for name, value in _figures(row).items():
+            for name, value in figures_of(row).items():
                 entry[name] += value
     return credited
 
@@ -378,7 +218,7 @@ def _credited_daily(rows, *dimensions):
         key = (*(row[name] for name in dimensions), row["partner"], row["partner__name"])
         entry = credited.setdefault(key, _credit())
         entry[row["role"]] = row["events_sum"]
-        for name, value in _figures(row).items():
+        for name, value in figures_of(row).items():
             entry[name] += value
     return credited
 
@@ -428,7 +268,7 @@ def by_month(scope, *, today):
         .annotate(**rows.sums)
         .order_by()
     )
-    per_month = {_as_date(row["month"]): _figures(row) for row in rows}
+    per_month = {_as_date(row["month"]): figures_of(row) for row in rows}
     months = list(_month_starts(start, end))
     running = accumulate(per_month.get(month, {}).get("people", 0) for month in months)
     return [
@@ -484,7 +324,7 @@ def target_progress(plan, year):
             and target.audience_id in (None, row["audience"])
         ]
         sums = {key: sum(row[key] or 0 for row in matching) for key in FIGURES}
-        progress.append(Progress(target=target, reached=Figures(**_figures(sums))))
+        progress.append(Progress(target=target, reached=Figures(**figures_of(sums))))
     return sorted(
         progress,
         key=lambda p: (
@@ -494,90 +334,3 @@ def target_progress(plan, year):
             p.target.audience.order if p.target.audience else 0,
         ),
     )
-
-
-PERIODS = {"mois": TruncMonth, "trimestre": TruncQuarter, "annee": TruncYear}
-
-
-@dataclass(frozen=True)
-class TableRow(Figures):
-    """One row of the counts table: a period, and the initiative and/or audience
-    it is broken down by (None when not broken down)."""
-
-    period: datetime.date = None
-    initiative: tuple = None  # (id, number, title)
-    audience: tuple = None  # (id, name)
-    events: int = 0
-    target: object = None
-
-    @property
-    def progress(self):
-        return self.people / self.target.people if self.target else None
-
-
-def counts_table(scope, period, by_initiative=False, by_audience=False):
-    """People reached per period (« mois », « trimestre », « annee »), optionally per
-    initiative and/or audience; on yearly rows, the target of exactly that scope."""
-    counted = source(scope, per_audience=by_audience)
-    initiative, number, title = (
-        counted.field(name) for name in ("initiative", "initiative__number", "initiative__title")
-    )
-    fields, ordering = ["period"], ["period"]
-    if by_initiative:
-        fields += [initiative, number, title]
-        ordering.append(number)
-    if by_audience:
-        fields += ["audience", "audience__order", "audience__name"]
-        ordering.append("audience__order")
-    rows = (
-        counted.rows.annotate(period=PERIODS[period](counted.field("date")))
-        .values(*fields)
-        .annotate(**counted.sums)
-        .order_by(*ordering)
-    )
-    targets = {}
-    if period == "annee":
-        targets = {
-            (t.year, t.initiative_id, t.audience_id): t
-            for t in Target.objects.filter(plan=scope.plan)
-        }
-    table = []
-    for row in rows:
-        start = _as_date(row["period"])
-        initiative_id = row[initiative] if by_initiative else _pk(scope.initiative)
-        audience_id = row["audience"] if by_audience else _pk(scope.audience)
-        table.append(
-            TableRow(
-                period=start,
-                initiative=((row[initiative], row[number], row[title]) if by_initiative else None),
-                audience=(row["audience"], row["audience__name"]) if by_audience else None,
-                events=row["events_sum"],
-                target=targets.get((start.year, initiative_id, audience_id)),
-                **_figures(row),
-            )
-        )
-    return table
-
-
-def _pk(instance):
-    return instance.pk if instance is not None else None
-
-
-@dataclass(frozen=True)
-class PartnerYear(Figures):
-    year: int = 0
-    partner: str = ""
-    organised: int = 0
-    co_organised: int = 0
-
-
-def partners_by_year(scope):
-    """Per partner and year: events organised, co-organised, and the people they
-    reached (see `_credited`)."""
-    rows = [
-        PartnerYear(year=_as_date(year).year, partner=name, **entry)
-        for (year, _, name), entry in _credited_in(
-            scope, "year", annotations={"year": TruncYear}
-        ).items()
-    ]
-    return sorted(rows, key=lambda row: (row.year, row.partner.lower()))

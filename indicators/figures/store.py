@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from indicators.enums import PartnerRole
+from indicators.enums import EventRole
 from indicators.models import (
     AudienceCount,
     AwarenessEvent,
@@ -78,7 +78,7 @@ def _daily_rows(days, per_audience):
 
 
 def _partner_rows(days, role, per_audience):
-    partner = "event__organizer" if role == PartnerRole.ORGANISED else "event__co_organizers"
+    partner = "event__organizer" if role == EventRole.ORGANISED else "event__co_organizers"
     lines = _lines(days).filter(**{f"{partner}__isnull": False})
     return _summed(lines, per_audience, partner=F(partner), role=Value(role.value))
 
@@ -166,7 +166,7 @@ def _rebuild(days):
     _insert_from(Venue, _new_venues(days))
     for per_audience in (False, True):
         _insert_from(DailyFigures, _daily_rows(days, per_audience))
-        for role in PartnerRole:
+        for role in EventRole:
             _insert_from(PartnerDailyFigures, _partner_rows(days, role, per_audience))
         _insert_from(VenueMonth, _venue_rows(months, per_audience))
 
@@ -209,7 +209,7 @@ def _expected(model, year):
     elif model is PartnerDailyFigures:
         querysets = [
             _partner_rows(period, role, per_audience)
-            for role in PartnerRole
+            for role in EventRole
             for per_audience in (False, True)
         ]
     else:

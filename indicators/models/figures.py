@@ -4,7 +4,7 @@ a day's rows from its events in the same transaction as any change to them, and
 
 from django.db import models
 
-from indicators.enums import EventFormat, EventStatus, PartnerRole
+from indicators.enums import EventFormat, EventRole, EventStatus
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
@@ -47,7 +47,7 @@ class PartnerDailyFigures(DaySums):
     and for each of its co-organisers."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(max_length=20, choices=PartnerRole)
+    role = models.CharField(max_length=20, choices=EventRole)
 
     class Meta(DaySums.Meta):
         verbose_name = "chiffres du jour d'un partenaire"

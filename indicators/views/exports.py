@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from feminisation.cache import public_page
 from indicators.exports import datasets, pg_copy, writer
-from indicators.figures import stats
+from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan, Audience
@@ -112,7 +112,7 @@ def partners_csv(request, plan, chosen, today):
     return writer.response(
         _filename("partenaires", today),
         datasets.PARTNER_COLUMNS,
-        stats.partners_by_year(scope),
+        tables.partners_by_year(scope),
         writer.DIALECTS[chosen.dialect],
     )
 
@@ -136,7 +136,7 @@ def open_data(request):
 
 
 def _open_counts(plan):
-    return stats.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
+    return tables.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
 
 
 OPEN_COLUMNS = [

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from feminisation.cache import VERSION_KEY
 from indicators.enums import EventFormat, EventStatus
-from indicators.figures import stats, store
+from indicators.figures import stats, store, tables
 from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, Venue
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -69,12 +69,12 @@ def every_figure(scope):
         stats.by_format(scope),
         stats.by_partner(scope),
         stats.by_month(scope, today=TODAY),
-        stats.partners_by_year(scope),
+        tables.partners_by_year(scope),
     ]
     for by_initiative in (False, True):
         for by_audience in (False, True):
-            figures.append(stats.counts_table(scope, "mois", by_initiative, by_audience))
-    figures.append(stats.counts_table(scope, "annee", True, True))
+            figures.append(tables.counts_table(scope, "mois", by_initiative, by_audience))
+    figures.append(tables.counts_table(scope, "annee", True, True))
     return figures
 
 

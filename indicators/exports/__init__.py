@@ -1,0 +1,2 @@
+"""The files managers download and the open data: what each holds (`datasets`),
+and how it is written, in Python (`writer`) or by PostgreSQL's COPY (`pg_copy`)."""

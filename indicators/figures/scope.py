@@ -1,0 +1,166 @@
+"""What is counted and where it is read from: a `Scope` (a plan, a period, an
+initiative, an audience, a partner, statuses), and the sums of its figures.
+
+`source(scope)` says where a scope's figures are summed from: the daily figures
+(indicators/figures/store.py), a few thousand rows where the lines are a million,
+or, for a scope narrowed to one partner, the count lines themselves."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from indicators.enums import EventStatus
+from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, PartnerDailyFigures
+
+
+@dataclass(frozen=True)
+class Scope:
+    plan: object
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    initiative: object = None
+    audience: object = None
+    # Organised or co-organised by this partner.
+    partner: object = None
+    # Public figures count validated events only; managers' exports may ask for others.
+    statuses: tuple = (EventStatus.VALIDATED,)
+    # False sums the count lines themselves: the reference the daily figures are
+    # checked against.
+    precomputed: bool = True
+
+    @property
+    def reads_daily_figures(self):
+        # The daily figures are not broken down by the events' other partners.
+        return self.precomputed and self.partner is None
+
+    def daily(self, per_audience=False):
+        """The daily figures in scope: the chosen audience's rows; else, with
+        per_audience, every audience's rows; else the rows of all audiences together."""
+        return self.narrow(DailyFigures.objects.all(), per_audience)
+
+    def partner_daily(self, per_audience=False):
+        return self.narrow(PartnerDailyFigures.objects.all(), per_audience)
+
+    def narrow(self, rows, per_audience=False):
+        """Stored sums (daily figures, venue months…) narrowed to the scope's plan,
+        statuses, initiative and audience, and to its period by their `date`."""
+        rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
+        if self.start is not None:
+            rows = rows.filter(date__gte=self.start)
+        if self.end is not None:
+            rows = rows.filter(date__lte=self.end)
+        if self.initiative is not None:
+            rows = rows.filter(initiative=self.initiative)
+        if self.audience is not None:
+            return rows.filter(audience=self.audience)
+        return rows.filter(audience__isnull=not per_audience)
+
+    def events(self):
+        """The events in scope; with an audience, those with a line for it."""
+        events = (
+            AwarenessEvent.objects.for_plan(self.plan)
+            .filter(status__in=self.statuses)
+            .in_period(self.start, self.end)
+        )
+        if self.initiative is not None:
+            events = events.filter(initiative=self.initiative)
+        if self.audience is not None:
+            events = events.filter(
+                Exists(AudienceCount.objects.filter(event=OuterRef("pk"), audience=self.audience))
+            )
+        if self.partner is not None:
+            events = events.filter(
+                Q(organizer=self.partner) | Q(pk__in=self._co_organised_event_ids())
+            )
+        return events
+
+    def lines(self):
+        """The count lines in scope: only the audience's own lines when one is chosen."""
+        lines = AudienceCount.objects.filter(
+            event__initiative__plan=self.plan, event__status__in=self.statuses
+        )
+        if self.start is not None:
+            lines = lines.filter(event__date__gte=self.start)
+        if self.end is not None:
+            lines = lines.filter(event__date__lte=self.end)
+        if self.initiative is not None:
+            lines = lines.filter(event__initiative=self.initiative)
+        if self.audience is not None:
+            lines = lines.filter(audience=self.audience)
+        if self.partner is not None:
+            lines = lines.filter(
+                Q(event__organizer=self.partner) | Q(event__in=self._co_organised_event_ids())
+            )
+        return lines
+
+    def _co_organised_event_ids(self):
+        return AwarenessEvent.co_organizers.through.objects.filter(partner=self.partner).values(
+            "awarenessevent"
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """People reached, and how many of them are known to be women or girls."""
+
+    people: int = 0
+    women: int = 0
+    people_with_known_women: int = 0
+
+    @property
+    def people_with_unknown_women(self):
+        return self.people - self.people_with_known_women
+
+    @property
+    def women_share(self):
+        """Share of women among the people whose sex is known, or None if none is."""
+        if not self.people_with_known_women:
+            return None
+        return self.women / self.people_with_known_women
+
+
+@dataclass(frozen=True)
+class Totals(Figures):
+    events: int = 0
+
+
+FIGURES = {
+    "people_sum": Sum("people", default=0),
+    "women_sum": Sum("women", default=0),
+    "known_sum": Sum("people", filter=Q(women__isnull=False), default=0),
+}
+LINE_SUMS = {"events_sum": Count("event", distinct=True), **FIGURES}
+DAILY_SUMS = {
+    "events_sum": Sum("events", default=0),
+    "people_sum": Sum("people", default=0),
+    "women_sum": Sum("women", default=0),
+    "known_sum": Sum("known", default=0),
+}
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """Where a scope's figures are summed from, with the same names either way."""
+
+    rows: object
+    sums: dict
+    prefix: str
+
+    def field(self, name):
+        """The path to an event's field (date, initiative, format…) from the rows."""
+        return name if name.startswith("audience") else self.prefix + name
+
+
+def source(scope, per_audience=False):
+    if scope.reads_daily_figures:
+        return FigureSource(scope.daily(per_audience), DAILY_SUMS, "")
+    return FigureSource(scope.lines(), LINE_SUMS, "event__")
+
+
+def figures_of(values):
+    return {
+        "people": values["people_sum"] or 0,
+        "women": values["women_sum"] or 0,
+        "people_with_known_women": values["known_sum"] or 0,
+    }
