@@ -12,16 +12,18 @@ class InitiativesConfig(AppConfig):
             ActionPlan,
             Audience,
             Initiative,
-            Link,
+            InitiativeLink,
+            PlanLink,
             PlanPartner,
         )
 
         cache.watch(
             ActionPlan,
             PlanPartner,
-            Link,
+            PlanLink,
             Audience,
             Initiative,
+            InitiativeLink,
             Achievement,
             relations=[
                 ActionPlan.contacts,
