@@ -26,7 +26,6 @@ from indicators.models import ClosedYear
 ADD = "indicators.add_awarenessevent"
 CHANGE = "indicators.change_awarenessevent"
 DELETE = "indicators.delete_awarenessevent"
-VIEW = "indicators.view_awarenessevent"
 
 # What a partner may choose in the form or an import; staff may choose any status.
 PARTNER_STATUSES = (EventStatus.DRAFT, EventStatus.SUBMITTED)
@@ -44,7 +43,6 @@ SUBMITTED_REASON = "Soumise pour validation"
 VALIDATED_REASON = "Validée"
 DEMOTED_REASON = "Modifiée par le partenaire : à valider de nouveau"
 RESTORED_REASON = "Restaurée après suppression"
-REVERTED_REASON = "Retour à une version antérieure"
 
 
 def returned_reason(comment):
@@ -142,16 +140,6 @@ def owns(user, event):
     return event.organizer_id in organisation_ids(user)
 
 
-def may_view(user, event):
-    """Staff and managers see every event; a partner, those its organisations
-    organise or co-organise."""
-    if not user.has_perm(VIEW) and not user.has_perm(CHANGE):
-        return False
-    if sees_all_events(user) or owns(user, event):
-        return True
-    return event.co_organizers.filter(pk__in=organisation_ids(user)).exists()
-
-
 def may_add(user):
     return user.has_perm(ADD) and (sees_all_events(user) or bool(organisation_ids(user)))
 
@@ -194,11 +182,6 @@ def delete_refusal(user, event, closed=None):
 def may_restore(user):
     """Bringing back a deleted event is the staff's."""
     return sees_all_events(user) and user.has_perm(ADD)
-
-
-def may_revert(user, event):
-    """Going back to an earlier version: the staff, who read the history."""
-    return sees_all_events(user) and may_edit(user, event)
 
 
 def organisation_problems(user, organizer, co_organizers):
