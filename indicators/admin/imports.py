@@ -28,14 +28,8 @@ from import_export.tmp_storages import TempFolderStorage
 from feminisation.access import sees_all_events
 from indicators.enums import EventFormat
 from indicators.imports.changes import EventImport
-from indicators.imports.files import (
-    CO_ORGANIZER_SEPARATOR,
-    COLUMNS,
-    FileFormatError,
-    read_table,
-    template_csv,
-    template_xlsx,
-)
+from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
+from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
@@ -237,6 +231,7 @@ class EventImportMixin:
             "title": "Importer des actions de sensibilisation",
             "columns": COLUMNS,
             "separator": CO_ORGANIZER_SEPARATOR,
+            "export_only": EXPORT_ONLY,
             "plan": plan,
             "initiatives": Initiative.objects.filter(plan=plan) if plan else [],
             "formats": EventFormat.choices,

@@ -20,8 +20,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
 from feminisation.cache import VERSION_KEY
 from indicators.enums import EventFormat, EventStatus
-from indicators.imports.files import COLUMNS
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from indicators.sheet import COLUMNS
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory

@@ -49,9 +49,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
 from indicators.admin.imports import TOKEN_SALT
 from indicators.enums import EventFormat, EventStatus
-from indicators.imports.files import lookup_key
 from indicators.imports.rows import cell_text
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from indicators.sheet import lookup_key
 from initiatives.models import ActionPlan, Audience
 from partners.models import Partner
 from tests.indicators.accounts import user_in
