@@ -125,7 +125,8 @@ COLUMNS = (
         Label("status", EventStatus),
         False,
         "« brouillon » (si vide) ou « soumise » ; « validée » est réservé à l'équipe du "
-        "territoire. Un import ne fait jamais reculer une action déjà soumise ou validée.",
+        "territoire. Un import ne fait jamais reculer une action déjà soumise ou validée ; "
+        "le statut qu'une action a déjà (celui d'un export) la laisse telle quelle.",
         "soumise",
     ),
     Column(
@@ -135,7 +136,8 @@ COLUMNS = (
         False,
         "Numéro d'une action déjà enregistrée, pour la corriger (même si sa date ou son "
         "intitulé changent) ; l'export des actions le donne. Laissez vide pour une "
-        "nouvelle action.",
+        "nouvelle action. Une action encore sans chiffres s'exporte sur une ligne sans "
+        "public ni personnes : réimportée ainsi, elle reste sans chiffres.",
         "",
         ("reference", "numero", "n°"),
     ),

@@ -194,10 +194,15 @@ class RowReader:
     def read(self, cells):
         """The row's values that could be read, and a message for each problem."""
         values, problems = {}, []
+        # How the export writes an event without count lines: one row, by its
+        # reference, without audience nor figures.
+        line_less = cell_text(cells.get("reference")) and not any(
+            cell_text(cells.get(key)) for key in ("audience", "people", "women")
+        )
         for key, parse in self.parsers.items():
             raw = cells.get(key)
             if cell_text(raw) == "" and not isinstance(raw, datetime.date):
-                if key in REQUIRED:
+                if key in REQUIRED and not (line_less and key in ("audience", "people")):
                     problems.append(
                         f"La colonne « {HEADERS_BY_KEY[key]} » est vide : elle est obligatoire."
                     )
@@ -299,14 +304,7 @@ class RowReader:
             lambda: f"Statut inconnu : « {cell_text(value)} ». Statuts possibles : {allowed}.",
             "statuts",
         )
-        if status == EventStatus.RETURNED:
-            raise CellError(
-                "Le statut « À corriger » ne s'importe pas : l'équipe du territoire le donne "
-                "avec un commentaire."
-            )
-        if status == EventStatus.VALIDATED and not self.can_validate:
-            raise CellError(
-                "Seule l'équipe du territoire peut importer une action au statut « validée » : "
-                "indiquez « brouillon » ou « soumise »."
-            )
+        # « À corriger », and « validée » from a partner, are refused unless they
+        # restate the recorded event's status, as an exported file does: EventImport
+        # knows that status.
         return status

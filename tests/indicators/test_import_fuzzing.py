@@ -311,6 +311,7 @@ class Row:
     cells: dict
     organizer: str = ""  # the slug of the partner it names
     spoiled: set = field(default_factory=set)  # the columns whose cell was replaced
+    recorded: str = ""  # the name of the recorded event it describes, if any
 
 
 def write_date(date, style):
@@ -391,7 +392,7 @@ def recorded_event_rows(draw, names=RECORDED_NAMES, statuses=STATUS_CELLS):
         "co-organisateurs": names_of(draw, co_organizers),
         "référence": draw(st.sampled_from(["", EventRef(name), EventRef(name, "n°")])),
     }
-    return Row(figures(draw, cells, statuses), organizer.slug)
+    return Row(figures(draw, cells, statuses), organizer.slug, recorded=name)
 
 
 # Cells that break a row, or look as if they might. Blank, invisible, control:
@@ -550,7 +551,7 @@ def row_lists(draw):
     # Another audience of the same event, or the same line twice.
     for _ in range(draw(st.integers(0, 2))):
         copy = draw(st.sampled_from(rows))
-        again = Row(dict(copy.cells), copy.organizer)
+        again = Row(dict(copy.cells), copy.organizer, recorded=copy.recorded)
         if draw(st.booleans()):
             figures(draw, again.cells)
         rows.insert(draw(st.integers(0, len(rows))), again)
@@ -852,6 +853,9 @@ def check_figures(file_rows, before):
     file adds, unless it updates recorded events, whose old lines it replaces."""
     lines = []
     for cells in file_rows:
+        counts = [cell_text(cells.get(column)) for column in ("public", "personnes", "dont femmes")]
+        if cell_text(cells.get("référence")) and not any(counts):
+            continue  # an event without count lines, as the export writes it
         audience = AUDIENCE_BY_KEY.get(lookup_key(cell_text(cells.get("public"))))
         assert audience, f"imported a line for an unknown audience: {cells.get('public')!r}"
         people = count_digits(cells.get("personnes"))
@@ -918,7 +922,8 @@ def test_valid_new_events_are_imported_with_the_files_figures(
 
 def check_partner_rows_refused(rows, layout, preview):
     """A row that names another organisation as organiser, or another organisation's
-    event, or the « validée » status, makes the whole file rejected."""
+    event, or the « validée » status (but for an event recorded as validated, as all
+    of RECORDED are, whose status it restates), makes the whole file rejected."""
     read = set(layout.read_columns)
     for row in rows:
         if not row.cells:
@@ -936,6 +941,7 @@ def check_partner_rows_refused(rows, layout, preview):
             "statut" in read
             and "statut" not in row.spoiled
             and lookup_key(row.cells.get("statut")) == "validee"
+            and not row.recorded
         )
         if foreign_organizer or foreign_event or validated:
             assert context_value(preview, "token") is None
