@@ -123,7 +123,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
-    "import_export",
     "axes",
     "csp",
     "partners",
@@ -187,19 +186,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default (one process); redis://hôte:6379/0 (or rediss://, or
 # rediscache://) selects Django's RedisCache, shared by every worker and server.
+# Besides the public pages, it keeps an imported file between its preview and its
+# confirmation, which another worker or server may receive.
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
 
 # Sessions live in the database, so that any app server behind the load balancer
 # can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# An imported spreadsheet waits between its preview and its confirmation, which
-# another app server may receive: in the cache when it is shared; in /tmp, which the
-# workers of one machine share, when each worker has its own local-memory cache.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = (
-    "import_export.tmp_storages.TempFolderStorage"
-    if CACHES["default"]["BACKEND"].endswith("LocMemCache")
-    else "import_export.tmp_storages.CacheStorage"
-)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

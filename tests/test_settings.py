@@ -115,20 +115,11 @@ def settings_seen(*names, **env):
     "url", ["redis://:secret@redis.internal:6379/1", "rediscache://redis.internal:6379/1"]
 )
 def test_a_redis_cache_url_selects_djangos_redis_cache(url):
-    seen = settings_seen("CACHES", "IMPORT_EXPORT_TMP_STORAGE_CLASS", DEBUG="true", CACHE_URL=url)
-    caches = seen["CACHES"]
+    caches = settings_seen("CACHES", DEBUG="true", CACHE_URL=url)["CACHES"]
 
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert caches["default"]["LOCATION"].startswith("redis://")
     assert caches["default"]["LOCATION"].endswith("redis.internal:6379/1")
-    # An import previewed on one app server can be confirmed on another.
-    assert seen["IMPORT_EXPORT_TMP_STORAGE_CLASS"] == "import_export.tmp_storages.CacheStorage"
-
-
-def test_with_the_local_memory_cache_imports_wait_in_a_folder_all_workers_see():
-    seen = settings_seen("IMPORT_EXPORT_TMP_STORAGE_CLASS", DEBUG="true")
-
-    assert seen["IMPORT_EXPORT_TMP_STORAGE_CLASS"].endswith("TempFolderStorage")
 
 
 def test_production_defaults_are_the_hardened_ones():

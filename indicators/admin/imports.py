@@ -1,41 +1,33 @@
 """Importing awareness events from a spreadsheet, in the admin.
 
-A dedicated view rather than django-import-export's ImportMixin: that flow imports
-one model instance per row, whereas here several rows (one per audience) make one
-event, every error must name its spreadsheet line in French, and the whole file is
-written in one transaction or not at all. The library still provides the temporary
-storage of the uploaded file between the preview and the confirmation (the
-IMPORT_EXPORT_TMP_STORAGE_CLASS setting applies), and openpyxl reads the XLSX.
+A dedicated view: several rows (one per audience) make one event, every error
+names its spreadsheet line in French, and the whole file is written in one
+transaction or not at all. openpyxl reads the XLSX.
 
 The flow: upload → every row checked, nothing written → a preview of what would be
 created or updated, or the list of errors → confirm, which checks the stored file
-again (the data may have changed meanwhile) and writes it."""
+again (the data may have changed meanwhile) and writes it. Between the two, the
+file waits in Django's cache (CACHE_URL): shared by every worker and server when
+the cache is, as it must be for the public pages already."""
 
 import hashlib
+import secrets
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.module_loading import import_string
-from import_export.tmp_storages import TempFolderStorage
 
 from feminisation.access import sees_all_events
 from indicators.enums import EventFormat
 from indicators.imports.changes import EventImport
-from indicators.imports.files import (
-    CO_ORGANIZER_SEPARATOR,
-    COLUMNS,
-    FileFormatError,
-    read_table,
-    template_csv,
-    template_xlsx,
-)
+from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
+from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
@@ -45,6 +37,7 @@ PREVIEW_LIMIT = 200
 ERROR_LIMIT = 500
 TOKEN_SALT = "indicators.imports"
 TOKEN_MAX_AGE = 6 * 60 * 60
+CACHE_KEY_PREFIX = "indicators-import:"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -69,11 +62,6 @@ class ImportFileForm(forms.Form):
 
 def _counted(count, singular, plural):
     return f"{count} {singular if count < 2 else plural}"
-
-
-def _storage_class():
-    storage = getattr(settings, "IMPORT_EXPORT_TMP_STORAGE_CLASS", TempFolderStorage)
-    return import_string(storage) if isinstance(storage, str) else storage
 
 
 class EventImportMixin:
@@ -143,21 +131,11 @@ class EventImportMixin:
             stored = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
         except signing.BadSignature:
             stored = None
-        storage = content = None
-        if stored and stored["user"] == request.user.pk:
-            storage = _storage_class()(name=stored["name"], read_mode="rb")
-            try:
-                content = storage.read()
-            except OSError:
-                content = None
+        content = None
+        if stored and stored.get("key") and stored.get("user") == request.user.pk:
+            content = cache.get(stored["key"])
         if not content or hashlib.sha256(content).hexdigest() != stored["sha256"]:
-            # Expired, already imported (a second click), or not this user's.
-            messages.error(
-                request,
-                "Cet aperçu n'est plus valable (il a expiré ou le fichier a déjà été "
-                "importé) : déposez de nouveau le fichier.",
-            )
-            return HttpResponseRedirect(request.path)
+            return self._expired(request)
         table = read_table(content)
         result = EventImport(request.user, table).check()
         if not result.is_valid:
@@ -167,8 +145,11 @@ class EventImportMixin:
                 **self._result_context(result, stored["file"], table),
             }
             return self._render(request, context)
+        # Taken out of the cache before writing: of two clicks on « Confirmer »,
+        # only one finds it.
+        if not cache.delete(stored["key"]):
+            return self._expired(request)
         result.apply(stored["file"])
-        storage.remove()
         messages.success(
             request,
             f"Import du fichier « {stored['file']} » terminé : "
@@ -183,14 +164,24 @@ class EventImportMixin:
             )
         )
 
+    def _expired(self, request):
+        # Expired, already imported (a second click), or not this user's.
+        messages.error(
+            request,
+            "Cet aperçu n'est plus valable (il a expiré ou le fichier a déjà été "
+            "importé) : déposez de nouveau le fichier.",
+        )
+        return HttpResponseRedirect(request.path)
+
     def _store(self, request, content, file_name):
-        """Keeps the checked file until it is confirmed; the signed token names it,
-        so that nobody else's file, nor a file changed meanwhile, is imported."""
-        storage = _storage_class()(read_mode="rb")
-        storage.save(content)
+        """Keeps the checked file until it is confirmed, under a random key; the
+        signed token names it, so that nobody else's file, nor a file changed
+        meanwhile, is imported."""
+        key = CACHE_KEY_PREFIX + secrets.token_urlsafe(32)
+        cache.set(key, content, TOKEN_MAX_AGE)
         return signing.dumps(
             {
-                "name": storage.name,
+                "key": key,
                 "file": file_name,
                 "user": request.user.pk,
                 "sha256": hashlib.sha256(content).hexdigest(),
@@ -237,6 +228,7 @@ class EventImportMixin:
             "title": "Importer des actions de sensibilisation",
             "columns": COLUMNS,
             "separator": CO_ORGANIZER_SEPARATOR,
+            "export_only": EXPORT_ONLY,
             "plan": plan,
             "initiatives": Initiative.objects.filter(plan=plan) if plan else [],
             "formats": EventFormat.choices,

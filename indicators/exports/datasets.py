@@ -11,8 +11,8 @@ from operator import itemgetter
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F
 
-from indicators.enums import EventFormat, EventStatus
-from indicators.exports.pg_copy import Date, DateTime, Integer, Label, Source, Text
+from indicators import sheet
+from indicators.exports.pg_copy import Source
 from indicators.exports.writer import Column
 from indicators.figures import stats, tables
 from indicators.models import AwarenessEvent
@@ -28,25 +28,10 @@ def women_percent(figures):
     return None if share is None else round(100 * share, 1)
 
 
-EVENT_COLUMNS = [
-    Column("date", Date("date")),
-    Column("initiative", Text("initiative_title")),
-    Column("intitulé", Text("title")),
-    Column("format", Label("format", EventFormat)),
-    Column("lieu", Text("venue_name")),
-    Column("commune", Text("commune")),
-    Column("organisateur", Text("organizer_name")),
-    Column("co-organisateurs", Text("co_organizers")),
-    Column("public cible", Text("audience_name")),
-    Column("personnes sensibilisées", Integer("people")),
-    Column("dont femmes ou filles", Integer("women")),
-    Column("statut", Label("status", EventStatus)),
-    Column("modifiée le", DateTime("updated_at")),
-    Column("modifiée par", Text("updated_by_name")),
-]
+# The sheet the import reads: an exported file, edited, imports back.
+EVENT_COLUMNS = sheet.EXPORT_COLUMNS
 # The rows' order; the audience's name settles two audiences of the same rank.
 EVENT_ORDER = ("date", "id", "audience_order", "audience_name")
-CO_ORGANIZER_SEPARATOR = " ; "
 
 
 def event_lines(events, audience=None):
@@ -91,7 +76,7 @@ def event_rows(events, audience=None):
     )
     names = _NamesByEvent(co_organizers)
     for row in rows:
-        row["co_organizers"] = CO_ORGANIZER_SEPARATOR.join(names.of(row["id"]))
+        row["co_organizers"] = sheet.CO_ORGANIZER_SEPARATOR.join(names.of(row["id"]))
         yield row
 
 
@@ -104,7 +89,7 @@ def event_copy_source(events, audience=None):
         .order_by()
         .values(event=F("awarenessevent"))
         .annotate(
-            names=StringAgg("partner__name", CO_ORGANIZER_SEPARATOR, order_by="partner__name")
+            names=StringAgg("partner__name", sheet.CO_ORGANIZER_SEPARATOR, order_by="partner__name")
         )
     )
     lines_sql, lines_params = _compiled(event_lines(events, audience))

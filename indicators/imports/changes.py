@@ -282,7 +282,7 @@ class EventImport:
 
     def _creation(self, group):
         values = self._event_values(group)
-        if values is None:
+        if values is None or self._refused_status(group, values["status"], None):
             return None
         event = AwarenessEvent(
             initiative=values["initiative"],
@@ -312,13 +312,17 @@ class EventImport:
 
     def _update(self, group, event, lines, co_organizer_ids):
         values = self._event_values(group)
-        if values is None:
+        if values is None or self._refused_status(group, values["status"], event.status):
             return None
         change = EventChange(
             lines=[line for line, _values in group],
             event=event,
             co_organizers=list(values["co_organizers"]),
-            counts={row["audience"]: (row["people"], row["women"]) for _line, row in group},
+            counts={
+                row["audience"]: (row["people"], row["women"])
+                for _line, row in group
+                if row["audience"] is not None  # the row of an event without lines
+            },
             is_new=False,
             recorded_year=(
                 self.reader.initiative_by_pk[event.initiative_id].plan_id,
@@ -328,10 +332,11 @@ class EventImport:
         compared = (
             ("initiative", self.reader.initiative_by_pk[event.initiative_id], values["initiative"]),
             ("date", event.date, values["date"]),
-            ("title", event.title, values["title"]),
+            # As a cell reads them: an export of « a  b » is no change.
+            ("title", " ".join(event.title.split()), values["title"]),
             ("format", EventFormat(event.format).label, EventFormat(values["format"]).label),
-            ("venue_name", event.venue_name, values["venue_name"]),
-            ("commune", event.commune, values["commune"]),
+            ("venue_name", " ".join(event.venue_name.split()), values["venue_name"]),
+            ("commune", " ".join(event.commune.split()), values["commune"]),
             ("organizer", self.reader.partner_by_pk[event.organizer_id], values["organizer"]),
         )
         for name, old, new in compared:
@@ -381,6 +386,16 @@ class EventImport:
                 f"statut : {EventStatus(old_status).label} → {EventStatus(status).label}"
             )
         return change
+
+    def _refused_status(self, group, status, recorded):
+        """A status the workflow refuses an import is accepted only when it restates
+        the recorded event's (as an exported file does); True if refused."""
+        if status is None or status == recorded:
+            return False
+        if refusal := workflow.import_status_refusal(self.user, status):
+            self._group_error(group, refusal)
+            return True
+        return False
 
     def _check_closed_years(self, change):
         """As in the admin, only those who validate may still create or change the

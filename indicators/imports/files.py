@@ -1,154 +1,22 @@
-"""The spreadsheet that imports awareness events: its columns, how a CSV or XLSX
-file is read into numbered rows, and the blank template users download.
+"""Reading an uploaded CSV or XLSX file into numbered rows, and the blank template
+users download; the columns themselves are described in `indicators.sheet`.
 
-One row is one count line of an event. The columns are listed once, here: the
-reader, the template and the import page's documentation all read COLUMNS."""
+One row is one count line of an event."""
 
 import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from feminisation.formatting import number
+from indicators.sheet import COLUMNS, HEADERS, HEADERS_BY_KEY, lookup_key, unguarded
+from indicators.sheet import split_names as split_names  # what `rows` reads from here
 
 MAX_ROWS = 50_000
-CO_ORGANIZER_SEPARATOR = ";"
 UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."
 
 
 class FileFormatError(Exception):
     """The file as a whole cannot be read: the message says why, in French."""
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool
-    help: str
-    example: str
-    aliases: tuple = ()
-
-
-COLUMNS = (
-    Column(
-        "date",
-        "date",
-        True,
-        "Date de l'action, au format JJ/MM/AAAA (ou AAAA-MM-JJ).",
-        "14/03/2025",
-    ),
-    Column(
-        "initiative",
-        "initiative",
-        True,
-        "Numéro, identifiant ou titre exact d'une initiative du plan en cours.",
-        "1",
-    ),
-    Column(
-        "title",
-        "intitulé",
-        True,
-        "Intitulé de l'action (300 caractères au plus).",
-        "Découverte des métiers du verre",
-        ("titre",),
-    ),
-    Column(
-        "format",
-        "format",
-        True,
-        "Un des formats de la liste, en toutes lettres ou par son identifiant.",
-        "Visite d'entreprise",
-    ),
-    Column(
-        "venue_name",
-        "lieu",
-        True,
-        "Établissement, entreprise ou salle (200 caractères au plus).",
-        "Lycée Alexandre Ribot",
-    ),
-    Column("commune", "commune", True, "Commune du lieu.", "Saint-Omer"),
-    Column(
-        "organizer",
-        "organisateur",
-        True,
-        "Nom, nom court ou identifiant du partenaire qui organise l'action. Un compte "
-        "partenaire n'importe que les actions organisées par son organisation.",
-        "Arc France",
-        ("partenaire organisateur",),
-    ),
-    Column(
-        "co_organizers",
-        "co-organisateurs",
-        False,
-        "Les autres partenaires de l'action, séparés par un point-virgule « ; ». "
-        "Laissez vide s'il n'y en a pas.",
-        "Capital Filles ; CORIF",
-        ("co-organisateur", "coorganisateurs"),
-    ),
-    Column(
-        "audience",
-        "public",
-        True,
-        "Public cible de la ligne : nom, nom court ou identifiant.",
-        "Filles",
-        ("public cible",),
-    ),
-    Column(
-        "people",
-        "personnes",
-        True,
-        "Nombre de personnes de ce public sensibilisées (nombre entier, zéro ou plus).",
-        "24",
-        ("personnes sensibilisees", "nombre de personnes"),
-    ),
-    Column(
-        "women",
-        "dont femmes",
-        False,
-        "Combien de ces personnes sont des femmes ou des filles. Laissez vide si vous ne "
-        "le savez pas : inconnu n'est pas zéro.",
-        "13",
-        ("dont femmes ou filles", "dont filles", "femmes"),
-    ),
-    Column(
-        "status",
-        "statut",
-        False,
-        "« brouillon » (si vide) ou « soumise » ; « validée » est réservé à l'équipe du "
-        "territoire. Un import ne fait jamais reculer une action déjà soumise ou validée.",
-        "soumise",
-    ),
-    Column(
-        "reference",
-        "référence",
-        False,
-        "Numéro d'une action déjà enregistrée, pour la corriger (même si sa date ou son "
-        "intitulé changent). Laissez vide pour une nouvelle action.",
-        "",
-        ("reference", "numero", "n°"),
-    ),
-)
-
-
-def lookup_key(value):
-    """How names are compared: without accents, case, typographic apostrophes or
-    repeated spaces, so that « Lycée » typed « lycee » still matches."""
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.casefold().split())
-
-
-HEADERS_BY_KEY = {column.key: column.header for column in COLUMNS}
-# Every accepted title of a column (its header, key or aliases, as lookup_key
-# compares them) → its key.
-HEADERS = {
-    lookup_key(name): column.key
-    for column in COLUMNS
-    for name in (column.header, column.key, *column.aliases)
-}
 
 
 @dataclass
@@ -234,7 +102,9 @@ def _table(lines):
             raise FileFormatError(
                 f"Le fichier dépasse {number(MAX_ROWS)} lignes : découpez-le en plusieurs fichiers."
             )
-        rows.append((line, {key: cell for key, cell in zip(keys, cells, strict=False) if key}))
+        rows.append(
+            (line, {key: unguarded(cell) for key, cell in zip(keys, cells, strict=False) if key})
+        )
     if header_line is None:
         raise FileFormatError("Le fichier est vide.")
     if not rows:
@@ -263,12 +133,6 @@ def _header_keys(cells):
             "fichier modèle, dont la première ligne porte les titres des colonnes."
         )
     return keys, ignored
-
-
-def split_names(value):
-    """Co-organisers: names separated by semicolons (or line breaks, as Alt+Entrée
-    types them in an Excel cell)."""
-    return [name.strip() for name in re.split(r"[;\n]", value) if name.strip()]
 
 
 def template_csv():

@@ -196,10 +196,15 @@ class RowReader:
     def read(self, cells):
         """The row's values that could be read, and a message for each problem."""
         values, problems = {}, []
+        # How the export writes an event without count lines: one row, by its
+        # reference, without audience nor figures.
+        line_less = cell_text(cells.get("reference")) and not any(
+            cell_text(cells.get(key)) for key in ("audience", "people", "women")
+        )
         for key, parse in self.parsers.items():
             raw = cells.get(key)
             if cell_text(raw) == "" and not isinstance(raw, datetime.date):
-                if key in REQUIRED:
+                if key in REQUIRED and not (line_less and key in ("audience", "people")):
                     problems.append(
                         f"La colonne « {HEADERS_BY_KEY[key]} » est vide : elle est obligatoire."
                     )
@@ -298,6 +303,7 @@ class RowReader:
             lambda: f"Statut inconnu : « {cell_text(value)} ». Statuts possibles : {allowed}.",
             "statuts",
         )
-        if refusal := workflow.import_status_refusal(self.user, status):
-            raise CellError(refusal)
+        # « À corriger », and « validée » from a partner, are refused unless they
+        # restate the recorded event's status, as an exported file does: EventImport
+        # knows that status.
         return status

@@ -156,7 +156,7 @@ def test_the_audience_filter_keeps_that_audiences_lines(client, world):
     client.force_login(user_in(access.MANAGERS, "responsable"))
     text = download(client.get(reverse("export_events"), {"public": "filles", "format": "csv"}))
     rows = list(csv.reader(io.StringIO(text.decode(), newline="")))
-    audience, people = rows[0].index("public cible"), rows[0].index("personnes sensibilisées")
+    audience, people = rows[0].index("public"), rows[0].index("personnes")
 
     assert {row[audience] for row in rows[1:]} == {world["filles"].name}
     assert [int(row[people]) for row in rows[1:]] == [20, 30, 10]

@@ -166,8 +166,8 @@ def test_text_cells_are_protected_against_formulas(manager_client, world):
     assert row[header.index("intitulé")].startswith("'=")
     assert row[header.index("commune")] == "'+33 Saint-Omer"
     assert row[header.index("lieu")] == "'@SOMME(A1)"
-    assert row[header.index("personnes sensibilisées")] == "5"
-    assert row[header.index("dont femmes ou filles")] == ""
+    assert row[header.index("personnes")] == "5"
+    assert row[header.index("dont femmes")] == ""
 
 
 def test_partners_are_credited_per_year(manager_client, world):

@@ -6,6 +6,7 @@ organisation's events."""
 import csv
 import datetime
 import io
+import time
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -20,8 +21,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
 from feminisation.cache import VERSION_KEY
 from indicators.enums import EventFormat, EventStatus
-from indicators.imports.files import COLUMNS
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear
+from indicators.sheet import COLUMNS
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -56,14 +57,6 @@ TEMPLATE_QUERIES = 8
 # The page's, plus what the check reads once per file, whatever its length:
 # initiatives of every plan, audiences, partners, closed years, recorded events
 CHECK_QUERIES = 13
-
-
-@pytest.fixture(autouse=True)
-def files_kept_in_the_cache(settings):
-    """Between preview and confirmation the file is kept where django-import-export's
-    setting says: here the cache, which each test empties, rather than /tmp, where
-    the previews that are never confirmed would pile up."""
-    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 
 @pytest.fixture
@@ -508,6 +501,28 @@ def test_confirming_twice_imports_once(staff_client, data):
 
     assertRedirects(response, IMPORT_URL, fetch_redirect_response=False)
     assert AwarenessEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("hours_later", "imported", "message"),
+    [
+        (5, EXPECTED_TWO_EVENTS, "Import du fichier « actions.csv » terminé"),
+        (6.1, {}, "Cet aperçu n'est plus valable (il a expiré"),
+    ],
+    ids=["5 h", "6 h 06"],
+)
+def test_a_preview_can_be_confirmed_for_six_hours(
+    staff_client, data, monkeypatch, hours_later, imported, message
+):
+    preview = upload(staff_client, csv_file(TWO_EVENTS))
+    now = time.time()
+    # Both the signed token and the cache entry that keeps the file read this clock.
+    monkeypatch.setattr(time, "time", lambda: now + hours_later * 60 * 60)
+
+    response = confirm(staff_client, preview)
+
+    assert imported_events() == imported
+    assert str(next(iter(get_messages(response.wsgi_request)))).startswith(message)
 
 
 def test_the_template_is_documented_and_can_be_filled_and_imported(
