@@ -2,6 +2,7 @@
 or a clear refusal, never a server error (the test client re-raises any
 exception a view lets through, so a 500 fails the test with its traceback)."""
 
+import datetime
 import io
 from urllib.parse import urlencode
 
@@ -44,6 +45,8 @@ VALUES = st.one_of(
             "excel",
             "csv",
             "2025-02-30",
+            "2025-01-01",
+            "2025-12-31",
             "0",
             "-1",
             "\x00",
@@ -89,6 +92,30 @@ def get(client, path, query):
 @given(query=QUERIES)
 def test_public_pages_never_fail_on_any_query_string(client, plan_with_events, path, query):
     assert get(client, path, query).status_code in ALLOWED
+
+
+PERIODS = st.fixed_dictionaries(
+    {},
+    optional={
+        "annee": st.sampled_from(["2024", "2025"]),
+        "du": st.dates(datetime.date(2024, 1, 1), datetime.date(2025, 12, 31)).map(str),
+        "au": st.dates(datetime.date(2024, 1, 1), datetime.date(2025, 12, 31)).map(str),
+    },
+)
+
+
+@EXAMPLES
+@given(period=PERIODS)
+def test_a_readable_period_shows_the_dashboard_with_an_error_only_when_unusable(
+    client, plan_with_events, period
+):
+    response = client.get("/", period)
+
+    assert response.status_code == 200
+    unusable = ("annee" in period and ("du" in period or "au" in period)) or (
+        period.get("du", "") > period.get("au", "9999")
+    )
+    assert ('class="errorlist"' in response.content.decode()) == unusable
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from feminisation.cache import public_page
 from indicators.figures import stats
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
-from initiatives.models import ActionPlan, Audience
+from initiatives.models import ActionPlan
 
 
 @public_page(*filters.PARAMS)
@@ -16,19 +16,20 @@ def home(request):
     if plan is None:
         return render(request, "indicators/no_plan.html")
     today = timezone.localdate()
-    try:
-        chosen = filters.parse(request.GET, plan, today=today)
-    except filters.InvalidFilter as error:
-        return render(request, "400.html", {"message": str(error)}, status=400)
+    form = filters.DashboardFilterForm(request.GET, plan=plan, today=today)
+    if message := form.unreadable_message():
+        return render(request, "400.html", {"message": message}, status=400)
+    # A choice the form reads but cannot use gets the page itself, with a 200 like any
+    # form shown again with its errors: the visitor made it with the form rather than
+    # by mistyping an address. The figures are form.filters()'s fallback.
+    chosen = form.filters()
     scope = chosen.scope(plan)
 
     target_year = chosen.year or today.year
     context = {
         "plan": plan,
+        "form": form,
         "filters": chosen,
-        "years": range(today.year, plan.start_date.year - 1, -1),
-        "initiatives": plan.initiatives.order_by("number"),
-        "audiences": Audience.objects.all(),
         "totals": stats.totals(scope),
         "this_year": None if chosen.has_period else stats.in_year(scope, today.year),
         "today": today,
@@ -37,7 +38,7 @@ def home(request):
         "target_year": target_year,
         "progress": stats.target_progress(plan, target_year),
         "charts": dashboard_charts(
-            scope, has_period=chosen.has_period, today=today, query=request.GET.urlencode()
+            scope, has_period=chosen.has_period, today=today, query=chosen.query()
         ),
         "latest_events": stats.latest_events(scope),
     }

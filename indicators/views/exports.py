@@ -13,8 +13,7 @@ from indicators.exports import datasets, pg_copy, writer
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
-from initiatives.models import ActionPlan, Audience
-from partners.models import Partner
+from initiatives.models import ActionPlan
 
 EXPORT_PERMISSION = "indicators.export_figures"
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
@@ -32,42 +31,36 @@ def _current_plan():
     return plan
 
 
+def _export_form(request):
+    plan = _current_plan()
+    today = timezone.localdate()
+    return plan, today, filters.ExportFilterForm(request.GET, plan=plan, today=today)
+
+
 def _export(view):
-    """Login and the export permission required; the query string parsed."""
+    """Login and the export permission required; the query string read."""
 
     @login_required
     @permission_required(EXPORT_PERMISSION, raise_exception=True)
     def wrapped(request):
-        plan = _current_plan()
-        today = timezone.localdate()
-        try:
-            chosen = filters.parse_export(request.GET, plan, today=today)
-        except filters.InvalidFilter as error:
-            return _bad_request(request, error)
-        return view(request, plan, chosen, today)
+        plan, today, form = _export_form(request)
+        # A file has no page to show the form on: any error is a 400 with its message.
+        if message := form.error_message():
+            return _bad_request(request, message)
+        return view(request, plan, form.export_request(), today)
 
     wrapped.__name__ = view.__name__
     return wrapped
 
 
-@_export
-def export_page(request, plan, chosen, today):
-    query = request.GET.copy()
-    return render(
-        request,
-        "indicators/exports.html",
-        {
-            "plan": plan,
-            "chosen": chosen,
-            "years": range(today.year, plan.start_date.year - 1, -1),
-            "initiatives": plan.initiatives.order_by("number"),
-            "audiences": Audience.objects.all(),
-            "partners": Partner.objects.order_by("name").only("name", "slug"),
-            "statuses": filters.STATUS_CHOICES,
-            "query": query.urlencode(),
-            "dialects": writer.DIALECTS.values(),
-        },
-    )
+@login_required
+@permission_required(EXPORT_PERMISSION, raise_exception=True)
+def export_page(request):
+    _plan, _today, form = _export_form(request)
+    if message := form.unreadable_message():
+        return _bad_request(request, message)
+    # A choice the form reads but cannot use: the page again, its error beside the field.
+    return render(request, "indicators/exports.html", {"form": form})
 
 
 def _filename(name, today, qualifier=""):
@@ -195,10 +188,10 @@ def chart_data(request, chart_id):
     """The numbers behind one dashboard chart, with the dashboard's filters."""
     plan = _current_plan()
     today = timezone.localdate()
-    try:
-        chosen = filters.parse(request.GET, plan, today=today)
-    except filters.InvalidFilter as error:
-        return _bad_request(request, error)
+    form = filters.DashboardFilterForm(request.GET, plan=plan, today=today)
+    if message := form.error_message():
+        return _bad_request(request, message)
+    chosen = form.filters()
     charts = dashboard_charts(chosen.scope(plan), has_period=chosen.has_period, today=today)
     chart = next((chart for chart in charts if chart.id == chart_id), None)
     if chart is None:

@@ -1,18 +1,34 @@
-"""The dashboard's filters, read from the query string: every view of the
-dashboard is a shareable URL. A value that cannot be read raises InvalidFilter,
-whose message is shown to the visitor (in French) with a 400 status."""
+"""The dashboard's and the exports' filters, read from the query string by Django
+forms: every view of the dashboard is a shareable URL.
+
+Two kinds of errors. A value the form cannot read (not a year, not a date, an
+unknown slug or choice, a parameter given twice) comes from an address written by
+hand: the view answers 400 with the message. A choice it can read but not use (a
+year and dates, an end before the start) is one the form itself lets a visitor
+make: the page shows the form again, filled in, with the error beside the field."""
 
 import datetime
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
 
 from indicators.enums import EventStatus
+from indicators.exports.writer import DIALECTS
 from indicators.figures.stats import Scope
-from initiatives.models import Audience
+from indicators.views.filter_fields import (
+    FIRST_YEAR,
+    LAST_DATE_YEAR,
+    DefaultChoiceField,
+    IsoDateField,
+    SeveralChoicesField,
+    SlugChoiceField,
+    YearField,
+)
+from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
-PARAMS = ("annee", "du", "au", "initiative", "public")
-EXPORT_PARAMS = (*PARAMS, "organisateur", "statut", "par", "selon", "format")
 STATUS_CHOICES = {
     "validee": (EventStatus.VALIDATED,),
     "soumise": (EventStatus.SUBMITTED,),
@@ -20,12 +36,17 @@ STATUS_CHOICES = {
     "brouillon": (EventStatus.DRAFT,),
     "toutes": tuple(EventStatus.values),
 }
-FIRST_YEAR = 2000
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
-
-
-class InvalidFilter(Exception):
-    pass
+STATUS_LABELS = {
+    "validee": "Validées (chiffres publics)",
+    "soumise": "Soumises, à valider",
+    "a_corriger": "À corriger",
+    "brouillon": "Brouillons",
+    "toutes": "Toutes",
+}
+# The codes of the errors of a choice that is read but cannot be used.
+YEAR_AND_DATES = "year_and_dates"
+END_BEFORE_START = "end_before_start"
+UNUSABLE = {YEAR_AND_DATES, END_BEFORE_START}
 
 
 @dataclass(frozen=True)
@@ -74,69 +95,18 @@ class DashboardFilters:
             return f"jusqu'au {self.end:%d/%m/%Y}"
         return "depuis le début du plan"
 
-
-def _single(query, name):
-    values = query.getlist(name)
-    if len(values) > 1:
-        raise InvalidFilter(f"Le filtre « {name} » est donné plusieurs fois : gardez-en un seul.")
-    return values[0].strip() if values else ""
-
-
-def _date(query, name, label):
-    raw = _single(query, name)
-    if not raw:
-        return None
-    try:
-        date = datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidFilter(
-            f"La date {label} « {raw[:40]} » n'est pas valide : utilisez le format "
-            "AAAA-MM-JJ, par exemple 2025-09-01."
-        ) from None
-    if not FIRST_YEAR <= date.year <= 2100:
-        raise InvalidFilter(f"La date {label} doit être comprise entre {FIRST_YEAR} et 2100.")
-    return date
-
-
-def parse(query, plan, *, today):
-    year_raw = _single(query, "annee")
-    year = None
-    if year_raw:
-        if not (year_raw.isascii() and year_raw.isdigit()) or not (
-            FIRST_YEAR <= int(year_raw) <= today.year + 1
-        ):
-            raise InvalidFilter(
-                f"L'année « {year_raw[:40]} » n'est pas valide : choisissez une année entre "
-                f"{FIRST_YEAR} et {today.year + 1}."
-            )
-        year = int(year_raw)
-    start = _date(query, "du", "de début")
-    end = _date(query, "au", "de fin")
-    if year is not None and (start or end):
-        raise InvalidFilter("Choisissez soit une année, soit des dates de début et de fin.")
-    if start and end and start > end:
-        raise InvalidFilter("La date de début doit précéder la date de fin.")
-
-    initiative = None
-    if slug := _single(query, "initiative"):
-        initiative = _lookup(plan.initiatives, slug)
-        if initiative is None:
-            raise InvalidFilter(f"Aucune initiative du plan ne correspond à « {slug[:60]} ».")
-    audience = None
-    if slug := _single(query, "public"):
-        audience = _lookup(Audience.objects, slug)
-        if audience is None:
-            raise InvalidFilter(f"Aucun public cible ne correspond à « {slug[:60]} ».")
-    return DashboardFilters(
-        year=year, start=start, end=end, initiative=initiative, audience=audience
-    )
-
-
-def _lookup(objects, slug):
-    # Checked before the query: PostgreSQL rejects some characters (NUL) outright.
-    if not SLUG.fullmatch(slug):
-        return None
-    return objects.filter(slug=slug).first()
+    def query(self):
+        """The dashboard's filters as a query string: the links to the charts' data
+        carry the filters the figures were counted for, not the address's other
+        parameters (nor a period the form could not use)."""
+        params = {
+            "annee": self.year,
+            "du": self.start,
+            "au": self.end,
+            "initiative": self.initiative.slug if self.initiative else None,
+            "public": self.audience.slug if self.audience else None,
+        }
+        return urlencode({name: value for name, value in params.items() if value is not None})
 
 
 @dataclass(frozen=True)
@@ -148,53 +118,216 @@ class ExportRequest:
     dialect: str = "excel"
 
 
-def parse_export(query, plan, *, today):
+class DashboardFilterForm(forms.Form):
+    """The public dashboard's filters. Bound to the query string (`request.GET`, a
+    QueryDict), with the plan whose initiatives may be chosen and today's date."""
+
+    annee = YearField(label="Année", required=False, last=None)
+    du = IsoDateField(
+        label="Du",
+        required=False,
+        error_messages={
+            "invalid": (
+                "La date de début « %(value)s » n'est pas valide : utilisez le format "
+                "AAAA-MM-JJ, par exemple 2025-09-01."
+            ),
+            "out_of_range": (
+                f"La date de début doit être comprise entre {FIRST_YEAR} et {LAST_DATE_YEAR}."
+            ),
+        },
+    )
+    au = IsoDateField(
+        label="Au",
+        required=False,
+        error_messages={
+            "invalid": (
+                "La date de fin « %(value)s » n'est pas valide : utilisez le format "
+                "AAAA-MM-JJ, par exemple 2025-09-01."
+            ),
+            "out_of_range": (
+                f"La date de fin doit être comprise entre {FIRST_YEAR} et {LAST_DATE_YEAR}."
+            ),
+        },
+    )
+    initiative = SlugChoiceField(
+        Initiative.objects.none(),
+        label="Initiative",
+        label_attribute="title",
+        empty_label="Toutes les initiatives",
+        error_messages={
+            "invalid_choice": "Aucune initiative du plan ne correspond à « %(value)s »."
+        },
+    )
+    public = SlugChoiceField(
+        Audience.objects.all(),
+        label="Public cible",
+        label_attribute="short_name",
+        empty_label="Tous les publics",
+        error_messages={"invalid_choice": "Aucun public cible ne correspond à « %(value)s »."},
+    )
+
+    def __init__(self, data, *, plan, today, **kwargs):
+        kwargs.setdefault("auto_id", "filtre-%s")
+        super().__init__(data, label_suffix="", **kwargs)
+        self.fields["annee"].last = today.year + 1
+        self.years = list(range(today.year, plan.start_date.year - 1, -1))
+        self._list_years(self.years)
+        self.fields["initiative"].queryset = plan.initiatives.order_by("number")
+
+    def _list_years(self, years):
+        self.fields["annee"].widget.choices = [
+            ("", "Toutes les années"),
+            *((year, year) for year in years),
+        ]
+
+    def clean_annee(self):
+        year = self.cleaned_data["annee"]
+        # A readable year before the plan (or next year) is added to the list, which
+        # would otherwise say « Toutes les années » over that year's figures.
+        if year is not None and year not in self.years:
+            self._list_years(sorted({*self.years, year}, reverse=True))
+        return year
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.MultipleChoiceField) and (
+                len(self.data.getlist(name)) > 1
+            ):
+                # The field read the last value only: the repetition is what to say.
+                self.errors.pop(name, None)
+                self.add_error(
+                    name,
+                    ValidationError(
+                        "Le filtre « %(name)s » est donné plusieurs fois : gardez-en un seul.",
+                        code="repeated",
+                        params={"name": name},
+                    ),
+                )
+        year, start, end = data.get("annee"), data.get("du"), data.get("au")
+        if year is not None and (start or end):
+            self.add_error(
+                "annee",
+                ValidationError(
+                    "Choisissez soit une année, soit des dates de début et de fin.",
+                    code=YEAR_AND_DATES,
+                ),
+            )
+        if start and end and start > end:
+            self.add_error(
+                "au",
+                ValidationError(
+                    "La date de début doit précéder la date de fin.", code=END_BEFORE_START
+                ),
+            )
+        return data
+
+    def unreadable_message(self):
+        """The message of the first value that cannot be read, or None."""
+        return self._first_message(lambda code: code not in UNUSABLE)
+
+    def error_message(self):
+        """The message of the first error, an unreadable value's first, or None: for
+        the CSV files, which have no page to show the form on."""
+        return self.unreadable_message() or self._first_message(lambda code: True)
+
+    def _first_message(self, wanted):
+        errors = self.errors.as_data()
+        for name in self.fields:
+            for error in errors.get(name, ()):
+                if wanted(error.code):
+                    return error.messages[0]
+        return None
+
+    def filters(self):
+        """What the figures are counted for; only once no value is unreadable.
+
+        A period the form cannot use is dropped whole, the initiative and the
+        audience kept: the figures are then the whole plan's, as the headline says
+        (« depuis le début du plan »), rather than those of half a period."""
+        data = self.cleaned_data
+        period = {}
+        if not self.errors:
+            period = {"year": data["annee"], "start": data["du"], "end": data["au"]}
+        return DashboardFilters(
+            initiative=data.get("initiative"), audience=data.get("public"), **period
+        )
+
+
+class ExportFilterForm(DashboardFilterForm):
     """The export page's filters: the dashboard's, plus the organising partner, the
     events' status, the counts' period and breakdown, and the CSV dialect."""
-    chosen = parse(query, plan, today=today)
-    partner = None
-    if slug := _single(query, "organisateur"):
-        partner = _lookup(Partner.objects, slug)
-        if partner is None:
-            raise InvalidFilter(f"Aucun partenaire ne correspond à « {slug[:60]} ».")
-    status = _single(query, "statut") or "validee"
-    if status not in STATUS_CHOICES:
-        raise InvalidFilter(
-            f"Le statut « {status[:40]} » n'existe pas : choisissez parmi "
-            f"{', '.join(STATUS_CHOICES)}."
-        )
-    period = _single(query, "par") or "mois"
-    if period not in ("mois", "trimestre", "annee"):
-        raise InvalidFilter(
-            f"La période « {period[:40]} » n'existe pas : choisissez mois, trimestre ou annee."
-        )
-    # « selon » comes as checkboxes (selon=initiative&selon=public) or as one list.
-    breakdown = {
-        part.strip()
-        for value in query.getlist("selon")
-        for part in value.split(",")
-        if part.strip()
-    }
-    if unknown := breakdown - {"initiative", "public"}:
-        raise InvalidFilter(
-            f"Impossible de ventiler selon « {sorted(unknown)[0][:40]} » : choisissez "
-            "initiative, public, ou les deux (selon=initiative,public)."
-        )
-    dialect = _single(query, "format") or "excel"
-    if dialect not in ("excel", "csv"):
-        raise InvalidFilter(f"Le format « {dialect[:40]} » n'existe pas : choisissez excel ou csv.")
-    return ExportRequest(
-        filters=DashboardFilters(
-            year=chosen.year,
-            start=chosen.start,
-            end=chosen.end,
-            initiative=chosen.initiative,
-            audience=chosen.audience,
-            partner=partner,
-            statuses=STATUS_CHOICES[status],
-        ),
-        period=period,
-        by_initiative="initiative" in breakdown,
-        by_audience="public" in breakdown,
-        dialect=dialect,
+
+    organisateur = SlugChoiceField(
+        Partner.objects.order_by("name").only("name", "slug"),
+        label="Partenaire organisateur ou co-organisateur",
+        label_attribute="name",
+        empty_label="Tous les partenaires",
+        error_messages={"invalid_choice": "Aucun partenaire ne correspond à « %(value)s »."},
     )
+    statut = DefaultChoiceField(
+        default="validee",
+        choices=list(STATUS_LABELS.items()),
+        label="Statut des actions",
+        error_messages={
+            "invalid_choice": (
+                "Le statut « %(value)s » n'existe pas : choisissez parmi "
+                f"{', '.join(STATUS_CHOICES)}."
+            )
+        },
+    )
+    par = DefaultChoiceField(
+        default="mois",
+        choices=[
+            ("mois", "Par mois"),
+            ("trimestre", "Par trimestre"),
+            ("annee", "Par année (avec objectifs)"),
+        ],
+        label="Période",
+        error_messages={
+            "invalid_choice": (
+                "La période « %(value)s » n'existe pas : choisissez mois, trimestre ou annee."
+            )
+        },
+    )
+    selon = SeveralChoicesField(
+        choices=[("initiative", "par initiative"), ("public", "par public cible")],
+        label="Ventiler aussi",
+        error_messages={
+            "invalid_choice": (
+                "Impossible de ventiler selon « %(value)s » : choisissez initiative, "
+                "public, ou les deux (selon=initiative,public)."
+            )
+        },
+    )
+    format = DefaultChoiceField(
+        default="excel",
+        choices=[(dialect.key, dialect.label) for dialect in DIALECTS.values()],
+        label="Format du fichier",
+        error_messages={
+            "invalid_choice": "Le format « %(value)s » n'existe pas : choisissez excel ou csv."
+        },
+    )
+
+    def __init__(self, data, **kwargs):
+        kwargs.setdefault("auto_id", "export-%s")
+        super().__init__(data, **kwargs)
+
+    def export_request(self):
+        """What to export; only once the form has no error at all."""
+        data = self.cleaned_data
+        return ExportRequest(
+            filters=replace(
+                self.filters(),
+                partner=data["organisateur"],
+                statuses=STATUS_CHOICES[data["statut"]],
+            ),
+            period=data["par"],
+            by_initiative="initiative" in data["selon"],
+            by_audience="public" in data["selon"],
+            dialect=data["format"],
+        )
+
+
+# The parameters the dashboard reads, which split its cache.
+PARAMS = tuple(DashboardFilterForm.base_fields)

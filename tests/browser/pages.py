@@ -18,4 +18,6 @@ SITE_PAGES = [
     "/donnees-personnelles/",
     "/donnees/",
 ]
-PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", EMBED]
+# The dashboard again with its form's error: an end before the start.
+UNUSABLE_PERIOD = f"/?du={CURRENT_YEAR}-06-01&au={CURRENT_YEAR}-01-01"
+PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", UNUSABLE_PERIOD, EMBED]

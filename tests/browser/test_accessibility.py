@@ -1,8 +1,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.focus import focused_skip_link_target
-from tests.browser.pages import EMBED, PUBLIC_PAGES, SITE_PAGES
+from tests.browser.pages import EMBED, PUBLIC_PAGES, SITE_PAGES, UNUSABLE_PERIOD
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +65,15 @@ def test_embedded_counter_declares_its_language(visit):
     page = visit(EMBED)
 
     assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_a_filter_the_form_cannot_use_is_announced_with_its_field(visit):
+    page = visit(UNUSABLE_PERIOD)
+    end = page.get_by_label("Au", exact=True)
+
+    expect(end).to_have_attribute("aria-invalid", "true")
+    # What a screen reader reads after the field's name.
+    expect(end).to_have_accessible_description("La date de début doit précéder la date de fin.")
+    expect(page.get_by_label("Du (ou une période)", exact=True)).not_to_have_attribute(
+        "aria-invalid", "true"
+    )

@@ -2,6 +2,8 @@ import datetime
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -119,20 +121,23 @@ def test_latest_events_show_no_internal_notes(client, world):
     ("query", "message"),
     [
         ({"annee": "deux mille"}, "L'année « deux mille » n'est pas valide"),
+        ({"annee": "abc"}, "L'année « abc » n'est pas valide : choisissez une année entre 2000"),
         ({"annee": "1999"}, "L'année « 1999 » n'est pas valide"),
+        ({"annee": "2" * 5000}, "L'année « 2222"),
         ({"du": "2025-02-30"}, "La date de début « 2025-02-30 » n'est pas valide"),
-        (
-            {"du": "2025-06-01", "au": "2025-01-01"},
-            "La date de début doit précéder la date de fin.",
-        ),
-        ({"annee": "2025", "du": "2025-01-01"}, "Choisissez soit une année, soit des dates"),
+        ({"au": "1999-12-31"}, "La date de fin doit être comprise entre 2000 et 2100."),
         ({"initiative": "inconnue"}, "Aucune initiative du plan ne correspond à « inconnue »."),
         ({"initiative": "a\x00b"}, "Aucune initiative du plan ne correspond"),
         ({"public": "<script>"}, "Aucun public cible ne correspond à « <script> »."),
         ({"annee": ["2024", "2025"]}, "Le filtre « annee » est donné plusieurs fois"),
+        ({"du": ["2025-01-01", "abc"]}, "Le filtre « du » est donné plusieurs fois"),
+        # Unreadable beats unusable: the year and dates are not the problem to tell.
+        ({"annee": "2025", "du": "abc"}, "La date de début « abc » n'est pas valide"),
     ],
 )
-def test_an_invalid_filter_answers_400_in_french_within_the_layout(client, world, query, message):
+def test_an_unreadable_filter_answers_400_in_french_within_the_layout(
+    client, world, query, message
+):
     response = client.get(reverse("home"), query)
 
     assert response.status_code == 400
@@ -141,6 +146,100 @@ def test_an_invalid_filter_answers_400_in_french_within_the_layout(client, world
         response, "<h1>Cette adresse contient une erreur</h1>", html=True, status_code=400
     )
     assertContains(response, 'href="/"', status_code=400)
+
+
+def test_values_are_read_stripped(client, world):
+    response = client.get(reverse("home"), {"annee": " 2025 ", "initiative": "reseau-verrelles "})
+
+    assert response.status_code == 200
+    assert figure(response, "people") == str(
+        expected(world, year=2025, initiative="verrelles")["people"]
+    )
+    assertContains(response, '<option value="2025" selected>2025</option>', html=True)
+
+
+def test_a_year_outside_the_plan_is_listed_as_chosen(client, world):
+    response = client.get(reverse("home"), {"annee": "2001"})
+
+    assert figure(response, "people") == "0"
+    assertContains(response, '<option value="2001" selected>2001</option>', html=True)
+
+
+def error_beside(field_id, message):
+    return f'<ul class="errorlist" id="{field_id}_error"><li>{message}</li></ul>'
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message", "kept"),
+    [
+        (
+            {"annee": "2025", "du": "2025-01-01"},
+            "annee",
+            "Choisissez soit une année, soit des dates de début et de fin.",
+            [
+                '<option value="2025" selected>2025</option>',
+                '<input type="date" name="du" value="2025-01-01" id="filtre-du">',
+            ],
+        ),
+        (
+            {"du": "2025-06-01", "au": "2025-01-01"},
+            "au",
+            "La date de début doit précéder la date de fin.",
+            [
+                '<input type="date" name="du" value="2025-06-01" id="filtre-du">',
+                '<input type="date" name="au" value="2025-01-01" id="filtre-au"'
+                ' aria-invalid="true" aria-describedby="filtre-au_error">',
+            ],
+        ),
+    ],
+)
+def test_a_choice_the_form_cannot_use_shows_the_dashboard_with_the_error_beside_the_field(
+    client, world, query, field, message, kept, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as usable:
+        client.get(reverse("home"), {"initiative": "reseau-verrelles"})
+
+    with django_assert_num_queries(len(usable)):
+        response = client.get(reverse("home"), {**query, "initiative": "reseau-verrelles"})
+
+    assert response.status_code == 200
+    title = world["verrelles"].title
+    assertContains(response, error_beside(f"filtre-{field}", message), html=True)
+    for html in kept:
+        assertContains(response, html, html=True)
+    assertContains(
+        response, f'<option value="reseau-verrelles" selected>{title}</option>', html=True
+    )
+    assertContains(response, "<title>Erreur : Tableau de bord", count=1)
+    # The period is dropped, the initiative kept: its figures since the plan began.
+    assert figure(response, "people") == str(expected(world, initiative="verrelles")["people"])
+    assertContains(
+        response,
+        f'<span class="headline__scope">depuis le début du plan · {title}</span>',
+        html=True,
+    )
+    data_url = reverse("chart_data", args=["par-public"]) + "?initiative=reseau-verrelles"
+    assertContains(response, f'href="{data_url}"')
+
+
+def test_a_year_with_an_end_before_the_start_shows_both_errors(client, world):
+    response = client.get(
+        reverse("home"), {"annee": "2025", "du": "2025-06-01", "au": "2025-01-01"}
+    )
+
+    assertContains(
+        response,
+        error_beside(
+            "filtre-annee", "Choisissez soit une année, soit des dates de début et de fin."
+        ),
+        html=True,
+    )
+    assertContains(
+        response,
+        error_beside("filtre-au", "La date de début doit précéder la date de fin."),
+        html=True,
+    )
+    assert figure(response, "people") == str(expected(world)["people"])
 
 
 def test_home_without_a_published_plan_says_so(client):

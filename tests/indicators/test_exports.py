@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from feminisation import access
 from indicators.models import AwarenessEvent
@@ -190,6 +191,8 @@ def test_partners_are_credited_per_year(manager_client, world):
         ({"statut": "perdue"}, "Le statut « perdue » n'existe pas"),
         ({"organisateur": "inconnu"}, "Aucun partenaire ne correspond à « inconnu »"),
         ({"annee": "vingt"}, "L'année « vingt » n'est pas valide"),
+        ({"statut": ["validee", "toutes"]}, "Le filtre « statut » est donné plusieurs fois"),
+        ({"selon": "initiative,\x00"}, "Impossible de ventiler selon « \x00 »"),
     ],
 )
 @pytest.mark.parametrize("name", EXPORTS)
@@ -198,6 +201,85 @@ def test_bad_parameters_answer_400_in_french(manager_client, world, name, query,
 
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
+
+
+def test_checkboxes_and_a_comma_list_ask_for_the_same_breakdown(manager_client, world):
+    checkboxes = manager_client.get(reverse("export_counts"), {"selon": ["initiative", "public"]})
+    comma_list = manager_client.get(reverse("export_counts"), {"selon": " public , initiative"})
+
+    rows = parse(download(checkboxes))
+    assert {"initiative", "public cible"} <= set(rows[0])
+    assert parse(download(comma_list)) == rows
+
+
+UNUSABLE = [
+    (
+        {"annee": "2025", "au": "2025-06-30"},
+        "annee",
+        "Choisissez soit une année, soit des dates de début et de fin.",
+    ),
+    (
+        {"du": "2025-06-01", "au": "2025-01-01"},
+        "au",
+        "La date de début doit précéder la date de fin.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "field", "message"), UNUSABLE)
+def test_the_export_page_shows_a_choice_it_cannot_use_beside_the_field(
+    manager_client, world, query, field, message
+):
+    partner = world["rows"][0][2]
+    response = manager_client.get(
+        reverse("exports"),
+        {**query, "organisateur": partner.slug, "statut": "toutes", "selon": "initiative,public"},
+    )
+
+    assert response.status_code == 200
+    assertContains(
+        response,
+        f'<ul class="errorlist" id="export-{field}_error"><li>{message}</li></ul>',
+        html=True,
+    )
+    assertContains(response, 'aria-invalid="true"', count=1)
+    assertContains(response, f'aria-describedby="export-{field}_error"', count=1)
+    assertContains(response, "<title>Erreur : Exports des chiffres", count=1)
+    for name, value in query.items():
+        if name == "annee":
+            assertContains(
+                response, f'<option value="{value}" selected>{value}</option>', html=True
+            )
+        else:
+            assertContains(response, f'name="{name}" value="{value}"')
+    assertContains(
+        response, f'<option value="{partner.slug}" selected>{partner.name}</option>', html=True
+    )
+    assertContains(response, '<option value="toutes" selected>Toutes</option>', html=True)
+    for index, choice in enumerate(["initiative", "public"]):
+        assertContains(
+            response,
+            f'<input type="checkbox" name="selon" value="{choice}" id="export-selon_{index}"'
+            " checked>",
+            html=True,
+        )
+
+
+@pytest.mark.parametrize(("query", "field", "message"), UNUSABLE)
+@pytest.mark.parametrize("name", ["export_events", "export_counts", "export_partners"])
+def test_a_file_cannot_show_the_form_so_an_unusable_choice_answers_400(
+    manager_client, world, name, query, field, message
+):
+    response = manager_client.get(reverse(name), query)
+
+    assertContains(response, message, status_code=400)
+
+
+@pytest.mark.parametrize(("query", "field", "message"), UNUSABLE)
+def test_a_charts_data_with_an_unusable_choice_answers_400(client, world, query, field, message):
+    response = client.get(reverse("chart_data", args=["par-mois"]), query)
+
+    assertContains(response, message, status_code=400)
 
 
 @pytest.mark.parametrize("name", ["export_events", "export_counts", "export_partners"])
