@@ -18,7 +18,7 @@ CO_ORGANIZER_SEPARATOR = " ; "
 
 
 @dataclass(frozen=True)
-class Column:
+class SheetColumn:
     key: str
     header: str
     value: object  # the export's cell: a field of `pg_copy`, named as `event_lines` names it
@@ -29,7 +29,7 @@ class Column:
 
 
 COLUMNS = (
-    Column(
+    SheetColumn(
         "date",
         "date",
         Date("date"),
@@ -37,7 +37,7 @@ COLUMNS = (
         "Date de l'action, au format JJ/MM/AAAA (ou AAAA-MM-JJ).",
         "14/03/2025",
     ),
-    Column(
+    SheetColumn(
         "initiative",
         "initiative",
         Text("initiative_title"),
@@ -45,7 +45,7 @@ COLUMNS = (
         "Numéro, identifiant ou titre exact d'une initiative du plan en cours.",
         "1",
     ),
-    Column(
+    SheetColumn(
         "title",
         "intitulé",
         Text("title"),
@@ -54,7 +54,7 @@ COLUMNS = (
         "Découverte des métiers du verre",
         ("titre",),
     ),
-    Column(
+    SheetColumn(
         "format",
         "format",
         Label("format", EventFormat),
@@ -62,7 +62,7 @@ COLUMNS = (
         "Un des formats de la liste, en toutes lettres ou par son identifiant.",
         "Visite d'entreprise",
     ),
-    Column(
+    SheetColumn(
         "venue_name",
         "lieu",
         Text("venue_name"),
@@ -70,8 +70,8 @@ COLUMNS = (
         "Établissement, entreprise ou salle (200 caractères au plus).",
         "Lycée Alexandre Ribot",
     ),
-    Column("commune", "commune", Text("commune"), True, "Commune du lieu.", "Saint-Omer"),
-    Column(
+    SheetColumn("commune", "commune", Text("commune"), True, "Commune du lieu.", "Saint-Omer"),
+    SheetColumn(
         "organizer",
         "organisateur",
         Text("organizer_name"),
@@ -81,7 +81,7 @@ COLUMNS = (
         "Arc France",
         ("partenaire organisateur",),
     ),
-    Column(
+    SheetColumn(
         "co_organizers",
         "co-organisateurs",
         Text("co_organizers"),
@@ -91,7 +91,7 @@ COLUMNS = (
         CO_ORGANIZER_SEPARATOR.join(("Capital Filles", "CORIF")),
         ("co-organisateur", "coorganisateurs"),
     ),
-    Column(
+    SheetColumn(
         "audience",
         "public",
         Text("audience_name"),
@@ -100,7 +100,7 @@ COLUMNS = (
         "Filles",
         ("public cible",),
     ),
-    Column(
+    SheetColumn(
         "people",
         "personnes",
         Integer("people"),
@@ -109,7 +109,7 @@ COLUMNS = (
         "24",
         ("personnes sensibilisees", "nombre de personnes"),
     ),
-    Column(
+    SheetColumn(
         "women",
         "dont femmes",
         Integer("women"),
@@ -119,7 +119,7 @@ COLUMNS = (
         "13",
         ("dont femmes ou filles", "dont filles", "femmes"),
     ),
-    Column(
+    SheetColumn(
         "status",
         "statut",
         Label("status", EventStatus),
@@ -129,7 +129,7 @@ COLUMNS = (
         "le statut qu'une action a déjà (celui d'un export) la laisse telle quelle.",
         "soumise",
     ),
-    Column(
+    SheetColumn(
         "reference",
         "référence",
         Integer("id"),
@@ -145,8 +145,8 @@ COLUMNS = (
 # Written by the export after the shared columns, for information: the import knows
 # their titles and skips them, so that an exported file imports without a warning.
 EXPORT_ONLY = (
-    Column("updated_at", "modifiée le", DateTime("updated_at")),
-    Column("updated_by", "modifiée par", Text("updated_by_name")),
+    SheetColumn("updated_at", "modifiée le", DateTime("updated_at")),
+    SheetColumn("updated_by", "modifiée par", Text("updated_by_name")),
 )
 EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY)
 

@@ -17,7 +17,7 @@ from indicators.exports.writer import Column
 from indicators.figures import stats, tables
 from indicators.models import AwarenessEvent
 
-CHUNK = 2000
+ROWS_PER_FETCH = 2000
 
 PERIOD_LABELS = {"mois": "par-mois", "trimestre": "par-trimestre", "annee": "par-annee"}
 
@@ -65,14 +65,14 @@ def event_lines(events, audience=None):
 def event_rows(events, audience=None):
     """The rows of `event_lines` in order, each with its co-organisers' names, from
     two streamed queries."""
-    rows = event_lines(events, audience).order_by(*EVENT_ORDER).iterator(chunk_size=CHUNK)
+    rows = event_lines(events, audience).order_by(*EVENT_ORDER).iterator(chunk_size=ROWS_PER_FETCH)
     if audience is not None:  # the events of the rows, whose names are read in step
         events = events.filter(counts__audience=audience)
     co_organizers = (
         AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
         .order_by("awarenessevent__date", "awarenessevent", "partner__name")
         .values_list("awarenessevent", "partner__name")
-        .iterator(chunk_size=CHUNK)
+        .iterator(chunk_size=ROWS_PER_FETCH)
     )
     names = _NamesByEvent(co_organizers)
     for row in rows:

@@ -1,2 +1,2 @@
 """Importing events from a spreadsheet: reading the file (`files`), checking each
-row (`rows`), and what the file would change, then writing it (`changes`)."""
+row (`rows`), what the file would change (`changes`), then writing it (`writing`)."""

@@ -1,9 +1,9 @@
-"""What an import file would change, and writing it.
+"""What an import file would change.
 
 EventImport reads every row (`rows`), groups the rows of one event (one row
 per audience), finds the events already recorded, and lists what it would create
 or update, with a French reason for each invalid line. Nothing is written until
-apply(), which writes everything in one transaction, or nothing.
+apply(), which writes everything in one transaction, or nothing (`writing`).
 
 Every lookup is done once per file, in bulk (the plan's names, closed years, the
 recorded events, their lines and co-organisers), and every write is a bulk one:
@@ -12,18 +12,12 @@ the queries do not grow with the rows."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-from feminisation.cache import invalidate_public_pages
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
-from indicators.figures import store
-from indicators.imports.files import HEADERS_BY_KEY, lookup_key
+from indicators.imports import writing
 from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent
+from indicators.sheet import HEADERS_BY_KEY, lookup_key
 from initiatives.models import ActionPlan
 
 # The event's own fields: the rows of one event must agree on them.
@@ -39,13 +33,6 @@ EVENT_FIELDS = (
     "status",
 )
 STATUS_FIELDS = ("status", "review_comment", "validated_at", "validated_by")
-REASON_MAX_LENGTH = 100  # the history's column
-# bulk_update writes a CASE WHEN per field with a branch per object, which takes
-# PostgreSQL minutes over thousands of objects at once: hence small batches, and
-# only the fields that changed.
-UPDATE_BATCH = 500
-# Ids per IN (...) query, under SQLite's and PostgreSQL's limits on parameters.
-CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -174,12 +161,12 @@ class EventImport:
         existing = self._recorded_events(groups)
         recorded_ids = [event.pk for event in existing.values() if event is not None]
         counts = defaultdict(dict)
-        for chunk in _chunks(recorded_ids):
+        for chunk in writing.in_chunks(recorded_ids):
             for line in AudienceCount.objects.filter(event_id__in=chunk):
                 counts[line.event_id][line.audience_id] = line
         co_organizers = defaultdict(set)
         through = AwarenessEvent.co_organizers.through
-        for chunk in _chunks(recorded_ids):
+        for chunk in writing.in_chunks(recorded_ids):
             for event_id, partner_id in through.objects.filter(
                 awarenessevent_id__in=chunk
             ).values_list("awarenessevent_id", "partner_id"):
@@ -207,7 +194,7 @@ class EventImport:
         found = {}
         references = sorted({key[1] for key in groups if key[0] == "reference"})
         by_pk = {}
-        for chunk in _chunks(references):
+        for chunk in writing.in_chunks(references):
             by_pk.update(
                 AwarenessEvent.objects.visible_to(self.user).filter(pk__in=chunk).in_bulk()
             )
@@ -408,74 +395,9 @@ class EventImport:
                 self.error(line, workflow.closed_year_message(year))
 
     def apply(self, file_name):
-        """Writes the whole file in one transaction, with its history and an admin
-        log entry per event."""
+        """Writes the whole file in one transaction (see `writing`)."""
         assert self.is_valid, "only a file without errors is imported"
-        user = self.user
-        reason = f"Import du fichier « {file_name} »"[:REASON_MAX_LENGTH]
-        history = {"default_user": user, "default_change_reason": reason}
-        changes = [*self.created, *self.updated]
-        created = [change.event for change in self.created]
-        updated = [change.event for change in self.updated]
-        now = timezone.now()
-        # The days whose figures change: the events' new dates and, for those moved,
-        # their old ones (the bulk writes below send no signal).
-        days = {event.date for event in [*created, *updated]}
-        with transaction.atomic(), store.collecting() as touched:
-            for chunk in _chunks([event.pk for event in updated]):
-                days.update(
-                    AwarenessEvent.objects.filter(pk__in=chunk).values_list("date", flat=True)
-                )
-            touched.update(days)
-            if created:
-                bulk_create_with_history(created, AwarenessEvent, **history)
-            if updated:
-                for chunk in _chunks([event.pk for event in updated]):
-                    AwarenessEvent.objects.filter(pk__in=chunk).update(
-                        updated_by=user, updated_at=now
-                    )
-                for event in updated:
-                    event.updated_by, event.updated_at = user, now
-                # Without fields (lines changed, not the event), only the history is written.
-                fields = sorted({name for change in self.updated for name in change.changed_fields})
-                bulk_update_with_history(
-                    updated, AwarenessEvent, fields, batch_size=UPDATE_BATCH, **history
-                )
-            self._write_co_organizers()
-            if new_lines := [line for change in changes for line in change.lines_to_create]:
-                bulk_create_with_history(new_lines, AudienceCount, **history)
-            if changed_lines := [line for change in changes for line in change.lines_to_update]:
-                bulk_update_with_history(
-                    changed_lines,
-                    AudienceCount,
-                    ["people", "women"],
-                    batch_size=UPDATE_BATCH,
-                    **history,
-                )
-            # Deleted with their signals, which record each deletion in the history.
-            removed = [line.pk for change in changes for line in change.lines_to_delete]
-            for chunk in _chunks(removed):
-                AudienceCount.objects.filter(pk__in=chunk).delete()
-            LogEntry.objects.log_actions(
-                user.pk, created, ADDITION, f"Créée par l'import du fichier « {file_name} »."
-            )
-            LogEntry.objects.log_actions(
-                user.pk, updated, CHANGE, f"Modifiée par l'import du fichier « {file_name} »."
-            )
-        # Bulk writes send no signal: the public pages would still show the old figures.
-        invalidate_public_pages()
-
-    def _write_co_organizers(self):
-        through = AwarenessEvent.co_organizers.through
-        replaced = [change.event.pk for change in self.updated if change.co_organizers_changed]
-        for chunk in _chunks(replaced):
-            through.objects.filter(awarenessevent_id__in=chunk).delete()
-        through.objects.bulk_create(
-            through(awarenessevent_id=change.event.pk, partner_id=partner.pk)
-            for change in [*self.created, *self.updated]
-            if change.is_new or change.co_organizers_changed
-            for partner in change.co_organizers
-        )
+        writing.write(self, file_name)
 
 
 def _same(name, first, other):
@@ -511,9 +433,3 @@ def _figures(audience, people, women):
     if women is not None:
         text += f", dont {women}"
     return f"{audience} ({text})" if audience else text
-
-
-def _chunks(ids):
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from feminisation.formatting import number
 from indicators.sheet import COLUMNS, HEADERS, HEADERS_BY_KEY, lookup_key, unguarded
-from indicators.sheet import split_names as split_names  # what `rows` reads from here
 
 MAX_ROWS = 50_000
 UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."

@@ -12,7 +12,7 @@ from feminisation import formatting
 from feminisation.access import can_validate, sees_all_events
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
-from indicators.imports.files import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
+from indicators.sheet import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
