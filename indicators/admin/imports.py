@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from feminisation.access import sees_all_events
+from indicators import workflow
 from indicators.enums import EventFormat
 from indicators.imports.changes import EventImport
 from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
@@ -221,7 +222,7 @@ class EventImportMixin:
         user = request.user
         plan = ActionPlan.objects.current()
         restricted = not sees_all_events(user)
-        may_validate = user.has_perm("indicators.validate_awarenessevent")
+        may_validate = workflow.may_perform(user, workflow.VALIDATE)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -271,6 +272,6 @@ class EventImportMixin:
             "status": [
                 "brouillon",
                 "soumise",
-                *(["validée"] if user.has_perm("indicators.validate_awarenessevent") else []),
+                *(["validée"] if workflow.may_perform(user, workflow.VALIDATE) else []),
             ],
         }

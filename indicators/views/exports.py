@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from feminisation import access
 from feminisation.cache import public_page
 from indicators.exports import datasets, pg_copy, writer
 from indicators.figures import stats, tables
@@ -15,7 +16,6 @@ from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan
 
-EXPORT_PERMISSION = "indicators.export_figures"
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
@@ -41,7 +41,7 @@ def _export(view):
     """Login and the export permission required; the query string read."""
 
     @login_required
-    @permission_required(EXPORT_PERMISSION, raise_exception=True)
+    @permission_required(access.EXPORT_FIGURES, raise_exception=True)
     def wrapped(request):
         plan, today, form = _export_form(request)
         # A file has no page to show the form on: any error is a 400 with its message.
@@ -54,7 +54,7 @@ def _export(view):
 
 
 @login_required
-@permission_required(EXPORT_PERMISSION, raise_exception=True)
+@permission_required(access.EXPORT_FIGURES, raise_exception=True)
 def export_page(request):
     _plan, _today, form = _export_form(request)
     if message := form.unreadable_message():
