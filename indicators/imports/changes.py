@@ -55,6 +55,7 @@ class EventChange:
     changes: list = field(default_factory=list)  # French, for the preview
     changed_fields: set = field(default_factory=set)
     recorded_year: tuple = None  # (plan, year) of a recorded event before the import
+    recorded_organizer: object = None
     co_organizers_changed: bool = False
     lines_to_create: list = field(default_factory=list)
     lines_to_update: list = field(default_factory=list)
@@ -180,6 +181,9 @@ class EventImport:
                 change = self._update(group, event, counts[event.pk], co_organizers[event.pk])
             if change is None:
                 continue
+            if refusal := self._ownership_refusal(change):
+                self._group_error(group, refusal)
+                continue
             if not workflow.may_write_in_closed_years(self.user):
                 self._check_closed_years(change)
             if change.is_new:
@@ -224,12 +228,6 @@ class EventImport:
                         group,
                         f"Référence inconnue : aucune action n° {key[1]} parmi celles que vous "
                         "pouvez modifier. Laissez la colonne vide pour une nouvelle action.",
-                    )
-                    continue
-                organizer = self.reader.partner_by_pk[event.organizer_id]
-                if self.reader.restricted and organizer.pk not in self.reader.own_organisations:
-                    self._group_error(
-                        group, f"Action n° {event.pk} : {workflow.not_owner_message(organizer)}"
                     )
                     continue
             else:
@@ -311,6 +309,7 @@ class EventImport:
                 if row["audience"] is not None  # the row of an event without lines
             },
             is_new=False,
+            recorded_organizer=self.reader.partner_by_pk[event.organizer_id],
             recorded_year=(
                 self.reader.initiative_by_pk[event.initiative_id].plan_id,
                 event.date.year,
@@ -373,6 +372,22 @@ class EventImport:
                 f"statut : {EventStatus(old_status).label} → {EventStatus(status).label}"
             )
         return change
+
+    def _ownership_refusal(self, change):
+        """An event belongs to its organiser: a partner's file changes only the events
+        its organisation organises, and names no other organiser; an unchanged row of
+        an event it co-organises (as its own export lists them) is left as it is."""
+        if not self.reader.restricted:
+            return None
+        own = self.reader.own_organisations
+        recorded = change.recorded_organizer
+        if recorded is not None and recorded.pk not in own:
+            if change.changes:
+                return f"Action n° {change.event.pk} : {workflow.not_owner_message(recorded)}"
+            return None
+        if change.event.organizer_id not in own:
+            return workflow.not_your_organisation_message(self.user, change.event.organizer)
+        return None
 
     def _refused_status(self, group, status, recorded):
         """A status the workflow refuses an import is accepted only when it restates

@@ -221,12 +221,13 @@ class RowReader:
                 f"Le nombre de femmes ({women}) ne peut pas dépasser le nombre de personnes "
                 f"({people})."
             )
-        problems.extend(
-            problem
-            for _field, problem in workflow.organisation_problems(
-                self.user, values.get("organizer"), values.get("co_organizers", ())
-            )
-        )
+        for field, problem in workflow.organisation_problems(
+            self.user, values.get("organizer"), values.get("co_organizers", ())
+        ):
+            # A referenced event's organiser is checked against the recorded event:
+            # an unchanged row of an event the account co-organises is « déjà à jour ».
+            if field != "organizer" or not values.get("reference"):
+                problems.append(problem)
         return values, problems
 
     def text(self, key):

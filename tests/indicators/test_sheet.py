@@ -293,6 +293,28 @@ def test_a_partner_re_imports_its_own_events_export(partner_client, events, kind
     assert AwarenessEvent.objects.count() == len(before)
 
 
+def test_a_partners_export_with_co_organised_events_re_imports_but_changes_only_its_own(
+    partner_client, events
+):
+    forum = events["forum"]  # Capital Filles's, co-organised by Arc France
+    header, rows = exported_selection(partner_client, [events["visit"], forum])
+    before = recorded()
+
+    untouched = upload(partner_client, *saved_as("excel", header, rows))
+
+    assertContains(untouched, "0 action à créer, 0 à mettre à jour, 2 déjà à jour.")
+    refused = upload(
+        partner_client, *saved_as("excel", header, edited(rows, forum, personnes="41"))
+    )
+    assertContains(
+        refused,
+        f"Action n° {forum.pk} : Cette action est organisée par « Capital Filles » : seuls son "
+        "organisateur et l&#x27;équipe du territoire peuvent la modifier ou la supprimer.",
+    )
+    assert "token" not in refused.context
+    assert recorded() == before
+
+
 def test_a_partner_may_not_validate_through_an_exported_status(partner_client, events):
     header, rows = exported_selection(partner_client, [events["workshop"]])
 
