@@ -4,7 +4,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.focus import focused_skip_link_target
 from tests.browser.pages import EMBED, PUBLIC_PAGES, SITE_PAGES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
