@@ -10,10 +10,11 @@ MANAGE := $(BIN)/python manage.py
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
 # pytest-xdist workers, each with its own test database (test_…_gw0, gw1…): "auto"
 # is one per core, which on two cores makes a run 1.5 to 1.8 times as fast; 0 runs
-# the tests in pytest's own process, for --pdb. A worker that is done takes tests
-# queued for another (worksteal): a few property tests take tens of seconds.
+# the tests in pytest's own process, for --pdb. Not --dist worksteal: a worker must
+# run its tests in pytest-django's order, the transactional ones (which empty the
+# tables, the groups that migrations create included) after the others.
 TEST_WORKERS ?= auto
-PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist load
 DEMO_EVENTS ?= 400
 # `make serve`: gunicorn workers (see the README, « Mise en production »).
 WEB_CONCURRENCY ?= 3
