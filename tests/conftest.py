@@ -1,5 +1,24 @@
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, settings
+
+# How hard the property tests search: on CI 40 examples a test, about what each ran
+# before the profiles (25 to 60); on a developer's machine 10, for a quick edit-test
+# loop. HYPOTHESIS_PROFILE=ci reproduces CI's search locally. No deadline: each
+# example writes to the database, and a loaded machine would fail it for being slow;
+# the function-scoped fixtures (the database, the client) serve every example on
+# purpose, each example rolling back what it wrote.
+_PROPERTY_TESTS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("ci", max_examples=40, print_blob=True, **_PROPERTY_TESTS)
+settings.register_profile("dev", max_examples=10, **_PROPERTY_TESTS)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

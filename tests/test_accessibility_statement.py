@@ -7,9 +7,6 @@ from tests.partners.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-# current plan, its first public contact with an e-mail address
-STATEMENT_QUERIES = 2
-
 
 def test_statement_gives_the_conformity_status_and_why(client):
     response = client.get(reverse("accessibility"))
@@ -80,15 +77,6 @@ def test_without_a_public_contact_the_statement_points_to_the_partners(client):
     assertContains(response, "n'a pas encore publié d'adresse de contact dédiée")
     assertContains(response, '<a href="/partenaires/">partenaires du plan</a>', html=True)
     assertNotContains(response, "personnel@example.fr")
-
-
-def test_statement_query_count(client, django_assert_num_queries):
-    ActionPlanFactory().contacts.add(ContactFactory(public=True))
-
-    with django_assert_num_queries(STATEMENT_QUERIES):
-        response = client.get(reverse("accessibility"))
-
-    assert response.status_code == 200
 
 
 def test_statement_is_cached_and_shows_a_new_public_contact_on_the_next_request(

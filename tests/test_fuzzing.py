@@ -68,7 +68,6 @@ EXPORTS = [
 ]
 ALLOWED = {200, 302, 400, 403, 404}
 EXAMPLES = settings(
-    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -12,8 +12,6 @@ from tests.partners.factories import ContactFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("personal_data")
-# current plan, its first public contact with an e-mail address
-PAGE_QUERIES = 2
 
 
 def test_page_says_what_is_kept_why_and_how_long(client, settings):
@@ -68,15 +66,6 @@ def test_without_a_public_contact_requests_go_through_the_partners(client):
     response = client.get(URL)
 
     assertContains(response, '<a href="/partenaires/">partenaires du plan</a>', html=True)
-
-
-def test_page_query_count(client, django_assert_num_queries):
-    ActionPlanFactory().contacts.add(ContactFactory(public=True))
-
-    with django_assert_num_queries(PAGE_QUERIES):
-        response = client.get(URL)
-
-    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("url_name", ["home", "plan", "accessibility", "personal_data"])

@@ -1,7 +1,8 @@
 """A real Chromium, driven by Playwright, against the live test server.
 
-One browser per run (starting Chromium costs about a second on two cores), a
-fresh context per test so that no cookie, cache or focus leaks between tests.
+One browser and one live server per run (starting Chromium costs about a second on
+two cores) over data seeded once, a fresh context per test so that no cookie,
+cache or focus leaks between tests.
 """
 
 import io
@@ -9,8 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -58,21 +60,42 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture
-def demo_data(transactional_db):
-    """The plan and 60 validated events, committed so the live server sees them."""
-    for cache in caches.all():
-        cache.clear()
-    call_command("load_plan", stdout=io.StringIO())
-    call_command("seed_demo", "--events", "60", "--seed", "1", stdout=io.StringIO())
-    yield
-    for cache in caches.all():
-        cache.clear()
+def row_counts():
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.django_table_names(include_views=False):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+        return counts
+
+
+@pytest.fixture(scope="package")
+def site(django_db_setup, django_db_blocker):
+    """A live server over the plan and 60 validated events, committed once for all
+    the browser tests, which only read them: seeding and emptying the database
+    around each test took two thirds of their time. Afterwards the tables that
+    filled up are emptied, and every other table must be as it was, for the tests
+    that follow."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        before = row_counts()
+        call_command("load_plan", stdout=io.StringIO())
+        call_command("seed_demo", "--events", "60", "--seed", "1", stdout=io.StringIO())
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+    with django_db_blocker.unblock():
+        filled = [table for table, count in row_counts().items() if count and not before[table]]
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), filled, allow_cascade=True)
+        )
+        assert row_counts() == before
 
 
 @pytest.fixture
-def context(browser, live_server, demo_data):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+def context(browser, site):
+    context = browser.new_context(base_url=site.url, locale="fr-FR")
     yield context
     context.close()
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from indicators.models import AwarenessEvent
 from tests.browser.pages import EMBED, PUBLIC_PAGES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 # Playwright injects this before any of the page's own code, outside the page's CSP.
 RECORD_VIOLATIONS = """
@@ -66,10 +66,16 @@ def test_public_pages_load_without_a_csp_violation(visit, csp_watch):
         assert csp_watch() == [], path
 
 
-def test_admin_pages_load_and_script_without_a_csp_violation(page, live_server, csp_watch):
-    get_user_model().objects.create_superuser("equipe", "equipe@example.fr", PASSWORD)
+@pytest.fixture(scope="module")
+def superuser(site, django_db_blocker):
+    """Committed, for the live server to see; the site's clean-up deletes it."""
+    with django_db_blocker.unblock():
+        return get_user_model().objects.create_superuser("equipe", "equipe@example.fr", PASSWORD)
+
+
+def test_admin_pages_load_and_script_without_a_csp_violation(page, superuser, csp_watch):
     page.goto(reverse("admin:login"))
-    page.fill("input[name=username]", "equipe")
+    page.fill("input[name=username]", superuser.username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
@@ -90,14 +96,14 @@ def test_admin_pages_load_and_script_without_a_csp_violation(page, live_server, 
 
 
 @pytest.fixture
-def partner_site(live_server):
+def partner_site(site):
     """Another site, on this machine's loopback, whose page frames the counter and the
     dashboard: a real second origin (Chromium treats a page that Playwright answers
     itself as public, and blocks its frames to localhost whatever the CSP)."""
     body = (
         '<!DOCTYPE html><html lang="fr"><title>Partenaire</title>'
-        f'<iframe name="compteur" title="Compteur" src="{live_server.url}{EMBED}"></iframe>'
-        f'<iframe name="tableau" title="Tableau" src="{live_server.url}/"></iframe></html>'
+        f'<iframe name="compteur" title="Compteur" src="{site.url}{EMBED}"></iframe>'
+        f'<iframe name="tableau" title="Tableau" src="{site.url}/"></iframe></html>'
     ).encode()
 
     class PartnerPage(BaseHTTPRequestHandler):

@@ -13,6 +13,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from feminisation import access
 from indicators.enums import EventStatus
+from indicators.models import AudienceCount, AwarenessEvent
+from partners.models import Partner
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
@@ -96,18 +98,30 @@ def world():
 
 def make_events(count):
     """Events with two co-organisers and two count lines each: any join on either
-    would list them twice."""
+    would list them twice. Written in bulk: the list reads the events and their
+    lines, not what their signals derive, and 30 events one by one took seconds."""
     initiative = InitiativeFactory()
     girls, prescribers = AudienceFactory(), AudienceFactory()
     co_organizers = [PartnerFactory(), PartnerFactory()]
-    for day in range(count):
-        event = AwarenessEventFactory(
+    organizers = Partner.objects.bulk_create(PartnerFactory.build_batch(count))
+    events = AwarenessEvent.objects.bulk_create(
+        AwarenessEventFactory.build(
             initiative=initiative,
             date=datetime.date(2024, 1, 1) + datetime.timedelta(days=day * 20),
-            co_organizers=co_organizers,
+            organizer=organizer,
         )
-        AudienceCountFactory(event=event, audience=girls, people=20, women=12)
-        AudienceCountFactory(event=event, audience=prescribers, people=5, women=None)
+        for day, organizer in enumerate(organizers)
+    )
+    AudienceCount.objects.bulk_create(
+        AudienceCountFactory.build(event=event, audience=audience, people=people, women=women)
+        for event in events
+        for audience, people, women in ((girls, 20, 12), (prescribers, 5, None))
+    )
+    AwarenessEvent.co_organizers.through.objects.bulk_create(
+        AwarenessEvent.co_organizers.through(awarenessevent=event, partner=partner)
+        for event in events
+        for partner in co_organizers
+    )
     return {"girls": girls, "co_organizer": co_organizers[0]}
 
 
@@ -143,13 +157,13 @@ def filter_spec(response, field_path):
     ids=["all", "audience", "co-organiser", "search"],
 )
 def test_the_list_makes_the_same_queries_for_3_or_30_events(
-    admin_client, django_assert_max_num_queries, events, query
+    admin_client, django_assert_num_queries, events, query
 ):
     made = make_events(events)
     values = {"girls": made["girls"].pk, "co": made["co_organizer"].pk}
     query = {key: values.get(value, value) for key, value in query.items()}
 
-    with django_assert_max_num_queries(CHANGELIST_QUERIES) as queries:
+    with django_assert_num_queries(CHANGELIST_QUERIES) as queries:
         response = admin_client.get(CHANGELIST_URL, query)
 
     assert response.context["cl"].result_count == events

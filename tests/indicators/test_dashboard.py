@@ -8,23 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators.enums import EventFormat
 from tests.indicators.factories import (
     AudienceCountFactory,
     AwarenessEventFactory,
     TargetFactory,
 )
 from tests.indicators.sums import expected
-from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
-from tests.partners.factories import PartnerFactory
+from tests.initiatives.factories import ActionPlanFactory
 
 pytestmark = pytest.mark.django_db
-
-# current plan; the filter choices (initiatives, audiences); totals; this year;
-# venues; partners; targets (+ their figures); per month; per initiative (figures +
-# initiatives); per audience (figures + audiences); per format; per partner; latest
-# events
-DASHBOARD_QUERIES = 17
 
 
 def figure(response, name):
@@ -249,32 +241,6 @@ def test_home_without_a_published_plan_says_so(client):
 
     assert response.status_code == 200
     assertContains(response, "Aucun plan d'action n'est encore publié")
-
-
-@pytest.mark.parametrize("events", [0, 3, 40])
-def test_query_count_does_not_grow_with_events(client, plan, events, django_assert_num_queries):
-    initiatives = InitiativeFactory.create_batch(4, plan=plan)
-    audience = AudienceFactory()
-    partners = PartnerFactory.create_batch(3)
-    TargetFactory(plan=plan, year=timezone.localdate().year)
-    TargetFactory(plan=plan, year=timezone.localdate().year, initiative=initiatives[0])
-    for index in range(events):
-        AudienceCountFactory(
-            event=AwarenessEventFactory(
-                initiative=initiatives[index % 4],
-                organizer=partners[index % 3],
-                co_organizers=[partners[(index + 1) % 3]],
-                date=timezone.localdate() - datetime.timedelta(days=index * 9),
-                format=EventFormat.values[index % len(EventFormat.values)],
-            ),
-            audience=audience,
-        )
-
-    with django_assert_num_queries(DASHBOARD_QUERIES):
-        response = client.get(reverse("home"))
-
-    assert response.status_code == 200
-    assert figure(response, "people") == str(20 * events)
 
 
 def test_a_change_saved_in_the_admin_shows_on_the_next_request(

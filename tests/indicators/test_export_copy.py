@@ -282,7 +282,6 @@ EVENT = st.fixed_dictionaries(
 
 @postgresql_only
 @settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -66,7 +66,6 @@ CHANGELIST_URL = reverse_lazy("admin:indicators_awarenessevent_changelist")
 ALLOWED = {200, 302, 400, 403, 404}
 ON_SQLITE = connection.vendor == "sqlite"
 EXAMPLES = hypothesis.settings(
-    max_examples=45,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -20,14 +20,6 @@ from tests.partners.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
-# current plan, its initiatives (+ lead partners, + associated partners,
-# + audiences), then stats.by_initiative: the initiatives, the sums per initiative
-LIST_QUERIES = 7
-# current plan, the initiative (+ lead partners, + associated partners,
-# + audiences, + achievements, + links), the number of events with the sums, the
-# sums per month, the audiences and the sums per audience, the latest events
-DETAIL_QUERIES = 12
-
 
 @pytest.fixture
 def plan():
@@ -95,32 +87,6 @@ def test_initiative_list_shows_each_initiative_with_its_people_reached(client, p
     assert marked(response, "data-initiative-events", "portraits") == "1"
     # The comparison chart is a table with a header cell per initiative.
     assertContains(response, '<th scope="row">Portraits CORIF</th>', html=True)
-
-
-@pytest.mark.parametrize("events", [0, 3, 40])
-def test_initiative_list_query_count_does_not_grow_with_events(
-    client, plan, events, django_assert_num_queries
-):
-    initiatives = InitiativeFactory.create_batch(4, plan=plan)
-    audience = AudienceFactory()
-    for initiative in initiatives:
-        initiative.audiences.add(audience)
-        initiative.lead_partners.add(PartnerFactory())
-        initiative.associated_partners.add(PartnerFactory())
-    for index in range(events):
-        AudienceCountFactory(
-            event=AwarenessEventFactory(initiative=initiatives[index % 4]), audience=audience
-        )
-
-    with django_assert_num_queries(LIST_QUERIES):
-        response = client.get(reverse("initiative_list"))
-
-    assert response.status_code == 200
-    total = sum(
-        int(marked(response, "data-initiative-people", initiative.slug))
-        for initiative in initiatives
-    )
-    assert total == 20 * events
 
 
 def test_initiative_page_says_what_the_initiative_is(client, plan):
@@ -258,33 +224,6 @@ def test_initiative_page_lists_its_latest_validated_events_without_personal_data
     assertNotContains(response, "06 12 34 56 78")
     assertNotContains(response, "Jeanne Dupont")
     assertNotContains(response, "Commune en brouillon")
-
-
-@pytest.mark.parametrize("events", [0, 3, 40])
-def test_initiative_page_query_count_does_not_grow_with_events(
-    client, plan, events, django_assert_num_queries
-):
-    initiative = InitiativeFactory(plan=plan)
-    audiences = AudienceFactory.create_batch(2)
-    initiative.audiences.add(*audiences)
-    initiative.lead_partners.add(PartnerFactory())
-    initiative.associated_partners.add(PartnerFactory())
-    AchievementFactory.create_batch(2, initiative=initiative)
-    InitiativeLink.objects.create(initiative=initiative, label="Lien", url="https://example.fr/")
-    for index in range(events):
-        event = AwarenessEventFactory(
-            initiative=initiative,
-            date=recent(index * 10),
-            organizer=PartnerFactory(),
-            co_organizers=[PartnerFactory()],
-        )
-        AudienceCountFactory(event=event, audience=audiences[index % 2])
-
-    with django_assert_num_queries(DETAIL_QUERIES):
-        response = client.get(detail_url(initiative))
-
-    assert response.status_code == 200
-    assert figure(response, "people") == str(20 * events)
 
 
 def test_an_unknown_slug_answers_404_in_the_site_layout(client, plan):

@@ -12,11 +12,6 @@ from tests.partners.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
-# current plan, audiences (+ their initiatives in the plan), stakeholders,
-# supporters, public contacts (+ partner), links, the plan-wide sums with the
-# number of events
-PLAN_QUERIES = 8
-
 
 @pytest.fixture
 def plan():
@@ -167,33 +162,6 @@ def test_plan_page_without_a_published_plan_says_so(client):
 
     assert response.status_code == 200
     assertContains(response, "<h1>Aucun plan d'action n'est encore publié</h1>", html=True)
-
-
-@pytest.mark.parametrize("events", [0, 3, 40])
-def test_plan_page_query_count_does_not_grow_with_events(
-    client, plan, events, django_assert_num_queries
-):
-    initiatives = InitiativeFactory.create_batch(2, plan=plan)
-    audience = AudienceFactory()
-    for initiative in initiatives:
-        initiative.audiences.add(audience)
-    for role in PartnerRole:
-        PlanPartner.objects.create(plan=plan, partner=PartnerFactory(), role=role)
-    plan.contacts.add(ContactFactory(public=True))
-    PlanLink.objects.create(plan=plan, label="Source", url="https://example.fr/")
-    for index in range(events):
-        AudienceCountFactory(
-            event=AwarenessEventFactory(
-                initiative=initiatives[index % 2], organizer=PartnerFactory()
-            ),
-            audience=audience,
-        )
-
-    with django_assert_num_queries(PLAN_QUERIES):
-        response = client.get(reverse("plan"))
-
-    assert response.status_code == 200
-    assert figure(response, "people") == str(20 * events)
 
 
 def test_plan_page_is_cached_and_shows_a_saved_change_on_the_next_request(

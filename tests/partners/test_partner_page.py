@@ -12,11 +12,6 @@ from tests.partners.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
-# current plan, the sums credited to organisers and co-organisers (one query on
-# the partners' daily figures), the partners (with their role in the plan), their
-# led and associated initiatives
-PARTNER_QUERIES = 5
-
 
 @pytest.fixture
 def plan():
@@ -152,32 +147,6 @@ def test_partner_page_without_a_published_plan_says_so(client):
 
     assert response.status_code == 200
     assertContains(response, "<h1>Aucun plan d'action n'est encore publié</h1>", html=True)
-
-
-@pytest.mark.parametrize("events", [0, 3, 40])
-def test_partner_page_query_count_does_not_grow_with_events(
-    client, plan, events, django_assert_num_queries
-):
-    initiatives = InitiativeFactory.create_batch(2, plan=plan)
-    for initiative in initiatives:
-        initiative.lead_partners.add(PartnerFactory())
-        initiative.associated_partners.add(PartnerFactory())
-    for role in PartnerRole:
-        PlanPartner.objects.create(plan=plan, partner=PartnerFactory(), role=role)
-    for index in range(events):
-        event = AwarenessEventFactory(
-            initiative=initiatives[index % 2],
-            organizer=PartnerFactory(),
-            co_organizers=[PartnerFactory()],
-        )
-        AudienceCountFactory(event=event)
-
-    with django_assert_num_queries(PARTNER_QUERIES):
-        response = client.get(reverse("partner_list"))
-
-    assert response.status_code == 200
-    # Four initiative partners, two plan partners, an organiser and a co-organiser per event.
-    assert response.content.decode().count('class="partner"') == 6 + 2 * events
 
 
 def test_partner_page_is_cached_and_shows_a_saved_change_on_the_next_request(
