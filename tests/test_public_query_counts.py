@@ -22,7 +22,7 @@ from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan, Initiative
 from partners.models import Partner
-from tests.browser.pages import CURRENT_YEAR, DASHBOARD, EMBED, PUBLIC_PAGES
+from tests.browser.pages import CURRENT_YEAR, DASHBOARD, EMBED, PUBLIC_PAGES, UNUSABLE_PERIOD
 from tests.indicators.factories import TargetFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
 
@@ -44,6 +44,8 @@ QUERIES = {
     # the same but this year's totals and the targets' figures (no target in 2025),
     # and the chosen initiative and audience
     "/?annee=2025&initiative=reseau-verrelles&public=filles": 17,
+    # an end before the start: the form and its error, with the whole plan's figures
+    UNUSABLE_PERIOD: 17,
     # current plan, audiences (+ their initiatives in the plan), stakeholders,
     # supporters, public contacts (+ partner), links, the plan-wide sums with the
     # number of events
