@@ -140,6 +140,21 @@ def owns(user, event):
     return event.organizer_id in organisation_ids(user)
 
 
+def import_refusal(user, recorded_organizer, organizer, changed):
+    """Why a file may not give an event this organiser, or None. A partner's file
+    changes only the events its organisation organises and names no other organiser;
+    an unchanged row of an event it co-organises (its own export lists them) passes.
+    `recorded_organizer` is None for a new event."""
+    if can_validate(user):
+        return None
+    own = organisation_ids(user)
+    if recorded_organizer is not None and recorded_organizer.pk not in own:
+        return not_owner_message(recorded_organizer) if changed else None
+    if organizer.pk not in own:
+        return not_your_organisation_message(user, organizer)
+    return None
+
+
 def may_add(user):
     return user.has_perm(ADD) and (sees_all_events(user) or bool(organisation_ids(user)))
 

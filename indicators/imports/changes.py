@@ -374,20 +374,12 @@ class EventImport:
         return change
 
     def _ownership_refusal(self, change):
-        """An event belongs to its organiser: a partner's file changes only the events
-        its organisation organises, and names no other organiser; an unchanged row of
-        an event it co-organises (as its own export lists them) is left as it is."""
-        if not self.reader.restricted:
-            return None
-        own = self.reader.own_organisations
-        recorded = change.recorded_organizer
-        if recorded is not None and recorded.pk not in own:
-            if change.changes:
-                return f"Action n° {change.event.pk} : {workflow.not_owner_message(recorded)}"
-            return None
-        if change.event.organizer_id not in own:
-            return workflow.not_your_organisation_message(self.user, change.event.organizer)
-        return None
+        refusal = workflow.import_refusal(
+            self.user, change.recorded_organizer, change.event.organizer, bool(change.changes)
+        )
+        if refusal and not change.is_new:
+            return f"Action n° {change.event.pk} : {refusal}"
+        return refusal
 
     def _refused_status(self, group, status, recorded):
         """A status the workflow refuses an import is accepted only when it restates

@@ -225,3 +225,25 @@ def test_an_organiser_is_never_its_own_co_organiser_nor_another_organisations(wo
         )
     ]
     assert workflow.organisation_problems(world["staff"], capso, [arc]) == []
+
+
+@pytest.mark.parametrize(
+    ("who", "recorded", "organizer", "changed", "refused"),
+    [
+        ("owner", None, "arc", True, False),
+        ("owner", None, "capso", True, True),
+        ("owner", "arc", "arc", True, False),
+        ("owner", "arc", "capso", True, True),
+        ("co_organiser", "arc", "arc", False, False),
+        ("co_organiser", "arc", "arc", True, True),
+        ("staff", "arc", "capso", True, False),
+    ],
+)
+def test_which_organisers_a_partners_file_may_give(
+    world, who, recorded, organizer, changed, refused
+):
+    recorded = world[recorded] if recorded else None
+
+    refusal = workflow.import_refusal(world[who], recorded, world[organizer], changed)
+
+    assert (refusal is not None) is refused
