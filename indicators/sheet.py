@@ -15,6 +15,13 @@ from indicators.exports.pg_copy import Date, DateTime, Integer, Label, Text
 from indicators.exports.writer import FORMULA_TRIGGERS
 
 CO_ORGANIZER_SEPARATOR = " ; "
+# How a file writes each status (the export writes its label, also read back).
+STATUS_NAMES = {
+    EventStatus.DRAFT: "brouillon",
+    EventStatus.SUBMITTED: "soumise",
+    EventStatus.VALIDATED: "validée",
+    EventStatus.RETURNED: "à corriger",
+}
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def may_edit(user, event):
     return edit_refusal(user, event) is None
 
 
-def edit_refusal(user, event, closed=None):
+def edit_refusal(user, event):
     """Why this account may not change this event, or None if it may."""
     if not user.has_perm(CHANGE):
         return "Votre compte ne peut pas modifier les actions."
@@ -171,7 +171,7 @@ def edit_refusal(user, event, closed=None):
         return None
     if not owns(user, event):
         return not_owner_message(event.organizer)
-    if in_closed_year(event, closed):
+    if in_closed_year(event):
         return closed_year_message(event.date.year)
     return None
 
@@ -180,7 +180,7 @@ def may_delete(user, event):
     return delete_refusal(user, event) is None
 
 
-def delete_refusal(user, event, closed=None):
+def delete_refusal(user, event):
     if not user.has_perm(DELETE):
         return "Votre compte ne peut pas supprimer les actions."
     if can_validate(user):
@@ -189,7 +189,7 @@ def delete_refusal(user, event, closed=None):
         return not_owner_message(event.organizer)
     if event.status == EventStatus.VALIDATED:
         return "Une action validée ne se supprime que par l'équipe du territoire."
-    if in_closed_year(event, closed):
+    if in_closed_year(event):
         return closed_year_message(event.date.year)
     return None
 
@@ -348,18 +348,22 @@ def import_status_refusal(user, status):
     return None
 
 
+def importable_statuses(user):
+    """The statuses the account's files may give a new event, in the workflow's order."""
+    return [
+        status
+        for status in (EventStatus.DRAFT, EventStatus.SUBMITTED, EventStatus.VALIDATED)
+        if import_status_refusal(user, status) is None
+    ]
+
+
 def status_refusal(user, stored, chosen, closed_year=False):
     """Why the account may not move an event from `stored` (None: a new event) to
     `chosen` by editing it, or None if it may."""
     if chosen == stored:
         return None
     if chosen not in status_choices(user):
-        if chosen == EventStatus.RETURNED:
-            return RETURNED_IS_NOT_CHOSEN
-        if chosen == EventStatus.VALIDATED:
-            return PARTNERS_NEVER_VALIDATE
-        # A partner's validated or returned event is resubmitted by saving it.
-        return None
+        return RETURNED_IS_NOT_CHOSEN if chosen == EventStatus.RETURNED else PARTNERS_NEVER_VALIDATE
     if chosen == EventStatus.VALIDATED and stored == EventStatus.RETURNED:
         return VALIDATE_A_RETURNED_EVENT
     if chosen == EventStatus.RETURNED:

@@ -28,7 +28,7 @@ from indicators import workflow
 from indicators.enums import EventFormat
 from indicators.imports.changes import EventImport
 from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
-from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY
+from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY, STATUS_NAMES
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
@@ -222,7 +222,6 @@ class EventImportMixin:
         user = request.user
         plan = ActionPlan.objects.current()
         restricted = not sees_all_events(user)
-        may_validate = workflow.may_perform(user, workflow.VALIDATE)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -235,7 +234,7 @@ class EventImportMixin:
             "formats": EventFormat.choices,
             "audiences": Audience.objects.all(),
             "organisations": user.partner_organisations.all() if restricted else None,
-            "statuses": ["brouillon", "soumise", *(["validée"] if may_validate else [])],
+            "statuses": [STATUS_NAMES[s] for s in workflow.importable_statuses(user)],
             "changed_since_preview": False,
             **context,
         }
@@ -269,9 +268,5 @@ class EventImportMixin:
             "format": list(EventFormat.labels),
             "organizer": [partner.name for partner in partners],
             "audience": [audience.name for audience in Audience.objects.all()],
-            "status": [
-                "brouillon",
-                "soumise",
-                *(["validée"] if workflow.may_perform(user, workflow.VALIDATE) else []),
-            ],
+            "status": [STATUS_NAMES[s] for s in workflow.importable_statuses(user)],
         }

@@ -9,10 +9,10 @@ import re
 from collections import defaultdict
 
 from feminisation import formatting
-from feminisation.access import can_validate, sees_all_events
+from feminisation.access import sees_all_events
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
-from indicators.sheet import COLUMNS, HEADERS_BY_KEY, lookup_key, split_names
+from indicators.sheet import COLUMNS, HEADERS_BY_KEY, STATUS_NAMES, lookup_key, split_names
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
@@ -138,7 +138,6 @@ class RowReader:
         self.user = user
         self.plan = plan
         self.restricted = not sees_all_events(user)
-        self.can_validate = can_validate(user)
         # Every plan's: a recorded event may belong to an earlier plan.
         self.initiative_by_pk = {i.pk: i for i in Initiative.objects.all()}
         initiatives = [i for i in self.initiative_by_pk.values() if i.plan_id == plan.pk]
@@ -167,8 +166,7 @@ class RowReader:
         )
         self.formats = Lookup(EventFormat.choices, [(value, value) for value in EventFormat])
         self.statuses = Lookup(
-            [(EventStatus.DRAFT, "brouillon"), (EventStatus.SUBMITTED, "soumise")],
-            [(EventStatus.VALIDATED, "validée"), (EventStatus.RETURNED, "à corriger")],
+            [(status, name) for status, name in STATUS_NAMES.items()],
             EventStatus.choices,
             [(value, value) for value in EventStatus],
         )
@@ -298,7 +296,7 @@ class RowReader:
         return tuple(partners[pk] for pk in sorted(partners))
 
     def status(self, value):
-        allowed = "brouillon, soumise" + (", validée" if self.can_validate else "")
+        allowed = ", ".join(STATUS_NAMES[s] for s in workflow.importable_statuses(self.user))
         status = self.statuses.find(
             value,
             lambda: f"Statut inconnu : « {cell_text(value)} ». Statuts possibles : {allowed}.",

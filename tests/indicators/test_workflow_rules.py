@@ -247,3 +247,8 @@ def test_which_organisers_a_partners_file_may_give(
     refusal = workflow.import_refusal(world[who], recorded, world[organizer], changed)
 
     assert (refusal is not None) is refused
+
+
+def test_which_statuses_a_file_may_give_a_new_event(world):
+    assert workflow.importable_statuses(world["staff"]) == [DRAFT, SUBMITTED, VALIDATED]
+    assert workflow.importable_statuses(world["owner"]) == [DRAFT, SUBMITTED]
