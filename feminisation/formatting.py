@@ -4,7 +4,6 @@ place for every page, message, export and command."""
 import math
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import translation
 from django.utils.dateformat import format as date_format
 
 NARROW_NBSP = "\u202f"
@@ -12,8 +11,7 @@ NARROW_NBSP = "\u202f"
 
 def number(value):
     """12345 → « 12 345 », with the narrow no-break space French typography uses."""
-    with translation.override("fr"):
-        return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
+    return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
 
 
 def percent(share, rounding="nearest"):
@@ -31,6 +29,5 @@ def counted(count, singular, plural):
 
 
 def month_label(month):
-    """« janvier 2025 », from Django's French month names."""
-    with translation.override("fr"):
-        return date_format(month, "F Y")
+    """« janvier 2025 », from Django's French month names (LANGUAGE_CODE)."""
+    return date_format(month, "F Y")
