@@ -138,6 +138,11 @@ def tricky(world, plan):
     return {**world, "partners": partners, "initiative": initiative, "audiences": audiences}
 
 
+def test_the_invisible_characters_below_127_are_the_controls_and_the_space():
+    """What the SQL of the formula guard takes for granted."""
+    assert {char for char in writer.INVISIBLE if ord(char) < 127} == {chr(c) for c in range(33)}
+
+
 def test_lines_end_as_the_dialect_says_and_line_breaks_in_cells_stay():
     block = pg_copy._block([b'a,"b\rc"\n', b"d\n"], writer.STANDARD)
     assert block == b'a,"b\rc"\nd\n'
