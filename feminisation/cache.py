@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 PAGE_TIMEOUT = 60 * 60
-HEALTH_KEY = "sante:sonde"
+HEALTH_KEY = "health:probe"
 # After a failure the cache is left alone for this long: a Redis that times out
 # would otherwise add its timeout to every request.
 RETRY_AFTER = 10
@@ -65,6 +65,7 @@ class _TolerantCache:
             return default
         if self.failing:
             self.failing = False
+            self.retry_at = -math.inf
             logger.info("The cache answers again: public pages are cached again.")
         return result
 
@@ -82,6 +83,8 @@ class _TolerantCache:
             )
 
     def replace_version(self):
+        # Written by the first call that reaches the cache: this one, unless the
+        # cache has failed in the last RETRY_AFTER seconds.
         self.version_owed = True
         self.call(None)
 
