@@ -189,6 +189,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Besides the public pages, it keeps an imported file between its preview and its
 # confirmation, which another worker or server may receive.
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer must cost a page a second, not the TCP timeout
+    # (the pages are then computed without it, see feminisation.cache);
+    # `?socket_timeout=N&socket_connect_timeout=N` in CACHE_URL overrides it.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # Sessions live in the database, so that any app server behind the load balancer
 # can serve any request.

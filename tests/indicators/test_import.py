@@ -485,10 +485,13 @@ def test_staff_may_validate_through_an_import(staff_client, staff, data):
     assert (event.status, event.validated_by) == (EventStatus.VALIDATED, staff)
 
 
-def test_an_import_refreshes_the_public_pages(staff_client, data):
+def test_an_import_refreshes_the_public_pages(
+    staff_client, data, django_capture_on_commit_callbacks
+):
     cache.set(VERSION_KEY, "before-the-import", None)
 
-    confirm(staff_client, upload(staff_client, csv_file(TWO_EVENTS)))
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(staff_client, upload(staff_client, csv_file(TWO_EVENTS)))
 
     assert cache.get(VERSION_KEY) != "before-the-import"
 
