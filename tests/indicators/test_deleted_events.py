@@ -1,7 +1,9 @@
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
@@ -14,6 +16,7 @@ from tests.partners.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
+EARLIER = timezone.now() - datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -37,6 +40,10 @@ def deleted_event():
     pk = event.pk
     event.delete()
     return pk
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def restore_url(pk):
@@ -70,9 +77,13 @@ def test_a_line_deleted_long_before_the_event_stays_deleted(staff_client):
     removed_by_hand = AudienceCountFactory(event=event, people=99)
     removed_pk = removed_by_hand.pk
     removed_by_hand.delete()
-    AudienceCount.history.filter(id=removed_pk, history_type="-").update(
-        history_date=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
-    )
+    # Recorded an hour earlier than the event's deletion, in the order they were made.
+    for records, minutes in [
+        (AwarenessEvent.history.filter(id=event.pk), 0),
+        (AudienceCount.history.filter(history_type="+"), 1),
+        (AudienceCount.history.filter(id=removed_pk, history_type="-"), 2),
+    ]:
+        records.update(history_date=EARLIER + datetime.timedelta(minutes=minutes))
     pk = event.pk
     event.delete()
 
@@ -86,12 +97,18 @@ def test_restoring_needs_a_post(staff_client, deleted_event):
     assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
 
 
-def test_an_event_that_is_not_deleted_cannot_be_restored_twice(staff_client, deleted_event):
+def test_an_event_restored_already_is_not_restored_twice(staff_client, deleted_event):
     url = restore_url(deleted_event)
-    staff_client.post(url)
+    staff_client.post(url, follow=True)
 
-    assert staff_client.post(url).status_code == 404
+    response = staff_client.post(url)
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Cette action vient d'être restaurée par quelqu'un d'autre : rien n'a été fait."
+    ]
     assert AwarenessEvent.objects.filter(pk=deleted_event).count() == 1
+    assert AudienceCount.objects.filter(event_id=deleted_event).count() == 2
 
 
 @pytest.mark.parametrize("group", [access.MANAGERS, access.PARTNERS])
