@@ -107,7 +107,6 @@ def saved_by_message(user, when, reason):
     return f"{text} :"
 
 
-RESTORED_LINE_REASON = "Restaurée avec son action"
 RESTORE_CONFLICT = "Cette action vient d'être restaurée par quelqu'un d'autre : rien n'a été fait."
 NOT_THE_LATEST_DELETION = (
     "Cette suppression n'est plus la dernière de l'action : seul son dernier état supprimé "

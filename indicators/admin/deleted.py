@@ -99,6 +99,6 @@ def _restore_event(record, lines):
     event.co_organizers.set(history.co_organizers_at(record))
     for line_record in lines:
         line = line_record.instance
-        line._change_reason = workflow.RESTORED_LINE_REASON
+        line._change_reason = workflow.RESTORED_REASON
         line.save(force_insert=True)
     return event

@@ -357,6 +357,12 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
                 *lines[record.history_id],
             ]
 
+    def _may_revert(self, request, record):
+        if not sees_all_events(request.user):
+            return False
+        event = self.get_object(request, str(record.id))
+        return event is not None and self.has_change_permission(request, event)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         record = _version(self.model, object_id, version_id)
         if record is None:
@@ -373,14 +379,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         request._live_version = (
             self.model.objects.filter(pk=record.id).values_list("version", flat=True).first()
         )
-        event = self.get_object(request, str(record.id))
-        may_revert = (
-            request.method == "POST"
-            and event is not None
-            and sees_all_events(request.user)
-            and self.has_change_permission(request, event)
-        )
-        if not may_revert:
+        if request.method != "POST" or not self._may_revert(request, record):
             # Shown, or refused by the package's and HistoryAdmin's checks.
             return super().history_form_view(request, object_id, version_id, context)
         with store.collecting():

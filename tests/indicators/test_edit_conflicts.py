@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from pytest_django.asserts import assertContains
 
 from feminisation import access
 from indicators import workflow
@@ -124,6 +125,12 @@ def test_a_save_from_an_older_form_saves_nothing_and_says_what_changed(
     assert list(event.counts.values_list("people", "women")) == [(125, 66)]
     assert event.history.count() == 2
     shown = validator.get(change_url(event))
+    # The message reads as a list of changes on the form (not as escaped HTML).
+    assertContains(
+        shown,
+        "<li><strong>Intitulé :</strong> Forum des métiers&nbsp;&rarr;&nbsp;Forum des métiers "
+        "de l&#x27;industrie</li>",
+    )
     assert shown.context["adminform"].form["seen_version"].value() == 2
     # Saved again from the version it now shows, the validation goes through.
     response = validator.post(change_url(event), form_data(shown, status=EventStatus.VALIDATED))
