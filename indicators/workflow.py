@@ -120,9 +120,10 @@ def missing_message(missing, reverting=False):
     what = "cette version" if reverting else "cette action"
     done = "Rien n'a été rétabli" if reverting else "Rien n'a été restauré"
     again = "rétablissez la version" if reverting else "restaurez l'action"
+    them, its = ("les", "leur") if len(missing) > 1 else ("le", "son")
     return (
         f"{done} : {what} renvoie à ce qui a été supprimé depuis — {', '.join(missing)}. "
-        f"Recréez-le (ou restaurez-le depuis son historique), puis {again}."
+        f"Recréez-{them} (ou restaurez-{them} depuis {its} historique), puis {again}."
     )
 
 

@@ -22,7 +22,8 @@ RETURN_NEEDS_COMMENT = (
 )
 
 
-VERSION_FIELD = "version_{}"
+# The list's hidden field « version_<id> »: the version of each event it shows.
+VERSION_PREFIX = "version_"
 
 
 def seen_versions(request):
@@ -30,9 +31,9 @@ def seen_versions(request):
     event chosen through « select all » has none."""
     versions = {}
     for name, value in request.POST.items():
-        if name.startswith("version_"):
+        if name.startswith(VERSION_PREFIX):
             try:
-                versions[int(name.removeprefix("version_"))] = int(value)
+                versions[int(name.removeprefix(VERSION_PREFIX))] = int(value)
             except ValueError:
                 continue
     return versions

@@ -279,7 +279,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         return format_html(
             '{}<input type="hidden" name="{}" value="{}">',
             super().action_checkbox(event),
-            workflow_actions.VERSION_FIELD.format(event.pk),
+            f"{workflow_actions.VERSION_PREFIX}{event.pk}",
             event.version,
         )
 
