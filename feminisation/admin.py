@@ -47,12 +47,19 @@ class ChangeReasonForm(forms.ModelForm):
 
 class ChangeDisplay(HistoricalRecordContextHelper):
     """The history's « before → after » as the forms say it: a choice's label, oui or
-    non, a French date, and « — » for nothing (the package says « Deleted utilisateur
-    (pk=None) » for an empty link)."""
+    non, a French date, names for links (« CAPSO, Région » for co-organisers, where
+    the package says « [CAPSO] »), and « — » for nothing (the package says « Deleted
+    utilisateur (pk=None) » for an empty link)."""
+
+    def context_for_delta_changes(self, delta):
+        # Each change may carry a note (who and why, when not the row's).
+        return [{**change, "note": ""} for change in super().context_for_delta_changes(delta)]
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
         field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return ", ".join(sorted(str(item) for item in value)) or "—"
         if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
             return "—"
         if field.choices:
@@ -105,6 +112,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangeDisplay(self.model, historical_record)
+
+    def field_changes(self, request, old_record, new_record):
+        """What changed from one version to another, as the history page says it."""
+        delta = new_record.diff_against(old_record, foreign_keys_are_objs=True)
+        helper = self.get_historical_record_context_helper(request, new_record)
+        return helper.context_for_delta_changes(delta)
 
     def history_view_title(self, request, obj):
         return f"Historique de « {obj} »"

@@ -412,6 +412,8 @@ def test_a_changed_file_updates_the_recorded_event_and_the_preview_says_how(staf
     assert visit.title == "VISITE de la verrerie"
     assert list(visit.counts.values_list("people", "women")) == [(25, 13)]
     assert visit.history.first().history_type == "~"
+    # A new version, as any save: a form left open on the event is now stale.
+    assert (visit.version, visit.history.first().version) == (2, 2)
 
 
 def test_a_reference_updates_an_event_whose_title_and_date_change(
