@@ -140,9 +140,10 @@ class EventImportMixin:
             if "cancel" in request.POST:
                 return self._cancel_import(request)
             return self._confirm_import(request)
-        form = ImportFileForm(
-            request.POST or None, request.FILES or None, too_large=upload_too_large(request)
-        )
+        if request.method == "POST":
+            form = ImportFileForm(request.POST, request.FILES, too_large=upload_too_large(request))
+        else:
+            form = ImportFileForm()
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
             file_name = form.cleaned_data["file"].name
