@@ -14,9 +14,11 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import DatabaseError
 from django.db.models import F
 from django.urls import reverse_lazy
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -788,3 +790,18 @@ def test_a_partners_template_offers_only_its_organisations(partner_client, data)
     values = load_workbook(io.BytesIO(response.content))["Valeurs possibles"]
     organisers = next(column for column in values.iter_cols() if column[0].value == "organisateur")
     assert [cell.value for cell in organisers[1:] if cell.value] == ["Arc France"]
+
+
+def test_the_nightly_purge_deletes_expired_files_only(staff, django_user_model, arc):
+    ImportPreview.keep(staff, "oublie.csv", b"date")
+    partner = user_in(django_user_model, PARTNERS, "verrelles", [arc])
+    ImportPreview.keep(partner, "en-cours.csv", b"")
+    ImportPreview.objects.filter(user=staff).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    output = io.StringIO()
+
+    call_command("purge_import_previews", stdout=output)
+
+    assert output.getvalue() == "Fichiers d'import expirés effacés : 1.\n"
+    assert list(ImportPreview.objects.values_list("file_name", flat=True)) == ["en-cours.csv"]
