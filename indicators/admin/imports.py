@@ -20,9 +20,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from feminisation.access import sees_all_events
+from feminisation.formatting import number
 from feminisation.uploads import MAX_UPLOAD_BYTES, upload_too_large
 from indicators import workflow
 from indicators.enums import EventFormat
+from indicators.imports import limits
 from indicators.imports.changes import EventImport
 from indicators.imports.confirmation import Outcome, confirm
 from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
@@ -34,6 +36,7 @@ from partners.models import Partner
 # The preview lists this many events per table, then says how many more.
 PREVIEW_LIMIT = 200
 ERROR_LIMIT = 500
+MB = 1024 * 1024
 TOO_LARGE = "Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers."
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +45,7 @@ class ImportFileForm(forms.Form):
     file = forms.FileField(
         label="Fichier à importer",
         help_text="Excel (.xlsx), ou CSV séparé par des points-virgules ou des virgules "
-        "(UTF-8 ou Windows), 10 Mo au plus.",
+        "(UTF-8 ou Windows) : 10 Mo et 20 000 lignes au plus.",
     )
 
     def __init__(self, *args, too_large=False, **kwargs):
@@ -237,6 +240,13 @@ class EventImportMixin:
             "organisations": user.partner_organisations.all() if restricted else None,
             "statuses": [STATUS_NAMES[s] for s in workflow.importable_statuses(user)],
             "changed_since_preview": False,
+            "limits": {
+                "upload": MAX_UPLOAD_BYTES // MB,
+                "lines": number(limits.MAX_LINES),
+                "columns": limits.MAX_COLUMNS,
+                "cell": number(limits.MAX_CELL_CHARS),
+                "inflated": limits.MAX_XLSX_BYTES // MB,
+            },
             **context,
         }
         request.current_app = self.admin_site.name

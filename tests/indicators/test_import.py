@@ -672,6 +672,15 @@ def test_the_template_is_documented_and_can_be_filled_and_imported(
         html=True,
     )
 
+    assertContains(
+        page,
+        "<li><strong>Limites.</strong> 10 Mo, 20\u202f000 lignes (titres compris), 50 colonnes "
+        "remplies et 5\u202f000 caractères par cellule ; un classeur décompressé ne dépasse pas "
+        "25 Mo. Au-delà, le fichier est refusé avec un message qui dit quelle limite il "
+        "dépasse : découpez-le en plusieurs fichiers.</li>",
+        html=True,
+    )
+
     with django_assert_num_queries(TEMPLATE_QUERIES):
         response = staff_client.get(TEMPLATE_URL)
 
