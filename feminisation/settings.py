@@ -186,8 +186,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default (one process); redis://hôte:6379/0 (or rediss://, or
 # rediscache://) selects Django's RedisCache, shared by every worker and server.
-# Besides the public pages, it keeps an imported file between its preview and its
-# confirmation, which another worker or server may receive.
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that does not answer must cost a page a second, not the TCP timeout
@@ -199,6 +197,16 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # Sessions live in the database, so that any app server behind the load balancer
 # can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Request bodies: a form's fields take a few kilobytes (1 MB at most); a file, the
+# import's spreadsheet only, 10 MB at most, refused while it is received
+# (feminisation.uploads) rather than once received whole.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "feminisation.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,6 @@
 """Writing a checked import: every event, line and co-organiser in bulk, with
-their history, in one transaction whose days' figures are refreshed once."""
+their history, in one transaction whose days' figures are refreshed once. The
+caller empties the public pages' cache after its commit (`confirmation`)."""
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
@@ -7,7 +8,6 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from feminisation.cache import invalidate_public_pages
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 
@@ -81,8 +81,6 @@ def write(result, file_name):
         LogEntry.objects.log_actions(
             user.pk, updated, CHANGE, f"Modifiée par l'import du fichier « {file_name} »."
         )
-    # Bulk writes send no signal: the public pages would still show the old figures.
-    invalidate_public_pages()
 
 
 def _write_co_organizers(result):
