@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0006_admin_list_order_index'),
+        ('indicators', '0007_event_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
