@@ -99,7 +99,6 @@ ACTORS = [
     ("manager", "self", "forbidden"),
     ("partner", "partner", "forbidden"),
     ("partner", "self", "forbidden"),
-    ("anonymous", "partner", "anonymous"),
     ("anonymous", "superuser", "anonymous"),
 ]
 
