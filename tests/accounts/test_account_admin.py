@@ -304,14 +304,18 @@ def test_a_partners_form_offers_only_partner_accounts_and_keeps_the_others(
     superuser = User.objects.create_superuser("racine")
     arc.members.add(superuser)
     colleague = user_in(access.TERRITORY_STAFF, "collegue")
+    newcomer = user_in(access.PARTNERS, "nouvelle")
     url = reverse("admin:partners_partner_change", args=[arc.pk])
     page = staff_client.get(url)
 
     offered = page.context["adminform"].form.fields["members"].queryset
-    assert set(offered) == {partner_account}
-    staff_client.post(url, form_data(page, members=[str(partner_account.pk), str(colleague.pk)]))
+    assert set(offered) == {partner_account, newcomer}
+    refused = staff_client.post(url, form_data(page, members=[str(colleague.pk)]))
+    assert refused.context["adminform"].form.errors["members"]
+    staff_client.post(url, form_data(page, members=[str(newcomer.pk)]))
 
-    assert set(arc.members.all()) == {partner_account, superuser}
+    # The superuser, whom the form does not show, stays a member.
+    assert set(arc.members.all()) == {newcomer, superuser}
 
 
 def test_superusers_open_a_staff_account_with_djangos_full_form(client, arc):
