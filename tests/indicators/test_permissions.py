@@ -90,6 +90,7 @@ OPERATIONS = (
     "history",
     "version",
     "revert",
+    "revert_deleted",
     "deleted_list",
     "deleted_history",
     "restore",
@@ -115,6 +116,7 @@ EXPECTED = {
         "history": SHOWN,
         "version": SHOWN,
         "revert": DONE,
+        "revert_deleted": FORBIDDEN,
         "deleted_list": SHOWN,
         "deleted_history": SHOWN,
         "restore": RESTORED,
@@ -138,6 +140,7 @@ EXPECTED = {
         "history": SHOWN,
         "version": SHOWN,
         "revert": FORBIDDEN,
+        "revert_deleted": FORBIDDEN,
         "deleted_list": FORBIDDEN,
         "deleted_history": SHOWN,
         "restore": FORBIDDEN,
@@ -161,6 +164,7 @@ EXPECTED = {
         "history": FORBIDDEN,
         "version": FORBIDDEN,
         "revert": FORBIDDEN,
+        "revert_deleted": FORBIDDEN,
         "deleted_list": FORBIDDEN,
         "deleted_history": FORBIDDEN,
         "restore": FORBIDDEN,
@@ -184,6 +188,7 @@ EXPECTED = {
         "history": FORBIDDEN,
         "version": FORBIDDEN,
         "revert": FORBIDDEN,
+        "revert_deleted": FORBIDDEN,
         "deleted_list": FORBIDDEN,
         "deleted_history": FORBIDDEN,
         "restore": FORBIDDEN,
@@ -207,6 +212,7 @@ EXPECTED = {
         "history": FORBIDDEN,
         "version": FORBIDDEN,
         "revert": FORBIDDEN,
+        "revert_deleted": FORBIDDEN,
         "deleted_list": FORBIDDEN,
         "deleted_history": FORBIDDEN,
         "restore": FORBIDDEN,
@@ -343,6 +349,13 @@ def prepare(operation, event):
         if operation == "version":
             return "get", url, {}
         return "post", url, form_data(staff_page(url))
+    if operation == "revert_deleted":
+        # A version's « Rétablir », posted once the event is deleted: a restore that
+        # the deleted events' page would not allow, without the event's lines.
+        url = event_url(event, "simple_history", event.history.earliest().history_id)
+        data = form_data(staff_page(url))
+        AwarenessEvent.objects.get(pk=event.pk).delete()
+        return "post", url, data
     if operation in ("deleted_list", "deleted_history", "restore"):
         # Deleted through another instance: `event` keeps its primary key.
         AwarenessEvent.objects.get(pk=event.pk).delete()
@@ -388,7 +401,7 @@ def effect(operation, event, response):
         return recorded.status == status
     if operation == "revert":
         return recorded.title == event.title
-    if operation == "restore":
+    if operation in ("restore", "revert_deleted"):
         return recorded is not None
     if operation == "autocomplete":
         if response.status_code != 200:
@@ -435,6 +448,18 @@ def test_permission_matrix(
     if expected.hidden and not expected.effect:
         # Not even in a message or a filter: the answer never holds the event's data.
         assert TITLES[target] not in content(response)
+
+
+def test_a_deleted_events_versions_offer_no_revert(client, events):
+    event = events["a"]
+    url = event_url(event, "simple_history", event.history.earliest().history_id)
+    AwarenessEvent.objects.get(pk=event.pk).delete()
+    log_in(client, "staff", events)
+
+    response = client.get(url)
+
+    assertContains(response, f'value="{TITLES["a"]}"')
+    assertNotContains(response, 'value="Rétablir"')
 
 
 def preview(client, event, title):
