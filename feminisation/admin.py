@@ -122,13 +122,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_view_title(self, request, obj):
         return f"Historique de « {obj} »"
 
+    def revert_disabled(self, request, obj=None):
+        # No « Rétablir » on a version of a deleted object (see history_form_view).
+        if obj is not None and not self.model._default_manager.filter(pk=obj.pk).exists():
+            return True
+        return super().revert_disabled(request, obj)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The package checks only the view permission, even to revert on POST.
-        if request.method == "POST" and not (
-            sees_all_events(request.user)
-            and self.has_change_permission(request, self.get_object(request, unquote(object_id)))
-        ):
-            raise PermissionDenied
+        # The package checks only the view permission, even to revert on POST; and
+        # it would bring back a deleted object from any of its versions, without its
+        # lines: a deleted object is restored from its own page, or not at all.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not (
+                sees_all_events(request.user) and self.has_change_permission(request, obj)
+            ):
+                raise PermissionDenied
         # Its submit line reads this variable, which it never sets.
         return super().history_form_view(
             request, object_id, version_id, {"onclick_attrib": "", **(extra_context or {})}

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "partners",
+    "accounts",
     "initiatives",
     "indicators",
 ]
@@ -236,6 +237,18 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# E-mail: the links that let a partner choose a password. Printed on the console
+# with DEBUG (`make run`); in production an SMTP server,
+# smtp+tls://utilisateur:motdepasse@hôte:587 (or smtp://, smtp+ssl://).
+vars().update(
+    _read("EMAIL_URL", env.email_url, default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Mixité Industrie <ne-pas-repondre@localhost>"
+)
+# A slow mail server must not hold a worker for minutes.
+EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", default=10, minimum=1)
 
 # Security. Production runs behind an HTTPS reverse proxy (or load balancer) that
 # terminates TLS and overwrites X-Forwarded-Proto; `make run` (DEBUG) and `make
