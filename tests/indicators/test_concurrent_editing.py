@@ -6,7 +6,6 @@ nothing, and the stored figures stay equal to the lines."""
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection, connections
 from django.db.models import Sum
@@ -44,18 +43,6 @@ def change_url(event):
 
 def restore_url(record):
     return reverse("admin:indicators_awarenessevent_restore", args=[record.history_id])
-
-
-def roles():
-    """The groups the roles migration creates, which a transactional test before
-    this one may have emptied."""
-    for name, permissions in access.PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for dotted in permissions:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
 
 
 def logged_in(user):
@@ -105,7 +92,6 @@ def assert_figures_equal_the_lines(event):
 
 
 def test_a_partner_correcting_and_a_validator_validating_at_once_never_mix():
-    roles()
     organizer = PartnerFactory(name="Arc France")
     claire = user_in(access.PARTNERS, "claire", organisations=[organizer])
     sophie = user_in(access.TERRITORY_STAFF, "sophie")
@@ -165,7 +151,6 @@ def test_a_partner_correcting_and_a_validator_validating_at_once_never_mix():
 
 
 def test_two_people_saving_the_same_event_at_once_lose_nothing():
-    roles()
     sophie = user_in(access.TERRITORY_STAFF, "sophie")
     malik = user_in(access.TERRITORY_STAFF, "malik")
     audience = AudienceFactory(short_name="Collégiennes")
@@ -200,7 +185,6 @@ def test_two_people_saving_the_same_event_at_once_lose_nothing():
 
 
 def test_two_restores_of_the_same_event_at_once_restore_it_once():
-    roles()
     sophie = user_in(access.TERRITORY_STAFF, "sophie")
     malik = user_in(access.TERRITORY_STAFF, "malik")
     for _ in range(ROUNDS):

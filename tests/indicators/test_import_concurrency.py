@@ -25,7 +25,7 @@ from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, Init
 from tests.partners.factories import PartnerFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="concurrent transactions: this test runs in the PostgreSQL half of the suite",
