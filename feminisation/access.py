@@ -36,10 +36,10 @@ PERMISSIONS = {
         VALIDATE_EVENTS,
         SEE_ALL_EVENTS,
         EXPORT_FIGURES,
+        # Partner accounts only: accounts.rules narrows them.
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
-        "auth.view_group",
     ],
     MANAGERS: [
         *_on_plan_models(["view"]),

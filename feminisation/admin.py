@@ -49,12 +49,19 @@ class ChangeReasonForm(forms.ModelForm):
 
 class ChangeDisplay(HistoricalRecordContextHelper):
     """The history's « before → after » as the forms say it: a choice's label, oui or
-    non, a French date, and « — » for nothing (the package says « Deleted utilisateur
-    (pk=None) » for an empty link)."""
+    non, a French date, names for links (« CAPSO, Région » for co-organisers, where
+    the package says « [CAPSO] »), and « — » for nothing (the package says « Deleted
+    utilisateur (pk=None) » for an empty link)."""
+
+    def context_for_delta_changes(self, delta):
+        # Each change may carry a note (who and why, when not the row's).
+        return [{**change, "note": ""} for change in super().context_for_delta_changes(delta)]
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
         field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return ", ".join(sorted(str(item) for item in value)) or "—"
         if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
             return "—"
         if field.choices:
@@ -108,16 +115,31 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangeDisplay(self.model, historical_record)
 
+    def field_changes(self, request, old_record, new_record):
+        """What changed from one version to another, as the history page says it."""
+        delta = new_record.diff_against(old_record, foreign_keys_are_objs=True)
+        helper = self.get_historical_record_context_helper(request, new_record)
+        return helper.context_for_delta_changes(delta)
+
     def history_view_title(self, request, obj):
         return f"Historique de « {obj} »"
 
+    def revert_disabled(self, request, obj=None):
+        # No « Rétablir » on a version of a deleted object (see history_form_view).
+        if obj is not None and not self.model._default_manager.filter(pk=obj.pk).exists():
+            return True
+        return super().revert_disabled(request, obj)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The package checks only the view permission, even to revert on POST.
-        if request.method == "POST" and not (
-            sees_all_events(request.user)
-            and self.has_change_permission(request, self.get_object(request, unquote(object_id)))
-        ):
-            raise PermissionDenied
+        # The package checks only the view permission, even to revert on POST; and
+        # it would bring back a deleted object from any of its versions, without its
+        # lines: a deleted object is restored from its own page, or not at all.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not (
+                sees_all_events(request.user) and self.has_change_permission(request, obj)
+            ):
+                raise PermissionDenied
         # Its submit line reads this variable, which it never sets.
         return super().history_form_view(
             request, object_id, version_id, {"onclick_attrib": "", **(extra_context or {})}

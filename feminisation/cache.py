@@ -2,32 +2,143 @@
 version that a save or deletion of any watched model replaces: a change made in the
 admin shows on the very next request, with no per-page invalidation.
 
+The version is replaced once per transaction, after it commits: a page rendered
+while the transaction is in flight reads the old rows, and is cached under the old
+version, which the commit then leaves behind.
+
+The cache only makes pages faster. When it fails (Redis stopped or timing out, any
+error of its backend), pages are computed without it, saves are kept, and a warning
+is logged at most once a minute.
+
 Each app names the models its public pages read, in its AppConfig.ready(), with
 `watch()`: this module knows none of them."""
 
 import hashlib
+import logging
+import math
+import threading
 import uuid
 from functools import wraps
+from time import monotonic
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 PAGE_TIMEOUT = 60 * 60
+HEALTH_KEY = "health:probe"
+# After a failure the cache is left alone for this long: a Redis that times out
+# would otherwise add its timeout to every request.
+RETRY_AFTER = 10
+LOG_INTERVAL = 60
 
 
-def invalidate_public_pages(**kwargs):
-    """Call after any write the signals do not see (bulk_create, QuerySet.update…)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+class _TolerantCache:
+    """This module's calls to Django's cache, in one process: a call that fails
+    returns its default, and the cache is not tried again for RETRY_AFTER seconds.
+    A new version that could not be written is written as soon as the cache answers
+    again (until then, other processes may serve pages cached before the failure,
+    for PAGE_TIMEOUT at most)."""
+
+    def __init__(self):
+        self.retry_at = -math.inf
+        self.logged_at = -math.inf
+        self.failing = False
+        self.version_owed = False
+
+    def call(self, method, *args, default=None):
+        if monotonic() < self.retry_at:
+            return default
+        return self.try_now(method, *args, default=default)
+
+    def try_now(self, method, *args, default=None):
+        try:
+            if self.version_owed:
+                cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+                self.version_owed = False
+            result = getattr(cache, method)(*args) if method else default
+        except Exception:
+            self._failed()
+            return default
+        if self.failing:
+            self.failing = False
+            self.retry_at = -math.inf
+            logger.info("The cache answers again: public pages are cached again.")
+        return result
+
+    def _failed(self):
+        now = monotonic()
+        self.failing = True
+        self.retry_at = now + RETRY_AFTER
+        if now - self.logged_at >= LOG_INTERVAL:
+            self.logged_at = now
+            logger.warning(
+                "The cache does not answer: public pages are computed without it "
+                "(logged at most once every %s s).",
+                LOG_INTERVAL,
+                exc_info=True,
+            )
+
+    def replace_version(self):
+        # Written by the first call that reaches the cache: this one, unless the
+        # cache has failed in the last RETRY_AFTER seconds.
+        self.version_owed = True
+        self.call(None)
+
+
+_cache = _TolerantCache()
+_UNAVAILABLE = object()
+
+
+def cache_works():
+    """For /sante/: whether the cache stores a value, tried now even just after a
+    failure."""
+    return _cache.try_now("set", HEALTH_KEY, "ok", 60, default=_UNAVAILABLE) is not _UNAVAILABLE
+
+
+class _VersionAnnouncement:
+    """The one new version that the writes of a transaction announce, after it
+    commits. Each write registers it with on_commit (Django drops the callbacks of a
+    rolled back transaction or savepoint, hence no flag to reset); the first callback
+    that runs replaces the version, the others see it done."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            _cache.replace_version()
+
+
+# The announcement that the current transaction's writes share, per thread (each
+# thread has its own database connections) and database alias.
+_announcements = threading.local()
+
+
+def invalidate_public_pages(using=DEFAULT_DB_ALIAS, **kwargs):
+    """Call after any write the signals do not see (bulk_create, QuerySet.update…).
+    Outside a transaction the version is replaced at once."""
+    announcement = getattr(_announcements, using, None)
+    if announcement is None or announcement.done:
+        announcement = _VersionAnnouncement()
+        setattr(_announcements, using, announcement)
+    transaction.on_commit(announcement, using=using)
 
 
 def _version():
-    version = cache.get(VERSION_KEY)
+    """The current version, or None when the cache does not answer."""
+    version = _cache.call("get", VERSION_KEY, default=_UNAVAILABLE)
+    if version is _UNAVAILABLE:
+        return None
     if version is None:
         version = uuid.uuid4().hex
         # add() keeps another process's version if it got there first.
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
+        _cache.call("add", VERSION_KEY, version, None)
+        version = _cache.call("get", VERSION_KEY, version, default=version)
     return version
 
 
@@ -40,16 +151,19 @@ def public_page(*params):
         def cached_view(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
+            version = _version()
+            if version is None:
+                return view(request, *args, **kwargs)
             values = [(name, request.GET.getlist(name)) for name in params]
             signature = repr((request.path, values)).encode()
-            key = f"public-page:{_version()}:{hashlib.sha256(signature).hexdigest()}"
-            response = cache.get(key)
+            key = f"public-page:{version}:{hashlib.sha256(signature).hexdigest()}"
+            response = _cache.call("get", key)
             if response is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code == 200 and not response.streaming:
                     if hasattr(response, "render"):
                         response.render()
-                    cache.set(key, response, PAGE_TIMEOUT)
+                    _cache.call("set", key, response, PAGE_TIMEOUT)
             return response
 
         return cached_view
@@ -60,7 +174,7 @@ def public_page(*params):
 def watch(*models, relations=()):
     """Empties the public pages' cache after every save or deletion of `models`, and
     every change of the many-to-many `relations` (fields such as
-    `AwarenessEvent.co_organizers`)."""
+    `AwarenessEvent.co_organizers`), once their transaction commits."""
     for model in models:
         post_save.connect(invalidate_public_pages, sender=model, weak=False)
         post_delete.connect(invalidate_public_pages, sender=model, weak=False)

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "partners",
+    "accounts",
     "initiatives",
     "indicators",
 ]
@@ -186,13 +187,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default (one process); redis://hôte:6379/0 (or rediss://, or
 # rediscache://) selects Django's RedisCache, shared by every worker and server.
-# Besides the public pages, it keeps an imported file between its preview and its
-# confirmation, which another worker or server may receive.
 CACHES = {"default": _read("CACHE_URL", env.cache_url, default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer must cost a page a second, not the TCP timeout
+    # (the pages are then computed without it, see feminisation.cache);
+    # `?socket_timeout=N&socket_connect_timeout=N` in CACHE_URL overrides it.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # Sessions live in the database, so that any app server behind the load balancer
 # can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Request bodies: a form's fields take a few kilobytes (1 MB at most); a file, the
+# import's spreadsheet only, 10 MB at most, refused while it is received
+# (feminisation.uploads) rather than once received whole.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "feminisation.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,6 +237,18 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# E-mail: the links that let a partner choose a password. Printed on the console
+# with DEBUG (`make run`); in production an SMTP server,
+# smtp+tls://utilisateur:motdepasse@hôte:587 (or smtp://, smtp+ssl://).
+vars().update(
+    _read("EMAIL_URL", env.email_url, default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Mixité Industrie <ne-pas-repondre@localhost>"
+)
+# A slow mail server must not hold a worker for minutes.
+EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", default=10, minimum=1)
 
 # Security. Production runs behind an HTTPS reverse proxy (or load balancer) that
 # terminates TLS and overwrites X-Forwarded-Proto; `make run` (DEBUG) and `make

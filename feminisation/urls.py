@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("initiatives.urls")),
     path("", include("partners.urls")),
+    path("", include("accounts.urls")),
     # Answered by feminisation.middleware.HealthCheckMiddleware first; named here
     # for reverse().
     path("sante/", views.health, name="health"),

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from feminisation.cache import cache_works
+
 logger = logging.getLogger(__name__)
 
 # What a lost or refused connection raises (psycopg and sqlite3 alike, as Django
@@ -20,9 +22,10 @@ RETRY_AFTER_SECONDS = 60
 
 @never_cache
 def health(request):
-    """For load balancers: 200 while the database answers, 503 otherwise. Reached
-    through feminisation.middleware.HealthCheckMiddleware, before any session,
-    CSRF or host check, so it sets no cookie and answers whatever the Host."""
+    """For load balancers: 200 while the database answers, 503 otherwise. The
+    cache's state is told, not judged: the site works without it. Reached through
+    feminisation.middleware.HealthCheckMiddleware, before any session, CSRF or host
+    check, so it sets no cookie and answers whatever the Host."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,7 +33,7 @@ def health(request):
     except DatabaseError:
         logger.warning("Health check: the database does not answer", exc_info=True)
         return JsonResponse({"statut": "indisponible"}, status=503)
-    return JsonResponse({"statut": "ok"})
+    return JsonResponse({"statut": "ok", "cache": "ok" if cache_works() else "indisponible"})
 
 
 # Error pages. 400, 403 and 404 are drawn in the site's layout, with the request so

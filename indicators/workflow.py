@@ -12,7 +12,10 @@ and the restore of deleted events all ask here; none decides on its own.
   submit and never validate.
 - A partner's change to a validated event sends it back to « soumise ».
 - A closed year's events are read-only for partners; only staff write there, and
-  nobody returns them to a partner who could not correct them."""
+  nobody returns them to a partner who could not correct them.
+- A save is made on the version of the event its author saw: a form, a version of
+  the history or a row of the list read before someone else's save changes
+  nothing, and says what the other person changed."""
 
 from dataclasses import dataclass
 
@@ -74,6 +77,54 @@ DEMOTED = (
     "Cette action était validée : modifiée, elle repasse « Soumise, à valider » et l'équipe "
     "du territoire la vérifiera de nouveau."
 )
+
+
+EDIT_CONFLICT = (
+    "Quelqu'un a enregistré cette action pendant que vous la modifiiez : rien de ce que vous "
+    "avez saisi n'a été enregistré."
+)
+EDIT_CONFLICT_AGAIN = (
+    "Le formulaire montre maintenant l'action telle qu'elle est enregistrée : saisissez de "
+    "nouveau vos modifications, puis enregistrez."
+)
+REVERT_CONFLICT = (
+    "Quelqu'un a enregistré cette action depuis que vous avez ouvert cette version : elle n'a "
+    "pas été rétablie."
+)
+REVERT_CONFLICT_AGAIN = "Relisez l'historique, puis rétablissez la version voulue."
+CONFLICT_UNKNOWN_CHANGES = "Ses modifications ne sont plus dans l'historique."
+FORM_WITHOUT_VERSION = (
+    "Ce formulaire ne dit pas quelle version de l'action il modifie : rien n'a été enregistré. "
+    "Rechargez la page, puis saisissez de nouveau vos modifications."
+)
+
+
+def saved_by_message(user, when, reason):
+    """« Enregistrée par claire le 14/03/2026 à 14:05 (motif : …) : »"""
+    text = f"Enregistrée par {user} le {when}"
+    if reason:
+        text += f" (motif : {reason})"
+    return f"{text} :"
+
+
+RESTORE_CONFLICT = "Cette action vient d'être restaurée par quelqu'un d'autre : rien n'a été fait."
+NOT_THE_LATEST_DELETION = (
+    "Cette suppression n'est plus la dernière de l'action : seul son dernier état supprimé "
+    "peut être restauré, depuis la liste des actions supprimées."
+)
+
+
+def missing_message(missing, reverting=False):
+    """Why a deleted event, or an older version of one, cannot be brought back: what
+    it names was deleted since."""
+    what = "cette version" if reverting else "cette action"
+    done = "Rien n'a été rétabli" if reverting else "Rien n'a été restauré"
+    again = "rétablissez la version" if reverting else "restaurez l'action"
+    them, its = ("les", "leur") if len(missing) > 1 else ("le", "son")
+    return (
+        f"{done} : {what} renvoie à ce qui a été supprimé depuis — {', '.join(missing)}. "
+        f"Recréez-{them} (ou restaurez-{them} depuis {its} historique), puis {again}."
+    )
 
 
 def closed_year_message(year):
@@ -194,6 +245,12 @@ def delete_refusal(user, event):
     return None
 
 
+def edit_conflict(seen_version, stored_version):
+    """Whether a save made from the version `seen_version` (None: unknown) of an
+    event, now at `stored_version`, would overwrite someone else's save."""
+    return seen_version != stored_version
+
+
 def may_restore(user):
     """Bringing back a deleted event is the staff's."""
     return sees_all_events(user) and user.has_perm(ADD)
@@ -260,6 +317,10 @@ IN_STATUS = {
 }
 IN_CLOSED_YEAR = ("d'une année clôturée", "d'années clôturées")
 NOT_OWNED = ("organisée par un autre partenaire", "organisées par d'autres partenaires")
+CHANGED_SINCE_SEEN = (
+    "modifiée par quelqu'un d'autre depuis l'affichage de la liste",
+    "modifiées par quelqu'un d'autre depuis l'affichage de la liste",
+)
 
 
 def may_perform(user, transition):
@@ -269,13 +330,17 @@ def may_perform(user, transition):
     return user.has_perm(CHANGE)
 
 
-def transition_refusal(user, event, transition, closed=None):
+def transition_refusal(user, event, transition, closed=None, seen_version=None):
     """Why `transition` leaves this event as it is — a (singular, plural) reason — or
-    None if it applies."""
+    None if it applies. `seen_version` is the version of the event the list showed
+    (None when not known: every event matching the filters was chosen); a version
+    saved since then is not the content its validator saw."""
     if not may_perform(user, transition):
         return IN_STATUS[event.status]
     if not can_validate(user) and not owns(user, event):
         return NOT_OWNED
+    if seen_version is not None and edit_conflict(seen_version, event.version):
+        return CHANGED_SINCE_SEEN
     if event.status not in transition.from_statuses:
         return IN_STATUS[event.status]
     if in_closed_year(event, closed) and (

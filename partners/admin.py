@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from accounts import rules
 from feminisation.admin import HTTPS_URLS, HistoryAdmin, ReferenceDataAdminMixin
 from partners.models import Contact, Partner
 
@@ -39,6 +40,23 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
         return (
             super().get_queryset(request).annotate(contacts_count=Count("contacts", distinct=True))
         )
+
+    # The accounts offered are those this user manages (accounts.rules): staff attach
+    # partner accounts, never a superuser, a colleague or a manager.
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            kwargs["queryset"] = rules.manageable_accounts(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        # The members this user may not manage are not in the form: kept as they were.
+        if change:
+            unmanaged = form.instance.members.exclude(
+                pk__in=rules.manageable_accounts(request.user).values("pk")
+            )
+            form.cleaned_data["members"] = [*form.cleaned_data["members"], *unmanaged]
+        super().save_related(request, form, formsets, change)
 
     @admin.display(description="contacts", ordering="contacts_count")
     def contacts_count(self, partner):

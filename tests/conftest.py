@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 
+from feminisation import cache as public_cache
+
 # How hard the property tests search: on CI 40 examples a test, about what each ran
 # before the profiles (25 to 60); on a developer's machine 10, for a quick edit-test
 # loop. HYPOTHESIS_PROFILE=ci reproduces CI's search locally. No deadline: each
@@ -22,8 +24,36 @@ settings.load_profile(
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Public pages are cached: each test starts from an empty cache."""
+def empty_cache(monkeypatch):
+    """Public pages are cached: each test starts from an empty cache, which no
+    earlier test has seen fail."""
+    monkeypatch.setattr(public_cache, "_cache", public_cache._TolerantCache())
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def roles_after_flush(request):
+    """A transactional test ends by emptying every table, and Django puts back only
+    the content types and permissions: the groups the roles migration created would
+    be gone for the next transactional test of the process. Each one starts with them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("_django_db_helper")
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    else:
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    from feminisation.access import PERMISSIONS
+
+    for name, dotted_names in PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for dotted in dotted_names:
+                app_label, codename = dotted.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )

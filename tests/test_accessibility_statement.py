@@ -80,7 +80,7 @@ def test_without_a_public_contact_the_statement_points_to_the_partners(client):
 
 
 def test_statement_is_cached_and_shows_a_new_public_contact_on_the_next_request(
-    client, django_assert_num_queries
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     plan = ActionPlanFactory()
     contact = ContactFactory(email="territoire@example.fr")
@@ -90,7 +90,8 @@ def test_statement_is_cached_and_shows_a_new_public_contact_on_the_next_request(
         client.get(reverse("accessibility"))
 
     contact.is_public = True
-    contact.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        contact.save()
 
     assertContains(client.get(reverse("accessibility")), "territoire@example.fr")
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 from feminisation.cache import invalidate_public_pages
 
 PROJECT = Path(__file__).resolve().parent.parent
-APPS = ("indicators", "initiatives", "partners")
+APPS = ("accounts", "indicators", "initiatives", "partners")
 
 
 def imported_modules(path):

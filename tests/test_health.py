@@ -1,6 +1,6 @@
 """/sante/, the load balancers' health check: 200 while the database answers, 503
 when it does not, whatever the Host and the scheme, with no cookie, no cache and
-nothing but its status in the body."""
+nothing but its status (and the cache's, which does not change it) in the body."""
 
 import json
 import os
@@ -27,7 +27,7 @@ def test_up_when_the_database_answers(client, django_assert_num_queries):
         response = client.get(HEALTH)
 
     assert response.status_code == 200
-    assert response.json() == {"statut": "ok"}
+    assert response.json() == {"statut": "ok", "cache": "ok"}
     assert_never_cached_and_cookieless(response)
 
 
@@ -38,7 +38,7 @@ def test_answers_the_load_balancer_by_address_and_in_plain_http(client, settings
     response = client.get(HEALTH, HTTP_HOST="10.0.0.7:8000")
 
     assert response.status_code == 200
-    assert response.json() == {"statut": "ok"}
+    assert response.json() == {"statut": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db

@@ -122,6 +122,28 @@ def test_a_redis_cache_url_selects_djangos_redis_cache(url):
     assert caches["default"]["LOCATION"].endswith("redis.internal:6379/1")
 
 
+def test_a_redis_that_does_not_answer_costs_a_second_unless_the_url_says_otherwise():
+    default = settings_seen("CACHES", DEBUG="true", CACHE_URL="redis://redis.internal:6379/1")
+    chosen = settings_seen(
+        "CACHES", DEBUG="true", CACHE_URL="redis://redis.internal:6379/1?socket_timeout=3"
+    )
+
+    assert default["CACHES"]["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
+    assert chosen["CACHES"]["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 3,
+    }
+
+
+def test_without_cache_url_the_cache_is_in_local_memory():
+    caches = settings_seen("CACHES", DEBUG="true")["CACHES"]
+
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
 def test_production_defaults_are_the_hardened_ones():
     seen = settings_seen(
         "SECURE_SSL_REDIRECT",

@@ -3,7 +3,11 @@
 Which events each one changes, and why it leaves the others, is
 `indicators.workflow`'s; here each event is saved with .save(), not
 QuerySet.update(), so that the history records who changed its status, when and
-why, and the message says how many events changed and why the others did not."""
+why, and the message says how many events changed and why the others did not.
+
+Each event is locked while its transition is decided and saved, and compared with
+the version the list showed (`seen_versions`): an event saved by someone else
+since is left as it is, as a form would refuse it."""
 
 from collections import Counter
 
@@ -19,14 +23,42 @@ RETURN_NEEDS_COMMENT = (
 )
 
 
+# The list's hidden field « version_<id> »: the version of each event it shows.
+VERSION_PREFIX = "version_"
+
+
+def seen_versions(request):
+    """{event id: the version the list showed}, from the list's hidden fields; an
+    event chosen through « select all » has none."""
+    versions = {}
+    for name, value in request.POST.items():
+        if name.startswith(VERSION_PREFIX):
+            try:
+                versions[int(name.removeprefix(VERSION_PREFIX))] = int(value)
+            except ValueError:
+                continue
+    return versions
+
+
 def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
     closed = workflow.closed_years()
+    seen = seen_versions(request)
     changed, skipped = 0, Counter()
     # One refresh of the daily figures per day touched, not one per event.
     with store.collecting():
-        for event in queryset.select_related("initiative", "organizer"):
-            refusal = workflow.transition_refusal(user, event, transition, closed)
+        # Locked by id, in the order of the ids (the list's queryset may be DISTINCT,
+        # which FOR UPDATE refuses).
+        events = (
+            queryset.model.objects.filter(pk__in=queryset.order_by().values("pk"))
+            .select_related("initiative", "organizer")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        for event in events:
+            refusal = workflow.transition_refusal(
+                user, event, transition, closed, seen_version=seen.get(event.pk)
+            )
             if refusal is not None:
                 skipped[refusal] += 1
                 continue

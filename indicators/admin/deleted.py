@@ -1,24 +1,24 @@
 """Finding and restoring deleted events, from their change history.
 
 An event's count lines are deleted with it (in the same request, a moment before
-the event itself); restoring the event brings back the lines deleted in that
-moment and its co-organisers as they were at its last save."""
-
-import datetime
+the event itself); restoring the event brings back the lines it had when it was
+deleted and its co-organisers as they were at its last save. Only an event's
+latest deletion is listed and restored: an older one would bring back stale
+figures."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from indicators import workflow
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators import history, workflow
+from indicators.figures import store
+from indicators.models import AwarenessEvent
 
-# Lines deleted this long before their event count as deleted with it.
-CASCADE_WINDOW = datetime.timedelta(seconds=5)
 LISTED = 200
 
 
@@ -28,9 +28,15 @@ def _check_permission(request, model_admin):
 
 
 def deleted_records():
-    """The deletion record of each event that is deleted and not restored since."""
+    """The deletion record of each event that is deleted and not restored since:
+    the event's latest record."""
+    latest = (
+        AwarenessEvent.history.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
     return (
-        AwarenessEvent.history.filter(history_type="-")
+        AwarenessEvent.history.filter(history_type="-", history_id=Subquery(latest))
         .exclude(id__in=AwarenessEvent.objects.values("pk"))
         .select_related("history_user", "initiative", "organizer")
         .order_by("-history_date")
@@ -54,39 +60,45 @@ def restore(request, history_id, model_admin):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _check_permission(request, model_admin)
-    record = deleted_records().filter(history_id=history_id).first()
-    if record is None:
-        raise Http404("Cette action n'est pas (ou plus) supprimée.")
-    with transaction.atomic():
-        event = _restore_event(record)
+    deleted_url = reverse("admin:indicators_awarenessevent_deleted")
+    with transaction.atomic(), store.collecting():
+        # Two restores of one event wait for each other here; the second then finds
+        # the event back and restores nothing.
+        record = (
+            AwarenessEvent.history.select_for_update()
+            .filter(history_id=history_id, history_type="-")
+            .first()
+        )
+        if record is None:
+            raise Http404("Cette action n'est pas (ou plus) supprimée.")
+        if AwarenessEvent.objects.filter(pk=record.id).exists():
+            messages.error(request, workflow.RESTORE_CONFLICT)
+            return redirect(reverse("admin:indicators_awarenessevent_change", args=[record.id]))
+        if not deleted_records().filter(history_id=history_id).exists():
+            messages.error(request, workflow.NOT_THE_LATEST_DELETION)
+            return redirect(deleted_url)
+        lines = history.lines_at(record)
+        if missing := history.missing_references(record, lines):
+            messages.error(request, workflow.missing_message(missing))
+            return redirect(deleted_url)
+        event = _restore_event(record, lines)
     messages.success(
         request,
         f"L'action « {event.title} » du {event.date:%d/%m/%Y} est restaurée, avec ses "
-        f"{event.counts.count()} ligne(s) de comptage.",
+        f"{len(lines)} ligne(s) de comptage.",
     )
     return redirect(reverse("admin:indicators_awarenessevent_change", args=[event.pk]))
 
 
-def _restore_event(record):
+def _restore_event(record, lines):
     event = record.instance
+    # A form left open on the event before its deletion shows an older version.
+    event.version = record.version + 1
     event._change_reason = workflow.RESTORED_REASON
     event.save(force_insert=True)
-    last_saved = (
-        AwarenessEvent.history.filter(id=record.id, history_date__lt=record.history_date)
-        .exclude(history_type="-")
-        .order_by("-history_date")
-        .first()
-    )
-    if last_saved is not None:
-        event.co_organizers.set(last_saved.co_organizers.values_list("partner_id", flat=True))
-    deleted_lines = AudienceCount.history.filter(
-        event_id=record.id,
-        history_type="-",
-        history_date__gte=record.history_date - CASCADE_WINDOW,
-        history_date__lte=record.history_date,
-    )
-    for line_record in deleted_lines:
+    event.co_organizers.set(history.co_organizers_at(record))
+    for line_record in lines:
         line = line_record.instance
-        line._change_reason = "Restaurée avec son action"
+        line._change_reason = workflow.RESTORED_REASON
         line.save(force_insert=True)
     return event

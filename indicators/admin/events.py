@@ -1,17 +1,24 @@
 """The events in the admin: their list, form and count lines, and the staff's pages
 beside them (overview, deleted events)."""
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 
 from feminisation.access import can_validate, sees_all_events
 from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
 from feminisation.formatting import counted, number
-from indicators import workflow
+from indicators import history, workflow
 from indicators.admin import actions as workflow_actions
 from indicators.admin import overview
 from indicators.admin.access import PartnerAccessMixin
@@ -146,6 +153,10 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         "updated_by",
     )
     inlines = (AudienceCountInline,)
+    # The version the form shows goes with the reason, on the form of a change that
+    # can be saved.
+    reason_fieldset = ("Motif de la modification", {"fields": ("change_reason", "seen_version")})
+    object_history_form_template = "admin/history/event_version_form.html"
 
     @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["view"])
     def export_selection(self, request, queryset):
@@ -245,17 +256,142 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
     # An event, its lines and its co-organisers are saved one by one: their days'
     # figures are refreshed once, at the end of the request's transaction.
 
-    def changeform_view(self, request, *args, **kwargs):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
-            return super().changeform_view(request, *args, **kwargs)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         with store.collecting():
-            return super().changeform_view(request, *args, **kwargs)
+            if object_id is not None and (refused := self._refuse_stale(request, object_id)):
+                return refused
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().delete_view(request, *args, **kwargs)
         with store.collecting():
             return super().delete_view(request, *args, **kwargs)
+
+    # Two people editing the same event: the form carries the version it shows; the
+    # save locks the event's row, and a form shown before someone else's save saves
+    # nothing and says what that save changed.
+
+    def action_checkbox(self, event):
+        # The version each row shows, for the list's actions to compare.
+        return format_html(
+            '{}<input type="hidden" name="{}" value="{}">',
+            super().action_checkbox(event),
+            f"{workflow_actions.VERSION_PREFIX}{event.pk}",
+            event.version,
+        )
+
+    def _refuse_stale(self, request, object_id, revert=False):
+        """Locks the event until the save's transaction ends; when the form shows an
+        older version than the stored one, answers with a redirect to the form (the
+        stored version, and a message saying what changed since) and saves nothing.
+        None lets the save go on (Django refuses what the account may not do)."""
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            return None
+        stored = (
+            self.model.objects.select_for_update()
+            .filter(pk=pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        seen = _posted_version(request)
+        if stored is None or not workflow.edit_conflict(seen, stored):
+            return None
+        event = self.get_object(request, str(pk))
+        if event is None or not self.has_change_permission(request, event):
+            return None
+        if revert and not self.has_view_history_or_change_history_permission(request, event):
+            return None
+        self.message_user(
+            request, self._conflict_message(request, event, seen, revert), messages.ERROR
+        )
+        return HttpResponseRedirect(request.path)
+
+    def _conflict_message(self, request, event, seen, revert):
+        if seen is None:
+            return workflow.FORM_WITHOUT_VERSION
+        intro, again = (
+            (workflow.REVERT_CONFLICT, workflow.REVERT_CONFLICT_AGAIN)
+            if revert
+            else (workflow.EDIT_CONFLICT, workflow.EDIT_CONFLICT_AGAIN)
+        )
+        saves = history.saves_since(event.pk, seen, partial(self.field_changes, request))
+        if saves:
+            told = format_html_join(
+                "",
+                "<p>{}</p><ul>{}</ul>",
+                (
+                    (
+                        workflow.saved_by_message(save.user, history.when(save.date), save.reason),
+                        mark_safe("".join(history.change_items(save.changes))),
+                    )
+                    for save in saves
+                ),
+            )
+        else:
+            told = format_html("<p>{}</p>", workflow.CONFLICT_UNKNOWN_CHANGES)
+        return format_html("<p>{}</p>{}<p>{}</p>", intro, told, again)
+
+    # The history: the count lines' changes beside the event's, and « Rétablir » a
+    # version with its lines.
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if not records:
+            return
+        newest = max(records, key=lambda record: record.history_date)
+        following = (
+            self.model.history.filter(id=newest.id, history_date__gt=newest.history_date)
+            .order_by("history_date")
+            .first()
+        )
+        lines = history.line_changes(newest.id, records, following)
+        for record in records:
+            record.history_delta_changes = [
+                *getattr(record, "history_delta_changes", ()),
+                *lines[record.history_id],
+            ]
+
+    def _may_revert(self, request, record):
+        if not sees_all_events(request.user):
+            return False
+        event = self.get_object(request, str(record.id))
+        return event is not None and self.has_change_permission(request, event)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = _version(self.model, object_id, version_id)
+        if record is None:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        lines = history.lines_at(record)
+        names = history.audience_names({line.audience_id for line in lines})
+        context = {
+            "version_lines": [
+                f"{names[line.audience_id]} : {history.line_figures(line.people, line.women)}"
+                for line in sorted(lines, key=lambda line: (names[line.audience_id], line.id))
+            ],
+            **(extra_context or {}),
+        }
+        request._live_version = (
+            self.model.objects.filter(pk=record.id).values_list("version", flat=True).first()
+        )
+        if request.method != "POST" or not self._may_revert(request, record):
+            # Shown, or refused by the package's and HistoryAdmin's checks.
+            return super().history_form_view(request, object_id, version_id, context)
+        with store.collecting():
+            if refused := self._refuse_stale(request, object_id, revert=True):
+                return refused
+            if missing := history.missing_references(record, lines):
+                self.message_user(
+                    request, workflow.missing_message(missing, reverting=True), messages.ERROR
+                )
+                return HttpResponseRedirect(request.path)
+            request._reverted_record = record
+            return super().history_form_view(request, object_id, version_id, context)
 
     # The form: what each role is offered.
 
@@ -287,6 +423,8 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         # modelform_factory builds a new class on each call: this stays per request.
         form.user = request.user
+        # Reverting to a version is a change of the event as it is stored now.
+        form.live_version = getattr(request, "_live_version", None)
         return form
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
@@ -334,6 +472,8 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
             request._workflow_notice = notice
         # The reason typed in the form, else the workflow's (validated, returned…).
         super().save_model(request, obj, form, change)
+        if (record := getattr(request, "_reverted_record", None)) is not None:
+            history.restore_lines(obj, record, getattr(obj, "_change_reason", None))
 
     def save_formset(self, request, form, formset, change):
         # The count lines' history says why, as the event's does.
@@ -367,3 +507,18 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         if unknown := totals.people_with_unknown_women:
             text += f" (sexe non renseigné pour {counted(unknown, 'personne', 'personnes')})"
         return text
+
+
+def _posted_version(request):
+    try:
+        return int(request.POST["seen_version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _version(model, object_id, version_id):
+    """The record of the history that a version's URL names, or None."""
+    try:
+        return model.history.filter(id=unquote(object_id), history_id=version_id).first()
+    except (ValueError, ValidationError):
+        return None

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ChangeReasonForm
-from indicators import workflow
+from indicators import history, workflow
 from indicators.enums import EventStatus
 
 
@@ -12,9 +13,23 @@ class AwarenessEventAdminForm(ChangeReasonForm):
     the workflow's, asked for that account."""
 
     user = None
+    # The stored version, when the form shows another one (a version of the history).
+    live_version = None
+
+    # The version of the event the form shows: the save compares it with the stored
+    # one (the admin's _refuse_stale).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["seen_version"] = (
+                self.instance.version if self.live_version is None else self.live_version
+            )
+            record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+            if record is not None and "co_organizers" in self.fields:
+                # A version of the history shows its own co-organisers, not today's.
+                self.initial["co_organizers"] = sorted(history.co_organizers_at(record))
         # The status before this form changes it: the workflow decides from it what
         # status the edit leaves.
         self.stored_status = self.instance.status if self.instance.pk else None

@@ -6,17 +6,13 @@ transaction or not at all. openpyxl reads the XLSX.
 
 The flow: upload → every row checked, nothing written → a preview of what would be
 created or updated, or the list of errors → confirm, which checks the stored file
-again (the data may have changed meanwhile) and writes it. Between the two, the
-file waits in Django's cache (CACHE_URL): shared by every worker and server when
-the cache is, as it must be for the public pages already."""
-
-import hashlib
-import secrets
+again (the data may have changed meanwhile) and writes it, or cancel. Between the
+two, the file waits in the database (`ImportPreview`, one per account, an hour at
+most): any worker or server may receive the confirmation, with or without the
+cache (`indicators.imports.confirmation`)."""
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import select_template
@@ -24,21 +20,24 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from feminisation.access import sees_all_events
+from feminisation.formatting import number
+from feminisation.uploads import MAX_UPLOAD_BYTES, upload_too_large
 from indicators import workflow
 from indicators.enums import EventFormat
+from indicators.imports import limits
 from indicators.imports.changes import EventImport
+from indicators.imports.confirmation import Outcome, confirm
 from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
+from indicators.models import ImportPreview
 from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY, STATUS_NAMES
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # The preview lists this many events per table, then says how many more.
 PREVIEW_LIMIT = 200
 ERROR_LIMIT = 500
-TOKEN_SALT = "indicators.imports"
-TOKEN_MAX_AGE = 6 * 60 * 60
-CACHE_KEY_PREFIX = "indicators-import:"
+MB = 1024 * 1024
+TOO_LARGE = "Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers."
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -46,19 +45,44 @@ class ImportFileForm(forms.Form):
     file = forms.FileField(
         label="Fichier à importer",
         help_text="Excel (.xlsx), ou CSV séparé par des points-virgules ou des virgules "
-        "(UTF-8 ou Windows), 10 Mo au plus.",
+        "(UTF-8 ou Windows) : 10 Mo et 20 000 lignes au plus.",
     )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if too_large:  # the upload handler dropped the file while receiving it
+            self.fields["file"].error_messages["required"] = TOO_LARGE
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers.")
+            raise ValidationError(TOO_LARGE)
         self.content = b"".join(upload.chunks())
         try:
             self.table = read_table(self.content)
         except FileFormatError as error:
             raise ValidationError(str(error)) from None
         return upload
+
+
+OUTCOME_MESSAGES = {
+    Outcome.ALREADY_IMPORTED: (
+        "Ce fichier a déjà été importé, ou son aperçu n'est plus valable (annulé, "
+        "remplacé par un autre fichier ou expiré) : cette confirmation n'a rien enregistré."
+    ),
+    Outcome.NOTHING_TO_CHANGE: (
+        "Ce fichier a déjà été importé : les actions de « {file_name} » sont déjà "
+        "enregistrées à l'identique, rien n'a été modifié."
+    ),
+    Outcome.EXPIRED: (
+        "L'aperçu du fichier « {file_name} » a expiré (il attend une heure au plus) : "
+        "rien n'a été importé. Déposez de nouveau le fichier."
+    ),
+    Outcome.BUSY: (
+        "Un autre import est en cours d'écriture : rien n'a été importé. Déposez de "
+        "nouveau le fichier dans un instant."
+    ),
+}
 
 
 def _counted(count, singular, plural):
@@ -116,79 +140,59 @@ class EventImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method == "POST" and "token" in request.POST:
+            if "cancel" in request.POST:
+                return self._cancel_import(request)
             return self._confirm_import(request)
-        form = ImportFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST":
+            form = ImportFileForm(request.POST, request.FILES, too_large=upload_too_large(request))
+        else:
+            form = ImportFileForm()
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
             file_name = form.cleaned_data["file"].name
             result = EventImport(request.user, form.table).check()
             context.update(self._result_context(result, file_name, form.table))
             if result.is_valid and (result.created or result.updated):
-                context["token"] = self._store(request, form.content, file_name)
+                context["token"] = ImportPreview.keep(request.user, file_name, form.content)
+            else:  # nothing to confirm: a file left pending is replaced by none
+                ImportPreview.discard(request.user)
         return self._render(request, context)
 
     def _confirm_import(self, request):
-        try:
-            stored = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature:
-            stored = None
-        content = None
-        if stored and stored.get("key") and stored.get("user") == request.user.pk:
-            content = cache.get(stored["key"])
-        if not content or hashlib.sha256(content).hexdigest() != stored["sha256"]:
-            return self._expired(request)
-        table = read_table(content)
-        result = EventImport(request.user, table).check()
-        if not result.is_valid:
+        confirmation = confirm(request.user, request.POST["token"])
+        outcome, file_name = confirmation.outcome, confirmation.file_name
+        if outcome is Outcome.CHANGED_SINCE_PREVIEW:
             context = {
                 "form": ImportFileForm(),
                 "changed_since_preview": True,
-                **self._result_context(result, stored["file"], table),
+                **self._result_context(confirmation.result, file_name, confirmation.table),
             }
             return self._render(request, context)
-        # Taken out of the cache before writing: of two clicks on « Confirmer »,
-        # only one finds it.
-        if not cache.delete(stored["key"]):
-            return self._expired(request)
-        result.apply(stored["file"])
-        messages.success(
-            request,
-            f"Import du fichier « {stored['file']} » terminé : "
-            f"{_counted(len(result.created), 'action créée', 'actions créées')}, "
-            f"{_counted(len(result.updated), 'action mise à jour', 'actions mises à jour')}.",
-        )
-        opts = self.model._meta
-        return HttpResponseRedirect(
-            reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_changelist",
-                current_app=self.admin_site.name,
+        if outcome is Outcome.IMPORTED:
+            result = confirmation.result
+            messages.success(
+                request,
+                f"Import du fichier « {file_name} » terminé : "
+                f"{_counted(len(result.created), 'action créée', 'actions créées')}, "
+                f"{_counted(len(result.updated), 'action mise à jour', 'actions mises à jour')}.",
             )
-        )
-
-    def _expired(self, request):
-        # Expired, already imported (a second click), or not this user's.
-        messages.error(
-            request,
-            "Cet aperçu n'est plus valable (il a expiré ou le fichier a déjà été "
-            "importé) : déposez de nouveau le fichier.",
-        )
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                    current_app=self.admin_site.name,
+                )
+            )
+        messages.error(request, OUTCOME_MESSAGES[outcome].format(file_name=file_name))
         return HttpResponseRedirect(request.path)
 
-    def _store(self, request, content, file_name):
-        """Keeps the checked file until it is confirmed, under a random key; the
-        signed token names it, so that nobody else's file, nor a file changed
-        meanwhile, is imported."""
-        key = CACHE_KEY_PREFIX + secrets.token_urlsafe(32)
-        cache.set(key, content, TOKEN_MAX_AGE)
-        return signing.dumps(
-            {
-                "key": key,
-                "file": file_name,
-                "user": request.user.pk,
-                "sha256": hashlib.sha256(content).hexdigest(),
-            },
-            salt=TOKEN_SALT,
-        )
+    def _cancel_import(self, request):
+        deleted, _ = ImportPreview.objects.filter(
+            user=request.user, token=request.POST["token"]
+        ).delete()
+        if deleted:
+            messages.info(request, "Import annulé : le fichier déposé a été effacé.")
+        return HttpResponseRedirect(request.path)
 
     def _result_context(self, result, file_name, table):
         rows = _counted(len(table.rows), "ligne lue", "lignes lues")
@@ -236,6 +240,13 @@ class EventImportMixin:
             "organisations": user.partner_organisations.all() if restricted else None,
             "statuses": [STATUS_NAMES[s] for s in workflow.importable_statuses(user)],
             "changed_since_preview": False,
+            "limits": {
+                "upload": MAX_UPLOAD_BYTES // MB,
+                "lines": number(limits.MAX_LINES),
+                "columns": limits.MAX_COLUMNS,
+                "cell": number(limits.MAX_CELL_CHARS),
+                "inflated": limits.MAX_XLSX_BYTES // MB,
+            },
             **context,
         }
         request.current_app = self.admin_site.name

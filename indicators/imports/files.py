@@ -3,15 +3,21 @@ users download; the columns themselves are described in `indicators.sheet`.
 
 One row is one count line of an event."""
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
 
 from feminisation.formatting import number
+from indicators.imports import limits
+from indicators.imports.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINES, LimitError
 from indicators.sheet import COLUMNS, HEADERS, HEADERS_BY_KEY, lookup_key, unguarded
 
-MAX_ROWS = 50_000
 UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."
+# A CSV row's characters, its separators and quotes included: past this, it has too
+# many columns or too long a cell. Checked while the row is read, since the csv
+# module splits a whole row before it returns it.
+MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
 
 
 class FileFormatError(Exception):
@@ -29,7 +35,8 @@ class Table:
 
 def read_table(content):
     """Reads an uploaded file (bytes): XLSX, or CSV in UTF-8 (with or without BOM)
-    or Windows-1252, separated by semicolons or commas."""
+    or Windows-1252, separated by semicolons or commas. Refuses it as soon as it
+    passes a limit (`limits`)."""
     if content.startswith(b"PK\x03\x04"):
         lines = _xlsx_lines(content)
     elif content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -39,45 +46,114 @@ def read_table(content):
         )
     else:
         lines = _csv_lines(content)
-    return _table(lines)
+    try:
+        return _table(lines)
+    except LimitError as error:
+        raise FileFormatError(str(error)) from None
 
 
 def _csv_lines(content):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # What Excel in French saves as « CSV (séparateur : point-virgule) ».
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            raise FileFormatError(UNREADABLE) from None
-    if "\x00" in text:  # a binary file that is neither XLSX nor XLS
+    # NUL is in no text file, in UTF-8 or Windows-1252: a binary file that is
+    # neither XLSX nor XLS (or UTF-16).
+    if b"\x00" in content:
         raise FileFormatError(UNREADABLE)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # What Excel in French saves as « CSV (séparateur : point-virgule) » otherwise.
+    encoding = "utf-8-sig" if _is_utf8(content) else "cp1252"
+    delimiter = max(";,\t", key=_first_line(_text_stream(content, encoding)).count)
+    lines = _RowLines(_text_stream(content, encoding))
+    reader = csv.reader(lines, delimiter=delimiter)
     # Numbered as a spreadsheet shows them: a blank line is a row, a cell written on
     # several lines is one.
     line = 0
     try:
         for line, cells in enumerate(reader, start=1):
+            lines.row_read()
             yield line, cells
     except csv.Error as error:
         raise FileFormatError(f"Fichier CSV illisible après la ligne {line} : {error}.") from None
+    except UnicodeDecodeError:  # a byte Windows-1252 does not define
+        raise FileFormatError(UNREADABLE) from None
+    except _RowTooLong:
+        raise FileFormatError(
+            f"La ligne {line + 1} est trop longue : au plus {MAX_COLUMNS} colonnes de "
+            f"{number(MAX_CELL_CHARS)} caractères."
+        ) from None
+
+
+def _is_utf8(content):
+    """Decodes by slices, so as never to hold the whole text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(content)
+    try:
+        for start in range(0, len(content), limits.CHUNK):
+            decoder.decode(view[start : start + limits.CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_stream(content, encoding):
+    return io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+
+
+def _first_line(stream):
+    """The first line with something on it, as str.splitlines() cuts lines."""
+    while physical := stream.readline(MAX_ROW_CHARS):
+        for line in physical.splitlines():
+            if line.strip():
+                return line
+    return ""
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+class _RowLines:
+    """The file's lines for csv.reader, refused once the row being read (one line,
+    or several for a cell written on several) passes MAX_ROW_CHARS."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.chars = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.stream.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > MAX_ROW_CHARS:
+            raise _RowTooLong
+        return line
+
+    def row_read(self):
+        self.chars = 0
 
 
 def _xlsx_lines(content):
     import openpyxl  # only imports need it: keep it out of every request's start-up
 
     try:
+        limits.check_xlsx(content)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # a damaged or non-Excel zip: openpyxl raises many kinds
-        raise FileFormatError(
-            "Classeur illisible : enregistrez-le de nouveau au format .xlsx, ou en CSV."
-        ) from None
+    except LimitError:
+        raise
+    except Exception:  # a damaged or non-Excel zip: zipfile and openpyxl raise many kinds
+        raise FileFormatError(limits.UNREADABLE_XLSX) from None
     try:
         sheet = workbook.worksheets[0]
-        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # Within the limits, whatever size the sheet declares: the rows and cells
+        # beyond hold nothing (check_xlsx saw to it).
+        rows = sheet.iter_rows(
+            max_row=min(sheet.max_row or MAX_LINES, MAX_LINES),
+            max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
+            values_only=True,
+        )
+        for line, cells in enumerate(rows, start=1):
             yield line, list(cells)
     finally:
         workbook.close()
@@ -91,16 +167,13 @@ def _table(lines):
     header_line = None
     rows = []
     for line, cells in lines:
+        limits.check_row(line, cells)
         if _is_blank(cells):
             continue
         if header_line is None:
             header_line = line
             keys, ignored = _header_keys(cells)
             continue
-        if len(rows) >= MAX_ROWS:
-            raise FileFormatError(
-                f"Le fichier dépasse {number(MAX_ROWS)} lignes : découpez-le en plusieurs fichiers."
-            )
         rows.append(
             (line, {key: unguarded(cell) for key, cell in zip(keys, cells, strict=False) if key})
         )
@@ -182,7 +255,7 @@ def template_xlsx(choices):
             )
             sheet.add_data_validation(validation)
             target = letters[key]
-            validation.add(f"{target}2:{target}{MAX_ROWS + 1}")
+            validation.add(f"{target}2:{target}{MAX_LINES}")
 
     manual = workbook.create_sheet("Mode d'emploi")
     for index, title in enumerate(("Colonne", "Obligatoire", "Contenu", "Exemple"), start=1):

@@ -1,12 +1,13 @@
 """Writing a checked import: every event, line and co-organiser in bulk, with
-their history, in one transaction whose days' figures are refreshed once."""
+their history, in one transaction whose days' figures are refreshed once. The
+caller empties the public pages' cache after its commit (`confirmation`)."""
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from feminisation.cache import invalidate_public_pages
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 
@@ -45,10 +46,15 @@ def write(result, file_name):
         if created:
             bulk_create_with_history(created, AwarenessEvent, **history)
         if updated:
+            # A save like any other: a form open on one of these events is now stale.
+            versions = {}
             for chunk in in_chunks([event.pk for event in updated]):
-                AwarenessEvent.objects.filter(pk__in=chunk).update(updated_by=user, updated_at=now)
+                events = AwarenessEvent.objects.filter(pk__in=chunk)
+                events.update(updated_by=user, updated_at=now, version=F("version") + 1)
+                versions.update(events.values_list("pk", "version"))
             for event in updated:
                 event.updated_by, event.updated_at = user, now
+                event.version = versions.get(event.pk, event.version)
             # Without fields (lines changed, not the event), only the history is written.
             fields = sorted({name for change in result.updated for name in change.changed_fields})
             bulk_update_with_history(
@@ -75,8 +81,6 @@ def write(result, file_name):
         LogEntry.objects.log_actions(
             user.pk, updated, CHANGE, f"Modifiée par l'import du fichier « {file_name} »."
         )
-    # Bulk writes send no signal: the public pages would still show the old figures.
-    invalidate_public_pages()
 
 
 def _write_co_organizers(result):

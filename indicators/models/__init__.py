@@ -1,5 +1,6 @@
-"""The app's models: the events as people enter them (`events`), and the figures
-summed from them that the pages read (`figures`)."""
+"""The app's models: the events as people enter them (`events`), the figures
+summed from them that the pages read (`figures`), and the import files awaiting
+confirmation (`imports`)."""
 
 from indicators.models.events import (
     AudienceCount,
@@ -15,6 +16,7 @@ from indicators.models.figures import (
     Venue,
     VenueMonth,
 )
+from indicators.models.imports import ImportPreview
 
 __all__ = [
     "AudienceCount",
@@ -23,6 +25,7 @@ __all__ = [
     "ClosedYear",
     "DailyFigures",
     "DaySums",
+    "ImportPreview",
     "PartnerDailyFigures",
     "Target",
     "Venue",

@@ -127,6 +127,9 @@ class AwarenessEvent(models.Model):
         related_name="+",
         verbose_name="modifiée par",
     )
+    # Counts the event's saves: a form carries the version it showed, and a save
+    # from a form that shows an older one is refused (two people editing at once).
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     # Co-organisers are kept in the history too, so that a deleted event can be
     # restored whole.
@@ -159,7 +162,22 @@ class AwarenessEvent(models.Model):
     def save(self, *args, **kwargs):
         # One transaction for the event and the daily figures its signals refresh.
         with transaction.atomic(using=kwargs.get("using")):
+            if not self._state.adding:
+                self.version = self._next_version()
             super().save(*args, **kwargs)
+
+    def _next_version(self):
+        """The stored version plus one, the row locked until the save commits: every
+        save counts, whatever version the instance was read with (a history's
+        version being reverted to, a list read before another save)."""
+        stored = (
+            type(self)
+            .objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        return self.version if stored is None else stored + 1
 
 
 class AudienceCount(models.Model):

@@ -211,7 +211,7 @@ def test_a_failed_change_leaves_the_figures_as_they_were():
     assert store.days_that_differ() == []
 
 
-def test_check_figures_finds_drift_and_repairs_it():
+def test_check_figures_finds_drift_and_repairs_it(django_capture_on_commit_callbacks):
     event = AwarenessEventFactory(date=datetime.date(2025, 3, 14))
     AudienceCountFactory(event=event, people=30, women=10)
     out = io.StringIO()
@@ -230,7 +230,8 @@ def test_check_figures_finds_drift_and_repairs_it():
 
     cache.set(VERSION_KEY, "pages-with-the-drifted-figures", None)
     out = io.StringIO()
-    call_command("check_figures", "--reparer", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("check_figures", "--reparer", stdout=out)
     assert "Réparé" in out.getvalue()
     assert cache.get(VERSION_KEY) != "pages-with-the-drifted-figures"
     assert store.days_that_differ() == []

@@ -244,7 +244,7 @@ def test_home_without_a_published_plan_says_so(client):
 
 
 def test_a_change_saved_in_the_admin_shows_on_the_next_request(
-    client, world, django_assert_num_queries
+    client, world, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     first = client.get(reverse("home"))
     with django_assert_num_queries(0):
@@ -253,7 +253,8 @@ def test_a_change_saved_in_the_admin_shows_on_the_next_request(
 
     line = world["verrelles"].events.validated().first().counts.first()
     line.people += 7
-    line.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        line.save()
 
     assert figure(client.get(reverse("home")), "people") == str(int(figure(first, "people")) + 7)
 

@@ -1,10 +1,14 @@
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
+from indicators import workflow
+from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -14,6 +18,7 @@ from tests.partners.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
+EARLIER = timezone.now() - datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -39,8 +44,12 @@ def deleted_event():
     return pk
 
 
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def restore_url(pk):
-    record = AwarenessEvent.history.get(id=pk, history_type="-")
+    record = AwarenessEvent.history.filter(id=pk, history_type="-").latest("history_date")
     return reverse("admin:indicators_awarenessevent_restore", args=[record.history_id])
 
 
@@ -70,9 +79,13 @@ def test_a_line_deleted_long_before_the_event_stays_deleted(staff_client):
     removed_by_hand = AudienceCountFactory(event=event, people=99)
     removed_pk = removed_by_hand.pk
     removed_by_hand.delete()
-    AudienceCount.history.filter(id=removed_pk, history_type="-").update(
-        history_date=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
-    )
+    # Recorded an hour earlier than the event's deletion, in the order they were made.
+    for records, minutes in [
+        (AwarenessEvent.history.filter(id=event.pk), 0),
+        (AudienceCount.history.filter(history_type="+"), 1),
+        (AudienceCount.history.filter(id=removed_pk, history_type="-"), 2),
+    ]:
+        records.update(history_date=EARLIER + datetime.timedelta(minutes=minutes))
     pk = event.pk
     event.delete()
 
@@ -86,12 +99,18 @@ def test_restoring_needs_a_post(staff_client, deleted_event):
     assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
 
 
-def test_an_event_that_is_not_deleted_cannot_be_restored_twice(staff_client, deleted_event):
+def test_an_event_restored_already_is_not_restored_twice(staff_client, deleted_event):
     url = restore_url(deleted_event)
-    staff_client.post(url)
+    staff_client.post(url, follow=True)
 
-    assert staff_client.post(url).status_code == 404
+    response = staff_client.post(url)
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Cette action vient d'être restaurée par quelqu'un d'autre : rien n'a été fait."
+    ]
     assert AwarenessEvent.objects.filter(pk=deleted_event).count() == 1
+    assert AudienceCount.objects.filter(event_id=deleted_event).count() == 2
 
 
 @pytest.mark.parametrize("group", [access.MANAGERS, access.PARTNERS])
@@ -100,4 +119,86 @@ def test_only_territory_staff_see_and_restore_deleted_events(client, deleted_eve
 
     assert client.get(DELETED_URL).status_code == 403
     assert client.post(restore_url(deleted_event)).status_code == 403
+    assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
+
+
+def test_only_the_latest_deletion_is_listed_and_it_brings_back_the_latest_counts(
+    staff_client, deleted_event
+):
+    staff_client.post(restore_url(deleted_event))
+    event = AwarenessEvent.objects.get(pk=deleted_event)
+    line = event.counts.get(people=40)
+    line.people, line.women = 45, 27
+    line.save()
+    event.title = "Forum des métiers de Longuenesse, recompté"
+    event.save()
+    event.delete()
+    latest, older = AwarenessEvent.history.filter(id=deleted_event, history_type="-")
+
+    listing = staff_client.get(DELETED_URL)
+
+    assert [record.history_id for record in listing.context["records"]] == [latest.history_id]
+    assertContains(listing, ">Restaurer</button>", count=1)
+    # The older deletion's address, kept in a page left open, restores nothing.
+    older_url = reverse("admin:indicators_awarenessevent_restore", args=[older.history_id])
+    response = staff_client.post(older_url)
+    assert messages_of(response) == [workflow.NOT_THE_LATEST_DELETION]
+    assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()
+
+    staff_client.post(restore_url(deleted_event))
+
+    event = AwarenessEvent.objects.get(pk=deleted_event)
+    assert event.title == "Forum des métiers de Longuenesse, recompté"
+    assert sorted(event.counts.values_list("people", "women")) == [(6, None), (45, 27)]
+    assert store.days_that_differ() == []
+
+
+def test_a_restored_event_makes_a_form_left_open_before_its_deletion_stale(
+    staff_client, deleted_event
+):
+    version_when_deleted = AwarenessEvent.history.get(id=deleted_event, history_type="-").version
+
+    staff_client.post(restore_url(deleted_event))
+
+    assert AwarenessEvent.objects.get(pk=deleted_event).version == version_when_deleted + 1
+
+
+@pytest.mark.parametrize(
+    ("deleted", "missing"),
+    [
+        pytest.param("organizer", "l'organisateur « Arc France »", id="organizer"),
+        pytest.param("co_organizer", "le co-organisateur « CORIF »", id="co-organizer"),
+        pytest.param("initiative", "l'initiative « Réseau Verr'Elles »", id="initiative"),
+    ],
+)
+def test_an_event_whose_partner_was_deleted_since_is_not_restored(staff_client, deleted, missing):
+    corif = PartnerFactory(name="CORIF")
+    event = AwarenessEventFactory(
+        organizer=PartnerFactory(name="Arc France"),
+        initiative__title="Réseau Verr'Elles",
+        co_organizers=[corif],
+    )
+    AudienceCountFactory(event=event, people=40, women=25)
+    pk, organizer, initiative = event.pk, event.organizer, event.initiative
+    event.delete()
+    {"organizer": organizer, "co_organizer": corif, "initiative": initiative}[deleted].delete()
+
+    response = staff_client.post(restore_url(pk))
+
+    assert (response.status_code, response.url) == (302, DELETED_URL)
+    assert messages_of(response) == [workflow.missing_message([missing])]
+    assert not AwarenessEvent.objects.filter(pk=pk).exists()
+    assert not AudienceCount.objects.filter(event_id=pk).exists()
+
+
+def test_an_event_whose_audience_was_deleted_since_is_not_restored(staff_client, deleted_event):
+    audience = AudienceCount.history.get(
+        event_id=deleted_event, people=6, history_type="+"
+    ).audience
+    audience_pk = audience.pk
+    audience.delete()
+
+    response = staff_client.post(restore_url(deleted_event))
+
+    assert messages_of(response) == [workflow.missing_message([f"le public n° {audience_pk}"])]
     assert not AwarenessEvent.objects.filter(pk=deleted_event).exists()

@@ -166,6 +166,7 @@ def test_an_edit_by_another_user_records_the_editor_and_keeps_the_author(
                 ],
                 initial_lines=1,
                 status=EventStatus.VALIDATED,
+                seen_version=event.version,
             ),
         )
 

@@ -255,7 +255,7 @@ def test_initiative_pages_without_a_published_plan(client):
 
 
 def test_initiative_page_is_cached_and_shows_a_validated_event_on_the_next_request(
-    client, plan, django_assert_num_queries
+    client, plan, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     initiative = InitiativeFactory(plan=plan)
     event = AwarenessEventFactory(initiative=initiative, submitted=True)
@@ -265,16 +265,20 @@ def test_initiative_page_is_cached_and_shows_a_validated_event_on_the_next_reque
         client.get(detail_url(initiative))
 
     event.status = EventStatus.VALIDATED
-    event.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        event.save()
 
     assert figure(client.get(detail_url(initiative)), "people") == "25"
 
 
-def test_initiative_list_is_cached_and_shows_a_renamed_initiative(client, plan):
+def test_initiative_list_is_cached_and_shows_a_renamed_initiative(
+    client, plan, django_capture_on_commit_callbacks
+):
     initiative = InitiativeFactory(plan=plan, title="Ancien titre")
     client.get(reverse("initiative_list"))
 
     initiative.title = "Nouveau titre"
-    initiative.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative.save()
 
     assertContains(client.get(reverse("initiative_list")), "Nouveau titre")

@@ -165,7 +165,7 @@ def test_plan_page_without_a_published_plan_says_so(client):
 
 
 def test_plan_page_is_cached_and_shows_a_saved_change_on_the_next_request(
-    client, plan, django_assert_num_queries
+    client, plan, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.get(reverse("plan"))
     with django_assert_num_queries(0):
@@ -173,7 +173,8 @@ def test_plan_page_is_cached_and_shows_a_saved_change_on_the_next_request(
     assertContains(cached, f"<blockquote><p>« {plan.quote} »</p></blockquote>", html=True)
 
     plan.quote = "Un sujet de territoire"
-    plan.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        plan.save()
 
     assertContains(
         client.get(reverse("plan")),

@@ -150,7 +150,7 @@ def test_partner_page_without_a_published_plan_says_so(client):
 
 
 def test_partner_page_is_cached_and_shows_a_saved_change_on_the_next_request(
-    client, plan, django_assert_num_queries
+    client, plan, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     partner = PartnerFactory(name="Arc France", description="Verrerie.")
     PlanPartner.objects.create(plan=plan, partner=partner, role=PartnerRole.STAKEHOLDER)
@@ -159,7 +159,8 @@ def test_partner_page_is_cached_and_shows_a_saved_change_on_the_next_request(
         client.get(reverse("partner_list"))
 
     partner.description = "Entreprise au sein de laquelle a été créé le réseau Verr'Elles."
-    partner.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        partner.save()
 
     assertContains(
         client.get(reverse("partner_list")),
@@ -168,12 +169,15 @@ def test_partner_page_is_cached_and_shows_a_saved_change_on_the_next_request(
     )
 
 
-def test_a_partner_hidden_afterwards_disappears_on_the_next_request(client, plan):
+def test_a_partner_hidden_afterwards_disappears_on_the_next_request(
+    client, plan, django_capture_on_commit_callbacks
+):
     partner = PartnerFactory(name="Arc France")
     PlanPartner.objects.create(plan=plan, partner=partner, role=PartnerRole.STAKEHOLDER)
     assertContains(client.get(reverse("partner_list")), "Arc France")
 
     partner.is_public = False
-    partner.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        partner.save()
 
     assertNotContains(client.get(reverse("partner_list")), "Arc France")

@@ -1,0 +1,65 @@
+"""Which accounts an account may manage, decided in one place: the user admin's
+list, forms, object permissions and saves, and the partners' « comptes de saisie »,
+all ask here.
+
+- Superusers manage every account, staff and managers included.
+- The territory staff (the « change user » permission) manage partner accounts
+  only: accounts that hold no power beyond the « Partenaires » group. They never
+  reach a superuser, a staff member, a manager or an account given permissions of
+  its own, and what they save is always a partner account."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+
+from feminisation.access import PARTNERS
+
+User = get_user_model()
+
+
+def manages_every_account(user):
+    return user.is_active and user.is_superuser
+
+
+def partner_accounts():
+    """Accounts that no group but « Partenaires » and no permission of their own
+    empower (an account in no group yet is one)."""
+    other_groups = User.groups.through.objects.filter(user=OuterRef("pk")).exclude(
+        group__name=PARTNERS
+    )
+    own_permissions = User.user_permissions.through.objects.filter(user=OuterRef("pk"))
+    return (
+        User.objects.filter(is_superuser=False)
+        .exclude(Exists(other_groups))
+        .exclude(Exists(own_permissions))
+    )
+
+
+def manageable_accounts(user, accounts=None):
+    """The accounts `user` may see and change, narrowed from `accounts`."""
+    accounts = User.objects.all() if accounts is None else accounts
+    if manages_every_account(user):
+        return accounts
+    return accounts.filter(pk__in=partner_accounts().values("pk"))
+
+
+def may_manage(user, account):
+    """Asked several times per page for one account: read once per request and
+    kept on the account."""
+    decided = account.__dict__.setdefault("_managed_by", {})
+    if user.pk not in decided:
+        decided[user.pk] = manages_every_account(user) or (
+            account.pk is not None and partner_accounts().filter(pk=account.pk).exists()
+        )
+    return decided[user.pk]
+
+
+def partners_group():
+    return Group.objects.get(name=PARTNERS)
+
+
+def make_partner_account(account):
+    """What staff save is a partner account, whatever the request said: it enters the
+    admin (is_staff) to enter its events, and is never a superuser."""
+    account.is_superuser = False
+    account.is_staff = True

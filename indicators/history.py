@@ -1,0 +1,272 @@
+"""An event's history as people read it: what each save changed, its count lines
+included, and the count lines as they were at a version, to bring them back.
+
+django-simple-history keeps the event's versions and, apart, its lines' versions.
+What ties them is time: a save writes the event first (its co-organisers next),
+then its lines, so the lines of a version are those recorded before the event's
+next record; a deletion removes the lines a moment before the event itself."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.html import format_html
+
+from feminisation.formatting import counted
+from indicators.models import AudienceCount, AwarenessEvent
+from initiatives.models import Audience, Initiative
+from partners.models import Partner
+
+# Lines deleted this long before their event count as deleted with it.
+CASCADE_WINDOW = datetime.timedelta(seconds=5)
+NOTHING = "—"
+
+
+def when(moment):
+    """« 14/03/2026 à 14:05 », in the site's time zone (Europe/Paris)."""
+    return f"{timezone.localtime(moment):%d/%m/%Y à %H:%M}"
+
+
+def who(record):
+    return record.history_user.get_username() if record.history_user_id else "quelqu'un"
+
+
+# The lines at a version ---------------------------------------------------------
+
+
+def _lines_before(event_id, end):
+    """The event's line records up to `end` (an event record, or None for all of
+    them), oldest first; when `end` is a deletion, without the lines it deleted."""
+    records = AudienceCount.history.filter(event_id=event_id)
+    if end is not None:
+        records = records.filter(history_date__lt=end.history_date)
+        if end.history_type == "-":
+            records = records.exclude(
+                history_type="-", history_date__gte=end.history_date - CASCADE_WINDOW
+            )
+    return records.order_by("history_date", "history_id")
+
+
+def lines_at(record):
+    """The count lines (historical records) of the event as they were at this
+    version of it; for a deletion, as they were when it was deleted."""
+    end = record if record.history_type == "-" else record.next_record
+    alive = {}
+    for line in _lines_before(record.id, end):
+        if line.history_type == "-":
+            alive.pop(line.id, None)
+        else:
+            alive[line.id] = line
+    return list(alive.values())
+
+
+def co_organizers_at(record):
+    """The ids of the event's co-organisers at this version of it; for a deletion,
+    at its last save (the deletion's record is written once they are gone)."""
+    if record.history_type == "-":
+        record = (
+            AwarenessEvent.history.filter(id=record.id, history_date__lt=record.history_date)
+            .exclude(history_type="-")
+            .order_by("-history_date")
+            .first()
+        )
+        if record is None:
+            return set()
+    return set(record.co_organizers.values_list("partner_id", flat=True))
+
+
+def missing_references(record, lines):
+    """What this version of an event (with these lines) names that was deleted
+    since — its initiative, organiser, co-organisers, lines' audiences — each as
+    « l'organisateur « Arc France » »; [] when nothing is missing. A deleted
+    partner or initiative is named from its own history."""
+    missing = []
+    if not Initiative.objects.filter(pk=record.initiative_id).exists():
+        title = _last_known(Initiative, record.initiative_id, "title")
+        missing.append(f"l'initiative « {title} »")
+    partner_ids = {record.organizer_id, *co_organizers_at(record)}
+    existing = set(Partner.objects.filter(pk__in=partner_ids).values_list("pk", flat=True))
+    if record.organizer_id not in existing:
+        name = _last_known(Partner, record.organizer_id, "name")
+        missing.append(f"l'organisateur « {name} »")
+    for partner_id in sorted(partner_ids - existing - {record.organizer_id}):
+        missing.append(f"le co-organisateur « {_last_known(Partner, partner_id, 'name')} »")
+    audience_ids = {line.audience_id for line in lines}
+    existing = set(Audience.objects.filter(pk__in=audience_ids).values_list("pk", flat=True))
+    missing.extend(f"le public n° {pk}" for pk in sorted(audience_ids - existing))
+    return missing
+
+
+def _last_known(model, pk, field):
+    value = (
+        model.history.filter(id=pk).order_by("-history_date").values_list(field, flat=True).first()
+    )
+    return value or f"n° {pk}"
+
+
+def restore_lines(event, record, reason):
+    """Gives the event the count lines it had at `record`, matched by audience: the
+    lines since added are deleted, the others get their figures back (each write
+    recorded in the history, the days' figures refreshed by the signals)."""
+    wanted = {line.audience_id: line for line in lines_at(record)}
+    current = {line.audience_id: line for line in event.counts.all()}
+    for audience_id, line in current.items():
+        if audience_id not in wanted:
+            line._change_reason = reason
+            line.delete()
+    for audience_id, old in sorted(wanted.items()):
+        line = current.get(audience_id) or AudienceCount(event=event, audience_id=audience_id)
+        if line.pk is not None and (line.people, line.women) == (old.people, old.women):
+            continue
+        line.people, line.women = old.people, old.women
+        line._change_reason = reason
+        line.save()
+
+
+# The words -----------------------------------------------------------------------
+
+
+def audience_names(audience_ids):
+    names = dict(Audience.objects.filter(pk__in=audience_ids).values_list("pk", "short_name"))
+    return {pk: names.get(pk, f"public n° {pk}") for pk in audience_ids}
+
+
+def line_figures(people, women):
+    """« 125 personnes, dont 66 femmes ou filles »."""
+    text = counted(people, "personne", "personnes")
+    if women is None:
+        return f"{text}, nombre de femmes non renseigné"
+    return f"{text}, dont {counted(women, 'femme ou fille', 'femmes ou filles')}"
+
+
+def _line_value(line, audiences):
+    return f"{audiences[line.audience_id]} : {line_figures(line.people, line.women)}"
+
+
+def _line_change(before, after, audiences):
+    old = NOTHING if before is None else _line_value(before, audiences)
+    new = NOTHING if after.history_type == "-" else _line_value(after, audiences)
+    # As the history page's changes of fields (ChangeDisplay) are given.
+    return {"field": "Ligne de comptage", "old": old, "new": new, "note": ""}
+
+
+def _in_window(line, record, end):
+    """Whether a line record belongs to the save of event record `record`, which
+    `end` (the event's next record, or None) follows."""
+    if record.history_type == "-":
+        # A deletion's lines are deleted a moment before the event.
+        return line.history_type == "-" and (
+            record.history_date - CASCADE_WINDOW <= line.history_date < record.history_date
+        )
+    if line.history_date < record.history_date:
+        return False
+    if end is None:
+        return True
+    if line.history_date >= end.history_date:
+        return False
+    return not (
+        end.history_type == "-"
+        and line.history_type == "-"
+        and line.history_date >= end.history_date - CASCADE_WINDOW
+    )
+
+
+def line_changes(event_id, records, following=None):
+    """{history_id: [change]}: the changes of the event's lines that each of these
+    consecutive event records' saves made, each line compared with its previous
+    record. `following` is the record after the newest of them (None: the newest
+    is the latest). A line changed by someone else than the event's record, or for
+    another reason, says by whom and why."""
+    records = sorted(records, key=lambda record: (record.history_date, record.history_id))
+    changes = {record.history_id: [] for record in records}
+    if not records:
+        return changes
+    ends = [*records[1:], following]
+    lines = list(_lines_until(event_id, following).select_related("history_user"))
+    audiences = audience_names({line.audience_id for line in lines})
+    previous = {}
+    for line in lines:
+        before = previous.get(line.id)
+        previous[line.id] = None if line.history_type == "-" else line
+        for record, end in zip(records, ends, strict=True):
+            if not _in_window(line, record, end):
+                continue
+            change = _line_change(before, line, audiences)
+            if line.history_user_id != record.history_user_id or (
+                line.history_change_reason or ""
+            ) != (record.history_change_reason or ""):
+                change["note"] = _by(line)
+            changes[record.history_id].append(change)
+            break
+    return changes
+
+
+def _lines_until(event_id, following):
+    records = AudienceCount.history.filter(event_id=event_id)
+    if following is not None:
+        records = records.filter(history_date__lt=following.history_date)
+    return records.order_by("history_date", "history_id")
+
+
+def _by(record):
+    text = f"par {who(record)}, le {when(record.history_date)}"
+    if record.history_change_reason:
+        text += f", motif : {record.history_change_reason}"
+    return text
+
+
+def change_items(changes):
+    """The changes as the history page's list items."""
+    return [
+        format_html(
+            "<li><strong>{} :</strong> {}&nbsp;&rarr;&nbsp;{}{}</li>",
+            change["field"],
+            change["old"],
+            change["new"],
+            format_html(" <small>({})</small>", change["note"]) if change["note"] else "",
+        )
+        for change in changes
+    ]
+
+
+# The saves since a version: what a conflict shows ----------------------------------
+
+
+@dataclass
+class Save:
+    """One save of the event after the version a form showed."""
+
+    user: str
+    date: datetime.datetime
+    reason: str
+    changes: list
+
+
+def saves_since(event_id, version, field_changes):
+    """The saves of the event after `version`, oldest first, each with what it
+    changed: its fields (`field_changes(old_record, new_record)`, in the history
+    page's words) and its count lines. [] when the history does not know that
+    version."""
+    records = list(
+        AwarenessEvent.history.filter(id=event_id, version__gte=version)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    seen = [record for record in records if record.version == version]
+    if not seen:
+        return []
+    # A save writes one record, two when the co-organisers change too.
+    groups = {}
+    for record in records:
+        if record.version > version:
+            groups.setdefault(record.version, []).append(record)
+    newer = [record for group in groups.values() for record in group]
+    lines = line_changes(event_id, newer)
+    saves, previous = [], seen[-1]
+    for group in groups.values():
+        changes = field_changes(previous, group[-1])
+        for record in group:
+            changes.extend(lines[record.history_id])
+        first, previous = group[0], group[-1]
+        saves.append(Save(who(first), first.history_date, first.history_change_reason, changes))
+    return saves

@@ -1,0 +1,211 @@
+"""Imports confirmed at the same instant, on PostgreSQL with real transactions: each
+thread has its own connection and client, a barrier releases them together, and
+every scenario runs several rounds. A file confirmed twice (a double click, two
+tabs) imports once; the same event sent by two imports at once is created once;
+and the stored figures stay the sums of the lines."""
+
+import csv
+import io
+import threading
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import Client
+from django.urls import reverse_lazy
+
+from feminisation.access import TERRITORY_STAFF
+from indicators.figures import store
+from indicators.imports import confirmation
+from indicators.models import AwarenessEvent, ImportPreview
+from tests.indicators.accounts import user_in
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrent transactions: this test runs in the PostgreSQL half of the suite",
+    ),
+]
+
+IMPORT_URL = reverse_lazy("admin:indicators_awarenessevent_import")
+ROUNDS = 4
+HEADERS = [
+    "date",
+    "initiative",
+    "intitulé",
+    "format",
+    "lieu",
+    "commune",
+    "organisateur",
+    "public",
+    "personnes",
+    "dont femmes",
+]
+
+
+@pytest.fixture
+def plan_data():
+    initiative = InitiativeFactory(plan=ActionPlanFactory(), number=1)
+    girls = AudienceFactory(name="Filles", short_name="Filles")
+    arc = PartnerFactory(name="Arc France")
+    # A venue already known, as most are.
+    event = AwarenessEventFactory(
+        initiative=initiative, organizer=arc, venue_name="Arc France", commune="Arques"
+    )
+    AudienceCountFactory(event=event, audience=girls)
+
+
+def event_file(*titles):
+    stream = io.StringIO()
+    writer = csv.writer(stream, delimiter=";")
+    writer.writerow(HEADERS)
+    for title in titles:
+        writer.writerow(
+            [
+                "14/03/2025",
+                "1",
+                title,
+                "Visite d'entreprise",
+                "Arc France",
+                "Arques",
+                "Arc France",
+                "Filles",
+                "24",
+                "13",
+            ]
+        )
+    return stream.getvalue().encode()
+
+
+def client_of(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def previewed(client, content):
+    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("actions.csv", content)})
+    token = response.context["token"]
+    assert token, response.context.get("errors")
+    return token
+
+
+def at_once(*posts):
+    """Runs each (client, data) post in its own thread and connection, released
+    together; returns each response's messages, in the order given."""
+    barrier = threading.Barrier(len(posts))
+    said = [None] * len(posts)
+    failures = []
+
+    def post(index, client, data):
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(IMPORT_URL, data)
+            said[index] = [str(message) for message in get_messages(response.wsgi_request)]
+        except Exception as error:  # re-raised in the test's thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(index, client, data))
+        for index, (client, data) in enumerate(posts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    return said
+
+
+def count_of(title):
+    return AwarenessEvent.objects.filter(title=title).count()
+
+
+def test_a_file_confirmed_twice_at_once_is_imported_once(plan_data):
+    staff = user_in(TERRITORY_STAFF, "equipe")
+    for round_ in range(ROUNDS):
+        title = f"Visite n° {round_}"
+        first = client_of(staff)
+        token = previewed(first, event_file(title))
+        # A double click: the same account, the same page, two requests.
+        second = Client()
+        second.cookies = first.cookies
+
+        said = at_once((first, {"token": token}), (second, {"token": token}))
+
+        assert count_of(title) == 1, f"round {round_}: {said}"
+        assert sorted(messages[-1].split(" :")[0] for messages in said) == [
+            "Ce fichier a déjà été importé, ou son aperçu n'est plus valable (annulé, "
+            "remplacé par un autre fichier ou expiré)",
+            "Import du fichier « actions.csv » terminé",
+        ], said
+        assert not ImportPreview.objects.exists()
+    assert store.days_that_differ() == []
+
+
+def test_two_accounts_confirming_the_same_file_at_once_create_its_event_once(plan_data):
+    accounts = [user_in(TERRITORY_STAFF, name) for name in ("equipe", "collegue")]
+    for round_ in range(ROUNDS):
+        title = f"Visite n° {round_}"
+        clients = [client_of(account) for account in accounts]
+        tokens = [previewed(client, event_file(title)) for client in clients]
+
+        said = at_once(
+            *((client, {"token": token}) for client, token in zip(clients, tokens, strict=True))
+        )
+
+        assert count_of(title) == 1, f"round {round_}: {said}"
+        assert sorted(messages[-1] for messages in said) == [
+            "Ce fichier a déjà été importé : les actions de « actions.csv » sont déjà "
+            "enregistrées à l'identique, rien n'a été modifié.",
+            "Import du fichier « actions.csv » terminé : 1 action créée, 0 action mise à jour.",
+        ], said
+    assert store.days_that_differ() == []
+
+
+def test_two_files_naming_the_same_new_event_create_it_once(plan_data):
+    accounts = [user_in(TERRITORY_STAFF, name) for name in ("equipe", "collegue")]
+    for round_ in range(ROUNDS):
+        shared, own = f"Visite n° {round_}", f"Atelier n° {round_}"
+        clients = [client_of(account) for account in accounts]
+        tokens = [
+            previewed(clients[0], event_file(shared)),
+            previewed(clients[1], event_file(own, shared)),
+        ]
+
+        said = at_once(
+            *((client, {"token": token}) for client, token in zip(clients, tokens, strict=True))
+        )
+
+        assert (count_of(shared), count_of(own)) == (1, 1), f"round {round_}: {said}"
+    assert store.days_that_differ() == []
+
+
+def test_an_import_waits_for_another_then_gives_up_with_its_file_kept(plan_data, monkeypatch):
+    monkeypatch.setattr(confirmation, "LOCK_WAIT", "200ms")
+    client = client_of(user_in(TERRITORY_STAFF, "equipe"))
+    token = previewed(client, event_file("Visite"))
+    other_import = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other_import.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [confirmation.IMPORT_LOCK])
+
+        response = client.post(IMPORT_URL, {"token": token})
+
+        assert [str(message) for message in get_messages(response.wsgi_request)] == [
+            "Un autre import est en cours d'écriture : rien n'a été importé. Déposez de "
+            "nouveau le fichier dans un instant."
+        ]
+        assert count_of("Visite") == 0
+        assert ImportPreview.objects.filter(token=token).exists()
+    finally:
+        other_import.close()
+    client.post(IMPORT_URL, {"token": token})
+    assert count_of("Visite") == 1
