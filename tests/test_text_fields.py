@@ -9,15 +9,16 @@ from django.db import models
 from feminisation import validators
 
 APPS = ("indicators", "initiatives", "partners")
-# Written by the code from the events, never typed: the stored figures.
-DERIVED = {"DailyFigures", "PartnerDailyFigures", "Venue", "VenueMonth"}
+# Written by the code, never typed in a form: the stored figures (from the events),
+# and an import file waiting for confirmation (its token, its file's name).
+WRITTEN_BY_CODE = {"DailyFigures", "PartnerDailyFigures", "Venue", "VenueMonth", "ImportPreview"}
 # Text that Django's own validators already restrict to a few printable characters.
 RESTRICTED = (models.SlugField, models.URLField, models.EmailField)
 
 
 def typed_text_fields():
     for model in apps.get_models():
-        if model._meta.app_label not in APPS or model.__name__ in DERIVED:
+        if model._meta.app_label not in APPS or model.__name__ in WRITTEN_BY_CODE:
             continue
         for field in model._meta.get_fields():
             if (

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0006_admin_list_order_index'),
+        ('indicators', '0008_import_previews'),
     ]
 
     operations = [
