@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from feminisation import validators
 from feminisation.access import sees_all_events
 
 # « www.example.fr » is taken as https://, as Django 6 will do by default.
@@ -42,6 +43,7 @@ class ChangeReasonForm(forms.ModelForm):
         # The history's column is 100 characters long.
         max_length=100,
         help_text="Facultatif : il est gardé dans l'historique, avec votre nom et la date.",
+        validators=[validators.single_line],
     )
 
 

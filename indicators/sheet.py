@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from indicators.enums import EventFormat, EventStatus
 from indicators.exports.pg_copy import Date, DateTime, Integer, Label, Text
-from indicators.exports.writer import FORMULA_TRIGGERS
+from indicators.exports.writer import looks_like_formula
 
 CO_ORGANIZER_SEPARATOR = " ; "
 # How a file writes each status (the export writes its label, also read back).
@@ -188,6 +188,6 @@ def unguarded(cell):
     """A cell without the apostrophe that the export writes before a leading =, +, -,
     @… so that a spreadsheet shows it as text (`writer.cell`): read back, the text is
     the recorded one."""
-    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+    if isinstance(cell, str) and cell.startswith("'") and looks_like_formula(cell[1:]):
         return cell[1:]
     return cell

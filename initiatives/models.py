@@ -1,6 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from feminisation import validators
 from initiatives.enums import InitiativeStatus, PartnerRole
 from partners.models import Contact, Partner
 
@@ -15,17 +16,22 @@ class ActionPlanQuerySet(models.QuerySet):
 
 
 class ActionPlan(models.Model):
-    title = models.CharField("titre", max_length=300)
+    title = models.CharField("titre", max_length=300, validators=[validators.single_line])
     slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
-    territory = models.CharField("territoire", max_length=200)
+    territory = models.CharField("territoire", max_length=200, validators=[validators.single_line])
     summary = models.TextField(
-        "présentation", blank=True, help_text="Qui porte le plan, avec qui et pourquoi."
+        "présentation",
+        blank=True,
+        help_text="Qui porte le plan, avec qui et pourquoi.",
+        validators=[validators.multiline],
     )
-    finding = models.TextField("constat", blank=True)
-    objectives = models.TextField("objectifs", blank=True)
-    indicator = models.TextField("indicateur suivi", blank=True)
-    obstacles = models.TextField("obstacles", blank=True)
-    quote = models.CharField("citation", max_length=300, blank=True)
+    finding = models.TextField("constat", blank=True, validators=[validators.multiline])
+    objectives = models.TextField("objectifs", blank=True, validators=[validators.multiline])
+    indicator = models.TextField("indicateur suivi", blank=True, validators=[validators.multiline])
+    obstacles = models.TextField("obstacles", blank=True, validators=[validators.multiline])
+    quote = models.CharField(
+        "citation", max_length=300, blank=True, validators=[validators.single_line]
+    )
     start_date = models.DateField("date de début")
     end_date = models.DateField("date de fin", null=True, blank=True)
     is_published = models.BooleanField(
@@ -98,7 +104,7 @@ class PlanPartner(models.Model):
 
 
 class Link(models.Model):
-    label = models.CharField("intitulé", max_length=200)
+    label = models.CharField("intitulé", max_length=200, validators=[validators.single_line])
     url = models.URLField("adresse", max_length=500)
     order = models.PositiveSmallIntegerField("ordre", default=0)
 
@@ -123,17 +129,21 @@ class PlanLink(Link):
 class Audience(models.Model):
     """A target audience ("public cible") of the plan's awareness actions."""
 
-    name = models.CharField("nom", max_length=200, unique=True)
+    name = models.CharField("nom", max_length=200, unique=True, validators=[validators.single_line])
     short_name = models.CharField(
-        "nom court", max_length=50, help_text="Affiché dans les tableaux et graphiques."
+        "nom court",
+        max_length=50,
+        help_text="Affiché dans les tableaux et graphiques.",
+        validators=[validators.single_line],
     )
     slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
-    description = models.TextField("description", blank=True)
+    description = models.TextField("description", blank=True, validators=[validators.multiline])
     women_label = models.CharField(
         "intitulé des femmes comptées",
         max_length=50,
         default="dont femmes",
         help_text="Par exemple « dont filles » pour un public de jeunes.",
+        validators=[validators.single_line],
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
 
@@ -154,10 +164,10 @@ class Initiative(models.Model):
         verbose_name="plan d'action",
     )
     number = models.PositiveSmallIntegerField("numéro")
-    title = models.CharField("titre", max_length=200)
+    title = models.CharField("titre", max_length=200, validators=[validators.single_line])
     slug = models.SlugField("identifiant d'URL", max_length=100)
-    summary = models.CharField("résumé", max_length=300)
-    description = models.TextField("description", blank=True)
+    summary = models.CharField("résumé", max_length=300, validators=[validators.single_line])
+    description = models.TextField("description", blank=True, validators=[validators.multiline])
     status = models.CharField(
         "état", max_length=20, choices=InitiativeStatus, default=InitiativeStatus.IN_PROGRESS
     )
@@ -221,8 +231,8 @@ class Achievement(models.Model):
     date = models.DateField(
         "date", null=True, blank=True, help_text="Laissez vide si la date n'est pas connue."
     )
-    title = models.CharField("intitulé", max_length=300)
-    description = models.TextField("description", blank=True)
+    title = models.CharField("intitulé", max_length=300, validators=[validators.single_line])
+    description = models.TextField("description", blank=True, validators=[validators.multiline])
     quantity = models.PositiveIntegerField(
         "quantité", null=True, blank=True, help_text="Par exemple 7 pour « 7 portraits vidéo »."
     )

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from feminisation import validators
 from partners.enums import PartnerKind
 
 
@@ -12,13 +13,17 @@ class PartnerQuerySet(models.QuerySet):
 
 
 class Partner(models.Model):
-    name = models.CharField("nom", max_length=200)
+    name = models.CharField("nom", max_length=200, validators=[validators.single_line])
     short_name = models.CharField(
-        "nom court ou sigle", max_length=50, blank=True, help_text="Par exemple « CAPSO »."
+        "nom court ou sigle",
+        max_length=50,
+        blank=True,
+        help_text="Par exemple « CAPSO ».",
+        validators=[validators.single_line],
     )
     slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
     kind = models.CharField("type", max_length=30, choices=PartnerKind)
-    description = models.TextField("description", blank=True)
+    description = models.TextField("description", blank=True, validators=[validators.multiline])
     website = models.URLField("site web", blank=True)
     is_public = models.BooleanField(
         "visible publiquement",
@@ -69,10 +74,16 @@ class Contact(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="contacts", verbose_name="partenaire"
     )
-    full_name = models.CharField("nom et prénom", max_length=200)
-    job_title = models.CharField("fonction", max_length=200, blank=True)
+    full_name = models.CharField(
+        "nom et prénom", max_length=200, validators=[validators.single_line]
+    )
+    job_title = models.CharField(
+        "fonction", max_length=200, blank=True, validators=[validators.single_line]
+    )
     email = models.EmailField("adresse électronique professionnelle", blank=True)
-    phone = models.CharField("téléphone", max_length=30, blank=True)
+    phone = models.CharField(
+        "téléphone", max_length=30, blank=True, validators=[validators.single_line]
+    )
     is_public = models.BooleanField(
         "visible publiquement",
         default=False,

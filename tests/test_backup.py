@@ -1,9 +1,11 @@
 """`make backup` and `make restore` on the SQLite path, run once for real: the same
-management commands, in their own processes, on database files of their own."""
+management commands, in their own processes, on database files of their own, with
+the umask of a usual server (022: files readable by everyone unless said otherwise)."""
 
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import sys
 from contextlib import closing
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "Partenaire sauvegardé"
+SERVER_UMASK = 0o022
 
 
 def manage(*args, database, stdin=None):
@@ -37,7 +40,12 @@ def manage(*args, database, stdin=None):
         capture_output=True,
         text=True,
         check=False,
+        umask=SERVER_UMASK,
     )
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def query(database, sql):
@@ -64,18 +72,51 @@ def source(tmp_path_factory):
     return database
 
 
-@pytest.fixture(scope="module")
-def backup(source, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("backups")
+def back_up(source, directory):
     result = manage("backup_database", "--output-dir", str(directory), database=source)
     assert result.returncode == 0, result.stderr
-    path = Path(result.stdout.removeprefix("Sauvegarde écrite : ").strip())
+    return Path(result.stdout.removeprefix("Sauvegarde écrite : ").strip()), result.stderr
+
+
+@pytest.fixture(scope="module")
+def backup(source, tmp_path_factory):
+    """A backup into a folder that the command creates."""
+    path, warnings = back_up(source, tmp_path_factory.mktemp("backups") / "sauvegardes")
+    assert warnings == ""
     return path
 
 
 def test_the_backup_is_a_dated_sqlite_file(backup):
     assert re.fullmatch(r"mixite-industrie-\d{4}-\d{2}-\d{2}-\d{6}\.sqlite3", backup.name)
     assert backup.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_the_backup_is_readable_by_its_owner_only_in_a_folder_of_its_own(backup):
+    assert mode(backup) == 0o600
+    assert mode(backup.parent) == 0o700
+    # Nothing else left beside it (SQLite's journal).
+    assert list(backup.parent.iterdir()) == [backup]
+
+
+def test_an_open_folder_is_named_and_older_backups_in_it_are_closed(source, tmp_path):
+    tmp_path.chmod(0o755)
+    older = tmp_path / "mixite-industrie-2020-01-02-030405.sqlite3"
+    older.write_bytes(b"SQLite format 3\x00")
+    older.chmod(0o644)
+    other = tmp_path / "notes.txt"
+    other.write_text("pas une sauvegarde")
+    other.chmod(0o644)
+
+    path, warnings = back_up(source, tmp_path)
+
+    assert mode(path) == 0o600
+    assert mode(older) == 0o600
+    assert mode(other) == 0o644
+    # A folder that may be shared keeps its mode, but the operator is told.
+    assert mode(tmp_path) == 0o755
+    assert f"Le dossier {tmp_path} est ouvert à d'autres comptes (droits 755)" in warnings
+    assert f"chmod 700 {tmp_path}" in warnings
+    assert f"{older} était lisible par d'autres comptes : il ne l'est plus." in warnings
 
 
 def test_a_backup_restored_into_a_new_database_has_the_data(source, backup, tmp_path):

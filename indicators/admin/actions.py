@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.contrib import admin, messages
 
+from feminisation import validators
 from indicators import workflow
 from indicators.figures import store
 
@@ -87,5 +88,10 @@ def return_for_correction(modeladmin, request, queryset):
     comment = request.POST.get("commentaire", "").strip()
     if not comment:
         modeladmin.message_user(request, RETURN_NEEDS_COMMENT, messages.ERROR)
+        return
+    if problem := validators.problem(comment, multiline=True):
+        modeladmin.message_user(
+            request, f"{problem} Aucune action n'a été renvoyée.", messages.ERROR
+        )
         return
     _apply(modeladmin, request, queryset, workflow.RETURN, comment)

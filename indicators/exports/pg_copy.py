@@ -3,13 +3,12 @@
 Building each line in Python caps a download at about 25,000 rows a second; a
 `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` streams the same rows several times
 faster. The SELECT computes `writer.cell` of each value (formula protection,
-dialect's dates, French labels) and COPY's CSV writer quotes them. Its rules and
-those of Python's csv module (QUOTE_MINIMAL) differ in three ways, each undone:
+dialect's dates, French labels) and COPY's CSV writer quotes them as `writer` does:
+a cell holding the delimiter, a double quote, a CR or an LF (COPY's defaults, which
+the statement keeps). Its rules and `writer`'s differ in two ways, each undone:
 
 - COPY quotes an empty string (to tell it from NULL): empty text is sent as NULL;
-- COPY ends lines with LF: the dialect's CRLF is put back, row by row;
-- COPY quotes a value with a CR, which Python leaves bare when its lines end with
-  LF: the SELECT hides each CR behind a marker that the stream turns back into it.
+- COPY ends lines with LF: the dialect's CRLF is put back, row by row.
 
 The tests compare the bytes of both paths: the Python writer stays the reference,
 and the path on SQLite.
@@ -32,11 +31,6 @@ BLOCK_ROWS = 400
 # to_char adds to a year before 1000, as strftime does.
 _TO_CHAR = {"%d": "DD", "%m": "MM", "%Y": "FMYYYY", "%H": "HH24", "%M": "MI"}
 
-# How a CR is hidden from COPY: MARK + "1"; a MARK of the text itself becomes
-# MARK + "0", so that every MARK in the output is followed by its meaning.
-MARK = "\x1f"  # unit separator: one byte, which strpos() finds with memchr
-_CR, _MARK = (MARK + "1").encode(), (MARK + "0").encode()
-
 
 def can_copy(using):
     """True when the database behind `using` is PostgreSQL through psycopg 3."""
@@ -48,17 +42,9 @@ def can_copy(using):
     return is_psycopg3
 
 
-def _hides_cr(dialect):
+def _check(dialect):
     if dialect.lineterminator not in ("\n", "\r\n") or len(dialect.delimiter.encode()) != 1:
         raise ValueError(f"COPY cannot write the {dialect.key} dialect.")
-    return "\r" not in dialect.lineterminator
-
-
-def hide_cr(text, dialect):
-    """A constant cell as the SQL of `Text` hides its CRs."""
-    if not _hides_cr(dialect):
-        return text
-    return text.replace(MARK, MARK + "0").replace("\r", MARK + "1")
 
 
 @dataclass(frozen=True)
@@ -118,7 +104,7 @@ class Label(Field):
         whens, params = [], []
         for value, label in self.choices.choices:
             whens.append("WHEN %s THEN %s")
-            params += [value, hide_cr(writer.cell(label, dialect), dialect)]
+            params += [value, writer.cell(label, dialect)]
         # A code outside the choices (which the Python writer refuses) is written as is.
         other, other_params = text_cell(column, dialect)
         return f"CASE {column} {' '.join(whens)} ELSE {other} END", [*params, *other_params]
@@ -134,21 +120,30 @@ def _to_char_format(strftime_format, dialect):
 
 
 def text_cell(column, dialect):
-    """SQL for `writer.cell` of a text column (ascii() reads the first
-    character's code: cheaper than a substring), its CRs hidden if need be."""
-    codes = [ord(trigger) for trigger in writer.FORMULA_TRIGGERS]
-    text, params = column, []
-    if _hides_cr(dialect):
-        text = (
-            f"CASE WHEN strpos({column}, %s) > 0 OR strpos({column}, %s) > 0 "
-            f"THEN replace(replace({column}, %s, %s), %s, %s) ELSE {column} END"
-        )
-        params = [MARK, "\r", MARK, MARK + "0", "\r", MARK + "1"]
-    triggers = ", ".join(["%s"] * len(codes))
+    """SQL for `writer.cell` of a text column: `writer.looks_like_formula` in SQL.
+
+    ascii() reads the first character's code, cheaper than a substring; ltrim(),
+    which copies the text, runs only for a text that starts with a character of
+    `writer.INVISIBLE`: below 33 all are, above 126 the array says which (an
+    accented capital is not; ltrim() on each would double the export's time)."""
+    _check(dialect)
+    formula = [ord(start) for start in writer.FORMULA_STARTS]
+    guarded = [ord(start) for start in writer.GUARDED_STARTS]
+    # PostgreSQL's text never holds NUL, and refuses it as a parameter.
+    invisible = writer.INVISIBLE.replace("\x00", "")
+    above_ascii = [ord(char) for char in invisible if ord(char) > 126]
+    first = f"ascii({column})"
     sql = (
-        f"CASE WHEN ascii({column}) IN ({triggers}) THEN '''' || {text} ELSE NULLIF({text}, '') END"
+        f"CASE WHEN {first} IN ({_placeholders(formula + guarded)}) "
+        f"OR (({first} < 33 OR ({first} > 126 AND {first} = ANY(%s))) "
+        f"AND ascii(ltrim({column}, %s)) IN ({_placeholders(formula)})) "
+        f"THEN '''' || {column} ELSE NULLIF({column}, '') END"
     )
-    return sql, [*codes, *params, *params]
+    return sql, [*formula, *guarded, above_ascii, invisible, *formula]
+
+
+def _placeholders(values):
+    return ", ".join(["%s"] * len(values))
 
 
 @dataclass(frozen=True)
@@ -181,13 +176,9 @@ def statement(columns, source, dialect, using):
 def _block(rows, dialect):
     """Rows as COPY sent them (one a message, each ended by LF), in the dialect."""
     if dialect.lineterminator == "\n":
-        data = b"".join(rows)
-    else:
-        terminator = dialect.lineterminator.encode()
-        data = terminator.join([row[:-1] for row in rows]) + terminator
-    if _hides_cr(dialect) and MARK.encode() in data:
-        data = data.replace(_CR, b"\r").replace(_MARK, MARK.encode())
-    return data
+        return b"".join(rows)
+    terminator = dialect.lineterminator.encode()
+    return terminator.join([row[:-1] for row in rows]) + terminator
 
 
 def lines(columns, source, dialect, using):

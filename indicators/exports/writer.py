@@ -2,10 +2,12 @@
 
 A dataset is a list of columns (header → value of a row) written in one of two
 dialects and streamed row by row: memory stays flat whatever the number of rows.
-Every text cell is protected against formula injection; numbers stay numbers."""
+Every text cell is protected against formula injection, and quoted if it holds a
+line break; numbers stay numbers."""
 
 import csv
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,8 +30,18 @@ EXCEL_FR = Dialect("excel", "Excel (France)", ";", "\r\n", True, "%d/%m/%Y", ","
 STANDARD = Dialect("csv", "CSV standard", ",", "\n", False, "%Y-%m-%d", ".")
 DIALECTS = {dialect.key: dialect for dialect in (EXCEL_FR, STANDARD)}
 
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula, and some do
+# after leading spaces or invisible characters, which the guard therefore looks past.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# A cell starting with a tab or a carriage return is guarded whatever follows (OWASP).
+GUARDED_STARTS = ("\t", "\r")
+# Spaces and invisible characters: Unicode's controls (Cc), formats (Cf: zero-width
+# spaces, direction marks, byte order mark…) and separators (Zs, Zl, Zp).
+INVISIBLE = "".join(
+    char
+    for char in map(chr, range(0x10000))
+    if unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}
+)
 
 
 @dataclass(frozen=True)
@@ -53,9 +65,15 @@ def cell(value, dialect):
     if isinstance(value, datetime.date):
         return value.strftime(dialect.date_format)
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if looks_like_formula(text):
         return "'" + text
     return text
+
+
+def looks_like_formula(text):
+    """True when a spreadsheet could run `text` as a formula: the cell gets an
+    apostrophe before it, which makes it text (and which the import removes)."""
+    return text.startswith(GUARDED_STARTS) or text.lstrip(INVISIBLE).startswith(FORMULA_STARTS)
 
 
 class _Echo:
@@ -66,20 +84,32 @@ class _Echo:
 
 
 def _writer(dialect):
-    return csv.writer(_Echo(), delimiter=dialect.delimiter, lineterminator=dialect.lineterminator)
+    """A function that writes a row's cells as a line of the dialect.
+
+    Python's csv module quotes a cell holding a character of the line terminator
+    only: with LF lines, a bare CR would end the line for Excel, LibreOffice or a
+    line-by-line reader, and the rest of the cell start a row of its own (maybe with
+    a formula). So the rows are written with CRLF, which quotes any cell holding a
+    CR or an LF (as COPY does), and each line then ends as the dialect says."""
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter, lineterminator="\r\n")
+
+    def write(cells):
+        return writer.writerow(cells)[:-2] + dialect.lineterminator
+
+    return write
 
 
 def header(columns, dialect):
     """The first line, after the byte order mark the dialect may want."""
-    line = _writer(dialect).writerow([c.header for c in columns])
+    line = _writer(dialect)([c.header for c in columns])
     return ("\ufeff" if dialect.bom else "") + line
 
 
 def lines(columns, rows, dialect):
-    writer = _writer(dialect)
+    write = _writer(dialect)
     yield header(columns, dialect)
     for row in rows:
-        yield writer.writerow([cell(column.value(row), dialect) for column in columns])
+        yield write([cell(column.value(row), dialect) for column in columns])
 
 
 def response(filename, columns, rows, dialect, *, stream=True):

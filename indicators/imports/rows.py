@@ -8,7 +8,7 @@ import datetime
 import re
 from collections import defaultdict
 
-from feminisation import formatting
+from feminisation import formatting, validators
 from feminisation.access import sees_all_events
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
@@ -236,6 +236,10 @@ class RowReader:
                     f"La colonne « {HEADERS_BY_KEY[key]} » dépasse {TEXT_MAX_LENGTH[key]} "
                     f"caractères ({len(value)})."
                 )
+            if problem := validators.problem(
+                value, subject=f"La colonne « {HEADERS_BY_KEY[key]} »"
+            ):
+                raise CellError(problem)
             return value
 
         return parse

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from feminisation import validators
 from feminisation.access import sees_all_events
 from indicators.enums import EventFormat, EventStatus
 from initiatives.models import ActionPlan, Audience, Initiative
@@ -61,12 +62,15 @@ class AwarenessEvent(models.Model):
         Initiative, on_delete=models.PROTECT, related_name="events", verbose_name="initiative"
     )
     date = models.DateField("date")
-    title = models.CharField("intitulé", max_length=300)
+    title = models.CharField("intitulé", max_length=300, validators=[validators.single_line])
     format = models.CharField("format", max_length=30, choices=EventFormat)
     venue_name = models.CharField(
-        "lieu", max_length=200, help_text="Établissement, entreprise ou salle."
+        "lieu",
+        max_length=200,
+        help_text="Établissement, entreprise ou salle.",
+        validators=[validators.single_line],
     )
-    commune = models.CharField("commune", max_length=100)
+    commune = models.CharField("commune", max_length=100, validators=[validators.single_line])
     organizer = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
@@ -84,13 +88,17 @@ class AwarenessEvent(models.Model):
         "statut", max_length=20, choices=EventStatus, default=EventStatus.DRAFT
     )
     notes = models.TextField(
-        "notes internes", blank=True, help_text="Jamais publiées sur le site public."
+        "notes internes",
+        blank=True,
+        help_text="Jamais publiées sur le site public.",
+        validators=[validators.multiline],
     )
     review_comment = models.TextField(
         "commentaire de l'équipe du territoire",
         blank=True,
         help_text="Ce qu'il faut corriger : visible par le partenaire quand l'action lui est "
         "renvoyée.",
+        validators=[validators.multiline],
     )
     validated_at = models.DateTimeField("validée le", null=True, blank=True)
     validated_by = models.ForeignKey(

@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import itertools
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -62,6 +63,14 @@ TRICKY = [
     "séparateur \x1f1 d'unité \x1f0\r\x1f",
     "%s %(nom)s %%",
     '=1;"2",\r\n3',
+    # Formulas behind spaces, invisible characters or a line break (NUL aside:
+    # PostgreSQL's text never holds it).
+    " =SOMME(A1:A3)",
+    "\r@SOMME(1+1)",
+    "\x01=1+1",
+    "\xa0+33",
+    "\u200b=1+1",
+    "titre\r@SOMME(1+1)*cmd|' /C calc'!A0",
 ]
 
 
@@ -105,7 +114,7 @@ def tricky(world, plan):
     for number, text in enumerate(TRICKY):
         event = AwarenessEventFactory(
             initiative=initiative if number % 3 else world["verrelles"],
-            date=datetime.date(2024 + number % 2, 1 + number % 12, 1 + number),
+            date=datetime.date(2024 + number % 2, 1 + number % 12, 1 + number % 28),
             title=text,
             venue_name=TRICKY[-1 - number],
             commune=TRICKY[(number * 7) % len(TRICKY)],
@@ -129,14 +138,14 @@ def tricky(world, plan):
     return {**world, "partners": partners, "initiative": initiative, "audiences": audiences}
 
 
-def test_hidden_carriage_returns_come_back_and_lines_end_as_the_dialect_says():
-    text = "a\rb\x1f1c\x1f0\r\x1f"
-    hidden = pg_copy.hide_cr(text, writer.STANDARD)
+def test_the_invisible_characters_below_127_are_the_controls_and_the_space():
+    """What the SQL of the formula guard takes for granted."""
+    assert {char for char in writer.INVISIBLE if ord(char) < 127} == {chr(c) for c in range(33)}
 
-    assert "\r" not in hidden
-    assert pg_copy.hide_cr(text, writer.EXCEL_FR) == text
-    block = pg_copy._block([f"{hidden},x\n".encode(), b"y\n"], writer.STANDARD)
-    assert block == f"{text},x\ny\n".encode()
+
+def test_lines_end_as_the_dialect_says_and_line_breaks_in_cells_stay():
+    block = pg_copy._block([b'a,"b\rc"\n', b"d\n"], writer.STANDARD)
+    assert block == b'a,"b\rc"\nd\n'
     block = pg_copy._block([b'a;"b\nc"\n', b"d\n"], writer.EXCEL_FR)
     assert block == b'a;"b\nc"\r\nd\r\n'
 
@@ -172,6 +181,27 @@ def test_copy_writes_the_python_writers_bytes(tricky, dialect):
     assert expected.count(dialect.lineterminator.encode()) > len(TRICKY)
     for audience in tricky["audiences"]:
         assert copy_bytes(events, dialect, audience) == python_bytes(events, dialect, audience)
+
+
+# A cell that a spreadsheet could run: a formula sign behind nothing but spaces and
+# invisible characters (written apart from `writer`, whose guard it checks).
+RUNNABLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\ufeff]*[=+\-@]")
+
+
+@postgresql_only
+def test_no_cell_runs_as_a_formula_and_line_breaks_stay_in_quoted_cells(tricky):
+    events = AwarenessEvent.objects.all()
+    rows = len(list(datasets.event_rows(events)))
+
+    for dialect, path in itertools.product(DIALECTS, [python_bytes, copy_bytes]):
+        text = path(events, dialect).decode().removeprefix("\ufeff")
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter))
+        assert len(records) == 1 + rows, (dialect.key, path.__name__)
+        runnable = [cell for record in records[1:] for cell in record if RUNNABLE.match(cell)]
+        assert runnable == [], (dialect.key, path.__name__)
+        # Read line by line, no line that starts outside a quoted cell starts a formula.
+        for line_break in re.finditer(r"(\r\n|\r|\n)(?=[=+\-@])", text):
+            assert text[: line_break.start()].count('"') % 2 == 1, (dialect.key, path.__name__)
 
 
 @postgresql_only
@@ -256,7 +286,7 @@ def test_a_download_stopped_half_way_leaves_the_connection_usable(client, tricky
 # matter made frequent.
 TEXT = st.one_of(
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30),
-    st.text(st.sampled_from("=+-@\t\r\n\x1f01;,\"'\\. éà👩"), max_size=12),
+    st.text(st.sampled_from("=+-@\t\r\n\x1f01;,\"'\\. éà👩\xa0\u200b\x7f"), max_size=12),
     st.sampled_from(TRICKY),
 )
 EVENT = st.fixed_dictionaries(

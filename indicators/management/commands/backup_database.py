@@ -9,7 +9,8 @@ from feminisation import backups
 class Command(BaseCommand):
     help = (
         "Sauvegarde toute la base de données dans un fichier daté : pg_dump (format custom) "
-        "pour PostgreSQL, copie cohérente pour SQLite. C'est « make backup »."
+        "pour PostgreSQL, copie cohérente pour SQLite, lisible par son seul propriétaire "
+        "(0600) dans un dossier qui lui est réservé (0700). C'est « make backup »."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, output_dir, **options):
         database = connections[DEFAULT_DB_ALIAS].settings_dict
         try:
-            path = backups.back_up(database, output_dir, timezone.localtime())
+            path, warnings = backups.back_up(database, output_dir, timezone.localtime())
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
+        for warning in warnings:
+            self.stderr.write(warning, style_func=self.style.WARNING)
         self.stdout.write(f"Sauvegarde écrite : {path}")
