@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import password_links, rules
 from accounts.models import MEMBERSHIPS, history
+from feminisation import validators
 from feminisation.admin import ChangeDisplay
 from feminisation.formatting import counted
 from partners.models import Partner
@@ -28,6 +29,7 @@ LINK_HELP = (
     "Un courriel part à l'adresse ci-dessus avec un lien pour choisir le mot de passe "
     "(valable trois jours, une seule fois)."
 )
+NAME_FIELDS = ("username", "first_name", "last_name", "email")
 ADMIN_PASSWORD_REASON = "Mot de passe changé dans l'administration"
 
 
@@ -48,6 +50,9 @@ class AccountFormMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in NAME_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(validators.single_line)
         if self.instance.pk is not None and "organisations" in self.fields:
             self.fields["organisations"].initial = list(
                 self.instance.partner_organisations.values_list("pk", flat=True)

@@ -154,6 +154,15 @@ def test_a_hand_made_post_gives_a_new_account_no_power(staff_client, arc):
     assert not account.has_usable_password()
 
 
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_a_name_with_a_line_break_is_refused_in_french(staff_client, arc, field):
+    response = staff_client.post(ADD_URL, new_account(**{field: "Léa\r=SOMME(A1)"}))
+
+    assert response.status_code == 200
+    assertContains(response, "Ce texte doit tenir sur une ligne")
+    assert not User.objects.filter(username="l.martin").exists()
+
+
 def test_staff_change_a_partner_account_and_nothing_that_empowers_it(
     staff_client, django_assert_max_num_queries, partner_account, capso
 ):
