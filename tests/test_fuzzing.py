@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.urls import URLResolver, get_resolver, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feminisation import access
 from tests.browser.pages import PUBLIC_PAGES
 from tests.indicators.accounts import user_in
+from tests.public_urls import EXPORTS, PUBLIC_URLS
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +58,8 @@ VALUES = st.one_of(
 QUERIES = st.lists(
     st.tuples(st.one_of(st.sampled_from(KNOWN), st.text(max_size=12)), VALUES), max_size=6
 )
-EXPORTS = [
-    "/exports/",
-    "/exports/evenements.csv",
-    "/exports/compteurs.csv",
-    "/exports/partenaires.csv",
+FILES = [
+    *EXPORTS,
     "/donnees/compteurs.csv",
     "/donnees/compteurs.json",
     "/donnees/graphiques/par-mois.csv",
@@ -80,7 +79,7 @@ def plan_with_events():
 
 
 def get(client, path, query):
-    response = client.get(f"{path}?{urlencode(query)}")
+    response = client.get(f"{path}?{urlencode(query, doseq=True)}")
     if response.streaming:
         b"".join(response.streaming_content)
     return response
@@ -123,8 +122,63 @@ def manager_client(client):
     return client
 
 
-@pytest.mark.parametrize("path", EXPORTS)
+@pytest.mark.parametrize("path", FILES)
 @EXAMPLES
 @given(query=QUERIES)
 def test_exports_never_fail_on_any_query_string(manager_client, plan_with_events, path, query):
     assert get(manager_client, path, query).status_code in ALLOWED
+
+
+# Each parameter the public pages and files read, given values that broke one once
+# or that a database refuses: a NUL byte, an integer beyond 64 bits, 5,000 digits
+# (more than int() reads), dates out of range or impossible, a value given twice.
+HUGE = "99999999999999999999"
+HOSTILE_VALUES = ["\x00", HUGE, "9" * 5000, "99999-01-01", "2025-02-30", "é✓😀", "-1", " "]
+
+
+def hostile_queries():
+    for name in KNOWN:
+        for value in HOSTILE_VALUES:
+            yield {name: value}
+        yield {name: ["2025", "2025"]}
+
+
+def failures(client, paths):
+    """Every query string answered otherwise than by the page or a French 400."""
+    failed = []
+    for path in paths:
+        for query in hostile_queries():
+            address = f"{path}?{urlencode(query, doseq=True)}"
+            response = get(client, path, query)
+            if response.status_code == 400:
+                if "Cette adresse contient une erreur" not in response.content.decode():
+                    failed.append(f"{address[:120]}: 400 without its French page")
+            elif response.status_code != 200:
+                failed.append(f"{address[:120]}: {response.status_code}")
+    return failed
+
+
+def route_names(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                yield from route_names(pattern.url_patterns)
+        else:
+            yield pattern.name
+
+
+def test_the_public_addresses_cover_every_route_but_the_admin_and_the_exports():
+    exports = {resolve(url).url_name for url in EXPORTS}
+    public = {resolve(url.split("?")[0]).url_name for url in PUBLIC_URLS}
+
+    assert public == set(route_names(get_resolver().url_patterns)) - exports
+
+
+def test_no_public_page_or_file_fails_on_a_hostile_parameter(client, plan_with_events):
+    paths = sorted({url.split("?")[0] for url in PUBLIC_URLS})
+
+    assert failures(client, paths) == []
+
+
+def test_no_export_fails_on_a_hostile_parameter(manager_client, plan_with_events):
+    assert failures(manager_client, EXPORTS) == []

@@ -50,7 +50,7 @@ def overview(request, model_admin):
         year_scope = stats.Scope(
             plan, start=datetime.date(today.year, 1, 1), end=datetime.date(today.year, 12, 31)
         )
-        context["partners"] = stats.by_partner(year_scope)
+        context["partners"] = stats.by_partner(year_scope, public=False)
         context["progress"] = stats.target_progress(plan, today.year)
     return render(request, "indicators/admin/overview.html", context)
 

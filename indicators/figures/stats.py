@@ -177,6 +177,9 @@ def by_format(scope):
 
 
 CREDITED_ROLES = (("event__organizer", "organised"), ("event__co_organizers", "co_organised"))
+# What public figures call the partners that are not published (`Partner.is_public`):
+# their figures count, under this name, in every per-partner breakdown.
+UNPUBLISHED_PARTNERS = "Autres partenaires"
 
 
 def _credit():
@@ -185,58 +188,79 @@ def _credit():
     )
 
 
-def _credited(lines, *dimensions):
+def _partner_key(dimensions, partner_id, name, is_public, public):
+    if public and not is_public:
+        return (*dimensions, None, UNPUBLISHED_PARTNERS)
+    return (*dimensions, partner_id, name)
+
+
+def _credited(lines, *dimensions, public):
     """Each partner's events and figures, a joint event credited in full to its
     organiser and to each co-organiser: {(*dimensions, partner id, name):
-    {"organised": n, "co_organised": n, people…}}. Two queries."""
+    {"organised": n, "co_organised": n, people…}}. Two queries. With `public`, the
+    unpublished partners add up under (None, UNPUBLISHED_PARTNERS)."""
     credited = {}
     for role, counter in CREDITED_ROLES:
         rows = (
             lines.filter(**{f"{role}__isnull": False})
-            .values(*dimensions, role, f"{role}__name")
+            .values(*dimensions, role, f"{role}__name", f"{role}__is_public")
             .annotate(events=Count("event", distinct=True), **FIGURES)
             .order_by()
         )
         for row in rows:
-            key = (*(row[name] for name in dimensions), row[role], row[f"{role}__name"])
+            key = _partner_key(
+                (row[name] for name in dimensions),
+                row[role],
+                row[f"{role}__name"],
+                row[f"{role}__is_public"],
+                public,
+            )
             entry = credited.setdefault(key, _credit())
-            entry[counter] = row["events"]
+            entry[counter] += row["events"]
             for name, value in figures_of(row).items():
                 entry[name] += value
     return credited
 
 
-def _credited_daily(rows, *dimensions):
+def _credited_daily(rows, *dimensions, public):
     """`_credited` from the partners' daily figures, in one query."""
     credited = {}
     rows = (
-        rows.values(*dimensions, "partner", "partner__name", "role")
+        rows.values(*dimensions, "partner", "partner__name", "partner__is_public", "role")
         .annotate(**DAILY_SUMS)
         .order_by()
     )
     for row in rows:
-        key = (*(row[name] for name in dimensions), row["partner"], row["partner__name"])
+        key = _partner_key(
+            (row[name] for name in dimensions),
+            row["partner"],
+            row["partner__name"],
+            row["partner__is_public"],
+            public,
+        )
         entry = credited.setdefault(key, _credit())
-        entry[row["role"]] = row["events_sum"]
+        entry[row["role"]] += row["events_sum"]
         for name, value in figures_of(row).items():
             entry[name] += value
     return credited
 
 
-def _credited_in(scope, *dimensions, annotations=None):
+def _credited_in(scope, *dimensions, annotations=None, public):
     if scope.reads_daily_figures:
         rows = scope.partner_daily()
         if annotations:
             rows = rows.annotate(**{name: f("date") for name, f in annotations.items()})
-        return _credited_daily(rows, *dimensions)
+        return _credited_daily(rows, *dimensions, public=public)
     lines = scope.lines()
     if annotations:
         lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})
-    return _credited(lines, *dimensions)
+    return _credited(lines, *dimensions, public=public)
 
 
-def by_partner(scope):
-    """People reached by each partner's events, largest first (see `_credited`)."""
+def by_partner(scope, *, public=True):
+    """People reached by each partner's events, largest first (see `_credited`).
+    Public figures name only the published partners: the others add up in one row,
+    « Autres partenaires », last; `public=False` names them all, for the staff."""
     rows = [
         Row(
             key=(partner_id, name),
@@ -244,9 +268,9 @@ def by_partner(scope):
             events=entry.pop("organised") + entry.pop("co_organised"),
             **entry,
         )
-        for (partner_id, name), entry in _credited_in(scope).items()
+        for (partner_id, name), entry in _credited_in(scope, public=public).items()
     ]
-    return sorted(rows, key=lambda row: (-row.people, row.label))
+    return sorted(rows, key=lambda row: (row.key[0] is None, -row.people, row.label))
 
 
 def _month_starts(first, last):

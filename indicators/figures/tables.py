@@ -85,13 +85,13 @@ class PartnerYear(Figures):
     co_organised: int = 0
 
 
-def partners_by_year(scope):
+def partners_by_year(scope, *, public=True):
     """Per partner and year: events organised, co-organised, and the people they
-    reached (see `_credited`)."""
+    reached (see `_credited`; `public` as for `stats.by_partner`)."""
     rows = [
         PartnerYear(year=_as_date(year).year, partner=name, **entry)
         for (year, _, name), entry in _credited_in(
-            scope, "year", annotations={"year": TruncYear}
+            scope, "year", annotations={"year": TruncYear}, public=public
         ).items()
     ]
     return sorted(rows, key=lambda row: (row.year, row.partner.lower()))

@@ -105,7 +105,9 @@ def partners_csv(request, plan, chosen, today):
     return writer.response(
         _filename("partenaires", today),
         datasets.PARTNER_COLUMNS,
-        tables.partners_by_year(scope),
+        # For the accounts that see every event in the admin, unpublished partners
+        # included (access.EXPORT_FIGURES goes with SEE_ALL_EVENTS).
+        tables.partners_by_year(scope, public=False),
         writer.DIALECTS[chosen.dialect],
     )
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 from html import unescape
 
 import pytest
@@ -265,6 +266,37 @@ def test_each_filter_combination_is_cached_on_its_own(client, world):
 
     assert everything == str(expected(world)["people"])
     assert in_2025 == str(expected(world, year=2025)["people"])
+
+
+CHART_LINK = re.compile(r'href="(/donnees/graphiques/[^"]*)"')
+
+
+@pytest.mark.parametrize(
+    ("query", "links_query"),
+    [
+        ("annee=2025", "?annee=2025"),
+        ("du=2025-01-01&au=2025-06-30", "?du=2025-01-01&amp;au=2025-06-30"),
+        # A year and dates: the form says so, the figures are the whole plan's.
+        ("du=2025-01-01&annee=2025", ""),
+    ],
+)
+def test_a_cached_page_links_its_charts_with_the_filters_it_read_only(
+    client, world, django_assert_num_queries, query, links_query
+):
+    """The page is cached by the filters it reads: a parameter it does not read,
+    given by its first visitor, must not reach the next one through the links."""
+    first = client.get(f"/?utm_x=evil%22%3E&{query}&pirate_param=%3Cb%3E")
+    with django_assert_num_queries(0):
+        second = client.get(f"/?{query}")
+
+    assert second.content == first.content
+    html = second.content.decode()
+    assert "utm_x" not in html
+    assert "evil" not in html
+    assert "pirate_param" not in html
+    links = CHART_LINK.findall(html)
+    assert len(links) == 6
+    assert all(link.endswith(f".csv{links_query}") for link in links), links
 
 
 def test_the_dashboard_cannot_be_framed_but_the_counter_can(client, world):

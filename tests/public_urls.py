@@ -1,0 +1,22 @@
+"""Every address anyone may open without an account: the pages the browser tests
+walk through, and the files. tests/test_fuzzing.py checks that no public route is
+left out."""
+
+from tests.browser.pages import PUBLIC_PAGES
+
+CHARTS = ["par-mois", "cumul", "par-initiative", "par-public", "par-format", "par-partenaire"]
+PUBLIC_FILES = [
+    "/donnees/compteurs.csv",
+    "/donnees/compteurs.csv?format=excel",
+    "/donnees/compteurs.json",
+    *(f"/donnees/graphiques/{chart}.csv" for chart in CHARTS),
+    "/sante/",
+]
+PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES]
+# The managers' exports, behind a login and the export permission.
+EXPORTS = [
+    "/exports/",
+    "/exports/evenements.csv",
+    "/exports/compteurs.csv",
+    "/exports/partenaires.csv",
+]
