@@ -12,7 +12,9 @@ PUBLIC_FILES = [
     *(f"/donnees/graphiques/{chart}.csv" for chart in CHARTS),
     "/sante/",
 ]
-PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES]
+# The pages a password link leads to (here with a link that is not valid).
+ACCOUNT_PAGES = ["/compte/mot-de-passe/MQ/lien-perime/", "/compte/mot-de-passe/enregistre/"]
+PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
 # The managers' exports, behind a login and the export permission.
 EXPORTS = [
     "/exports/",
