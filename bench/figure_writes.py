@@ -171,7 +171,7 @@ def event_with_three_lines(day):
     initiative = plan.initiatives.order_by("number").first()
     audiences = list(initiative.audiences.all()[:3])
     organizer = initiative.lead_partners.first()
-    venue = AwarenessEvent.objects.filter(date=day).values("venue_name", "commune").first()
+    venue = AwarenessEvent.objects.values("venue_name", "commune").first()
 
     def write():
         with store.collecting():
@@ -191,20 +191,20 @@ def event_with_three_lines(day):
     return write
 
 
-def samples(write, repeat):
-    rolled_back(write)  # warm-up
-    return [rolled_back(write) for _ in range(repeat)]
-
-
 def two_at_once(writes_a, writes_b):
     """Wall time of two threads, each with its own connection, running its writes."""
     barrier = threading.Barrier(2)
+    failures = []
 
     def run(writes):
-        barrier.wait()
-        for write in writes:
-            rolled_back(write)
-        connection.close()
+        try:
+            barrier.wait()
+            for write in writes:
+                rolled_back(write)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=run, args=(w,)) for w in (writes_a, writes_b)]
     started = time.perf_counter()
@@ -212,15 +212,31 @@ def two_at_once(writes_a, writes_b):
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise failures[0]
     return time.perf_counter() - started
 
 
 def ms(seconds):
-    return round(1000 * seconds, 1)
+    return round(1000 * seconds, 2)
 
 
-def median_ms(values):
-    return ms(statistics.median(values))
+def interleaved(ways, measures, repeat):
+    """{way: {measure: median ms}}, each round running every way once in turn (in a
+    rotating order), so that a loaded machine's noise hits every way alike."""
+    times = {way: {name: [] for name in measures} for way in ways}
+    for name, (measure, rounds) in measures.items():
+        for turn in range(-1, rounds(repeat)):  # -1: warm-up
+            order = ways[turn % len(ways) :] + ways[: turn % len(ways)]
+            for way in order:
+                use(way)
+                elapsed = measure()
+                if turn >= 0:
+                    times[way][name].append(elapsed)
+    return {
+        way: {name: ms(statistics.median(values)) for name, values in by_name.items()}
+        for way, by_name in times.items()
+    }
 
 
 def main():
@@ -228,32 +244,44 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--ways", default=",".join(WAYS))
     arguments = parser.parse_args()
+    ways = arguments.ways.split(",")
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_month_lock (month integer PRIMARY KEY)")
     day = a_recent_day()
-    other_month = day - datetime.timedelta(days=45)
+    months = [day.replace(day=1)]
     last_days = sorted(
         AwarenessEvent.objects.values_list("date", flat=True).order_by("-date").distinct()[:500]
     )
-    results = {}
-    for way in arguments.ways.split(","):
-        use(way)
-        save = event_with_three_lines(day)
-        saves_same_month = [event_with_three_lines(day + datetime.timedelta(days=1))] * 10
-        saves_other_month = [event_with_three_lines(other_month)] * 10
-        results[way] = {
-            "save_event_3_lines_ms": median_ms(samples(save, arguments.repeat)),
-            "refresh_1_day_ms": median_ms(
-                samples(lambda: store.refresh_days([day]), arguments.repeat)
-            ),
-            "refresh_500_days_ms": median_ms(
-                samples(lambda: store.refresh_days(last_days), max(3, arguments.repeat // 5))
-            ),
-            "2x10_saves_same_month_ms": ms(two_at_once([save] * 10, saves_same_month)),
-            "2x10_saves_two_months_ms": ms(two_at_once([save] * 10, saves_other_month)),
-        }
-        print(way, results[way], flush=True)
-    print(json.dumps({"day": day.isoformat(), "results": results}, indent=1))
+    save = event_with_three_lines(day)
+    same_month = event_with_three_lines(day.replace(day=1 if day.day > 1 else 2))
+    other_month = event_with_three_lines(day - datetime.timedelta(days=42))
+
+    def the_lock_alone():
+        # The upsert's lock is the month's: its cost is in its rebuild.
+        return rolled_back(lambda: store._lock_months(months))
+
+    measures = {
+        "lock_statement": (the_lock_alone, lambda repeat: 10 * repeat),
+        "save_event_3_lines": (lambda: rolled_back(save), lambda repeat: repeat),
+        "refresh_1_day": (
+            lambda: rolled_back(lambda: store.refresh_days([day])),
+            lambda repeat: repeat,
+        ),
+        "refresh_500_days": (
+            lambda: rolled_back(lambda: store.refresh_days(last_days)),
+            lambda repeat: max(2, repeat // 10),
+        ),
+        "2x10_saves_same_month": (
+            lambda: two_at_once([save] * 10, [same_month] * 10),
+            lambda repeat: max(2, repeat // 10),
+        ),
+        "2x10_saves_two_months": (
+            lambda: two_at_once([save] * 10, [other_month] * 10),
+            lambda repeat: max(2, repeat // 10),
+        ),
+    }
+    results = interleaved(ways, measures, arguments.repeat)
+    print(json.dumps({"day": day.isoformat(), "ms": results}, indent=1))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_month_lock")
 
