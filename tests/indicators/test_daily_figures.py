@@ -9,16 +9,23 @@ from dataclasses import replace
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feminisation.cache import VERSION_KEY
-from indicators.enums import EventFormat, EventStatus
+from indicators.enums import EventFormat, EventRole, EventStatus
 from indicators.figures import stats, store, tables
-from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, Venue
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    DailyFigures,
+    PartnerDailyFigures,
+    Venue,
+    VenueMonth,
+)
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -272,6 +279,22 @@ def test_deleting_events_in_bulk_keeps_the_figures_right():
 
     assert store.days_that_differ() == []
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
+
+
+@pytest.mark.parametrize("model", [DailyFigures, PartnerDailyFigures, VenueMonth])
+@pytest.mark.parametrize("per_audience", [False, True], ids=["all audiences", "one audience"])
+def test_the_database_refuses_a_stored_row_twice(model, per_audience):
+    # What two refreshes of a day at once left before the keys: its sums twice.
+    AudienceCountFactory(event=AwarenessEventFactory(), people=10, women=5)
+    row = model.objects.get(audience__isnull=not per_audience, **model_role(model))
+    row.pk = None
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+
+
+def model_role(model):
+    return {"role": EventRole.ORGANISED} if model is PartnerDailyFigures else {}
 
 
 def test_deleting_events_from_the_admin_list_rebuilds_each_month_once(admin_client):
