@@ -393,6 +393,12 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
             request._reverted_record = record
             return super().history_form_view(request, object_id, version_id, context)
 
+    def delete_queryset(self, request, queryset):
+        # The list's « Supprimer » action: else each event would rebuild its month,
+        # and take its month's lock, one after the other in the order of deletion.
+        with store.collecting():
+            super().delete_queryset(request, queryset)
+
     # The form: what each role is offered.
 
     def get_fieldsets(self, request, obj=None):

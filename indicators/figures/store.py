@@ -6,7 +6,17 @@ the transaction that makes the change, so the figures cannot drift from the
 events. Signals do it for `.save()`, `.delete()` and the co-organisers' `add`,
 `remove` and `clear`; bulk writes, which send no signal (seed_demo, the import),
 call `refresh_days` themselves. `collecting()` gathers a batch's days and refreshes
-each once at its end."""
+each once at its end.
+
+Two transactions may refresh the same day at once (two staff saving two events of
+that day). Under READ COMMITTED the second one's DELETE would not see the rows the
+first one inserted and its INSERT would add the day's sums a second time; the
+unique keys of the models turn that into an error, and a lock per month makes the
+second transaction wait: on PostgreSQL each refresh first takes the transaction-level
+advisory locks of the months it touches (a month, because `VenueMonth` rows are
+monthly), in ascending order so that two refreshes cannot deadlock, and keeps them
+until its commit; its statements then see the first one's rows. SQLite lets one
+transaction write at a time."""
 
 import datetime
 import threading
@@ -26,6 +36,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce, TruncMonth
 
 from indicators.enums import EventRole
@@ -136,9 +147,10 @@ def _prefixed(mapping):
     return {f"d_{name}": value for name, value in mapping.items()}
 
 
-def _insert_from(model, queryset):
+def _insert_from(model, queryset, ignore_conflicts=False):
     """INSERT INTO model's table the rows the queryset selects, in one statement:
-    the rows never travel through Python."""
+    the rows never travel through Python. With ignore_conflicts, a row whose key is
+    already there (or being inserted by another transaction) is skipped."""
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     aliases = [alias for _, _, alias in compiler.select]
@@ -146,24 +158,70 @@ def _insert_from(model, queryset):
     columns = ", ".join(
         quote(model._meta.get_field(alias.removeprefix("d_")).column) for alias in aliases
     )
+    suffix = ""
+    if ignore_conflicts:
+        suffix = " " + connection.ops.on_conflict_suffix_sql(
+            [], OnConflict.IGNORE, update_fields=None, unique_fields=None
+        )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}{suffix}", params
+        )
+
+
+# pg_locks shows a month's lock as classid = this number, objid = the month (YYYYMM).
+MONTH_LOCKS = 1_310_001
+
+
+def _lock_months(months):
+    """Waits for the other transactions refreshing these months to end, and holds
+    the months until this one ends (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({month.year * 100 + month.month for month in months})
+    with connection.cursor() as cursor:
+        # unnest returns the keys in the array's (ascending) order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s::integer, month) FROM unnest(%s::integer[]) AS month",
+            [MONTH_LOCKS, keys],
+        )
+
+
+def _lock_everything():
+    """Waits for every refresh in progress and holds off new ones until this
+    transaction ends (PostgreSQL only): a rebuild of every day takes no month locks."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (DailyFigures, PartnerDailyFigures, VenueMonth)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _rebuild(days):
     """Sums again the rows of these days (None: of all days), and the venues of
-    their months."""
+    their months, holding their months' locks (or the tables', for all days)."""
     months = None if days is None else sorted({day.replace(day=1) for day in days})
+    if months is None:
+        _lock_everything()
+    else:
+        _lock_months(months)
+    # Either audience: a condition that lets PostgreSQL find the rows through the
+    # two partial unique keys (their indexes), not by reading the whole table.
+    either = Q(audience__isnull=True) | Q(audience__isnull=False)
     for model in (DailyFigures, PartnerDailyFigures):
         rows = model.objects.all()
         if days is not None:
-            rows = rows.filter(date__in=days)
+            rows = rows.filter(either, date__in=days)
         rows.delete()
     venues = VenueMonth.objects.all()
     if months is not None:
-        venues = venues.filter(month__in=months)
+        venues = venues.filter(either, month__in=months)
     venues.delete()
-    _insert_from(Venue, _new_venues(days))
+    # Another transaction may be adding the same new venue for another month.
+    _insert_from(Venue, _new_venues(days), ignore_conflicts=True)
     for per_audience in (False, True):
         _insert_from(DailyFigures, _daily_rows(days, per_audience))
         for role in EventRole:
@@ -172,7 +230,10 @@ def _rebuild(days):
 
 
 def refresh_days(days):
-    """Rebuilds the figures of these days, in the caller's transaction if any."""
+    """Rebuilds the figures of these days, in the caller's transaction if any. A
+    transaction that refreshes several times takes its months' locks in several goes,
+    and two such transactions can deadlock (PostgreSQL then cancels one): batches of
+    writes refresh once, within `collecting()`."""
     days = sorted({day for day in days if day is not None})
     if not days:
         return
@@ -236,6 +297,24 @@ def _stored(model, year):
 def days_that_differ():
     """The days whose stored figures differ from their events' sums, checked a year
     at a time so that memory stays small: [] when all agree."""
+    with _one_snapshot():
+        return _days_that_differ()
+
+
+@contextmanager
+def _one_snapshot():
+    """Reads that all see the database as it was at the first one (PostgreSQL's
+    REPEATABLE READ, unless a transaction is already open): otherwise a write
+    committed between reading a year's sums and its stored rows would look like drift."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _days_that_differ():
     dates = AwarenessEvent.objects.aggregate(first=Min("date"), last=Max("date"))
     stored = DailyFigures.objects.aggregate(first=Min("date"), last=Max("date"))
     years = {value.year for value in (*dates.values(), *stored.values()) if value is not None}
@@ -251,7 +330,7 @@ def days_that_differ():
 
 
 def add_missing_venues():
-    _insert_from(Venue, _new_venues(None))
+    _insert_from(Venue, _new_venues(None), ignore_conflicts=True)
 
 
 def venues_missing():

@@ -3,10 +3,32 @@ a day's rows from its events in the same transaction as any change to them, and
 `manage.py check_figures` compares them with the events."""
 
 from django.db import models
+from django.db.models import Q
 
 from indicators.enums import EventFormat, EventRole, EventStatus
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
+
+
+def unique_keys(name, fields, message):
+    """The key of a table of sums: no two rows for the same fields and audience. An
+    empty audience (all audiences together) is a value here, where SQL's UNIQUE would
+    let two of them be: hence one partial key for each kind of row, which SQLite and
+    PostgreSQL both enforce."""
+    return [
+        models.UniqueConstraint(
+            fields=fields,
+            condition=Q(audience__isnull=True),
+            name=f"{name}_all_audiences_key",
+            violation_error_message=message,
+        ),
+        models.UniqueConstraint(
+            fields=[*fields, "audience"],
+            condition=Q(audience__isnull=False),
+            name=f"{name}_audience_key",
+            violation_error_message=message,
+        ),
+    ]
 
 
 class DaySums(models.Model):
@@ -39,7 +61,12 @@ class DailyFigures(DaySums):
     class Meta(DaySums.Meta):
         verbose_name = "chiffres du jour"
         verbose_name_plural = "chiffres par jour"
-        indexes = [models.Index(fields=["status", "date"], name="daily_status_date_idx")]
+        # The keys' indexes serve the dashboard's sums over a period as well.
+        constraints = unique_keys(
+            "daily",
+            ["date", "initiative", "format", "status"],
+            "Ce jour a déjà ses chiffres pour cette initiative, ce format, ce statut et ce public.",
+        )
 
 
 class PartnerDailyFigures(DaySums):
@@ -53,9 +80,14 @@ class PartnerDailyFigures(DaySums):
         verbose_name = "chiffres du jour d'un partenaire"
         verbose_name_plural = "chiffres par jour et par partenaire"
         indexes = [
-            models.Index(fields=["status", "date"], name="partner_daily_status_date_idx"),
-            models.Index(fields=["partner", "status", "date"], name="partner_daily_partner_idx"),
+            models.Index(fields=["partner", "status", "date"], name="partner_daily_partner_idx")
         ]
+        constraints = unique_keys(
+            "partner_daily",
+            ["date", "partner", "role", "initiative", "status"],
+            "Ce jour a déjà ses chiffres pour ce partenaire, ce rôle, cette initiative, ce "
+            "statut et ce public.",
+        )
 
 
 class Venue(models.Model):
@@ -92,7 +124,13 @@ class VenueMonth(models.Model):
         verbose_name = "lieu du mois"
         verbose_name_plural = "lieux par mois"
         default_permissions = ()
+        # The sums of one venue: the keys begin with the month.
         indexes = [models.Index(fields=["venue", "status", "month"], name="venue_month_idx")]
+        constraints = unique_keys(
+            "venue_month",
+            ["month", "venue", "initiative", "status"],
+            "Ce mois a déjà une ligne pour ce lieu, cette initiative, ce statut et ce public.",
+        )
 
     def __str__(self):
         return f"{self.venue} ({self.month:%m/%Y})"
