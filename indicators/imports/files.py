@@ -59,13 +59,13 @@ def _csv_lines(content):
         raise FileFormatError(UNREADABLE)
     # What Excel in French saves as « CSV (séparateur : point-virgule) » otherwise.
     encoding = "utf-8-sig" if _is_utf8(content) else "cp1252"
-    delimiter = max(";,\t", key=_first_line(_text_stream(content, encoding)).count)
-    lines = _RowLines(_text_stream(content, encoding))
-    reader = csv.reader(lines, delimiter=delimiter)
     # Numbered as a spreadsheet shows them: a blank line is a row, a cell written on
     # several lines is one.
     line = 0
     try:
+        delimiter = max(";,\t", key=_first_line(_text_stream(content, encoding)).count)
+        lines = _RowLines(_text_stream(content, encoding))
+        reader = csv.reader(lines, delimiter=delimiter)
         for line, cells in enumerate(reader, start=1):
             lines.row_read()
             yield line, cells

@@ -281,6 +281,16 @@ def test_a_windows_1252_semicolon_file_keeps_its_accents(staff_client, data):
     assert imported_events() == EXPECTED_TWO_EVENTS
 
 
+def test_a_file_neither_utf8_nor_windows_1252_is_refused_in_french(staff_client, data):
+    # 0x81 is defined by neither, here in the header, whose separator is guessed first.
+    content = b"date;initiative;intitul\x81\n14/03/2025;1;Visite\n"
+
+    response = upload(staff_client, content)
+
+    assertContains(response, "Fichier illisible : enregistrez-le au format .xlsx")
+    assert not AwarenessEvent.objects.exists()
+
+
 def test_a_utf8_file_with_a_byte_order_mark_is_imported(staff_client, data):
     preview = upload(staff_client, csv_file(TWO_EVENTS, delimiter=";", encoding="utf-8-sig"))
     confirm(staff_client, preview)
