@@ -37,7 +37,7 @@ DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
 # POST also refreshes the daily figures of the days it touched, once, under its
 # months' lock; an import's confirmation also takes the imports' lock and claims its
 # stored file).
-MAX_QUERIES = 45
+MAX_QUERIES = 50
 
 TITLES = {
     "a": "Forum des métiers à Arques",
