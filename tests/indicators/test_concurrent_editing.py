@@ -3,11 +3,11 @@ each with its own PostgreSQL connection, released together by a barrier, round
 after round. Exactly one write wins, the other is told in French and changes
 nothing, and the stored figures stay equal to the lines."""
 
-import threading
+import functools
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +18,7 @@ from indicators import workflow
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent, DailyFigures
+from tests import concurrency
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -52,28 +53,11 @@ def logged_in(user):
 
 
 def at_once(*posts):
-    """Makes each post — (client, url, data) — in its own thread with its own
-    database connection, all released together; returns their responses, or the
-    exception each raised."""
-    barrier = threading.Barrier(len(posts))
-    results = [None] * len(posts)
-
-    def run(index, post):
-        client, url, data = post
-        try:
-            barrier.wait(timeout=10)
-            results[index] = client.post(url, data)
-        except Exception as error:  # reported by the test's assertions
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, post)) for index, post in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """Each post, (client, url, data), made at the same instant: their responses, or
+    the exception each raised."""
+    return concurrency.at_once(
+        *(functools.partial(client.post, url, data) for client, url, data in posts)
+    )
 
 
 def messages_of(response):

@@ -4,7 +4,6 @@ released together by a barrier, round after round; after each round every stored
 figure equals the sum of the lines, and the public dashboard shows it."""
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from django.urls import reverse
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent, Venue
+from tests import concurrency
 from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -62,26 +62,7 @@ def browsers(world):
 
 
 def at_once(*writes):
-    """Runs each write in a thread of its own, with its own database connection, all
-    released at the same instant; fails if any of them did."""
-    barrier = threading.Barrier(len(writes))
-    failures = []
-
-    def run(write):
-        try:
-            barrier.wait()
-            write()
-        except BaseException as error:  # reported by the test's thread below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(write,)) for write in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures, failures
+    concurrency.all_succeeded(concurrency.at_once(*writes))
 
 
 def saved(client, url, data):

@@ -5,8 +5,8 @@ tabs) imports once; the same event sent by two imports at once is created once;
 and the stored figures stay the sums of the lines."""
 
 import csv
+import functools
 import io
-import threading
 
 import pytest
 from django.contrib.messages import get_messages
@@ -19,6 +19,7 @@ from feminisation.access import TERRITORY_STAFF
 from indicators.figures import store
 from indicators.imports import confirmation
 from indicators.models import AwarenessEvent, ImportPreview
+from tests import concurrency
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -96,32 +97,18 @@ def previewed(client, content):
 
 
 def at_once(*posts):
-    """Runs each (client, data) post in its own thread and connection, released
-    together; returns each response's messages, in the order given."""
-    barrier = threading.Barrier(len(posts))
-    said = [None] * len(posts)
-    failures = []
+    """Each (client, data) confirmation posted at the same instant: the messages each
+    response gives, in the order given."""
 
-    def post(index, client, data):
-        try:
-            barrier.wait(timeout=10)
-            response = client.post(IMPORT_URL, data)
-            said[index] = [str(message) for message in get_messages(response.wsgi_request)]
-        except Exception as error:  # re-raised in the test's thread
-            failures.append(error)
-        finally:
-            connection.close()
+    def confirmation(client, data):
+        response = client.post(IMPORT_URL, data)
+        return [str(message) for message in get_messages(response.wsgi_request)]
 
-    threads = [
-        threading.Thread(target=post, args=(index, client, data))
-        for index, (client, data) in enumerate(posts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not failures, failures
-    return said
+    return concurrency.all_succeeded(
+        concurrency.at_once(
+            *(functools.partial(confirmation, client, data) for client, data in posts)
+        )
+    )
 
 
 def count_of(title):
