@@ -78,6 +78,12 @@ OUTCOME_MESSAGES = {
         "L'aperçu du fichier « {file_name} » a expiré (il attend une heure au plus) : "
         "rien n'a été importé. Déposez de nouveau le fichier."
     ),
+    Outcome.EDITED_SINCE_PREVIEW: (
+        "Depuis l'aperçu, quelqu'un a enregistré des actions que le fichier « {file_name} » "
+        "modifie (n° {numbers}) : rien n'a été importé, pour ne pas écraser ces "
+        "modifications. Déposez de nouveau le fichier : le nouvel aperçu partira des "
+        "actions telles qu'elles sont maintenant."
+    ),
     Outcome.BUSY: (
         "Un autre import est en cours d'écriture : rien n'a été importé. Déposez de "
         "nouveau le fichier dans un instant."
@@ -153,7 +159,9 @@ class EventImportMixin:
             result = EventImport(request.user, form.table).check()
             context.update(self._result_context(result, file_name, form.table))
             if result.is_valid and (result.created or result.updated):
-                context["token"] = ImportPreview.keep(request.user, file_name, form.content)
+                context["token"] = ImportPreview.keep(
+                    request.user, file_name, form.content, result.versions_shown()
+                )
             else:  # nothing to confirm: a file left pending is replaced by none
                 ImportPreview.discard(request.user)
         return self._render(request, context)
@@ -183,7 +191,10 @@ class EventImportMixin:
                     current_app=self.admin_site.name,
                 )
             )
-        messages.error(request, OUTCOME_MESSAGES[outcome].format(file_name=file_name))
+        numbers = ", ".join(str(pk) for pk in confirmation.edited)
+        messages.error(
+            request, OUTCOME_MESSAGES[outcome].format(file_name=file_name, numbers=numbers)
+        )
         return HttpResponseRedirect(request.path)
 
     def _cancel_import(self, request):

@@ -80,6 +80,10 @@ class EventImport:
         self.errors.append(LineError(line, message))
         self.error_lines.add(line)
 
+    def versions_shown(self):
+        """The version of each recorded event the preview shows changes to."""
+        return {change.event.pk: change.event.version for change in self.updated}
+
     def check(self):
         """Fills errors, created, updated and unchanged. Writes nothing."""
         self.plan = ActionPlan.objects.current()

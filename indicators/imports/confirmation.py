@@ -9,7 +9,12 @@ the other commits and both create the event: every confirmation therefore takes
 one PostgreSQL advisory lock, held until its commit, before it matches the file
 against the recorded events again. Imports are rare (a few a week) and take
 seconds: queueing them costs nothing, where a lock per event would have to be
-taken on events that do not exist yet. Saves in the admin do not take it."""
+taken on events that do not exist yet. Saves in the admin do not take it.
+
+Nor does the file overwrite unseen what someone saved after its preview: the
+preview keeps the version of each recorded event it showed changes to; the
+confirmation locks those events (as the admin's form does before saving one) and
+imports nothing if one of them has moved on."""
 
 import enum
 from dataclasses import dataclass
@@ -19,7 +24,8 @@ from django.db import OperationalError, connection, transaction
 from feminisation.cache import invalidate_public_pages
 from indicators.imports.changes import EventImport
 from indicators.imports.files import FileFormatError, read_table
-from indicators.models import ImportPreview
+from indicators.imports.writing import in_chunks
+from indicators.models import AwarenessEvent, ImportPreview
 
 # pg_advisory_xact_lock's key, any bigint no other lock uses: "imports" in ASCII.
 IMPORT_LOCK = 0x696D706F727473
@@ -34,7 +40,8 @@ class Outcome(enum.Enum):
     ALREADY_IMPORTED = "already imported"  # or cancelled, or replaced by another file
     NOTHING_TO_CHANGE = "nothing to change"  # another import wrote the same meanwhile
     EXPIRED = "expired"
-    CHANGED_SINCE_PREVIEW = "changed since preview"
+    CHANGED_SINCE_PREVIEW = "changed since preview"  # the file is no longer valid
+    EDITED_SINCE_PREVIEW = "edited since preview"  # someone saved an event it changes
     BUSY = "busy"  # another import held the lock for too long
 
 
@@ -44,6 +51,7 @@ class Confirmation:
     file_name: str = ""
     result: EventImport = None
     table: object = None
+    edited: tuple = ()  # the events saved since the preview
 
 
 class _Invalid(Exception):
@@ -59,7 +67,7 @@ def confirm(user, token):
     if preview.is_expired:
         preview.delete()
         return Confirmation(Outcome.EXPIRED, preview.file_name)
-    file_name = preview.file_name
+    file_name, versions = preview.file_name, preview.versions
     try:
         table = read_table(bytes(preview.content))
     except FileFormatError:  # read at upload: only if the limits became stricter since
@@ -71,9 +79,12 @@ def confirm(user, token):
             _lock_imports()
             if not ImportPreview.claim(user, token):
                 return Confirmation(Outcome.ALREADY_IMPORTED, file_name)
+            edited = _edited_since(versions)
             result = EventImport(user, table).check()
             if not result.is_valid:
                 raise _Invalid(result)
+            if edited:
+                return Confirmation(Outcome.EDITED_SINCE_PREVIEW, file_name, edited=edited)
             if not (result.created or result.updated):
                 return Confirmation(Outcome.NOTHING_TO_CHANGE, file_name, result, table)
             result.apply(file_name)
@@ -86,6 +97,19 @@ def confirm(user, token):
     # Bulk writes send no signal: the public pages would still show the old figures.
     invalidate_public_pages()
     return Confirmation(Outcome.IMPORTED, file_name, result, table)
+
+
+def _edited_since(versions):
+    """Locks, until the import's commit, the recorded events the preview showed
+    changes to (in the order of their ids, as every writer does); returns the ids
+    of those saved or deleted since the preview, whose changes the file would
+    overwrite unseen."""
+    ids = sorted(int(pk) for pk in versions)
+    stored = {}
+    for chunk in in_chunks(ids):
+        events = AwarenessEvent.objects.filter(pk__in=chunk).order_by("pk").select_for_update()
+        stored.update(events.values_list("pk", "version"))
+    return tuple(pk for pk in ids if stored.get(pk) != versions[str(pk)])
 
 
 def _lock_imports():

@@ -40,6 +40,9 @@ class ImportPreview(models.Model):
     file_name = models.CharField("nom du fichier", max_length=255)
     content = models.BinaryField("contenu")
     created_at = models.DateTimeField("déposé le", default=timezone.now, db_index=True)
+    # The version of each recorded event the preview showed changes to, by id: an
+    # event saved since then is not overwritten by the confirmation.
+    versions = models.JSONField("versions des actions modifiées", default=dict)
 
     objects = ImportPreviewQuerySet.as_manager()
 
@@ -55,10 +58,11 @@ class ImportPreview(models.Model):
         return self.created_at <= timezone.now() - PREVIEW_LIFETIME
 
     @classmethod
-    def keep(cls, user, file_name, content):
+    def keep(cls, user, file_name, content, versions=None):
         """Stores an account's checked file in place of its previous one, in one
         statement (two uploads at once by one account leave the last one), and
-        purges every account's expired files. Returns the new token."""
+        purges every account's expired files. `versions`: the version of each
+        recorded event the file changes, by id. Returns the new token."""
         cls.objects.expired().delete()
         token = new_token()
         cls.objects.bulk_create(
@@ -68,12 +72,13 @@ class ImportPreview(models.Model):
                     token=token,
                     file_name=file_name[:255],
                     content=content,
+                    versions={str(pk): version for pk, version in (versions or {}).items()},
                     created_at=timezone.now(),
                 )
             ],
             update_conflicts=True,
             unique_fields=["user"],
-            update_fields=["token", "file_name", "content", "created_at"],
+            update_fields=["token", "file_name", "content", "versions", "created_at"],
         )
         return token
 

@@ -455,6 +455,42 @@ def test_a_reference_updates_an_event_whose_title_and_date_change(
     assert (event.title, event.date) == ("Visite de la verrerie", datetime.date(2025, 3, 14))
 
 
+def test_an_event_saved_after_the_preview_is_not_overwritten_by_the_import(
+    staff_client, verrelles, girls, arc
+):
+    event = AwarenessEventFactory(initiative=verrelles, organizer=arc, title="Visite")
+    AudienceCountFactory(event=event, audience=girls, people=20)
+    preview = upload(
+        staff_client,
+        csv_file([row(référence=str(event.pk))], headers=[*HEADERS, "référence"]),
+    )
+    # Meanwhile, someone corrects the event in its form.
+    event.title = "Visite corrigée"
+    event.save()
+
+    response = confirm(staff_client, preview)
+
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "Depuis l'aperçu, quelqu'un a enregistré des actions que le fichier « actions.csv » "
+        f"modifie (n° {event.pk}) : rien n'a été importé, pour ne pas écraser ces "
+        "modifications. Déposez de nouveau le fichier : le nouvel aperçu partira des "
+        "actions telles qu'elles sont maintenant."
+    ]
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("Visite corrigée", 2)
+    assert list(event.counts.values_list("people", flat=True)) == [20]
+    assert not ImportPreview.objects.exists()
+    # Uploaded again, the file is previewed against the corrected event, and imported.
+    confirm(
+        staff_client,
+        upload(
+            staff_client, csv_file([row(référence=str(event.pk))], headers=[*HEADERS, "référence"])
+        ),
+    )
+    event.refresh_from_db()
+    assert event.title == "Visite de la verrerie"
+
+
 def test_a_partner_cannot_import_another_organisations_event(partner_client, data):
     rows = [row(), row(organisateur="Capital Filles", intitulé="Atelier robotique")]
 

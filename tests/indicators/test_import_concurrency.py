@@ -13,7 +13,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
 from feminisation.access import TERRITORY_STAFF
 from indicators.figures import store
@@ -21,6 +21,7 @@ from indicators.imports import confirmation
 from indicators.models import AwarenessEvent, ImportPreview
 from tests import concurrency
 from tests.indicators.accounts import user_in
+from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -61,10 +62,10 @@ def plan_data():
     AudienceCountFactory(event=event, audience=girls)
 
 
-def event_file(*titles):
+def event_file(*titles, reference=None):
     stream = io.StringIO()
     writer = csv.writer(stream, delimiter=";")
-    writer.writerow(HEADERS)
+    writer.writerow([*HEADERS, "référence"])
     for title in titles:
         writer.writerow(
             [
@@ -78,6 +79,7 @@ def event_file(*titles):
                 "Filles",
                 "24",
                 "13",
+                reference or "",
             ]
         )
     return stream.getvalue().encode()
@@ -196,3 +198,36 @@ def test_an_import_waits_for_another_then_gives_up_with_its_file_kept(plan_data,
         other_import.close()
     client.post(IMPORT_URL, {"token": token})
     assert count_of("Visite") == 1
+
+
+def test_an_import_and_a_form_saving_the_same_event_at_once_overwrite_nothing(plan_data):
+    """The import locks the events its preview showed changes to, and imports nothing
+    if one was saved since; the form refuses a save of a version the import moved."""
+    importer, editor = user_in(TERRITORY_STAFF, "equipe"), user_in(TERRITORY_STAFF, "collegue")
+    event = AwarenessEvent.objects.get()
+    change_url = reverse("admin:indicators_awarenessevent_change", args=[event.pk])
+    for round_ in range(ROUNDS):
+        from_file, from_form = f"Titre du fichier {round_}", f"Titre du formulaire {round_}"
+        import_client, form_client = client_of(importer), client_of(editor)
+        token = previewed(import_client, event_file(from_file, reference=event.pk))
+        form = form_data(form_client.get(change_url), title=from_form)
+        version = AwarenessEvent.objects.get().version
+
+        imported, saved = concurrency.all_succeeded(
+            concurrency.at_once(
+                functools.partial(import_client.post, IMPORT_URL, {"token": token}),
+                functools.partial(form_client.post, change_url, form),
+            )
+        )
+
+        event.refresh_from_db()
+        assert event.title in (from_file, from_form), event.title
+        assert event.version == version + 1, f"round {round_}: both or neither saved"
+        said = [str(message) for message in get_messages(imported.wsgi_request)]
+        if event.title == from_file:
+            assert said[-1].startswith("Import du fichier « actions.csv » terminé"), said
+            assert saved.url == change_url  # the form shown again, with the import's save
+        else:
+            assert said[-1].startswith("Depuis l'aperçu, quelqu'un a enregistré"), said
+            assert saved.url == reverse("admin:indicators_awarenessevent_changelist")
+    assert store.days_that_differ() == []
