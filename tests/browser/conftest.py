@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, connections
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -58,6 +58,10 @@ def browser():
                 _unavailable(f"Chromium ne démarre pas ({executable}) : {error.message}")
             yield chromium
             chromium.close()
+            # While Playwright's event loop runs, Django's connections belong to the
+            # loop's context, not to the thread: close the one opened meanwhile, or
+            # it would hold the test database open when the run drops it.
+            connections.close_all()
 
 
 def row_counts():
