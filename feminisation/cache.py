@@ -143,8 +143,9 @@ def _version():
 
 
 def public_page(*params):
-    """Caches a public view's 200 responses, one entry per value of `params` (the
-    query parameters it reads; any other parameter does not split the cache)."""
+    """Caches a public view's 200 responses, one entry per site name and value of
+    `params` (the query parameters it reads; any other parameter does not split the
+    cache)."""
 
     def decorator(view):
         @wraps(view)
@@ -155,7 +156,9 @@ def public_page(*params):
             if version is None:
                 return view(request, *args, **kwargs)
             values = [(name, request.GET.getlist(name)) for name in params]
-            signature = repr((request.path, values)).encode()
+            # The site's name too: a page may name it (the open data's « source »),
+            # and a site served under two names must not give one the other's.
+            signature = repr((request.get_host(), request.path, values)).encode()
             key = f"public-page:{version}:{hashlib.sha256(signature).hexdigest()}"
             response = _cache.call("get", key)
             if response is None:

@@ -313,6 +313,16 @@ def test_open_data_has_the_validated_counts_and_no_personal_data(client, world):
     )
 
 
+def test_the_open_data_names_the_site_each_visitor_asked_for(client, world, settings):
+    settings.ALLOWED_HOSTS = ["mixite.exemple.fr", "www.mixite.exemple.fr"]
+    sources = [
+        json.loads(client.get(reverse("open_counts_json"), HTTP_HOST=host).content)["source"]
+        for host in ("www.mixite.exemple.fr", "mixite.exemple.fr")  # the first one cached
+    ]
+
+    assert sources == ["http://www.mixite.exemple.fr/", "http://mixite.exemple.fr/"]
+
+
 def test_each_dashboard_chart_links_to_its_own_data(client, world):
     dashboard = client.get(reverse("home"), {"annee": "2025"}).content.decode()
     url = reverse("chart_data", args=["par-initiative"]) + "?annee=2025"
