@@ -330,16 +330,19 @@ def may_perform(user, transition):
     return user.has_perm(CHANGE)
 
 
-def transition_refusal(user, event, transition, closed=None, seen_version=None):
+def transition_refusal(user, event, transition, closed=None, seen_version=None, listed_at=None):
     """Why `transition` leaves this event as it is — a (singular, plural) reason — or
-    None if it applies. `seen_version` is the version of the event the list showed
-    (None when not known: every event matching the filters was chosen); a version
-    saved since then is not the content its validator saw."""
+    None if it applies. `seen_version` is the version of the event the list showed;
+    a version saved since then is not the content its validator saw. An event chosen
+    through « tout sélectionner » has none: then it must not have been saved since
+    the list was shown (`listed_at`, when known)."""
     if not may_perform(user, transition):
         return IN_STATUS[event.status]
     if not can_validate(user) and not owns(user, event):
         return NOT_OWNED
     if seen_version is not None and edit_conflict(seen_version, event.version):
+        return CHANGED_SINCE_SEEN
+    if seen_version is None and listed_at is not None and event.updated_at > listed_at:
         return CHANGED_SINCE_SEEN
     if event.status not in transition.from_statuses:
         return IN_STATUS[event.status]

@@ -9,9 +9,11 @@ Each event is locked while its transition is decided and saved, and compared wit
 the version the list showed (`seen_versions`): an event saved by someone else
 since is left as it is, as a form would refuse it."""
 
+import datetime
 from collections import Counter
 
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from feminisation import validators
 from indicators import workflow
@@ -25,6 +27,9 @@ RETURN_NEEDS_COMMENT = (
 
 # The list's hidden field « version_<id> »: the version of each event it shows.
 VERSION_PREFIX = "version_"
+# Its hidden field with the time it was shown, for the events « tout sélectionner »
+# chooses beyond the rows shown.
+LISTED_AT = "listed_at"
 
 
 def seen_versions(request):
@@ -40,10 +45,19 @@ def seen_versions(request):
     return versions
 
 
+def listed_at(request):
+    """When the list the action was chosen from was shown, or None."""
+    try:
+        moment = datetime.datetime.fromisoformat(request.POST.get(LISTED_AT, ""))
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
+
+
 def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
     closed = workflow.closed_years()
-    seen = seen_versions(request)
+    seen, shown_at = seen_versions(request), listed_at(request)
     changed, skipped = 0, Counter()
     # One refresh of the daily figures per day touched, not one per event.
     with store.collecting():
@@ -57,7 +71,12 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
         )
         for event in events:
             refusal = workflow.transition_refusal(
-                user, event, transition, closed, seen_version=seen.get(event.pk)
+                user,
+                event,
+                transition,
+                closed,
+                seen_version=seen.get(event.pk),
+                listed_at=shown_at,
             )
             if refusal is not None:
                 skipped[refusal] += 1

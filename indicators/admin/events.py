@@ -249,6 +249,8 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
             "workflow_counts": SimpleLazyObject(lambda: self.workflow_counts(request)),
             "show_overview_link": sees_all,
             "show_deleted_link": workflow.may_restore(request.user),
+            "listed_at_field": workflow_actions.LISTED_AT,
+            "listed_at": timezone.now().isoformat(),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)

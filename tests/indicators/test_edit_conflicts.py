@@ -3,6 +3,7 @@ an older version, saves nothing and says what the first one changed; every write
 counts as a new version."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -213,6 +214,37 @@ def test_every_write_makes_a_new_version(validator, event, girls):
 
     assert versions == [1, 2, 3, 5]
     assert list(event.history.values_list("version", flat=True))[:3] == [5, 4, 3]
+
+
+def test_select_all_leaves_an_event_changed_since_the_list_was_shown(
+    validator, partner, event, organizer, girls
+):
+    untouched = AwarenessEventFactory(title="Atelier", organizer=organizer, submitted=True)
+    AudienceCountFactory(event=untouched, audience=girls, people=30, women=16)
+    listing = validator.get(CHANGELIST_URL).content.decode()
+    listed_at = re.search(r'name="listed_at" value="([^"]+)"', listing).group(1)
+    corrected = form_data(partner.get(change_url(event)), title="Forum corrigé")
+    partner.post(change_url(event), corrected)
+
+    # « Tout sélectionner »: every event the filters match, with no row's version.
+    response = validator.post(
+        CHANGELIST_URL,
+        {
+            "action": "validate",
+            "select_across": 1,
+            "_selected_action": [untouched.pk],
+            "index": 0,
+            "listed_at": listed_at,
+        },
+    )
+
+    assert messages_of(response) == [
+        "1 action validée. 1 laissée telle quelle : 1 modifiée par quelqu'un d'autre "
+        "depuis l'affichage de la liste."
+    ]
+    event.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (event.status, untouched.status) == (EventStatus.SUBMITTED, EventStatus.VALIDATED)
 
 
 def test_the_list_leaves_an_event_changed_since_it_was_shown(validator, partner, event):
