@@ -5,12 +5,14 @@ One module, configured from the environment (and an optional `.env` file beside
 a message that names the variable.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +56,28 @@ def _choice(name, default, choices):
     if value not in choices:
         raise _invalid(name, f"« {value} » n'est pas l'une des valeurs {', '.join(choices)}.")
     return value
+
+
+def _text(name):
+    """A free text shown to visitors; empty when the variable is unset."""
+    return env.str(name, default="").strip()
+
+
+def _phone(name):
+    phone = _text(name)
+    if phone and not re.fullmatch(r"\+?[0-9][0-9 .()-]{3,}", phone):
+        raise _invalid(name, f"« {phone} » n'est pas un numéro de téléphone.")
+    return phone
+
+
+def _web_address(name):
+    url = _text(name)
+    try:
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise _invalid(name, f"« {url} » n'est pas une adresse https://….") from error
+    return url
 
 
 def _database(name, default):
@@ -348,3 +372,15 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
+
+# The « Mentions légales » page (initiatives.legal) that French law requires of the
+# site (article 6 of the LCEN). Unset, the page says « à renseigner »: only the
+# territory knows its carrying structure, publication director and host.
+LEGAL_PUBLISHER = _text("LEGAL_PUBLISHER")
+LEGAL_PUBLISHER_ADDRESS = _text("LEGAL_PUBLISHER_ADDRESS")
+LEGAL_PUBLISHER_PHONE = _phone("LEGAL_PUBLISHER_PHONE")
+LEGAL_DIRECTOR = _text("LEGAL_DIRECTOR")
+LEGAL_HOST = _text("LEGAL_HOST")
+LEGAL_HOST_ADDRESS = _text("LEGAL_HOST_ADDRESS")
+LEGAL_HOST_PHONE = _phone("LEGAL_HOST_PHONE")
+LEGAL_HOST_WEBSITE = _web_address("LEGAL_HOST_WEBSITE")

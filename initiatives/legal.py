@@ -1,10 +1,14 @@
 """The pages a French public site owes its visitors about itself: the accessibility
-statement and what it does with personal data, each naming the plan's contact."""
+statement, what it does with personal data and its « mentions légales », each naming
+the plan's contact."""
+
+import re
 
 from django.conf import settings
 from django.shortcuts import render
 
 from feminisation.cache import public_page
+from indicators.views.exports import LICENCE, LICENCE_URL
 from initiatives.models import ActionPlan
 
 
@@ -42,3 +46,37 @@ def personal_data(request):
         "session_days": settings.SESSION_COOKIE_AGE // (24 * 3600),
     }
     return render(request, "personal_data.html", context)
+
+
+def _tel_uri(phone):
+    """The tel: link of a number as people write it (« +33 (0)3 21 … », « 03.21… »)."""
+    return "tel:" + re.sub(r"[^+0-9]", "", phone.replace("(0)", "")) if phone else ""
+
+
+@public_page()
+def legal_notice(request):
+    """The « mentions légales » of article 6 of the LCEN: publisher, publication
+    director and host, as the territory set them in the settings, and the licence of
+    the published data."""
+    plan = ActionPlan.objects.current()
+    context = {
+        "plan": plan,
+        "contact": _public_contact(plan),
+        "publisher": {
+            "name": settings.LEGAL_PUBLISHER,
+            "address": settings.LEGAL_PUBLISHER_ADDRESS,
+            "phone": settings.LEGAL_PUBLISHER_PHONE,
+            "phone_uri": _tel_uri(settings.LEGAL_PUBLISHER_PHONE),
+        },
+        "director": settings.LEGAL_DIRECTOR,
+        "host": {
+            "name": settings.LEGAL_HOST,
+            "address": settings.LEGAL_HOST_ADDRESS,
+            "phone": settings.LEGAL_HOST_PHONE,
+            "phone_uri": _tel_uri(settings.LEGAL_HOST_PHONE),
+            "website": settings.LEGAL_HOST_WEBSITE,
+        },
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+    }
+    return render(request, "legal_notice.html", context)

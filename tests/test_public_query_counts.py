@@ -64,6 +64,7 @@ QUERIES = {
     # current plan, its first public contact with an e-mail address
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
+    "/mentions-legales/": 2,
     # current plan
     "/donnees/": 1,
     # current plan, its totals

@@ -93,6 +93,10 @@ def test_debug_on_accepts_any_key_for_development():
         ("SECURE_HSTS_SECONDS", "un an"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"),
         ("LOG_LEVEL", "bavard"),
+        ("LEGAL_PUBLISHER_PHONE", "voir le site"),
+        ("LEGAL_HOST_PHONE", "standard"),
+        ("LEGAL_HOST_WEBSITE", "hebergeur.example.fr"),
+        ("LEGAL_HOST_WEBSITE", "ftp://hebergeur.example.fr/"),
     ],
 )
 def test_a_malformed_variable_is_named_at_start_up(name, value):

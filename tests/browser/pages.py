@@ -15,6 +15,7 @@ SITE_PAGES = [
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
     "/accessibilite/",
+    "/mentions-legales/",
     "/donnees-personnelles/",
     "/donnees/",
 ]
