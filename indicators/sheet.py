@@ -104,7 +104,7 @@ COLUMNS = (
         Text("audience_name"),
         True,
         "Public cible de la ligne : nom, nom court ou identifiant.",
-        "Filles",
+        "Élèves et jeunes",
         ("public cible",),
     ),
     SheetColumn(

@@ -66,15 +66,27 @@ PLAN_LINKS = [
 
 AUDIENCES = [
     {
+        # The slug stays « filles »: dashboard links (?public=filles) and spreadsheets use it.
         "slug": "filles",
-        "name": "Filles",
-        "short_name": "Filles",
+        "name": "Élèves et jeunes (collège, lycée)",
+        "short_name": "Élèves et jeunes",
         "description": (
-            "Sensibiliser les filles aux formations et aux métiers de l'industrie, en leur "
-            "ouvrant le champ des possibles."
+            "Collégiens, lycéens et autres jeunes, filles et garçons, sensibilisés aux "
+            "formations et aux métiers de l'industrie. Ce public compte les élèves des deux "
+            "sexes : le chiffre à suivre est la part des filles parmi eux, à qui le plan veut "
+            "ouvrir le champ des possibles."
         ),
         "women_label": "dont filles",
         "order": 1,
+        # Wording shipped before, which `load_plan` replaces where it is still stored.
+        "former": {
+            "name": ("Filles",),
+            "short_name": ("Filles",),
+            "description": (
+                "Sensibiliser les filles aux formations et aux métiers de l'industrie, en leur "
+                "ouvrant le champ des possibles.",
+            ),
+        },
     },
     {
         "slug": "entreprises",

@@ -5,6 +5,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from initiatives.enums import InitiativeStatus, PartnerRole
 from initiatives.models import (
@@ -18,6 +20,7 @@ from initiatives.models import (
 )
 from partners.enums import PartnerKind
 from partners.models import Contact, Partner
+from tests.initiatives.factories import AudienceFactory
 from tests.partners.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,10 +104,130 @@ def test_loads_the_three_audiences_in_order():
     load_plan()
 
     assert list(Audience.objects.values_list("slug", "short_name", "women_label")) == [
-        ("filles", "Filles", "dont filles"),
+        ("filles", "Élèves et jeunes", "dont filles"),
         ("entreprises", "Entreprises", "dont femmes"),
         ("prescripteurs", "Prescripteurs", "dont femmes"),
     ]
+
+
+# The pupils' audience counts boys and girls; it used to be called « Filles ».
+FORMER_WORDING = {
+    "name": "Filles",
+    "short_name": "Filles",
+    "description": (
+        "Sensibiliser les filles aux formations et aux métiers de l'industrie, en leur "
+        "ouvrant le champ des possibles."
+    ),
+}
+PUPILS = "Élèves et jeunes (collège, lycée)"
+
+
+def wording(slug="filles"):
+    return Audience.objects.filter(slug=slug).values("name", "short_name", "description").get()
+
+
+def test_the_pupils_audience_says_it_counts_both_sexes():
+    load_plan()
+
+    pupils = wording()
+    assert pupils["name"] == PUPILS
+    assert "filles et garçons" in pupils["description"]
+    assert "la part des filles parmi eux" in pupils["description"]
+
+
+def test_an_install_holding_the_former_wording_gets_the_new_one(
+    client, django_capture_on_commit_callbacks
+):
+    load_plan()
+    Audience.objects.filter(slug="filles").update(**FORMER_WORDING)
+    assertContains(client.get(reverse("plan")), '<h4 class="card__title">Filles</h4>', html=True)
+    before = counts()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = load_plan()
+
+    assert wording()["name"] == PUPILS
+    assert wording()["short_name"] == "Élèves et jeunes"
+    assert wording()["description"].startswith("Collégiens, lycéens et autres jeunes")
+    assert counts() == before
+    assert output == (
+        "Rien à créer : les données du plan sont déjà présentes.\n"
+        "Public cible « filles » : ancien texte par défaut remplacé "
+        "(nom, nom court, description).\n"
+    )
+    # The public pages cached with the former name are not served any more.
+    assertContains(client.get(reverse("plan")), f'<h4 class="card__title">{PUPILS}</h4>', html=True)
+
+
+def test_the_new_wording_is_applied_once():
+    load_plan()
+    Audience.objects.filter(slug="filles").update(**FORMER_WORDING)
+    load_plan()
+    after = wording()
+
+    output = load_plan()
+
+    assert wording() == after
+    assert after["name"] == PUPILS
+    assert output == "Rien à créer : les données du plan sont déjà présentes.\n"
+
+
+def test_wording_staff_changed_is_kept():
+    load_plan()
+    staff = {
+        "name": "Collégiennes et lycéennes",
+        "short_name": "Collégiennes",
+        "description": "Texte de l'équipe.",
+    }
+    Audience.objects.filter(slug="filles").update(**staff)
+
+    output = load_plan()
+
+    assert wording() == staff
+    assert output == "Rien à créer : les données du plan sont déjà présentes.\n"
+
+
+def test_each_text_is_replaced_only_if_it_is_still_the_former_default():
+    load_plan()
+    Audience.objects.filter(slug="filles").update(
+        **{**FORMER_WORDING, "name": "Jeunes du territoire", "description": "Texte de l'équipe."}
+    )
+
+    load_plan()
+
+    assert wording() == {
+        "name": "Jeunes du territoire",
+        "short_name": "Élèves et jeunes",
+        "description": "Texte de l'équipe.",
+    }
+
+
+def test_an_audience_staff_created_under_another_slug_is_renamed_not_duplicated():
+    AudienceFactory(slug="jeunes", **FORMER_WORDING)
+
+    load_plan()
+
+    assert not Audience.objects.filter(slug="filles").exists()
+    assert wording("jeunes")["name"] == PUPILS
+    assert Audience.objects.count() == 3
+    assert slugs(Initiative.objects.get(number=2).audiences) == {"jeunes"}
+
+
+def test_the_new_name_is_not_given_when_another_audience_holds_it():
+    load_plan()
+    Audience.objects.filter(slug="filles").update(**FORMER_WORDING)
+    AudienceFactory(slug="eleves", name=PUPILS)
+
+    output = load_plan()
+
+    assert wording()["name"] == "Filles"
+    assert wording()["short_name"] == "Élèves et jeunes"
+    assert output == (
+        "Rien à créer : les données du plan sont déjà présentes.\n"
+        f"Public cible « filles » : nom laissé tel quel, « {PUPILS} » est déjà le nom "
+        "d'un autre public cible.\n"
+        "Public cible « filles » : ancien texte par défaut remplacé (nom court, description).\n"
+    )
 
 
 def test_contacts_are_attached_to_the_plan_but_never_public():

@@ -3,6 +3,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from feminisation.cache import invalidate_public_pages
 from initiatives import plan_data
 from initiatives.models import (
     Achievement,
@@ -32,7 +33,8 @@ class Command(BaseCommand):
     help = (
         "Charge les données initiales du plan d'action (plan, publics cibles, partenaires, "
         "contacts, initiatives). Ne crée que ce qui manque : ce que l'équipe a modifié depuis "
-        "n'est jamais écrasé."
+        "n'est jamais écrasé ; un texte encore identique à celui d'une version précédente "
+        "prend sa nouvelle rédaction."
     )
 
     def handle(self, *args, **options):
@@ -43,7 +45,8 @@ class Command(BaseCommand):
 
 
 class PlanLoader:
-    """Creates what is missing, looked up by natural key.
+    """Creates what is missing, looked up by natural key. The only change made to
+    an existing object is `replace_former_wording`.
 
     A relation (plan partner, contact, lead partner, audience…) is added only when
     one of its two ends is created by this run, and what belongs to one object
@@ -52,6 +55,8 @@ class PlanLoader:
 
     def __init__(self):
         self.created = Counter()
+        # What the summary says besides what was created, one sentence each.
+        self.notes = []
 
     def find_or_create(self, model, lookups, defaults):
         """The first object matching one of `lookups`, tried in order, or a new one.
@@ -90,16 +95,53 @@ class PlanLoader:
     def load_audiences(self):
         audiences, new = {}, set()
         for data in plan_data.AUDIENCES:
-            fields = {k: v for k, v in data.items() if k != "slug"}
+            former = data.get("former", {})
+            fields = {k: v for k, v in data.items() if k not in ("slug", "former")}
+            names = [data["name"], *former.get("name", ())]
             audience, created = self.find_or_create(
                 Audience,
-                [{"slug": data["slug"]}, {"name__iexact": data["name"]}],
+                [{"slug": data["slug"]}, *({"name__iexact": name} for name in names)],
                 fields,
             )
+            if not created:
+                self.replace_former_wording(audience, fields, former)
             audiences[data["slug"]] = audience
             if created:
                 new.add(data["slug"])
         return audiences, new
+
+    def replace_former_wording(self, obj, fields, former):
+        """Gives `obj` the current wording of each field that still holds the wording
+        an earlier version shipped; a field staff edited is never touched.
+
+        Each field is replaced by one conditional UPDATE, so that an edit saved
+        meanwhile in the admin wins; the signals do not see it, hence the explicit
+        emptying of the public pages' cache."""
+        model = type(obj)
+        replaced = []
+        for field, values in former.items():
+            if getattr(obj, field) not in values:
+                continue
+            if field == "name" and (
+                model.objects.exclude(pk=obj.pk).filter(name__iexact=fields["name"]).exists()
+            ):
+                self.notes.append(
+                    f"{model._meta.verbose_name.capitalize()} « {obj.slug} » : nom laissé tel "
+                    f"quel, « {fields['name']} » est déjà le nom d'un autre "
+                    f"{model._meta.verbose_name}."
+                )
+                continue
+            if model.objects.filter(pk=obj.pk, **{f"{field}__in": values}).update(
+                **{field: fields[field]}
+            ):
+                setattr(obj, field, fields[field])
+                replaced.append(str(model._meta.get_field(field).verbose_name))
+        if replaced:
+            invalidate_public_pages()
+            self.notes.append(
+                f"{model._meta.verbose_name.capitalize()} « {obj.slug} » : ancien texte par "
+                f"défaut remplacé ({', '.join(replaced)})."
+            )
 
     def load_plan(self, partners, new_partners):
         fields = {k: v for k, v in plan_data.PLAN.items() if k != "slug"}
@@ -164,10 +206,12 @@ class PlanLoader:
 
     def summary(self):
         if not self.created:
-            return "Rien à créer : les données du plan sont déjà présentes."
-        parts = []
-        for model, (singular, plural) in NOUNS.items():
-            count = self.created[model]
-            if count:
-                parts.append(f"{count} {singular if count == 1 else plural}")
-        return f"Plan chargé, éléments créés : {', '.join(parts)}."
+            lines = ["Rien à créer : les données du plan sont déjà présentes."]
+        else:
+            parts = []
+            for model, (singular, plural) in NOUNS.items():
+                count = self.created[model]
+                if count:
+                    parts.append(f"{count} {singular if count == 1 else plural}")
+            lines = [f"Plan chargé, éléments créés : {', '.join(parts)}."]
+        return "\n".join(lines + self.notes)
