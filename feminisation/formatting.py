@@ -23,9 +23,15 @@ def percent(share, rounding="nearest"):
     return f"{value}{NARROW_NBSP}%"
 
 
+def noun(count, singular, plural):
+    """The word that goes with a count, where the figure is written apart (a card's
+    figure above its label): French plural starts at 2."""
+    return singular if count < 2 else plural
+
+
 def counted(count, singular, plural):
-    """« 1 personne », « 0 personne », « 12 personnes »: French plural starts at 2."""
-    return f"{number(count)} {singular if count < 2 else plural}"
+    """« 1 personne », « 0 personne », « 12 personnes »."""
+    return f"{number(count)} {noun(count, singular, plural)}"
 
 
 def month_label(month):

@@ -6,8 +6,10 @@ from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
-from feminisation.formatting import month_label, number
+from feminisation.formatting import counted, month_label, number
 from indicators.figures import stats
+
+PEOPLE = ("personne sensibilisée", "personnes sensibilisées")
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,10 @@ class BarChart:
             return "Aucune personne sensibilisée sur cette période."
         top = max(bars, key=lambda bar: bar.value)
         if self.value == "cumulative_people":
-            return (
-                f"Le cumul atteint {number(bars[-1].value)} personnes sensibilisées "
-                f"({bars[-1].label})."
-            )
+            return f"Le cumul atteint {counted(bars[-1].value, *PEOPLE)} ({bars[-1].label})."
         total = sum(bar.value for bar in bars)
         return (
-            f"{number(total)} personnes sensibilisées au total ; le plus grand nombre : "
+            f"{counted(total, *PEOPLE)} au total ; le plus grand nombre : "
             f"{top.label} ({number(top.value)})."
         )
 

@@ -307,9 +307,10 @@ def _as_date(value):
 
 
 def latest_events(scope, limit=10):
+    """The scope's latest events, each with its figures for the scope's audience."""
     return (
         scope.events()
-        .with_totals()
+        .with_totals(scope.audience)
         .select_related("initiative")
         .only(
             "date",
@@ -325,36 +326,50 @@ def latest_events(scope, limit=10):
     )
 
 
-def target_progress(plan, year):
-    """This year's targets with what has been reached in their scope: the plan-wide
-    one first, then per initiative, then per audience."""
-    targets = list(
-        Target.objects.filter(plan=plan, year=year).select_related("initiative", "audience")
-    )
+def target_progress(plan, year, *, initiative=None, audience=None):
+    """The year's targets with what has been reached in their scope, over the whole
+    year: the plan-wide one first, then per initiative (each one's own, then per
+    audience), then per audience. With an initiative or an audience, only the targets
+    set for it: a wider target is not the filtered figures' to reach."""
+    targets = Target.objects.filter(plan=plan, year=year)
+    if initiative is not None:
+        targets = targets.filter(initiative=initiative)
+    if audience is not None:
+        targets = targets.filter(audience=audience)
+    targets = list(targets.select_related("initiative", "audience"))
     if not targets:
         return []
     rows = source(
-        Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
+        Scope(
+            plan,
+            start=datetime.date(year, 1, 1),
+            end=datetime.date(year, 12, 31),
+            initiative=initiative,
+            audience=audience,
+        ),
         per_audience=True,
     )
-    initiative = rows.field("initiative")
-    reached = list(rows.rows.values(initiative, "audience").annotate(**rows.sums).order_by())
+    initiative_field = rows.field("initiative")
+    reached = list(rows.rows.values(initiative_field, "audience").annotate(**rows.sums).order_by())
     progress = []
     for target in targets:
         matching = [
             row
             for row in reached
-            if target.initiative_id in (None, row[initiative])
+            if target.initiative_id in (None, row[initiative_field])
             and target.audience_id in (None, row["audience"])
         ]
         sums = {key: sum(row[key] or 0 for row in matching) for key in FIGURES}
         progress.append(Progress(target=target, reached=Figures(**figures_of(sums))))
-    return sorted(
-        progress,
-        key=lambda p: (
-            p.target.initiative_id is not None,
-            p.target.audience_id is not None,
-            p.target.initiative.number if p.target.initiative else 0,
-            p.target.audience.order if p.target.audience else 0,
-        ),
+    return sorted(progress, key=lambda p: _target_order(p.target))
+
+
+def _target_order(target):
+    """Plan-wide, per initiative (its own, then per audience), per audience."""
+    initiative, audience = target.initiative, target.audience
+    group = 0 if initiative is None and audience is None else 1 if initiative else 2
+    return (
+        group,
+        initiative.number if initiative else 0,
+        (audience.order, audience.name) if audience else (-1, ""),
     )

@@ -42,10 +42,13 @@ class AwarenessEventQuerySet(models.QuerySet):
             events = events.filter(date__lte=end)
         return events
 
-    def with_totals(self):
-        """Each event's people and women, summed from its count lines in a subquery so
-        that joins added by filters (co-organisers…) cannot multiply the sums."""
+    def with_totals(self, audience=None):
+        """Each event's people and women, summed from its count lines (the audience's
+        line only, when one is given) in a subquery so that joins added by filters
+        (co-organisers…) cannot multiply the sums."""
         lines = AudienceCount.objects.filter(event=OuterRef("pk")).order_by().values("event")
+        if audience is not None:
+            lines = lines.filter(audience=audience)
         return self.annotate(
             total_people=Coalesce(Subquery(lines.annotate(s=Sum("people")).values("s")), 0),
             total_women=Subquery(lines.annotate(s=Sum("women")).values("s")),

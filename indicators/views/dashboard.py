@@ -25,7 +25,7 @@ def home(request):
     chosen = form.filters()
     scope = chosen.scope(plan)
 
-    target_year = chosen.year or today.year
+    target_year = chosen.target_year(today)
     context = {
         "plan": plan,
         "form": form,
@@ -36,7 +36,9 @@ def home(request):
         "venues": stats.venues_reached(scope),
         "partners": stats.partners_involved(scope),
         "target_year": target_year,
-        "progress": stats.target_progress(plan, target_year),
+        "progress": stats.target_progress(
+            plan, target_year, initiative=chosen.initiative, audience=chosen.audience
+        ),
         "charts": dashboard_charts(
             scope, has_period=chosen.has_period, today=today, query=chosen.query()
         ),

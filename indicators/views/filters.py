@@ -84,6 +84,15 @@ class DashboardFilters:
             statuses=self.statuses,
         )
 
+    def target_year(self, today):
+        """The year whose targets the page shows: the chosen year, else the last year
+        the period reaches (today's while it runs on)."""
+        if self.year is not None:
+            return self.year
+        if self.end is not None:
+            return self.end.year
+        return max(today, self.start or today).year
+
     def period_label(self):
         if self.year is not None:
             return f"en {self.year}"

@@ -15,7 +15,7 @@ from tests.indicators.factories import (
     TargetFactory,
 )
 from tests.indicators.sums import expected
-from tests.initiatives.factories import ActionPlanFactory
+from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +334,169 @@ def test_breakdowns_by_initiative_audience_and_format_add_up(client, world):
     assert f'<span class="chart__number">{expected(world)["people"]}</span>' in chart(
         response, "par-format"
     )
+
+
+def test_latest_actions_show_the_chosen_audiences_people_and_women(client, world):
+    event = AwarenessEventFactory(
+        initiative=world["verrelles"], title="Forum des métiers", date=datetime.date(2025, 12, 1)
+    )
+    AudienceCountFactory(event=event, audience=world["filles"], people=120, women=70)
+    AudienceCountFactory(event=event, audience=world["prescripteurs"], people=15, women=6)
+    row = (
+        '<tr><td>01/12/2025</td><th scope="row">Forum des métiers</th>'
+        f"<td>{world['verrelles'].title}</td><td>Intervention en établissement scolaire</td>"
+        '<td>Saint-Omer</td><td class="num">{people}</td><td class="num">{women}</td></tr>'
+    )
+
+    everyone = client.get(reverse("home"))
+    prescribers = client.get(reverse("home"), {"public": "prescripteurs"})
+    girls = client.get(reverse("home"), {"public": "filles", "annee": "2025"})
+
+    assertContains(everyone, row.format(people=135, women=76), html=True)
+    assertContains(prescribers, row.format(people=15, women=6), html=True)
+    assertContains(girls, row.format(people=120, women=70), html=True)
+
+
+def one_of_each(plan):
+    """A plan whose every figure is 1: one event, at one place, by one partner, that
+    reached one woman, towards this year's target."""
+    year = timezone.localdate().year
+    initiative = InitiativeFactory(plan=plan, number=1)
+    event = AwarenessEventFactory(initiative=initiative, date=datetime.date(year, 1, 2))
+    AudienceCountFactory(event=event, people=1, women=1)
+    TargetFactory(plan=plan, year=year, people=10, women=5)
+
+
+def test_figures_equal_to_one_are_written_in_the_singular(client, plan):
+    one_of_each(plan)
+
+    response = client.get(reverse("home"))
+
+    for label in (
+        "personne sensibilisée depuis le début du plan",
+        "femme ou fille",
+        "action de sensibilisation validée",
+        "lieu touché (établissement, entreprise…)",
+        "partenaire impliqué",
+    ):
+        assertContains(response, f"<dt>{label}</dt>", html=True)
+    assertContains(
+        response,
+        '<p class="target__figures"><strong>1</strong> personne sensibilisée sur un objectif de'
+        " 10 (10\u202f%)<br>dont 1 femme ou fille sur un objectif de 5 (20\u202f%)</p>",
+        html=True,
+    )
+
+
+def test_every_public_page_writes_figures_equal_to_one_in_the_singular(client, plan):
+    one_of_each(plan)
+    initiative = plan.initiatives.get()
+
+    plan_page = client.get(reverse("plan"))
+    initiatives = client.get(reverse("initiative_list"))
+    initiative_page = client.get(reverse("initiative_detail", args=[initiative.slug]))
+    partners = client.get(reverse("partner_list"))
+    embed = client.get(reverse("embed_counter"))
+
+    assertContains(
+        plan_page,
+        '<span class="key-figure__unit">personne sensibilisée à ce jour</span>',
+        html=True,
+    )
+    assertContains(plan_page, "</span> action validée,")
+    assertContains(plan_page, "</span> femme ou fille")
+    assertContains(initiatives, "1 initiative portée par les acteurs du territoire")
+    for page in (initiatives, partners):
+        assertContains(page, "<dt>personne sensibilisée</dt>", html=True)
+    assertContains(initiatives, "<dt>action validée</dt>", html=True)
+    assertContains(partners, "<dt>action organisée ou co-organisée</dt>", html=True)
+    for label in (
+        "personne sensibilisée depuis le début du plan",
+        "dont femme ou fille",
+        "action de sensibilisation validée",
+    ):
+        assertContains(initiative_page, f"<dt>{label}</dt>", html=True)
+    assertContains(embed, "</span> personne sensibilisée aux métiers de l'industrie</h1>")
+
+
+def test_figures_above_one_are_written_in_the_plural(client, world):
+    response = client.get(reverse("home"))
+
+    for label in (
+        "personnes sensibilisées depuis le début du plan",
+        "femmes ou filles",
+        "actions de sensibilisation validées",
+        "lieux touchés (établissements, entreprises…)",
+        "partenaires impliqués",
+    ):
+        assertContains(response, f"<dt>{label}</dt>", html=True)
+
+
+def target_labels(response):
+    html = response.content.decode()
+    return re.findall(r'<p class="target__label">([^<]*)</p>', unescape(html))
+
+
+@pytest.fixture
+def targets(world, plan):
+    """This year's targets: the plan's, each initiative's, Verr'Elles' for girls, and
+    the girls' across the plan; and one for last year."""
+    year = timezone.localdate().year
+    for initiative, audience in [
+        (None, world["filles"]),
+        (world["corif"], None),
+        (world["verrelles"], world["filles"]),
+        (None, None),
+        (world["verrelles"], None),
+    ]:
+        TargetFactory(plan=plan, year=year, initiative=initiative, audience=audience)
+    TargetFactory(plan=plan, year=year - 1, initiative=world["corif"])
+    return year
+
+
+def test_objectives_come_plan_first_then_per_initiative_then_per_audience(client, world, targets):
+    verrelles, corif = world["verrelles"].title, world["corif"].title
+
+    response = client.get(reverse("home"))
+
+    assert target_labels(response) == [
+        "Tout le plan",
+        verrelles,
+        f"{verrelles} · Filles",
+        corif,
+        world["filles"].name,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "labels"),
+    [
+        ({"initiative": "reseau-verrelles"}, ["{verrelles}", "{verrelles} · Filles"]),
+        ({"public": "filles"}, ["{verrelles} · Filles", "{filles}"]),
+        ({"initiative": "portraits-corif", "public": "filles"}, []),
+    ],
+)
+def test_only_the_objectives_within_the_filters_show(client, world, targets, query, labels):
+    names = {"verrelles": world["verrelles"].title, "filles": world["filles"].name}
+
+    response = client.get(reverse("home"), query)
+
+    assert target_labels(response) == [label.format(**names) for label in labels]
+    if not labels:
+        assertContains(
+            response,
+            f"<p>Aucun objectif n'est fixé pour {targets} dans ce périmètre.</p>",
+            html=True,
+        )
+
+
+@pytest.mark.parametrize(
+    "period", ["annee={year}", "du={year}-03-01&au={year}-04-30", "au={year}-06-30"]
+)
+def test_the_objectives_are_those_of_the_chosen_period(client, world, targets, period):
+    last_year = targets - 1
+
+    response = client.get(reverse("home") + "?" + period.format(year=last_year))
+
+    assertContains(response, f'<h2 id="targets-title">Objectifs {last_year}</h2>', html=True)
+    assert target_labels(response) == [world["corif"].title]
