@@ -64,8 +64,8 @@ QUERIES = {
     # current plan, its first public contact with an e-mail address
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
-    # current plan
-    "/donnees/": 1,
+    # current plan, the last change to a validated event (its history)
+    "/donnees/": 2,
     # current plan, its totals
     EMBED: 2,
 }
