@@ -7,3 +7,4 @@ from feminisation import formatting
 register = template.Library()
 register.filter("number", formatting.number)
 register.filter("percent", formatting.percent)
+register.filter("moment", formatting.moment)

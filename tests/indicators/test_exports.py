@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from feminisation import access
+from feminisation import access, formatting
 from indicators import workflow
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
@@ -434,7 +434,7 @@ def test_the_open_data_says_when_a_validated_action_last_changed(client, plan, a
     assertContains(
         page,
         '<p class="updated">Chiffres mis à jour le '
-        '<time datetime="2026-03-02T09:15:00+01:00">2 mars 2026 à 09:15</time>.</p>',
+        '<time datetime="2026-03-02T09:15:00+01:00">2 mars 2026 à 9 h 15</time>.</p>',
         html=True,
     )
     assert updated == "2026-03-02T09:15:00+01:00"
@@ -471,3 +471,9 @@ def test_without_any_validated_action_there_is_no_update_date(client, plan):
 
     assert updated is None
     assert "mis à jour le" not in page.content.decode()
+
+
+def test_the_update_time_is_written_in_french_in_local_time():
+    late_in_utc = datetime.datetime(2026, 2, 28, 23, 5, tzinfo=datetime.UTC)
+
+    assert formatting.moment(late_in_utc) == "1er mars 2026 à 0 h 05"
