@@ -4,6 +4,7 @@ place for every page, message, export and command."""
 import math
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 NARROW_NBSP = "\u202f"
@@ -37,3 +38,10 @@ def counted(count, singular, plural):
 def month_label(month):
     """« janvier 2025 », from Django's French month names (LANGUAGE_CODE)."""
     return date_format(month, "F Y")
+
+
+def moment(value):
+    """A date and time, in local time: « 1er mars 2026 à 9 h 05 »."""
+    local = timezone.localtime(value)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {date_format(local, 'F Y')} à {local.hour} h {local:%M}"

@@ -10,6 +10,7 @@ PUBLIC_FILES = [
     "/donnees/compteurs.csv?format=excel",
     "/donnees/compteurs.json",
     *(f"/donnees/graphiques/{chart}.csv" for chart in CHARTS),
+    "/donnees/graphiques/par-mois.csv?format=excel",
     "/sante/",
 ]
 # The pages a password link leads to (here with a link that is not valid).

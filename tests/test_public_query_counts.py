@@ -65,8 +65,8 @@ QUERIES = {
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
     "/mentions-legales/": 2,
-    # current plan
-    "/donnees/": 1,
+    # current plan, the last change to a validated event (its history)
+    "/donnees/": 2,
     # current plan, its totals
     EMBED: 2,
 }

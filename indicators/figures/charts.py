@@ -35,6 +35,10 @@ class BarChart:
     data_url: str = ""
 
     @property
+    def excel_data_url(self):
+        return self.data_url + ("&" if "?" in self.data_url else "?") + "format=excel"
+
+    @property
     def bars(self):
         values = [getattr(row, self.value) for row in self.rows]
         largest = max(values, default=0)

@@ -9,10 +9,10 @@ import datetime
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
-from indicators.enums import EventFormat
+from indicators.enums import EventFormat, EventStatus
 from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
 from indicators.figures.store import month_end
 from indicators.models import AudienceCount, AwarenessEvent, Target, Venue, VenueMonth
@@ -62,6 +62,30 @@ def totals(scope):
     rows = source(scope)
     values = rows.rows.aggregate(**rows.sums)
     return Totals(events=values["events_sum"], **figures_of(values))
+
+
+def last_update(plan):
+    """When the plan's public figures last changed, or None: the latest change to an
+    event that was validated before it or after it (its validation, an edit or the
+    deletion of a validated event, an event sent back to its organiser). Read from
+    the events' history, which every save, import and deletion writes (an import
+    that changes only count lines writes the event's too). One query, which reads
+    the history from its newest record down to the first such change: drafts saved
+    since are passed over, not summed."""
+    history = AwarenessEvent.history.model.objects
+    before = (
+        history.filter(history_id__lt=OuterRef("history_id"), id=OuterRef("id"))
+        .order_by("-history_id")
+        .values("status")[:1]
+    )
+    return (
+        history.filter(initiative__plan=plan)
+        .annotate(status_before=Subquery(before))
+        .filter(Q(status=EventStatus.VALIDATED) | Q(status_before=EventStatus.VALIDATED))
+        .order_by("-history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
 
 
 def event_figures(event):

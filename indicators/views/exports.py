@@ -123,10 +123,16 @@ def events_response(events, *, today):
 
 @public_page()
 def open_data(request):
+    plan = ActionPlan.objects.current()
     return render(
         request,
         "indicators/open_data.html",
-        {"plan": ActionPlan.objects.current(), "licence": LICENCE, "licence_url": LICENCE_URL},
+        {
+            "plan": plan,
+            "updated_at": stats.last_update(plan) if plan else None,
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+        },
     )
 
 
@@ -145,17 +151,25 @@ OPEN_COLUMNS = [
 ]
 
 
+def _dialect(request):
+    """The dialect `?format=` asks for (csv by default), or None if unknown."""
+    return writer.DIALECTS.get(request.GET.get("format", "csv"))
+
+
+FORMAT_ERROR = "Le format doit être « csv » ou « excel »."
+
+
 @public_page("format")
 def open_counts_csv(request):
     plan = _current_plan()
-    dialect = request.GET.get("format", "csv")
-    if dialect not in writer.DIALECTS:
-        return _bad_request(request, "Le format doit être « csv » ou « excel ».")
+    dialect = _dialect(request)
+    if dialect is None:
+        return _bad_request(request, FORMAT_ERROR)
     return writer.response(
         "mixite-industrie-compteurs.csv",
         OPEN_COLUMNS,
         _open_counts(plan),
-        writer.DIALECTS[dialect],
+        dialect,
         stream=False,
     )
 
@@ -163,16 +177,20 @@ def open_counts_csv(request):
 @public_page()
 def open_counts_json(request):
     plan = _current_plan()
+    updated_at = stats.last_update(plan)
     data = {
         "titre": plan.title,
         "territoire": plan.territory,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "source": request.build_absolute_uri("/"),
+        "mis_a_jour_le": timezone.localtime(updated_at).isoformat() if updated_at else None,
         "description": (
             "Personnes sensibilisées par les actions validées du plan, par mois, "
             "initiative et public cible. « dont_femmes_ou_filles » ne compte que les "
-            "personnes dont le sexe est connu."
+            "personnes dont le sexe est connu. « mis_a_jour_le » : date et heure de la "
+            "dernière modification d'une action validée (validation, correction, "
+            "suppression ou retour à son organisateur)."
         ),
         "donnees": [
             {column.header: column.value(row) for column in OPEN_COLUMNS}
@@ -185,10 +203,13 @@ def open_counts_json(request):
     )
 
 
-@public_page(*filters.PARAMS)
+@public_page(*filters.PARAMS, "format")
 def chart_data(request, chart_id):
     """The numbers behind one dashboard chart, with the dashboard's filters."""
     plan = _current_plan()
+    dialect = _dialect(request)
+    if dialect is None:
+        return _bad_request(request, FORMAT_ERROR)
     today = timezone.localdate()
     form = filters.DashboardFilterForm(request.GET, plan=plan, today=today)
     if message := form.error_message():
@@ -208,5 +229,5 @@ def chart_data(request, chart_id):
             writer.Column("part des femmes (%)", lambda bar: datasets.women_percent(bar.row)),
         ]
     return writer.response(
-        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, writer.STANDARD, stream=False
+        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, dialect, stream=False
     )

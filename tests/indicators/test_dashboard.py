@@ -295,8 +295,11 @@ def test_a_cached_page_links_its_charts_with_the_filters_it_read_only(
     assert "evil" not in html
     assert "pirate_param" not in html
     links = CHART_LINK.findall(html)
-    assert len(links) == 6
-    assert all(link.endswith(f".csv{links_query}") for link in links), links
+    # Each chart's data in the two formats: the standard CSV, then the Excel one.
+    assert len(links) == 12
+    for csv_link, excel_link in zip(links[::2], links[1::2], strict=True):
+        assert csv_link.endswith(f".csv{links_query}"), links
+        assert excel_link == csv_link + ("&amp;" if links_query else "?") + "format=excel"
 
 
 def test_the_dashboard_cannot_be_framed_but_the_counter_can(client, world):
