@@ -347,9 +347,7 @@ class ActionFilterForm(DashboardFilterForm):
     commune = CommuneField(
         label="Commune",
         required=False,
-        error_messages={
-            "invalid_choice": "Aucune action validée n'a eu lieu à « %(value)s »."
-        },
+        error_messages={"invalid_choice": "Aucune action validée n'a eu lieu à « %(value)s »."},
     )
     page = PageField(required=False)
 
