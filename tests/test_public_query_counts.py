@@ -57,6 +57,12 @@ QUERIES = {
     # + audiences, + achievements, + links), the number of events with the sums, the
     # sums per month, the audiences and the sums per audience, the latest events
     VERRELLES: 12,
+    # current plan, the validated events' communes, their number, the page's events
+    # (+ initiative, organiser), the page's co-organisers, the filter choices
+    # (initiatives, audiences)
+    "/actions/": 7,
+    # the same, and the chosen audience; a page beyond the last is the last
+    "/actions/?public=filles&page=3": 8,
     # current plan, the sums credited to organisers and co-organisers (one query on
     # the partners' daily figures), the partners (with their role in the plan), their
     # led and associated initiatives
@@ -149,6 +155,10 @@ def test_the_pages_show_every_seeded_event(client, events):
         )
     verrelles = people(event__initiative__slug="reseau-verrelles")
     assertContains(client.get(VERRELLES), f'<dd data-figure="people">{verrelles}</dd>', html=True)
+    validated = AwarenessEvent.objects.filter(status=EventStatus.VALIDATED).count()
+    actions = client.get("/actions/").content.decode()
+    assert f"{number(validated)} action" in actions
+    assert actions.count('<th scope="row">') == min(validated, 50)
     listed = client.get("/partenaires/").content.decode()
     organizers, co_organizers = own_partners(events // OWN_PARTNERS_EVERY)
     anchors = [f'id="partenaire-{slug}"' for slug in organizers + co_organizers]

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
@@ -397,3 +398,66 @@ def _target_order(target):
         initiative.number if initiative else 0,
         (audience.order, audience.name) if audience else (-1, ""),
     )
+
+
+ACTIONS_PER_PAGE = 50
+# What the list of actions calls a partner that is not published (`Partner.is_public`).
+UNPUBLISHED_PARTNER = "Autre partenaire"
+
+
+def communes(plan):
+    """The communes of the plan's validated events, in alphabetical order."""
+    return list(
+        public_events(plan).order_by("commune").values_list("commune", flat=True).distinct()
+    )
+
+
+def action_page(scope, number, *, commune=None, per_page=ACTIONS_PER_PAGE):
+    """One page of the scope's events, newest first, each with its figures for the
+    scope's audience and `organisers`: the names of its organiser then of its
+    co-organisers, the unpublished ones as « Autre partenaire ». A page beyond the
+    last is the last. Three queries, however many events: their number, the page's
+    events, the page's co-organisers."""
+    events = scope.events()
+    if commune is not None:
+        events = events.filter(commune=commune)
+    events = events.order_by("-date", "-pk")
+    page = Paginator(events, per_page).get_page(number)
+    bottom = (page.number - 1) * per_page
+    page.object_list = list(
+        events.with_totals(scope.audience)
+        .select_related("initiative", "organizer")
+        .only(
+            "date",
+            "title",
+            "format",
+            "commune",
+            "initiative__title",
+            "initiative__slug",
+            "initiative__number",
+            "organizer__name",
+            "organizer__is_public",
+        )[bottom : bottom + per_page]
+    )
+    # The page's co-organisers read through a subquery rather than a list of ids:
+    # one query even for an empty page.
+    co_organisers = {}
+    links = (
+        AwarenessEvent.co_organizers.through.objects.filter(
+            awarenessevent__in=events.values("pk")[bottom : bottom + per_page]
+        )
+        .order_by("partner__name")
+        .values_list("awarenessevent", "partner__name", "partner__is_public")
+    )
+    for event_id, name, is_public in links:
+        co_organisers.setdefault(event_id, []).append(_public_name(name, is_public))
+    for event in page.object_list:
+        names = [_public_name(event.organizer.name, event.organizer.is_public)]
+        names += co_organisers.get(event.pk, [])
+        # Unpublished partners are named once: how many there are says nothing useful.
+        event.organisers = list(dict.fromkeys(names))
+    return page
+
+
+def _public_name(name, is_public):
+    return name if is_public else UNPUBLISHED_PARTNER

@@ -154,3 +154,36 @@ class SeveralChoicesField(forms.MultipleChoiceField):
                     code="invalid_choice",
                     params={"value": part[:40]},
                 )
+
+
+class CommuneField(Stripped, forms.ChoiceField):
+    """A commune among the plan's validated events', or None."""
+
+    def to_python(self, value):
+        return _stripped(value) or None
+
+    def validate(self, value):
+        if value is not None and not self.valid_value(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value[:60]},
+            )
+
+
+class PageField(Stripped, forms.Field):
+    """A page number from 1, in ASCII digits; 1 when missing."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        value = _stripped(value)
+        if not value:
+            return 1
+        if not (len(value) <= 6 and value.isascii() and value.isdigit() and int(value) >= 1):
+            raise ValidationError(
+                "La page « %(value)s » n'existe pas : donnez un numéro de page, par exemple 2.",
+                code="invalid",
+                params={"value": value[:40]},
+            )
+        return int(value)

@@ -16,12 +16,15 @@ from django.core.exceptions import ValidationError
 
 from indicators.enums import EventStatus
 from indicators.exports.writer import DIALECTS
+from indicators.figures import stats
 from indicators.figures.stats import Scope
 from indicators.views.filter_fields import (
     FIRST_YEAR,
     LAST_DATE_YEAR,
+    CommuneField,
     DefaultChoiceField,
     IsoDateField,
+    PageField,
     SeveralChoicesField,
     SlugChoiceField,
     YearField,
@@ -338,5 +341,31 @@ class ExportFilterForm(DashboardFilterForm):
         )
 
 
-# The parameters the dashboard reads, which split its cache.
+class ActionFilterForm(DashboardFilterForm):
+    """The list of actions' filters: the dashboard's, plus the commune and the page."""
+
+    commune = CommuneField(
+        label="Commune",
+        required=False,
+        error_messages={"invalid_choice": "Aucune action validée n'a eu lieu à « %(value)s »."},
+    )
+    page = PageField(required=False)
+
+    def __init__(self, data, *, plan, **kwargs):
+        super().__init__(data, plan=plan, **kwargs)
+        self.fields["commune"].choices = [
+            ("", "Toutes les communes"),
+            *((commune, commune) for commune in stats.communes(plan)),
+        ]
+
+    def query(self, **changed):
+        """The filters the events are listed for, with `changed`, as a query string:
+        the links to the other pages keep them."""
+        params = {"commune": self.cleaned_data.get("commune"), **changed}
+        more = urlencode({name: value for name, value in params.items() if value})
+        return "&".join(part for part in (self.filters().query(), more) if part)
+
+
+# The parameters each page reads, which split its cache.
 PARAMS = tuple(DashboardFilterForm.base_fields)
+ACTION_PARAMS = tuple(ActionFilterForm.base_fields)

@@ -14,6 +14,7 @@ SITE_PAGES = [
     "/initiatives/",
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
+    "/actions/",
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",

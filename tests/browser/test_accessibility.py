@@ -77,3 +77,13 @@ def test_a_filter_the_form_cannot_use_is_announced_with_its_field(visit):
     expect(page.get_by_label("Du (ou une période)", exact=True)).not_to_have_attribute(
         "aria-invalid", "true"
     )
+
+
+def test_axe_finds_no_wcag_violation_in_the_list_of_actions_on_a_phone(visit, page):
+    page.set_viewport_size({"width": 375, "height": 667})
+    visit("/actions/?page=2")
+
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+
+    if violations:
+        pytest.fail(f"axe on /actions/ at 375 px:\n{describe(violations)}", pytrace=False)
