@@ -5,6 +5,8 @@ from django.utils import timezone
 CURRENT_YEAR = timezone.localdate().year
 
 DASHBOARD = "/"
+# A stakeholder of the demo plan (load_plan) that seed_demo's events credit.
+PARTNER = "/partenaires/capso/"
 EMBED = "/embed/compteur/"
 
 # Pages with the full site layout: header, main, footer, skip link.
@@ -14,6 +16,7 @@ SITE_PAGES = [
     "/initiatives/",
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
+    PARTNER,
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",
