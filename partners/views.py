@@ -1,6 +1,6 @@
-"""The public list of the current plan's partners."""
+"""The current plan's partners: their list, and a page for each published one."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import render
@@ -14,6 +14,7 @@ from partners.enums import PartnerKind
 from partners.models import Partner
 
 KIND_ORDER = {kind: index for index, kind in enumerate(PartnerKind.values)}
+LATEST_EVENTS = 20
 
 
 @dataclass
@@ -22,6 +23,37 @@ class Group:
     title: str
     intro: str
     kinds: list = field(default_factory=list)
+
+
+def _plan_role(plan):
+    return Subquery(
+        PlanPartner.objects.filter(plan=plan, partner=OuterRef("pk")).values("role")[:1]
+    )
+
+
+def _plan_initiatives(plan):
+    return Initiative.objects.filter(plan=plan).only("plan", "number", "title", "slug")
+
+
+def _with_plan_initiatives(partners, plan):
+    initiatives = _plan_initiatives(plan)
+    return partners.prefetch_related(
+        Prefetch("led_initiatives", queryset=initiatives, to_attr="plan_led"),
+        Prefetch("associated_initiatives", queryset=initiatives, to_attr="plan_associated"),
+    )
+
+
+def _role_label(partner):
+    return PartnerRole(partner.plan_role).label if partner.plan_role else ""
+
+
+def _only_supports(partner, events):
+    """A funder or an institutional supporter that organises no action: shown for
+    what it supports, without counters that would only say zero."""
+    supports = partner.plan_role == PartnerRole.SUPPORTER or partner.kind == (
+        PartnerKind.STATE_OR_FUNDER
+    )
+    return supports and not events
 
 
 def _grouped_by_kind(partners):
@@ -40,26 +72,17 @@ def partner_list(request):
 
     # by_partner keys its rows by (partner id, name).
     credited = {row.key[0]: row for row in stats.by_partner(stats.Scope(plan))}
-    plan_initiatives = Initiative.objects.filter(plan=plan).only("plan", "number", "title", "slug")
-    partners = (
+    plan_initiatives = _plan_initiatives(plan)
+    partners = _with_plan_initiatives(
         Partner.objects.public()
-        .annotate(
-            plan_role=Subquery(
-                PlanPartner.objects.filter(plan=plan, partner=OuterRef("pk")).values("role")[:1]
-            )
-        )
+        .annotate(plan_role=_plan_role(plan))
         .filter(
             Q(plan_role__isnull=False)
             | Q(pk__in=list(credited))
             | Exists(plan_initiatives.filter(lead_partners=OuterRef("pk")))
             | Exists(plan_initiatives.filter(associated_partners=OuterRef("pk")))
-        )
-        .prefetch_related(
-            Prefetch("led_initiatives", queryset=plan_initiatives, to_attr="plan_led"),
-            Prefetch(
-                "associated_initiatives", queryset=plan_initiatives, to_attr="plan_associated"
-            ),
-        )
+        ),
+        plan,
     )
 
     groups = {
@@ -84,6 +107,8 @@ def partner_list(request):
     members = {role: [] for role in groups}
     for partner in partners:
         partner.figures = credited.get(partner.pk, stats.Row())
+        partner.only_supports = _only_supports(partner, partner.figures.events)
+        partner.role_label = _role_label(partner)
         members[partner.plan_role if partner.plan_role in groups else None].append(partner)
     for role, group in groups.items():
         group.kinds = _grouped_by_kind(members[role])
@@ -92,4 +117,45 @@ def partner_list(request):
         request,
         "partners/partner_list.html",
         {"plan": plan, "groups": [group for group in groups.values() if group.kinds]},
+    )
+
+
+def _not_found(request, slug):
+    # Rendered rather than raised, so the visitor stays in the site's layout.
+    return render(request, "partners/partner_not_found.html", {"slug": slug}, status=404)
+
+
+@public_page()
+def partner_detail(request, slug):
+    """A published partner of the current plan: who it is, its role, the initiatives
+    it leads or is associated with, and its validated actions with their figures."""
+    plan = ActionPlan.objects.current()
+    if plan is None:
+        return _not_found(request, slug)
+    partner = _with_plan_initiatives(
+        Partner.objects.public().annotate(plan_role=_plan_role(plan)).filter(slug=slug), plan
+    ).first()
+    if partner is None:
+        return _not_found(request, slug)
+    scope = stats.Scope(plan)
+    years, total = stats.partner_years(scope, partner)
+    # Like the list: a partner without a role, an initiative or an action in the
+    # current plan is not one of its partners.
+    if not (partner.plan_role or partner.plan_led or partner.plan_associated or years):
+        return _not_found(request, slug)
+    only_supports = _only_supports(partner, total.events)
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {
+            "plan": plan,
+            "partner": partner,
+            "role": _role_label(partner),
+            "only_supports": only_supports,
+            "years": years,
+            "total": total,
+            "events": []
+            if only_supports
+            else stats.latest_events(replace(scope, partner=partner), limit=LATEST_EVENTS),
+        },
     )

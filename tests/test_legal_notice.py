@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.browser.pages import SITE_PAGES
+from tests.browser.pages import PARTNER_SLUG, SITE_PAGES
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
-from tests.partners.factories import ContactFactory
+from tests.partners.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,8 @@ def test_without_a_public_contact_the_publisher_is_reached_through_the_partners(
 
 
 def test_every_site_page_links_it_in_the_footer(client):
-    InitiativeFactory(plan=ActionPlanFactory(), slug="reseau-verrelles")
+    initiative = InitiativeFactory(plan=ActionPlanFactory(), slug="reseau-verrelles")
+    initiative.lead_partners.add(PartnerFactory(slug=PARTNER_SLUG))
 
     for path in SITE_PAGES:
         response = client.get(path)

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.browser.pages import PUBLIC_PAGES
+from tests.browser.pages import PARTNER_SLUG, PUBLIC_PAGES
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
-from tests.partners.factories import ContactFactory
+from tests.partners.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,8 @@ def test_every_page_links_it_in_the_footer(client, url_name):
 
 
 def test_public_pages_set_no_cookie(client):
-    InitiativeFactory(plan=ActionPlanFactory(), slug="reseau-verrelles")
+    initiative = InitiativeFactory(plan=ActionPlanFactory(), slug="reseau-verrelles")
+    initiative.lead_partners.add(PartnerFactory(slug=PARTNER_SLUG))
 
     for path in PUBLIC_PAGES:
         response = client.get(path)

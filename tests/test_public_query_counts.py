@@ -12,7 +12,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
@@ -22,7 +22,14 @@ from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan, Initiative
 from partners.models import Partner
-from tests.browser.pages import CURRENT_YEAR, DASHBOARD, EMBED, PUBLIC_PAGES, UNUSABLE_PERIOD
+from tests.browser.pages import (
+    CURRENT_YEAR,
+    DASHBOARD,
+    EMBED,
+    PARTNER,
+    PUBLIC_PAGES,
+    UNUSABLE_PERIOD,
+)
 from tests.indicators.factories import TargetFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
 
@@ -67,6 +74,10 @@ QUERIES = {
     # the partners' daily figures), the partners (with their role in the plan), their
     # led and associated initiatives
     "/partenaires/": 5,
+    # current plan, the partner (with its role in the plan), its led and associated
+    # initiatives, its sums per year (one query on the partners' daily figures), its
+    # latest events
+    PARTNER: 6,
     # current plan, its first public contact with an e-mail address
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
@@ -163,6 +174,30 @@ def test_the_pages_show_every_seeded_event(client, events):
     organizers, co_organizers = own_partners(events // OWN_PARTNERS_EVERY)
     anchors = [f'id="partenaire-{slug}"' for slug in organizers + co_organizers]
     assert [anchor for anchor in anchors if anchor not in listed] == []
+    # The partner page's total: organised and co-organised events and their people.
+    capso = Partner.objects.get(slug="capso")
+    credited = [
+        lines.filter(**{role: capso}).aggregate(
+            events=Count("event", distinct=True),
+            people=Sum("people", default=0),
+            women=Sum("women", default=0),
+        )
+        for role in ("event__organizer", "event__co_organizers")
+    ]
+    if credited[0]["events"] or credited[1]["events"]:
+        cells = [
+            credited[0]["events"],
+            credited[1]["events"],
+            credited[0]["people"] + credited[1]["people"],
+            credited[0]["women"] + credited[1]["women"],
+        ]
+        assertContains(
+            client.get(PARTNER),
+            '<tr data-partner-year="total"><th scope="row">Total</th>'
+            + "".join(f'<td class="num">{number(cell)}</td>' for cell in cells)
+            + "</tr>",
+            html=True,
+        )
 
 
 def test_every_public_page_has_its_query_count():

@@ -16,7 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
 from indicators.models import AwarenessEvent
-from tests.browser.pages import EMBED, PUBLIC_PAGES
+from tests.browser.pages import EMBED, PARTNER, PARTNER_SLUG, PUBLIC_PAGES
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
@@ -40,7 +40,7 @@ def site():
     whose every free-text field a partner typed as a script."""
     plan = ActionPlanFactory()
     initiative = InitiativeFactory(plan=plan, slug="reseau-verrelles")
-    organizer = PartnerFactory(name=f"Partenaire {SCRIPT}")
+    organizer = PartnerFactory(name=f"Partenaire {SCRIPT}", slug=PARTNER_SLUG)
     event = AwarenessEventFactory(
         initiative=initiative,
         title=f"Forum {SCRIPT}",
@@ -228,6 +228,7 @@ def test_a_script_typed_in_an_event_shows_as_text_on_public_pages(client, site, 
         ("/", f"Forum {ESCAPED_SCRIPT}"),
         ("/initiatives/reseau-verrelles/", f"Arques {ESCAPED_SCRIPT}"),
         ("/partenaires/", f"Partenaire {ESCAPED_SCRIPT}"),
+        (PARTNER, f"Forum {ESCAPED_SCRIPT}"),
     ],
 )
 def test_the_typed_script_is_there_as_escaped_text(client, site, path, shown_as):

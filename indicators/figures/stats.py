@@ -11,7 +11,7 @@ from itertools import accumulate
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
@@ -219,15 +219,17 @@ def _partner_key(dimensions, partner_id, name, is_public, public):
     return (*dimensions, partner_id, name)
 
 
-def _credited(lines, *dimensions, public):
+def _credited(lines, *dimensions, public, partner=None):
     """Each partner's events and figures, a joint event credited in full to its
     organiser and to each co-organiser: {(*dimensions, partner id, name):
     {"organised": n, "co_organised": n, people…}}. Two queries. With `public`, the
-    unpublished partners add up under (None, UNPUBLISHED_PARTNERS)."""
+    unpublished partners add up under (None, UNPUBLISHED_PARTNERS); with `partner`,
+    only that partner's."""
     credited = {}
     for role, counter in CREDITED_ROLES:
+        only = {role: partner} if partner is not None else {f"{role}__isnull": False}
         rows = (
-            lines.filter(**{f"{role}__isnull": False})
+            lines.filter(**only)
             .values(*dimensions, role, f"{role}__name", f"{role}__is_public")
             .annotate(events=Count("event", distinct=True), **FIGURES)
             .order_by()
@@ -270,16 +272,18 @@ def _credited_daily(rows, *dimensions, public):
     return credited
 
 
-def _credited_in(scope, *dimensions, annotations=None, public):
+def _credited_in(scope, *dimensions, annotations=None, public, partner=None):
     if scope.reads_daily_figures:
         rows = scope.partner_daily()
+        if partner is not None:
+            rows = rows.filter(partner=partner)
         if annotations:
             rows = rows.annotate(**{name: f("date") for name, f in annotations.items()})
         return _credited_daily(rows, *dimensions, public=public)
     lines = scope.lines()
     if annotations:
         lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})
-    return _credited(lines, *dimensions, public=public)
+    return _credited(lines, *dimensions, public=public, partner=partner)
 
 
 def by_partner(scope, *, public=True):
@@ -296,6 +300,36 @@ def by_partner(scope, *, public=True):
         for (partner_id, name), entry in _credited_in(scope, public=public).items()
     ]
     return sorted(rows, key=lambda row: (row.key[0] is None, -row.people, row.label))
+
+
+@dataclass(frozen=True)
+class PartnerYear(Figures):
+    """A partner's year: the events it organised and co-organised, and the people
+    they reached (a joint event counts in full for each of its partners)."""
+
+    year: int = None
+    organised: int = 0
+    co_organised: int = 0
+
+    @property
+    def events(self):
+        return self.organised + self.co_organised
+
+
+def partner_years(scope, partner):
+    """One partner's `PartnerYear`s, oldest first, then their total (its `year`
+    None); years without events are left out. Credited as in `by_partner`, from the
+    partners' daily figures: one query."""
+    credited = _credited_in(
+        scope, "year", annotations={"year": ExtractYear}, public=False, partner=partner
+    )
+    years = sorted(
+        (PartnerYear(year=year, **entry) for (year, _, _), entry in credited.items()),
+        key=lambda row: row.year,
+    )
+    fields = ("organised", "co_organised", "people", "women", "people_with_known_women")
+    total = PartnerYear(**{name: sum(getattr(row, name) for row in years) for name in fields})
+    return years, total
 
 
 def _month_starts(first, last):
@@ -343,6 +377,7 @@ def latest_events(scope, limit=10):
             "format",
             "commune",
             "venue_name",
+            "organizer",
             "initiative__title",
             "initiative__slug",
             "initiative__number",

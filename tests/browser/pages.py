@@ -5,6 +5,10 @@ from django.utils import timezone
 CURRENT_YEAR = timezone.localdate().year
 
 DASHBOARD = "/"
+# A stakeholder of the demo plan (load_plan) that seed_demo's events credit; tests
+# without the demo plan give one of their partners this slug.
+PARTNER_SLUG = "capso"
+PARTNER = f"/partenaires/{PARTNER_SLUG}/"
 EMBED = "/embed/compteur/"
 
 # Pages with the full site layout: header, main, footer, skip link.
@@ -14,6 +18,7 @@ SITE_PAGES = [
     "/initiatives/",
     "/initiatives/reseau-verrelles/",
     "/partenaires/",
+    PARTNER,
     "/actions/",
     "/accessibilite/",
     "/mentions-legales/",

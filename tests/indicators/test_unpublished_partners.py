@@ -15,6 +15,7 @@ from feminisation import access
 from indicators.figures import stats, tables
 from initiatives.enums import PartnerRole
 from initiatives.models import PlanPartner
+from tests.browser.pages import PARTNER_SLUG
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
@@ -36,7 +37,8 @@ def partners(plan):
     organisation."""
     verrelles = InitiativeFactory(plan=plan, slug="reseau-verrelles")
     girls = AudienceFactory(slug="filles")
-    arc = PartnerFactory(name="Arc France", slug="arc-france")
+    # The public page list names this partner's page.
+    arc = PartnerFactory(name="Arc France", slug=PARTNER_SLUG)
     foundry = PartnerFactory(
         name="Fonderie Discrète", short_name="FDX", slug="fonderie-discrete", hidden=True
     )
