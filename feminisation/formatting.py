@@ -11,7 +11,10 @@ NARROW_NBSP = "\u202f"
 
 
 def number(value):
-    """12345 → « 12 345 », with the narrow no-break space French typography uses."""
+    """12345 → « 12 345 », with the narrow no-break space French typography uses; an
+    unknown count (None, such as women among people whose sex is not known) → « — »."""
+    if value is None:
+        return "—"
     return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
 
 

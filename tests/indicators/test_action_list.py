@@ -86,6 +86,16 @@ def test_the_audience_filter_shows_that_audiences_people_and_women(client, world
     assert len(titles(girls)) == 3
 
 
+def test_women_not_counted_read_as_unknown_not_as_zero(client, world, forum):
+    AudienceCount = forum.counts.model
+    AudienceCount.objects.filter(event=forum).update(women=None)  # the list sums the lines
+
+    response = client.get(reverse("action_list"), {"commune": "Arques"})
+
+    organisers = "Arc France Industrie, Autre partenaire"
+    assertContains(response, row(forum, organisers, 135, "—", commune="Arques"), html=True)
+
+
 def test_the_commune_filter_lists_that_communes_actions_only(client, world, forum):
     response = client.get(reverse("action_list"), {"commune": "Arques"})
 
