@@ -72,7 +72,7 @@ RETURNED_FIELDSET = (
     {
         "fields": ("review_comment",),
         "description": "L'équipe du territoire vous a renvoyé cette action avec ce "
-        "commentaire. Corrigez-la, puis enregistrez-la « Soumise, à valider ».",
+        "commentaire. Corrigez-la, puis choisissez « Soumise, à valider » et enregistrez.",
     },
 )
 TOTAL_FIELDSET = ("Bilan", {"fields": ("total",)})
