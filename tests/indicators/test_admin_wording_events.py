@@ -110,3 +110,18 @@ def test_the_delete_confirmation_names_the_lines_not_the_link_tables(admin_clien
     assert [str(message) for message in get_messages(response.wsgi_request)] == [
         f"L'action de sensibilisation « {event} » a été supprimée."
     ]
+
+
+def test_the_count_lines_come_right_under_the_events_identity(admin_client):
+    """The figures that matter, with their live total, before the place, the
+    organisers and the validation (Django puts inlines after every fieldset)."""
+    for url in (
+        reverse("admin:indicators_awarenessevent_add"),
+        change_url(AudienceCountFactory().event),
+    ):
+        page = admin_client.get(url).content.decode()
+
+        title, counts = page.index('id="id_title"'), page.index('id="counts-group"')
+        place = page.index(">Lieu</h2>")
+        assert title < counts < place
+        assert page.count('id="counts-group"') == 1
