@@ -44,6 +44,7 @@ FORBIDDEN = [
     r"\b(?:[Dd]e|[Ll]e|[Ll]a) (?:action|initiative|objectif|année|utilisateur|échec)",
     r"\bAjouter (?!une? |des |l’|l')[a-zàâéèêîôû]",
     r"\bSearch\b",
+    r"ajouter un nouveau\b",
 ]
 FORBIDDEN_RE = re.compile("|".join(f"(?:{pattern})" for pattern in FORBIDDEN))
 # The attributes whose text is read or heard.
@@ -173,6 +174,7 @@ def test_the_list_of_forbidden_wording_catches_djangos():
         "Relations awarenessevent-partner: 1",
         "AwarenessEvent_co_organizers object (72)",
         "Modification de initiative",
+        "Enregistrer et ajouter un nouveau",
     ):
         assert generic_wording(f"<p>{phrase}</p>"), phrase
     assert not generic_wording(
