@@ -139,7 +139,11 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         *(f"organizer__{name}" for name in PARTNER_SEARCH_FIELDS),
         *(f"co_organizers__{name}" for name in PARTNER_SEARCH_FIELDS),
     )
+    # Its years are read off the date index (EventChangeList.date_navigation).
     date_hierarchy = "date"
+    # A filtered list says « N résultats (Tout afficher) », without counting every
+    # event again (~40 ms at 1,000,000 events) for « (M au total) ».
+    show_full_result_count = False
     list_select_related = ("initiative", "organizer")
     autocomplete_fields = ("initiative", "organizer", "co_organizers")
     radio_fields = {"status": admin.VERTICAL}
