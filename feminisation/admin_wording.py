@@ -200,6 +200,8 @@ class WordedAdminMixin:
             if not model._meta.auto_created
         }
         request._deleted_counts = model_count
+        # For the list's « Supprimer » action, whose page Django builds alone.
+        request.deleted_summary = listed(Noun.of(m).counted(n) for m, n in model_count.items())
         return (
             to_delete,
             {Noun.of(m).plural: n for m, n in model_count.items()},

@@ -125,3 +125,18 @@ def test_the_count_lines_come_right_under_the_events_identity(admin_client):
         place = page.index(">Lieu</h2>")
         assert title < counts < place
         assert page.count('id="counts-group"') == 1
+
+
+def test_the_lists_delete_action_asks_with_the_names_and_counts(admin_client):
+    events = AwarenessEventFactory.create_batch(2, co_organizers=[PartnerFactory()])
+    for event in events:
+        AudienceCountFactory.create_batch(2, event=event)
+
+    response = admin_client.post(
+        reverse("admin:indicators_awarenessevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk for event in events]},
+    )
+
+    assertContains(response, "Supprimer 2 actions de sensibilisation et 4 lignes de comptage ?")
+    assertNotContains(response, "objet")
+    assertNotContains(response, "Relation")
