@@ -3,13 +3,13 @@ without joining a to-many relation, so the list never needs DISTINCT."""
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.utils import (
     build_q_object_from_lookup_parameters,
     lookup_spawns_duplicates,
 )
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from feminisation.access import sees_all_events
