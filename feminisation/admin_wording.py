@@ -32,7 +32,7 @@ def permission_label(permission):
     model = permission.content_type.model_class()
     if model is None:
         return str(permission)
-    verb, _, _rest = permission.codename.partition("_")
+    verb = permission.codename.partition("_")[0]
     what = PERMISSION_VERBS.get(verb) if permission.name.startswith("Can ") else None
     return " | ".join(
         (str(model._meta.app_config.verbose_name), Noun.of(model).singular, what or permission.name)
@@ -85,10 +85,7 @@ class WordedAdminMixin:
         else:
             title = f"Choisissez {the} à consulter"
         context = {"title": title, "wording": self.wording(), **(extra_context or {})}
-        response = super().changelist_view(request, context)
-        if hasattr(response, "add_post_render_callback"):
-            response.add_post_render_callback(_reworded_list)
-        return response
+        return _reworded(super().changelist_view(request, context))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         name = self.opts.verbose_name
@@ -100,7 +97,7 @@ class WordedAdminMixin:
             else:
                 context["title"] = f"Consulter {self.noun.the}"
         context.setdefault("wording", self.wording())
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return _reworded(super().render_change_form(request, context, add, change, form_url, obj))
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
@@ -249,18 +246,27 @@ def _worded_fields(formfield_for_dbfield):
     return worded
 
 
-# Two of the list's labels that Django writes without a template block or a hook.
-LIST_LABELS = {
-    'aria-label="{}"'.format(_("Select all objects on this page for an action")): (
-        'aria-label="Tout choisir sur cette page pour une action"'
-    ),
-    'alt="Search"': 'alt="Rechercher"',
-}
+def _reworded(response):
+    """A list or form, once rendered, with its labels reworded."""
+    if hasattr(response, "add_post_render_callback"):
+        response.add_post_render_callback(_reword_labels)
+    return response
 
 
-def _reworded_list(response):
+def _reword_labels(response):
+    """The labels that Django writes in English or without a template block or a
+    hook: the list's boxes' and search's, and the yes/no icons' text alternatives."""
+    labels = {
+        'aria-label="{}"'.format(_("Select all objects on this page for an action")): (
+            'aria-label="Tout choisir sur cette page pour une action"'
+        ),
+        'alt="Search"': 'alt="Rechercher"',
+        'alt="True"': 'alt="Oui"',
+        'alt="False"': 'alt="Non"',
+        'alt="None"': 'alt="Inconnu"',
+    }
     content = response.content.decode()
-    for generic, worded in LIST_LABELS.items():
+    for generic, worded in labels.items():
         content = content.replace(generic, worded)
     response.content = content
 

@@ -45,6 +45,7 @@ FORBIDDEN = [
     r"\bAjouter (?!une? |des |l’|l')[a-zàâéèêîôû]",
     r"\bSearch\b",
     r"ajouter un nouveau\b",
+    r"\b(?:True|False|None)\b",
 ]
 FORBIDDEN_RE = re.compile("|".join(f"(?:{pattern})" for pattern in FORBIDDEN))
 # The attributes whose text is read or heard.
