@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 PASSWORD = "un mot de passe de test assez long"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
-MAIN_COLUMNS = ["date", "title", "initiative", "organizer", "status", "people_total"]
+MAIN_COLUMNS = ["event_date", "title", "initiative", "organizer", "status", "people_total"]
 
 
 @pytest.fixture(scope="module")
