@@ -60,7 +60,6 @@ class ForgottenPasswordForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse électronique"
-        self.fields["email"].help_text = "Celle de votre compte, où vous recevez vos invitations."
 
     def save(self, **kwargs):
         if within_rate_limit(self.cleaned_data["email"]):
