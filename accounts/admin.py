@@ -35,6 +35,7 @@ USERNAME_HELP = (
     "Laissez vide : il est tiré de l'adresse électronique. La personne se connecte avec "
     "l'un ou l'autre."
 )
+EMAIL_HELP = "L'invitation y est envoyée ; la personne peut aussi se connecter avec."
 EMAIL_TAKEN = (
     "Un autre compte a déjà cette adresse électronique : chaque compte a la sienne, "
     "qui sert aussi à se connecter."
@@ -86,9 +87,7 @@ class PartnerAccountForm(AccountFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields[
-            "email"
-        ].help_text = "L'invitation y est envoyée ; la personne peut se connecter avec."
+        self.fields["email"].help_text = EMAIL_HELP
         if self.instance.pk is None:
             # An invitation: who, to which address, for which organisations.
             self.fields["username"].required = False
