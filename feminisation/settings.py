@@ -327,11 +327,14 @@ CONTENT_SECURITY_POLICY = {
 # Login brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords in a row lock
 # the username for AXES_COOLOFF_MINUTES. Keyed on the username with the address,
 # never the address alone: staff behind one office NAT, or every visitor seen
-# through the proxy's address, would lock each other out.
+# through the proxy's address, would lock each other out. One logs in with an
+# e-mail address or a user name (accounts.login); axes locks what was typed, an
+# address whatever its case.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.login.EmailOrUsernameBackend",
 ]
+AXES_USERNAME_CALLABLE = "accounts.login.lockout_identifier"
 AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

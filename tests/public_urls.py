@@ -13,8 +13,15 @@ PUBLIC_FILES = [
     "/donnees/graphiques/par-mois.csv?format=excel",
     "/sante/",
 ]
-# The pages a password link leads to (here with a link that is not valid).
-ACCOUNT_PAGES = ["/compte/mot-de-passe/MQ/lien-perime/", "/compte/mot-de-passe/enregistre/"]
+# The pages a password link leads to (here with links that are not valid), and
+# « Mot de passe oublié ? ».
+ACCOUNT_PAGES = [
+    "/compte/invitation/MQ/lien-perime/",
+    "/compte/mot-de-passe/MQ/lien-perime/",
+    "/compte/mot-de-passe/enregistre/",
+    "/compte/mot-de-passe-oublie/",
+    "/compte/mot-de-passe-oublie/envoye/",
+]
 PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
 # The managers' exports, behind a login and the export permission.
 EXPORTS = [
