@@ -17,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "mixite.example.fr",
+    "SITE_URL": "https://mixite.example.fr",
 }
 # Only what any process needs: none of the developer's or the test run's variables
 # (the browser tests, for one, set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy
@@ -49,7 +50,7 @@ def test_debug_off_without_secret_key_stops_with_a_clear_message():
 
 
 def test_debug_off_with_a_strong_secret_key_starts():
-    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY)
+    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY, SITE_URL="https://mixite.example.fr")
     assert result.returncode == 0, result.stderr
 
 
