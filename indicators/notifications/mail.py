@@ -34,14 +34,14 @@ def staff_accounts(kind):
     return list(accepting(staff, kind).distinct().order_by("pk"))
 
 
-def organisers_accounts(partner_ids, kind):
-    """{partner id: its accounts (Partner.members) that accept `kind`}, in one query."""
+def organisers_accounts(kind, partner_ids=None):
+    """{partner id: its accounts (Partner.members) that accept `kind`}, for the given
+    partners or all of them, in one query."""
     accounts = accepting(get_user_model().objects.all(), kind)
-    memberships = (
-        Partner.members.through.objects.filter(partner_id__in=partner_ids, user__in=accounts)
-        .select_related("user")
-        .order_by("user_id")
-    )
+    memberships = Partner.members.through.objects.filter(user__in=accounts)
+    if partner_ids is not None:
+        memberships = memberships.filter(partner_id__in=partner_ids)
+    memberships = memberships.select_related("user").order_by("user_id")
     found = {}
     for membership in memberships:
         found.setdefault(membership.partner_id, []).append(membership.user)
