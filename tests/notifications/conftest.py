@@ -19,7 +19,7 @@ def with_email(user, email=None, **fields):
 
 @pytest.fixture
 def initiative():
-    return InitiativeFactory(title="Réseau Verr'Elles")
+    return InitiativeFactory(title="Réseau Verr'Elles", number=1)
 
 
 @pytest.fixture
