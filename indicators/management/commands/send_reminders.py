@@ -34,9 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Essai : {total} à envoyer, aucun envoyé.")
             return
         sent = emails.send_all([reminder.email() for reminder in found])
-        if sent < len(found):
+        if failed := len(found) - sent:
+            could_not = "n'a pas pu être envoyé" if failed == 1 else "n'ont pas pu être envoyés"
             raise CommandError(
-                f"{len(found) - sent} courriel(s) sur {len(found)} n'ont pas pu être envoyés : "
-                "le journal dit pourquoi (réglage EMAIL_URL, serveur de courriel)."
+                f"{counted(failed, 'courriel', 'courriels')} sur {len(found)} {could_not} : le "
+                "journal dit pourquoi (réglage EMAIL_URL, serveur de courriel)."
             )
         self.stdout.write(f"{total} envoyé{'s' if sent > 1 else ''}.")
