@@ -74,6 +74,21 @@ def test_debug_off_refuses_a_weak_secret_key(key, reason):
     assert key not in result.stderr
 
 
+def test_debug_off_without_site_url_stops_with_a_clear_message():
+    """The e-mails' links start from it, and no default could guess the public name."""
+    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode != 0
+    assert "SITE_URL est obligatoire quand DEBUG est désactivé" in result.stderr
+
+
+def test_site_url_defaults_to_runserver_in_development_and_loses_its_final_slash():
+    assert settings_seen("SITE_URL", DEBUG="true") == {"SITE_URL": "http://127.0.0.1:8000"}
+    assert settings_seen("SITE_URL", **{**PRODUCTION, "SITE_URL": "https://mixite.fr/"}) == {
+        "SITE_URL": "https://mixite.fr"
+    }
+
+
 def test_debug_on_accepts_any_key_for_development():
     result = start(DEBUG="true", SECRET_KEY="dev")
     assert result.returncode == 0, result.stderr
@@ -98,6 +113,8 @@ def test_debug_on_accepts_any_key_for_development():
         ("LEGAL_HOST_PHONE", "standard"),
         ("LEGAL_HOST_WEBSITE", "hebergeur.example.fr"),
         ("LEGAL_HOST_WEBSITE", "ftp://hebergeur.example.fr/"),
+        ("SITE_URL", "mixite.example.fr"),
+        ("SITE_URL", "https://mixite.example.fr/admin/"),
     ],
 )
 def test_a_malformed_variable_is_named_at_start_up(name, value):

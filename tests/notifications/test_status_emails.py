@@ -369,3 +369,29 @@ def test_an_email_link_is_absolute_on_site_url(
     links = re.findall(r"https?://\S+", mail.outbox[0].body)
     assert links
     assert all(link.startswith("https://saisie.territoire.fr/") for link in links)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_transactions_send_after_their_commit_and_forget_a_rollback(
+    client, partner, staff, arc, initiative
+):
+    """Without the test's enclosing transaction: what a server does."""
+    first, second, third = (
+        event_of(arc, initiative, title=title) for title in ("Première", "Deuxième", "Troisième")
+    )
+    client.force_login(partner)
+
+    run_action(client, "submit_for_validation", [first])
+
+    assert [email.subject for email in mail.outbox] == ["Action à valider : Première (14/03/2025)"]
+    mail.outbox.clear()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        workflow.perform(workflow.SUBMIT, second, partner)
+        second.save()
+        raise RuntimeError("rolled back")
+    assert mail.outbox == []
+
+    run_action(client, "submit_for_validation", [third])
+
+    assert [email.subject for email in mail.outbox] == ["Action à valider : Troisième (14/03/2025)"]
