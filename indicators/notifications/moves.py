@@ -24,6 +24,7 @@ from accounts.models import NotificationKind
 from feminisation import emails
 from feminisation.formatting import counted
 from indicators.enums import EventStatus
+from indicators.imports.writing import in_chunks
 from indicators.models import AwarenessEvent
 from indicators.notifications import mail
 
@@ -43,8 +44,6 @@ TEMPLATES = {
 }
 # What an e-mail shows of each event, besides its own fields.
 SHOWN = ("initiative", "organizer")
-# Ids per IN (...) query, under SQLite's and PostgreSQL's limits on parameters.
-IDS_PER_QUERY = 5000
 
 
 @dataclass
@@ -99,10 +98,8 @@ def _saved(moves):
     """[(event as stored, move)] for the moves that the commit kept: the event is
     stored with the status it was moved to (its last move, when moved twice)."""
     last = {move.event.pk: move for move in moves if move.event.pk is not None}
-    ids = list(last)
     stored = {}
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        chunk = ids[start : start + IDS_PER_QUERY]
+    for chunk in in_chunks(last):
         events = AwarenessEvent.objects.filter(pk__in=chunk)
         stored.update((event.pk, event) for event in events.select_related(*SHOWN))
     return [
