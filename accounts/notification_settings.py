@@ -91,9 +91,8 @@ def unsubscribe(request, token):
         "title": "Ne plus recevoir ces courriels",
     }
     if found is None:
-        return render(
-            request, "accounts/unsubscribe.html", {**context, "error": INVALID_LINK}, status=400
-        )
+        # A page, as for a password link that no longer works: the person reads why.
+        return render(request, "accounts/unsubscribe.html", {**context, "error": INVALID_LINK})
     account, kind = found
     context.update(account=account, kind=kind.value)
     if request.method == "POST":

@@ -130,16 +130,14 @@ def test_a_tampered_link_is_refused_in_french(client, partner, staff, token):
     url = reverse("notifications_unsubscribe", args=[token])
 
     for response in (client.get(url), client.post(url)):
-        assert response.status_code == 400
         assertContains(
             response,
             "<p class='errornote'>Ce lien de désinscription n'est pas valide : il a sans doute "
             "été coupé ou modifié en chemin. Copiez-le en entier depuis le courriel, ou réglez "
             "vos courriels dans l'espace de saisie, page « Mes notifications ».</p>",
             html=True,
-            status_code=400,
         )
-        assertNotContains(response, 'value="Ne plus recevoir ces courriels"', status_code=400)
+        assertNotContains(response, 'value="Ne plus recevoir ces courriels"')
     assert not NotificationSettings.objects.exists()
 
 
