@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import password_links
+from accounts import notification_settings, password_links
 
 # Django's own names where its reset views and e-mails reverse them.
 urlpatterns = [
@@ -28,5 +28,15 @@ urlpatterns = [
         "compte/mot-de-passe/enregistre/",
         password_links.PasswordChosenView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "compte/notifications/",
+        notification_settings.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "compte/notifications/desinscription/<str:token>/",
+        notification_settings.unsubscribe,
+        name="notifications_unsubscribe",
     ),
 ]

@@ -21,8 +21,12 @@ ACCOUNT_PAGES = [
     "/compte/mot-de-passe/enregistre/",
     "/compte/mot-de-passe-oublie/",
     "/compte/mot-de-passe-oublie/envoye/",
+    # The link at the bottom of every e-mail (here a link that is not valid).
+    "/compte/notifications/desinscription/lien-invalide/",
 ]
 PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
+# Behind a login, for every account: the e-mails it receives.
+SIGNED_IN_PAGES = ["/compte/notifications/"]
 # The managers' exports, behind a login and the export permission.
 EXPORTS = [
     "/exports/",

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -74,6 +74,15 @@ class AwarenessEventQuerySet(models.QuerySet):
 
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
+
+    @staticmethod
+    def without_counts_condition(today):
+        """Past events (dated before today) without any count line: their figures
+        are still to be entered, whatever their status."""
+        return Q(date__lt=today) & ~Q(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+
+    def without_counts(self, today):
+        return self.filter(self.without_counts_condition(today))
 
     def visible_to(self, user):
         """The events a user may see: all of them, or those their organisations
