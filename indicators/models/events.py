@@ -1,23 +1,57 @@
 """The awareness events, their count lines, the targets and the closed years."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from feminisation import validators
-from feminisation.access import sees_all_events
+from feminisation.access import organisation_ids, sees_all_events
 from indicators.enums import EventFormat, EventStatus
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
+
+# A draft left this long is worth a reminder: the staff's to-do list shows it.
+STALE_DRAFT_AGE = datetime.timedelta(days=30)
 
 
 class AwarenessEventQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
+
+    # What waits for someone: each condition written once, for a filter (the admin's
+    # lists) or a conditional count (the admin's home, the overview, the reminders).
+
+    @staticmethod
+    def without_counts_condition(today):
+        """Past events (dated before today) without any count line: their figures
+        are still to be entered, whatever their status."""
+        return Q(date__lt=today) & ~Q(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+
+    @staticmethod
+    def stale_draft_condition(now):
+        """Drafts created more than STALE_DRAFT_AGE ago."""
+        return Q(status=EventStatus.DRAFT, created_at__lt=now - STALE_DRAFT_AGE)
+
+    @staticmethod
+    def organised_by_condition(user):
+        """The events organised by one of the account's organisations: those it may
+        correct (a co-organiser only sees the event)."""
+        return Q(organizer__in=organisation_ids(user))
+
+    def without_counts(self, today):
+        return self.filter(self.without_counts_condition(today))
+
+    def stale_drafts(self, now):
+        return self.filter(self.stale_draft_condition(now))
+
+    def organised_by(self, user):
+        return self.filter(self.organised_by_condition(user))
 
     def visible_to(self, user):
         """The events a user may see: all of them, or those their organisations
