@@ -32,6 +32,7 @@ from indicators.admin.list_filters import (
     RelatedFilter,
     TodoFilter,
 )
+from indicators.admin.review import ReviewChangesMixin
 from indicators.admin.todo import HomeMixin
 from indicators.enums import EventStatus
 from indicators.figures import stats, store
@@ -95,7 +96,9 @@ PARTNER_SEARCH_FIELDS = ("name", "short_name")
 
 
 @admin.register(AwarenessEvent)
-class AwarenessEventAdmin(EventImportMixin, HomeMixin, PartnerAccessMixin, HistoryAdmin):
+class AwarenessEventAdmin(
+    EventImportMixin, HomeMixin, ReviewChangesMixin, PartnerAccessMixin, HistoryAdmin
+):
     """The events, their count lines inline, the validation workflow's actions and
     side effects, and the pages of the staff (overview, deleted events). Who may
     reach which event is PartnerAccessMixin's."""
