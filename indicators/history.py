@@ -456,7 +456,7 @@ def _review_line_changes(event, records):
     audience."""
     # The lines of a version are those recorded before the event's next record.
     since = records[1].history_date
-    before, now, last = {}, {}, {}
+    before, now, last, recorded = {}, {}, {}, set()
     for line in (
         AudienceCount.history.filter(event_id=event.pk)
         .select_related("history_user")
@@ -465,7 +465,12 @@ def _review_line_changes(event, records):
         if line.history_date < since:
             _replay(before, line)
         else:
+            if line.id not in recorded and line.history_type != "+":
+                # Created before its history was kept (seed_demo, a line older than
+                # the history): it was there, with figures nobody recorded.
+                before[line.id] = _UnknownLine(line.audience_id)
             last[line.audience_id] = line
+        recorded.add(line.id)
         _replay(now, line)
     old = {line.audience_id: line for line in before.values()}
     new = {line.audience_id: line for line in now.values()}
@@ -485,6 +490,14 @@ def _review_line_changes(event, records):
     return changes
 
 
+@dataclass(frozen=True)
+class _UnknownLine:
+    audience_id: int
+
+
+UNKNOWN_FIGURES = "inconnu (avant l'historique)"
+
+
 def _replay(alive, line):
     if line.history_type == "-":
         alive.pop(line.id, None)
@@ -493,17 +506,19 @@ def _replay(alive, line):
 
 
 def _figures(line):
-    return None if line is None else (line.people, line.women)
+    if line is None or isinstance(line, _UnknownLine):
+        return line
+    return (line.people, line.women)
 
 
 def _line_texts(before, after):
     """Before and after, as « 12 → 15 personnes, dont 8 femmes ou filles » when only
     the number of people changed."""
+    new = NOTHING if after is None else line_figures(after.people, after.women)
     if before is None:
-        return NOTHING, line_figures(after.people, after.women)
-    if after is None:
-        return line_figures(before.people, before.women), NOTHING
-    if before.women == after.women:
-        rest = line_figures(after.people, after.women)
-        return number(before.people), rest
-    return line_figures(before.people, before.women), line_figures(after.people, after.women)
+        return NOTHING, new
+    if isinstance(before, _UnknownLine):
+        return UNKNOWN_FIGURES, new
+    if after is not None and before.women == after.women:
+        return number(before.people), new
+    return line_figures(before.people, before.women), new

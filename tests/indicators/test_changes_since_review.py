@@ -305,3 +305,25 @@ def test_the_forms_queries_do_not_grow_with_the_history(staff_client, partner_cl
 
     assertContains(response, SECTION)
     assert len(long) == len(short)
+
+
+def test_a_line_older_than_the_history_shows_its_figures_then_as_unknown(
+    staff_client, partner_client, event
+):
+    # As seed_demo leaves them: the line has no history of its own.
+    event.counts.get().history.all().delete()
+    return_it(staff_client, event)
+
+    save(partner_client, event, status=EventStatus.SUBMITTED, **{"counts-0-people": 15})
+    response = staff_client.get(change_url(event))
+
+    assertContains(
+        response,
+        item(
+            "Collégiennes",
+            "inconnu (avant l'historique)",
+            "15 personnes, dont 5 femmes ou filles",
+            noted(event),
+        ),
+        html=True,
+    )
