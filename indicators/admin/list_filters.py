@@ -21,7 +21,7 @@ class TodoFilter(admin.SimpleListFilter):
     """The events of each item of the admin home's to-do list (indicators.admin.todo),
     among the account's own tasks: the list shows what the home counts."""
 
-    title = "à faire"
+    title = "tâche à faire"
     parameter_name = todo.PARAMETER
 
     def lookups(self, request, model_admin):
