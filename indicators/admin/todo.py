@@ -4,8 +4,8 @@ events list narrowed to exactly the events it counts.
 Territory staff validate what partners submit and chase what is missing; partners
 correct what staff returned and finish their drafts; managers read the year's
 figures against the targets. Each task's condition is the events queryset's, and
-serves both the count on the home and the list's « À faire » filter (TodoFilter),
-so the two always agree. The counts take one query per group of tasks, whatever
+serves both the count on the home and the list's « Par tâche à faire » filter
+(TodoFilter), so the two always agree. The counts take one query per group of tasks, whatever
 the number of events."""
 
 import datetime
@@ -21,12 +21,13 @@ from feminisation.access import can_validate, organisation_ids, sees_all_events
 from feminisation.formatting import noun
 from indicators.enums import EventStatus
 from indicators.figures import stats
-from indicators.models import AwarenessEvent
+from indicators.models import AwarenessEventQuerySet
 from initiatives.models import ActionPlan
 
-# The « À faire » filter's name in the events list's address.
+# The to-do filter's name in the events list's address.
 PARAMETER = "a_faire"
-Events = AwarenessEvent.objects
+# Where each condition on the events is written.
+Events = AwarenessEventQuerySet
 
 
 @dataclass(frozen=True)

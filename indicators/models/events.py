@@ -25,7 +25,7 @@ class AwarenessEventQuerySet(models.QuerySet):
         return self.filter(status=EventStatus.VALIDATED)
 
     # What waits for someone: each condition written once, for a filter (the admin's
-    # lists) or a conditional count (the admin's home, the overview, the reminders).
+    # list and overview) or a conditional count (the admin's home).
 
     @staticmethod
     def without_counts_condition(today):
@@ -46,12 +46,6 @@ class AwarenessEventQuerySet(models.QuerySet):
 
     def without_counts(self, today):
         return self.filter(self.without_counts_condition(today))
-
-    def stale_drafts(self, now):
-        return self.filter(self.stale_draft_condition(now))
-
-    def organised_by(self, user):
-        return self.filter(self.organised_by_condition(user))
 
     def visible_to(self, user):
         """The events a user may see: all of them, or those their organisations
