@@ -165,14 +165,15 @@ def all_done(items):
 
 def year_figures(today):
     """For managers: the current plan's figures this year, and its targets for the
-    year with what has been reached; None without a published plan."""
+    year with what has been reached (no plan published: no figures)."""
     plan = ActionPlan.objects.current()
-    if plan is None:
-        return None
     year = today.year
+    if plan is None:
+        return {"year": year, "plan": None, "totals": None, "progress": []}
     scope = stats.Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
     return {
         "year": year,
+        "plan": plan,
         "totals": stats.totals(scope),
         "progress": stats.target_progress(plan, year),
     }

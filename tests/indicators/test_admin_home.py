@@ -233,6 +233,20 @@ def test_managers_see_the_years_figures_against_the_targets(client, world, today
     assertNotContains(response, "<h2>À faire</h2>", html=True)
 
 
+def test_without_a_published_plan_managers_are_told_so(client, today):
+    client.force_login(user_in(access.MANAGERS, "responsable"))
+
+    response = client.get(INDEX_URL)
+
+    assertContains(response, f"<h2>Chiffres {today.year}</h2>", html=True)
+    assertContains(
+        response,
+        "<p>Aucun plan d'action n'est publié : ses chiffres et ses objectifs s'afficheront "
+        "ici quand il le sera.</p>",
+        html=True,
+    )
+
+
 def test_staff_and_partners_do_not_get_the_managers_figures(client, world, today):
     for group in (access.TERRITORY_STAFF, access.PARTNERS):
         client.force_login(user_in(group, f"compte-{len(group)}", organisations=[world["arc"]]))
