@@ -39,6 +39,9 @@ class Task:
     nothing: str  # said when there is none
     # The condition on the events, for an account at a moment.
     condition: object
+    # Counts the task's events apart, given the events, the account and the moment;
+    # None: counted with the other tasks of its query, by `condition`.
+    counted_by: object = None
 
 
 SUBMITTED = Task(
@@ -54,6 +57,9 @@ WITHOUT_COUNTS = Task(
     ("action passée sans ligne de comptage", "actions passées sans ligne de comptage"),
     "Toutes les actions passées ont leurs chiffres",
     lambda user, now: Events.without_counts_condition(timezone.localdate(now)),
+    # The staff see every event: counted from the daily figures, where seeking them
+    # would read every event and every line.
+    counted_by=lambda events, user, now: stats.past_events_without_counts(timezone.localdate(now)),
 )
 STALE_DRAFTS = Task(
     "brouillons_anciens",
@@ -95,13 +101,12 @@ OWN_WITHOUT_COUNTS = Task(
     ),
 )
 
-# Each role's tasks in the order the home lists them, and in groups each counted in
-# one query. The staff's submitted events and drafts are few, found through the
-# (status, date) index; the past events without figures are sought among all the
-# past events, in a query of their own (as on the staff overview). A partner's
-# events are few: one query.
+# Each role's tasks in the order the home lists them, and the groups of them each
+# counted in one query. The staff's submitted events and drafts are few, found
+# through the (status, date) index; their past events without figures are counted
+# apart. A partner's events are few: one query.
 STAFF_TASKS = (SUBMITTED, WITHOUT_COUNTS, STALE_DRAFTS)
-STAFF_QUERIES = ((SUBMITTED, STALE_DRAFTS), (WITHOUT_COUNTS,))
+STAFF_QUERIES = ((SUBMITTED, STALE_DRAFTS),)
 PARTNER_TASKS = (RETURNED, DRAFTS, OWN_WITHOUT_COUNTS)
 PARTNER_QUERIES = (PARTNER_TASKS,)
 
@@ -122,10 +127,12 @@ def _role(user):
 
 
 def counts(events, user, now):
-    """{task key: how many of `events` it keeps}, one query per group of tasks; each
-    query reads only the events one of its tasks keeps."""
-    found = {}
-    for group in _role(user)[1]:
+    """{task key: how many of `events` it keeps}, one query per group of tasks (each
+    reads only the events one of its tasks keeps), and those of the tasks counted
+    apart."""
+    tasks, groups = _role(user)
+    found = {task.key: task.counted_by(events, user, now) for task in tasks if task.counted_by}
+    for group in groups:
         conditions = {task.key: task.condition(user, now) for task in group}
         found.update(
             events.filter(reduce(or_, conditions.values()))

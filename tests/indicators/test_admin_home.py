@@ -255,8 +255,9 @@ def test_staff_and_partners_do_not_get_the_managers_figures(client, world, today
 
 
 # Each: session, user, the user's permissions (own and group's), the recent actions.
-# Staff: the submitted events and old drafts, the past events without figures.
-STAFF_QUERIES = 5 + 2
+# Staff: the submitted events and old drafts; the past events, and those the daily
+# figures count.
+STAFF_QUERIES = 5 + 3
 # Partners: their organisations, one count.
 PARTNER_QUERIES = 5 + 2
 # Managers: the current plan, the year's totals, the targets and their sums.
@@ -288,3 +289,23 @@ def test_the_homes_queries_do_not_grow_with_the_events(
         response = client.get(INDEX_URL)
 
     assert response.status_code == 200
+
+
+def test_the_staffs_count_from_the_daily_figures_follows_every_change(client, world, today):
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe"))
+    # Its last line deleted: without figures again.
+    world["validated"].counts.get().delete()
+    # Moved from the future into the past.
+    world["future_without_lines"].date = today - datetime.timedelta(days=1)
+    world["future_without_lines"].save()
+    # Figures entered at last.
+    AudienceCountFactory(event=world["capso_missing"])
+    # Another plan's draft, and an event deleted with its lines.
+    AwarenessEventFactory(initiative__plan__draft=True, date=today - datetime.timedelta(days=2))
+    world["submitted"].delete()
+
+    response = client.get(INDEX_URL)
+
+    item = items(response)["sans_chiffres"]
+    assert item.count == AwarenessEvent.objects.without_counts(today).count() == 4
+    assert len(listed(client, item.url)) == 4
