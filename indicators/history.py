@@ -1,5 +1,6 @@
 """An event's history as people read it: what each save changed, its count lines
-included, and the count lines as they were at a version, to bring them back.
+included; the count lines as they were at a version, to bring them back; and what
+changed since the staff last returned or validated it, for them to review.
 
 django-simple-history keeps the event's versions and, apart, its lines' versions.
 What ties them is time: a save writes the event first (its co-organisers next),
