@@ -1,5 +1,6 @@
 """The awareness events, their count lines, the targets and the closed years."""
 
+import datetime
 from collections import defaultdict
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from feminisation import validators
-from feminisation.access import sees_all_events
+from feminisation.access import organisation_ids, sees_all_events
 from indicators.enums import EventFormat, EventStatus
 from indicators.sheet import lookup_key
 from initiatives.models import ActionPlan, Audience, Initiative
@@ -34,6 +35,10 @@ def duplicate_key(date, commune, initiative_id, organizer_id):
     date, commune, initiative and organiser. A warning, never a refusal: one
     organiser may hold two sessions on the same day in the same commune."""
     return (date, initiative_id, organizer_id, commune_key(commune))
+
+
+# A draft left this long is worth a reminder: the staff's to-do list shows it.
+STALE_DRAFT_AGE = datetime.timedelta(days=30)
 
 
 class AwarenessEventQuerySet(models.QuerySet):
@@ -75,11 +80,25 @@ class AwarenessEventQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
 
+    # What waits for someone: each condition written once, for a filter (the admin's
+    # list and overview) or a conditional count (the admin's home).
+
     @staticmethod
     def without_counts_condition(today):
         """Past events (dated before today) without any count line: their figures
         are still to be entered, whatever their status."""
         return Q(date__lt=today) & ~Q(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+
+    @staticmethod
+    def stale_draft_condition(now):
+        """Drafts created more than STALE_DRAFT_AGE ago."""
+        return Q(status=EventStatus.DRAFT, created_at__lt=now - STALE_DRAFT_AGE)
+
+    @staticmethod
+    def organised_by_condition(user):
+        """The events organised by one of the account's organisations: those it may
+        correct (a co-organiser only sees the event)."""
+        return Q(organizer__in=organisation_ids(user))
 
     def without_counts(self, today):
         return self.filter(self.without_counts_condition(today))

@@ -21,7 +21,7 @@ def event_url(event):
 
 
 def events_url(**filters):
-    """The admin's list of events, filtered as its own filters do (`a_valider="oui"`,
+    """The admin's list of events, filtered as its own filters do (`a_faire="a_valider"`,
     `status__exact=…`)."""
     url = reverse("admin:indicators_awarenessevent_changelist")
     return emails.absolute_url(f"{url}?{urlencode(filters)}" if filters else url)

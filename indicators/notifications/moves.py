@@ -168,7 +168,7 @@ def _message(account, status, moved):
 
 def _list_url(status):
     if status == EventStatus.SUBMITTED:
-        return mail.events_url(a_valider="oui")
+        return mail.events_url(a_faire="a_valider")
     return mail.events_url(status__exact=status)
 
 

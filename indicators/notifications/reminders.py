@@ -54,7 +54,7 @@ class Reminder:
             "awaiting": [_item(event) for event in self.awaiting],
             "awaiting_count": self.awaiting_count,
             "awaiting_counted": counted(self.awaiting_count, "action", "actions"),
-            "awaiting_url": mail.events_url(a_valider="oui"),
+            "awaiting_url": mail.events_url(a_faire="a_valider"),
             "returned": [_item(event) for event in self.returned],
             "drafts": [_item(event) for event in self.drafts],
             "without_counts": [_item(event) for event in self.without_counts],

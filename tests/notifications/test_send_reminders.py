@@ -102,7 +102,7 @@ def test_each_account_gets_what_waits_for_it_and_nobody_else_gets_anything(
     nadia = by_address()["equipe@example.fr"]
     assert nadia.subject == "À faire cette semaine : 1 action à valider"
     assert "1 action attend votre validation." in nadia.body
-    assert f"Toutes les actions à valider : {SITE}{CHANGELIST_URL}?a_valider=oui" in nadia.body
+    assert f"Toutes les actions à valider : {SITE}{CHANGELIST_URL}?a_faire=a_valider" in nadia.body
     assert "Ne plus recevoir ces courriels : " in nadia.body
 
     assert "claire <claire@example.fr> : 1 action à corriger, 2 brouillons" in output

@@ -97,7 +97,7 @@ def test_a_submitted_event_is_announced_to_each_staff_account_after_the_commit(
         "- Visite de la verrerie — 14/03/2025, 1. Réseau Verr'Elles, organisée par Arc France\n"
         f"  {link}\n"
     ) in email.body
-    assert f"Toutes les actions à valider : {SITE}{CHANGELIST_URL}?a_valider=oui" in email.body
+    assert f"Toutes les actions à valider : {SITE}{CHANGELIST_URL}?a_faire=a_valider" in email.body
     assert "équipe du territoire" in email.body
     html = html_of(email)
     assert f'<a href="{link}">Visite de la verrerie</a>' in html
