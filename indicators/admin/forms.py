@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ChangeReasonForm
 from indicators import history, workflow
 from indicators.enums import EventStatus
+from indicators.models import AwarenessEvent
+from indicators.models.events import duplicate_key
 
 
 class AwarenessEventAdminForm(ChangeReasonForm):
@@ -19,6 +23,11 @@ class AwarenessEventAdminForm(ChangeReasonForm):
     # The version of the event the form shows: the save compares it with the stored
     # one (the admin's _refuse_stale).
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown, with the events it would duplicate, only when the save would enter an
+    # action twice (the warning is the form's non-field error).
+    confirm_duplicate = forms.BooleanField(
+        label="Enregistrer quand même, ce n'est pas un doublon", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,6 +39,9 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             if record is not None and "co_organizers" in self.fields:
                 # A version of the history shows its own co-organisers, not today's.
                 self.initial["co_organizers"] = sorted(history.co_organizers_at(record))
+        # An edit that keeps the date, commune, initiative and organiser is not
+        # warned about duplicates again.
+        self.stored_duplicate_key = self.instance.duplicate_key if self.instance.pk else None
         # The status before this form changes it: the workflow decides from it what
         # status the edit leaves.
         self.stored_status = self.instance.status if self.instance.pk else None
@@ -76,7 +88,41 @@ class AwarenessEventAdminForm(ChangeReasonForm):
                 self.add_error("status", refusal)
         if closed_now and not workflow.may_write_in_closed_years(user):
             self.add_error("date", workflow.closed_year_message(date.year))
+        self._warn_of_duplicates(cleaned_data, organizer)
         return cleaned_data
+
+    def _warn_of_duplicates(self, cleaned_data, organizer):
+        """Nothing is saved while the event looks like one already entered (those
+        this account may see), until the box says it is not the same action."""
+        date, commune, initiative = (
+            cleaned_data.get(name) if name in self.fields else getattr(self.instance, name, None)
+            for name in ("date", "commune", "initiative")
+        )
+        if not (date and initiative and organizer and commune):
+            return
+        if duplicate_key(date, commune, initiative.pk, organizer.pk) == self.stored_duplicate_key:
+            return
+        # Confirmed: the save goes on, unless another error shows the form again,
+        # where the warning keeps the box ticked.
+        if cleaned_data.get("confirm_duplicate") and not self.errors:
+            return
+        duplicates = (
+            AwarenessEvent.objects.visible_to(self.user)
+            .select_related("organizer")
+            .duplicates_of(
+                date=date,
+                commune=commune,
+                initiative_id=initiative.pk,
+                organizer_id=organizer.pk,
+                exclude_pk=self.instance.pk,
+            )
+        )
+        if duplicates:
+            warning = render_to_string(
+                "indicators/admin/_duplicate_warning.html",
+                {"events": duplicates, "confirm": self["confirm_duplicate"]},
+            )
+            self.add_error(None, ValidationError(warning, code="duplicate"))
 
 
 class EventActionForm(ActionForm):
