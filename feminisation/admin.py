@@ -79,7 +79,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     users who see all the plan's data: a partner's account never reads it."""
 
     form = ChangeReasonForm
+    object_history_template = "admin/history/object_history.html"
     object_history_list_template = "admin/history/object_history_list.html"
+    object_history_form_template = "admin/history/version_form.html"
     reason_fieldset = ("Motif de la modification", {"fields": ("change_reason",)})
     revert_reason = "Retour à une version antérieure"
 
@@ -123,6 +125,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_view_title(self, request, obj):
         return f"Historique de « {obj} »"
+
+    def history_form_view_title(self, request, obj):
+        return f"Version de « {obj} »"
 
     def revert_disabled(self, request, obj=None):
         # No « Rétablir » on a version of a deleted object (see history_form_view).

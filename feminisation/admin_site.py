@@ -19,6 +19,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 
+from feminisation.admin_wording import WordedAdminMixin
+
 INVALID_FILTER_MESSAGE = (
     "L'adresse de cette liste contient un filtre, une date ou une page illisible : "
     "voici la liste sans filtre."
@@ -127,9 +129,10 @@ class AdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, GuardedListAdminMixin):
+            # Worded in the plan's French too (feminisation.admin_wording).
             admin_class = type(
                 admin_class.__name__,
-                (GuardedListAdminMixin, admin_class),
+                (GuardedListAdminMixin, WordedAdminMixin, admin_class),
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         super().register(model_or_iterable, admin_class, **options)

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -351,7 +351,7 @@ def changes_since_review(event):
     that was « à corriger » or « validée »: each field by its French name (links by
     name), each line by its audience, before → after, with who last changed it and
     when. None when no version of it was ever returned or validated (a first
-    submission). Seven queries at most, whatever the length of its history."""
+    submission). Eight queries at most, whatever the length of its history."""
     history = AwarenessEvent.history.filter(id=event.pk).select_related("history_user")
     reference = (
         history.filter(status__in=REVIEWED_STATUSES)
@@ -360,6 +360,18 @@ def changes_since_review(event):
     )
     if reference is None:
         return None
+    if reference.status == EventStatus.RETURNED:
+        # A partner's saves keep it « à corriger » until they choose to resubmit it:
+        # the changes count from the return itself, the first of those versions.
+        other_status_since = history.exclude(status=EventStatus.RETURNED).filter(
+            history_date__gt=OuterRef("history_date"), history_date__lt=reference.history_date
+        )
+        reference = (
+            history.filter(status=EventStatus.RETURNED, history_date__lte=reference.history_date)
+            .exclude(Exists(other_status_since))
+            .order_by("history_date", "history_id")
+            .first()
+        )
     records = [
         reference,
         *history.filter(

@@ -410,6 +410,17 @@ def status_choices(user):
     return list(PARTNER_STATUSES)
 
 
+def status_options(user, stored=None):
+    """The form's status choices, as (value, label): the statuses the account may
+    pick and, first, the event's own status when it may not pick it (a partner's
+    event « À corriger » or validated), so that the form shows the true status and
+    a save that leaves it alone keeps it."""
+    options = [(status.value, status.label) for status in status_choices(user)]
+    if stored is not None and stored not in status_choices(user):
+        options.insert(0, (stored, f"{EventStatus(stored).label} (statut actuel)"))
+    return options
+
+
 def import_status_refusal(user, status):
     """Why an import may not give this status, or None."""
     if status == EventStatus.RETURNED:

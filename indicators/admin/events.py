@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -74,7 +75,7 @@ RETURNED_FIELDSET = (
     {
         "fields": ("review_comment",),
         "description": "L'équipe du territoire vous a renvoyé cette action avec ce "
-        "commentaire. Corrigez-la, puis enregistrez-la « Soumise, à valider ».",
+        "commentaire. Corrigez-la, puis choisissez « Soumise, à valider » et enregistrez.",
     },
 )
 TOTAL_FIELDSET = ("Bilan", {"fields": ("total",)})
@@ -113,7 +114,7 @@ class AwarenessEventAdmin(
     )
     change_list_template = "indicators/admin/event_change_list.html"
     list_display = (
-        "date",
+        "event_date",
         "title",
         "initiative",
         "format",
@@ -123,7 +124,7 @@ class AwarenessEventAdmin(
         "people_total",
         "women_total",
     )
-    list_display_links = ("date", "title")
+    list_display_links = ("event_date", "title")
     list_filter = (
         TodoFilter,
         "status",
@@ -143,7 +144,11 @@ class AwarenessEventAdmin(
         *(f"organizer__{name}" for name in PARTNER_SEARCH_FIELDS),
         *(f"co_organizers__{name}" for name in PARTNER_SEARCH_FIELDS),
     )
+    # Its years are read off the date index (EventChangeList.date_navigation).
     date_hierarchy = "date"
+    # A filtered list says « N résultats (Tout afficher) », without counting every
+    # event again (~40 ms at 1,000,000 events) for « (M au total) ».
+    show_full_result_count = False
     list_select_related = ("initiative", "organizer")
     autocomplete_fields = ("initiative", "organizer", "co_organizers")
     radio_fields = {"status": admin.VERTICAL}
@@ -501,6 +506,12 @@ class AwarenessEventAdmin(
         super().message_user(request, message, level, *args, **kwargs)
 
     # The list's columns.
+
+    @admin.display(description="date", ordering="date")
+    def event_date(self, event):
+        # « 14/03/2025 » keeps to one line in a narrow column, where « 14 mars 2025 »
+        # takes three.
+        return date_format(event.date, "SHORT_DATE_FORMAT")
 
     @admin.display(description="personnes", ordering="total_people")
     def people_total(self, event):

@@ -49,14 +49,14 @@ class AwarenessEventAdminForm(ChangeReasonForm):
         if status is None or self.stored_status is None:
             return
         if self.stored_status not in {value for value, _ in status.choices}:
-            # A partner is offered draft and submitted only: a validated event, or one
-            # returned for correction, is resubmitted by saving it.
-            self.initial["status"] = EventStatus.SUBMITTED
+            # A partner's event « À corriger » or validated: its status is shown,
+            # chosen, beside the ones the partner may pick.
+            status.choices = workflow.status_options(self.user, self.stored_status)
             status.help_text = (
                 workflow.DEMOTED
                 if self.stored_status == EventStatus.VALIDATED
                 else "Corrigez l'action comme l'équipe du territoire le demande, puis "
-                "enregistrez-la « Soumise, à valider » : elle la vérifiera de nouveau."
+                "choisissez « Soumise, à valider » : elle la vérifiera de nouveau."
             )
 
     def clean(self):

@@ -3,13 +3,14 @@ without joining a to-many relation, so the list never needs DISTINCT."""
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.utils import (
     build_q_object_from_lookup_parameters,
     lookup_spawns_duplicates,
 )
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from feminisation.access import sees_all_events
@@ -161,3 +162,28 @@ class EventChangeList(ChangeList):
         return self.apply_select_related(self.root_queryset.filter(pk__in=matching)).order_by(
             *events.query.order_by
         )
+
+    def date_navigation(self):
+        """Django's date hierarchy, whose first level lists every year from the
+        list's first event to its last: two index probes, where Django reads the
+        year of every event (a scan of the table, ~200 ms at 1,000,000 events). A
+        partner's list is its own events: their years only. A year without events
+        between two others, rare in a plan, lists nothing when chosen."""
+        field = self.date_hierarchy
+        if any(key.startswith(f"{field}__") for key in self.params):
+            return date_hierarchy(self)
+        dates = self.queryset.aggregate(first=Min(field), last=Max(field))
+        if dates["first"] is None:
+            return {"show": False, "back": None, "choices": []}
+        years = range(dates["first"].year, dates["last"].year + 1)
+        return {
+            "show": True,
+            "back": None,
+            "choices": [
+                {
+                    "link": self.get_query_string({f"{field}__year": year}, [f"{field}__"]),
+                    "title": str(year),
+                }
+                for year in years
+            ],
+        }

@@ -22,9 +22,11 @@ from tests.partners.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 SECTION = 'id="changes-since-review"'
-# The event, the records since its review, their co-organisers, the initiatives' and
-# the partners' names, the count lines' records, the audiences' names.
-REVIEW_QUERIES = 7
+# The event's latest reviewed version, the version it was returned in (a partner's
+# saves keep it « à corriger » until resubmitted), the records since, their
+# co-organisers, the initiatives' and the partners' names, the count lines' records,
+# the audiences' names.
+REVIEW_QUERIES = 8
 
 
 @pytest.fixture

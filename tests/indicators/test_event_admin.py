@@ -27,10 +27,11 @@ ADD_FORM_QUERIES = 4
 # initiative and organiser widgets, the total's sums
 CHANGE_FORM_QUERIES = 10
 # session, user, the events awaiting validation or correction, the choices of the
-# initiative, audience, organiser and co-organiser filters, two counts (filtered and
-# total), events with their initiative, organiser and totals, and the dates of the
-# date hierarchy (two); the filters' counts (facets) only on demand
-CHANGELIST_QUERIES = 12
+# initiative, audience, organiser and co-organiser filters, the count of the listed
+# events (not of all of them), events with their initiative, organiser and totals,
+# and the first and last dates (the date hierarchy's years); the filters' counts
+# (facets) only on demand
+CHANGELIST_QUERIES = 10
 # Model validation checks each line's constraints in the database (a query and a
 # savepoint each), then the event, its lines, their history (with the event's
 # co-organisers) and the log entry are written; each row is read before it is

@@ -247,8 +247,9 @@ def test_returned_with_a_comment_the_partner_reads_at_the_top_of_the_form(
     assertContains(
         response, '<div class="readonly">Il manque le nombre de filles.</div>', html=True
     )
-    # Saving the corrected event submits it again.
-    assert response.context["adminform"].form["status"].value() == EventStatus.SUBMITTED
+    # The form shows the true status: the partner chooses « Soumise, à valider » to
+    # send it back (tests/indicators/test_admin_wording_events.py).
+    assert response.context["adminform"].form["status"].value() == EventStatus.RETURNED
 
 
 def test_returning_needs_a_comment(staff_client, django_assert_max_num_queries, arc, initiative):
