@@ -116,7 +116,6 @@ def test_a_partner_records_and_submits_an_event_on_a_phone(page, accounts):
     save = page.locator("input[name=_save]")
     save.scroll_into_view_if_needed()
     assert save.is_visible()
-    page.screenshot(path="/tmp/adminui14/phone-before.png", full_page=True)
     with page.expect_navigation():
         save.click()
 
