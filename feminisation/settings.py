@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "partners",
+    "geography",
     "accounts",
     "initiatives",
     "indicators",

@@ -27,6 +27,7 @@ from indicators.admin.imports import EventImportMixin
 from indicators.admin.list_filters import (
     AudienceFilter,
     AwaitingValidationFilter,
+    CommuneToLinkFilter,
     CoOrganizerFilter,
     EventChangeList,
     OrganizerFilter,
@@ -65,7 +66,7 @@ class AudienceCountInline(admin.TabularInline):
 
 
 MAIN_FIELDSET = (None, {"fields": ("initiative", "title", "date", "format", "notes")})
-PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "commune")})
+PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "official_commune")})
 ORGANISATION_FIELDSET = ("Organisation", {"fields": ("organizer", "co_organizers")})
 RETURNED_FIELDSET = (
     "À corriger",
@@ -128,6 +129,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
         ("counts__audience", AudienceFilter),
         ("organizer", OrganizerFilter),
         ("co_organizers", CoOrganizerFilter),
+        CommuneToLinkFilter,
     )
     # Each filter's counts (facets) read every visible event, one query per filter:
     # shown on demand, by the « Afficher les nombres » link.
@@ -141,7 +143,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
     )
     date_hierarchy = "date"
     list_select_related = ("initiative", "organizer")
-    autocomplete_fields = ("initiative", "organizer", "co_organizers")
+    autocomplete_fields = ("initiative", "organizer", "co_organizers", "official_commune")
     radio_fields = {"status": admin.VERTICAL}
     readonly_fields = (
         "total",

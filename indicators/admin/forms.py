@@ -6,6 +6,11 @@ from feminisation.admin import ChangeReasonForm
 from indicators import history, workflow
 from indicators.enums import EventStatus
 
+COMMUNE_REQUIRED = (
+    "Choisissez la commune dans la liste : tapez son nom ou son code postal, puis "
+    "cliquez sur la bonne commune."
+)
+
 
 class AwarenessEventAdminForm(ChangeReasonForm):
     """The admin builds it for AwarenessEvent, with the fields of its fieldsets, and
@@ -30,6 +35,18 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             if record is not None and "co_organizers" in self.fields:
                 # A version of the history shows its own co-organisers, not today's.
                 self.initial["co_organizers"] = sorted(history.co_organizers_at(record))
+        commune = self.fields.get("official_commune")
+        if commune is not None:
+            # Optional in the table for the events entered before the official
+            # communes, required of every save.
+            commune.required = True
+            commune.error_messages["required"] = COMMUNE_REQUIRED
+            if self.instance.pk and self.instance.official_commune_id is None:
+                commune.help_text = (
+                    f"Commune saisie avant la liste des communes officielles : "
+                    f"« {self.instance.commune} ». Choisissez-la dans la liste pour "
+                    "enregistrer l'action."
+                )
         # The status before this form changes it: the workflow decides from it what
         # status the edit leaves.
         self.stored_status = self.instance.status if self.instance.pk else None

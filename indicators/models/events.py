@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from feminisation import validators
 from feminisation.access import sees_all_events
+from geography.models import Commune
 from indicators.enums import EventFormat, EventStatus
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
@@ -18,6 +19,11 @@ from partners.models import Partner
 class AwarenessEventQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
+
+    def without_official_commune(self):
+        """Events whose commune is still only the free text typed before the
+        official communes: staff link them (`load_communes` links those it can)."""
+        return self.filter(official_commune__isnull=True)
 
     def visible_to(self, user):
         """The events a user may see: all of them, or those their organisations
@@ -73,7 +79,20 @@ class AwarenessEvent(models.Model):
         help_text="Établissement, entreprise ou salle.",
         validators=[validators.single_line],
     )
+    # The official commune's name, copied by save(): the figures (venues reached),
+    # the exports and the public list read this text. An event entered before the
+    # official communes may still have only its free text (`official_commune`
+    # empty) until someone links it.
     commune = models.CharField("commune", max_length=100, validators=[validators.single_line])
+    official_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="commune",
+        help_text="Tapez le nom ou le code postal de la commune, puis choisissez-la dans la liste.",
+    )
     organizer = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
@@ -163,6 +182,8 @@ class AwarenessEvent(models.Model):
         return f"{self.title} ({self.date:%d/%m/%Y})"
 
     def save(self, *args, **kwargs):
+        if self.official_commune_id is not None:
+            self.commune = self.official_commune.name
         # One transaction for the event and the daily figures its signals refresh.
         with transaction.atomic(using=kwargs.get("using")):
             if not self._state.adding:
