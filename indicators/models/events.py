@@ -182,7 +182,10 @@ class AwarenessEvent(models.Model):
         return f"{self.title} ({self.date:%d/%m/%Y})"
 
     def save(self, *args, **kwargs):
-        if self.official_commune_id is not None:
+        # The name of a commune just chosen (the form and the import set the object);
+        # an event read with its commune id keeps the name written with it, without
+        # a query per event saved (the list's actions save them one by one).
+        if self.official_commune_id is not None and type(self).official_commune.is_cached(self):
             self.commune = self.official_commune.name
         # One transaction for the event and the daily figures its signals refresh.
         with transaction.atomic(using=kwargs.get("using")):
