@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from feminisation.access import sees_all_events
 from geography.models import Commune
@@ -23,10 +24,27 @@ class CommuneAdmin(admin.ModelAdmin):
         return queryset.search(search_term), False
 
     def has_module_permission(self, request):
-        # Partners reach the communes through the events' form only.
+        # Partners reach the communes through the events' form only: they may view
+        # them (for its autocomplete), not open their list.
         return super().has_module_permission(request) and (
             request.user.is_superuser or sees_all_events(request.user)
         )
+
+    def changelist_view(self, request, extra_context=None):
+        self._check_module_permission(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, *args, **kwargs):
+        self._check_module_permission(request)
+        return super().changeform_view(request, *args, **kwargs)
+
+    def history_view(self, request, *args, **kwargs):
+        self._check_module_permission(request)
+        return super().history_view(request, *args, **kwargs)
+
+    def _check_module_permission(self, request):
+        if not self.has_module_permission(request):
+            raise PermissionDenied
 
     def has_add_permission(self, request):
         return request.user.is_superuser

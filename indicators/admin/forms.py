@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from django.utils.html import format_html
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ChangeReasonForm
@@ -42,10 +43,11 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             commune.required = True
             commune.error_messages["required"] = COMMUNE_REQUIRED
             if self.instance.pk and self.instance.official_commune_id is None:
-                commune.help_text = (
-                    f"Commune saisie avant la liste des communes officielles : "
-                    f"« {self.instance.commune} ». Choisissez-la dans la liste pour "
-                    "enregistrer l'action."
+                # The admin writes help texts unescaped: the typed text is escaped here.
+                commune.help_text = format_html(
+                    "Commune saisie avant la liste des communes officielles : « {} ». "
+                    "Choisissez-la dans la liste pour enregistrer l'action.",
+                    self.instance.commune,
                 )
         # The status before this form changes it: the workflow decides from it what
         # status the edit leaves.

@@ -79,8 +79,7 @@ def test_the_file_is_written_from_the_package_current_communes_only(tmp_path):
         '{"code": "75056", "nom": "Paris", "departement": "75", "type": "commune-actuelle"}]'
     )
     (package / "data" / "epci.json").write_text(
-        '[{"code": "200069037", "nom": "CA du Pays de Saint-Omer", "membres": '
-        '[{"code": "62765"}]}]'
+        '[{"code": "200069037", "nom": "CA du Pays de Saint-Omer", "membres": [{"code": "62765"}]}]'
     )
 
     rows, version = datafile.rows_from_package(package)
@@ -169,9 +168,7 @@ def matcher(db):
         ("Lille (59800)", "59350"),
     ],
 )
-def test_a_commune_is_found_by_its_name_its_code_or_its_name_and_postal_code(
-    matcher, text, code
-):
+def test_a_commune_is_found_by_its_name_its_code_or_its_name_and_postal_code(matcher, text, code):
     assert matcher.find(text).code == code
 
 
@@ -259,9 +256,10 @@ def test_a_partner_chooses_the_commune_of_its_events(client, db):
     client.force_login(user_in(access.PARTNERS, "verrelles", organisations=[arc]))
 
     assert autocomplete(client, "arques") == [("62040", "Arques (62510)")]
-    # Read-only, and not in the partner's menu: only the form offers them.
+    # Not in the partner's menu, nor its list: only the form offers them.
     index = client.get(reverse("admin:index"))
     assert "geography" not in [app["app_label"] for app in index.context["app_list"]]
+    assert client.get(reverse("admin:geography_commune_changelist")).status_code == 403
 
 
 def test_every_role_may_view_the_communes_and_nobody_but_a_superuser_changes_them(
