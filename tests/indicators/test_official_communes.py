@@ -195,17 +195,27 @@ def plan_data():
     PartnerFactory(name="Arc France")
 
 
+IMPORT_HEADER = (
+    "date",
+    "initiative",
+    "intitulé",
+    "format",
+    "lieu",
+    "commune",
+    "organisateur",
+    "public",
+    "personnes",
+)
+
+
 def import_file(client, *communes):
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(
-        ["date", "initiative", "intitulé", "format", "lieu", "commune", "organisateur", "public"]
-        + ["personnes"]
-    )
+    writer.writerow(IMPORT_HEADER)
     for number, commune in enumerate(communes, start=1):
         writer.writerow(
             [f"{number:02d}/03/2025", "1", "Visite", "Visite d'entreprise", "Usine", commune]
-            + ["Arc France", "Filles", "12"]
+            + ["Arc France", "Filles", "12"]  # noqa: RUF005 (the row as the header reads)
         )
     upload = SimpleUploadedFile("actions.csv", stream.getvalue().encode())
     return client.post(IMPORT_URL, {"file": upload})
