@@ -213,10 +213,9 @@ def import_file(client, *communes):
     writer = csv.writer(stream)
     writer.writerow(IMPORT_HEADER)
     for number, commune in enumerate(communes, start=1):
-        writer.writerow(
-            [f"{number:02d}/03/2025", "1", "Visite", "Visite d'entreprise", "Usine", commune]
-            + ["Arc France", "Filles", "12"]  # noqa: RUF005 (the row as the header reads)
-        )
+        date = f"{number:02d}/03/2025"
+        visit = ("1", "Visite", "Visite d'entreprise", "Usine")
+        writer.writerow((date, *visit, commune, "Arc France", "Filles", "12"))
     upload = SimpleUploadedFile("actions.csv", stream.getvalue().encode())
     return client.post(IMPORT_URL, {"file": upload})
 
