@@ -25,7 +25,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         # Partners reach the communes through the events' form only: they may view
-        # them (for its autocomplete), not open their list.
+        # them (its autocomplete, the link of a read-only event), not list them.
         return super().has_module_permission(request) and (
             request.user.is_superuser or sees_all_events(request.user)
         )
@@ -33,10 +33,6 @@ class CommuneAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         self._check_module_permission(request)
         return super().changelist_view(request, extra_context)
-
-    def changeform_view(self, request, *args, **kwargs):
-        self._check_module_permission(request)
-        return super().changeform_view(request, *args, **kwargs)
 
     def history_view(self, request, *args, **kwargs):
         self._check_module_permission(request)
