@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from feminisation.formatting import counted, noun
+from feminisation.formatting import counted, noun, number
 from geography import datafile
 from geography.models import Commune
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         linked = communes.link_events()
         left = communes.names_to_link()
         events_left = sum(name["events"] for name in left)
-        message = f"Actions rattachées à leur commune : {linked}."
+        message = f"Actions rattachées à leur commune : {number(linked)}."
         if events_left:
             message += (
                 f" {noun(events_left, 'Reste', 'Restent')} "
