@@ -24,7 +24,8 @@ BACKUP_DIR ?= backups
 # page cache on disk that the workers share (each worker's local memory would not
 # see another's invalidation). SECRET_KEY and DATABASE_URL come from the
 # environment or .env.
-SERVE_ENV := DEBUG=false HTTPS=false CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.serve-cache}
+SERVE_ENV := DEBUG=false HTTPS=false CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.serve-cache} \
+	SITE_URL=$${SITE_URL:-http://$(SERVE_ADDRESS)}
 
 .PHONY: run serve backup restore test test-fast lint test-sqlite test-postgres format lock venv bench communes
 

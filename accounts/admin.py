@@ -2,10 +2,12 @@
 
 Superusers manage every account with Django's full form. The territory staff manage
 partner accounts only (accounts.rules), with a form that has no other field to give:
-name, e-mail, user name, organisations, active or not, and a link by e-mail to
-choose the password. Whatever a request posts besides is not read, and what staff
-save is always a partner account in the « Partenaires » group. Every save is one
-version in the account's history (accounts.models)."""
+name, e-mail, user name (taken from the e-mail when left empty), organisations,
+active or not, and the invitation by e-mail to choose the password
+(accounts.invitations). Whatever a request posts besides is not read, and what staff
+save is always a partner account in the « Partenaires » group. No two accounts share
+an e-mail address, which logs in as well as the user name (accounts.login). Every
+save is one version in the account's history (accounts.models)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +18,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, U
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts import password_links, rules
+from accounts import invitations, rules
 from accounts.models import MEMBERSHIPS, history
 from feminisation import validators
 from feminisation.admin import ChangeDisplay
@@ -25,17 +27,26 @@ from partners.models import Partner
 
 User = get_user_model()
 
-LINK_HELP = (
+INVITATION_HELP = (
     "Un courriel part à l'adresse ci-dessus avec un lien pour choisir le mot de passe "
-    "(valable trois jours, une seule fois)."
+    "(valable sept jours, une seule fois)."
+)
+USERNAME_HELP = (
+    "Laissez vide : il est tiré de l'adresse électronique. La personne se connecte avec "
+    "l'un ou l'autre."
+)
+EMAIL_HELP = "L'invitation y est envoyée ; la personne peut aussi se connecter avec."
+EMAIL_TAKEN = (
+    "Un autre compte a déjà cette adresse électronique : chaque compte a la sienne, "
+    "qui sert aussi à se connecter."
 )
 NAME_FIELDS = ("username", "first_name", "last_name", "email")
 ADMIN_PASSWORD_REASON = "Mot de passe changé dans l'administration"
 
 
 class AccountFormMixin(forms.Form):
-    """The account's organisations (Partner.members, seen from the account) and the
-    password link, on both roles' forms."""
+    """The account's organisations (Partner.members, seen from the account), the
+    invitation, and an e-mail address of its own, on both roles' forms."""
 
     organisations = forms.ModelMultipleChoiceField(
         Partner.objects.all(),
@@ -44,8 +55,8 @@ class AccountFormMixin(forms.Form):
         widget=FilteredSelectMultiple("organisations", is_stacked=False),
         help_text="Les partenaires dont ce compte saisit les actions : il ne voit que les leurs.",
     )
-    send_password_link = forms.BooleanField(
-        label="Envoyer un lien pour choisir le mot de passe", required=False, help_text=LINK_HELP
+    send_invitation = forms.BooleanField(
+        label="Envoyer l'invitation par courriel", required=False, help_text=INVITATION_HELP
     )
 
     def __init__(self, *args, **kwargs):
@@ -57,6 +68,12 @@ class AccountFormMixin(forms.Form):
             self.fields["organisations"].initial = list(
                 self.instance.partner_organisations.values_list("pk", flat=True)
             )
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
 
 
 class PartnerAccountForm(AccountFormMixin, forms.ModelForm):
@@ -70,15 +87,27 @@ class PartnerAccountForm(AccountFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields["email"].help_text = "Le lien pour choisir le mot de passe y est envoyé."
+        self.fields["email"].help_text = EMAIL_HELP
         if self.instance.pk is None:
-            self.fields["send_password_link"].initial = True
+            # An invitation: who, to which address, for which organisations.
+            self.fields["username"].required = False
+            self.fields["username"].help_text = USERNAME_HELP
+            for name in ("first_name", "last_name", "organisations"):
+                self.fields[name].required = True
+            self.fields["organisations"].error_messages["required"] = (
+                "Choisissez au moins une organisation : le compte saisit ses actions."
+            )
+            self.fields["send_invitation"].initial = True
+        else:
+            self.fields["send_invitation"].label = "Renvoyer l'invitation par courriel"
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("send_password_link") and cleaned.get("is_active") is False:
+        if not cleaned.get("username") and cleaned.get("email") and "username" not in self.errors:
+            cleaned["username"] = invitations.username_from_email(cleaned["email"])
+        if cleaned.get("send_invitation") and cleaned.get("is_active") is False:
             self.add_error(
-                "send_password_link", "Un compte désactivé ne reçoit pas de lien : réactivez-le."
+                "send_invitation", "Un compte désactivé ne reçoit pas d'invitation : réactivez-le."
             )
         return cleaned
 
@@ -98,10 +127,10 @@ PARTNER_FIELDSETS = (
     ("Personne", {"fields": ("first_name", "last_name", "email")}),
     ("Organisations", {"fields": ("organisations",)}),
 )
-PARTNER_ADD_FIELDSETS = (*PARTNER_FIELDSETS, ("Mot de passe", {"fields": ("send_password_link",)}))
+PARTNER_ADD_FIELDSETS = (*PARTNER_FIELDSETS, ("Invitation", {"fields": ("send_invitation",)}))
 PARTNER_CHANGE_FIELDSETS = (
     *PARTNER_FIELDSETS,
-    ("Accès", {"fields": ("is_active", "password_status", "send_password_link")}),
+    ("Accès", {"fields": ("is_active", "password_status", "send_invitation")}),
     ("Dates", {"fields": ("last_login", "date_joined")}),
 )
 
@@ -114,9 +143,16 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     form = FullAccountForm
     change_password_form = AdminSetPasswordForm
     object_history_list_template = "accounts/admin/history_list.html"
-    list_display = ("username", "full_name", "email", "organisations_list", "is_active")
+    list_display = (
+        "username",
+        "full_name",
+        "email",
+        "organisations_list",
+        "invitation_status",
+        "is_active",
+    )
     search_fields = ("username", "first_name", "last_name", "email")
-    actions = ("send_password_links",)
+    actions = ("send_invitations",)
     readonly_fields = ("last_login", "date_joined")
 
     # Who reaches which account: accounts.rules, for every list, form and URL.
@@ -161,7 +197,7 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
         return (
             *self.fieldsets,
             ("Organisations", {"fields": ("organisations",)}),
-            ("Mot de passe", {"fields": ("send_password_link",)}),
+            ("Invitation", {"fields": ("send_invitation",)}),
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -177,8 +213,12 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
 
     def get_list_filter(self, request):
         if rules.manages_every_account(request.user):
-            return ("is_staff", "is_superuser", "is_active", "groups")
-        return ("is_active", ("partner_organisations", admin.RelatedOnlyFieldListFilter))
+            return ("is_staff", "is_superuser", "is_active", InvitationFilter, "groups")
+        return (
+            "is_active",
+            InvitationFilter,
+            ("partner_organisations", admin.RelatedOnlyFieldListFilter),
+        )
 
     # Saving: the account and its memberships, then one version of it.
 
@@ -199,41 +239,41 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
             account.groups.set([rules.partners_group()])
         del account.skip_history_when_saving
         history.record(account, "~" if change else "+")
-        if form.cleaned_data.get("send_password_link"):
-            self.send_password_link(request, account)
+        if form.cleaned_data.get("send_invitation"):
+            self.send_invitation(request, account)
 
-    def send_password_link(self, request, account):
-        if reason := password_links.refusal(account):
-            self.message_user(request, f"Aucun lien envoyé : {reason}.", messages.WARNING)
+    def send_invitation(self, request, account):
+        if reason := invitations.refusal(account):
+            self.message_user(request, f"Aucune invitation envoyée : {reason}.", messages.WARNING)
             return
         try:
-            password_links.send(request, account)
-        except password_links.PasswordLinkError as error:
+            invitations.send(request, account)
+        except invitations.InvitationError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(
-                request, f"Un lien pour choisir le mot de passe est envoyé à {account.email}."
+                request,
+                f"L'invitation est envoyée à {account.email} : son lien pour choisir le mot "
+                "de passe vaut sept jours.",
             )
 
-    @admin.action(
-        description="Envoyer un lien pour choisir le mot de passe", permissions=["change"]
-    )
-    def send_password_links(self, request, queryset):
+    @admin.action(description="Renvoyer l'invitation", permissions=["change"])
+    def send_invitations(self, request, queryset):
         sent, refused = 0, []
         for account in queryset:
-            reason = password_links.refusal(account)
+            reason = invitations.refusal(account)
             if reason is None:
                 try:
-                    password_links.send(request, account)
-                except password_links.PasswordLinkError as error:
+                    invitations.send(request, account)
+                except invitations.InvitationError as error:
                     reason = str(error)
                 else:
                     sent += 1
                     continue
             refused.append(f"{account.get_username()} ({reason})")
-        text = f"{counted(sent, 'lien envoyé', 'liens envoyés')}."
+        text = f"{counted(sent, 'invitation envoyée', 'invitations envoyées')}."
         if refused:
-            text += f" Aucun lien pour : {', '.join(refused)}."
+            text += f" Aucune invitation pour : {', '.join(refused)}."
         self.message_user(request, text, messages.WARNING if refused else messages.SUCCESS)
 
     # The history: who changed what, and never a revert (a version would bring back
@@ -278,8 +318,27 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     def organisations_list(self, account):
         return ", ".join(str(partner) for partner in account.partner_organisations.all())
 
+    @admin.display(description="invitation")
+    def invitation_status(self, account):
+        return "acceptée" if invitations.accepted(account) else "en attente"
+
     @admin.display(description="mot de passe")
     def password_status(self, account):
         if account.has_usable_password():
             return "Choisi par la personne."
-        return "Pas encore choisi : envoyez un lien."
+        return "Pas encore choisi : invitation en attente."
+
+
+class InvitationFilter(admin.SimpleListFilter):
+    title = "invitation"
+    parameter_name = "invitation"
+
+    def lookups(self, request, model_admin):
+        return (("en-attente", "En attente"), ("acceptee", "Acceptée"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "en-attente":
+            return queryset.filter(invitations.pending())
+        if self.value() == "acceptee":
+            return queryset.exclude(invitations.pending())
+        return queryset

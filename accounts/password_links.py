@@ -1,81 +1,93 @@
-"""A link by e-mail to choose one's password: Django's reset tokens and views,
-under /compte/mot-de-passe/, in French.
+"""Choosing one's password with a link received by e-mail, in French, with Django's
+reset views: the invitation's link (accounts.invitations, seven days) under
+/compte/invitation/…, the forgotten password's (Django's default generator,
+PASSWORD_RESET_TIMEOUT: three days) under /compte/mot-de-passe/…. Both links work
+once, and no longer once the password is chosen or the person has logged in.
 
-Staff send one to a partner account they create (it has no password yet) or to one
-that lost its password; the link works once, for PASSWORD_RESET_TIMEOUT (three
-days), and no longer once the password is chosen or the person has logged in."""
+« Mot de passe oublié ? » asks for an address and answers the same page whatever
+it is: whether an account has it is never told. Only an active account with a
+password gets the e-mail; an address gets at most REQUESTS_PER_HOUR of them."""
 
+import hashlib
+import logging
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.contrib.auth.tokens import default_token_generator
-from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
-from django.core.mail import EmailMultiAlternatives
-from django.template import loader
+from django.contrib.auth.views import (
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
+from django.core.cache import cache
+from django.urls import reverse_lazy
 
-SUBJECT_TEMPLATE = "accounts/password_link_subject.txt"
-EMAIL_TEMPLATE = "accounts/password_link_email.txt"
-CHOSEN_REASON = "Mot de passe choisi avec le lien reçu par courriel"
+from accounts import invitations
+from feminisation.formatting import counted
 
+logger = logging.getLogger(__name__)
 
-class PasswordLinkError(Exception):
-    """The e-mail could not be sent; the message says why, in French."""
-
-
-class PasswordLinkForm(PasswordResetForm):
-    """Django's reset e-mail, to the given account: one without a password yet too,
-    which Django's « forgotten password » form leaves out. Sending errors are
-    raised, where Django's form only logs them."""
-
-    def __init__(self, account):
-        super().__init__({"email": account.email})
-        self.account = account
-
-    def get_users(self, email):
-        return [self.account]
-
-    def send_mail(
-        self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs
-    ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        try:
-            EmailMultiAlternatives(subject, body, from_email, [to_email]).send()
-        except (OSError, ValueError) as error:  # smtplib's errors are OSErrors
-            raise PasswordLinkError(
-                f"Le courriel à {to_email} n'a pas pu être envoyé ({error}) : vérifiez "
-                "l'adresse, ou le réglage EMAIL_URL du serveur."
-            ) from error
+INVITATION_REASON = "Invitation acceptée : mot de passe choisi avec le lien reçu par courriel"
+RESET_REASON = "Nouveau mot de passe choisi avec le lien « Mot de passe oublié ? »"
+REQUESTS_PER_HOUR = 3
+RATE_WINDOW = 60 * 60
 
 
-def refusal(account):
-    """Why no link can be sent to this account, or None."""
-    if not account.is_active:
-        return "le compte est désactivé"
-    if not account.email:
-        return "le compte n'a pas d'adresse électronique"
-    return None
+def within_rate_limit(email):
+    """Counts a request for `email`: False past REQUESTS_PER_HOUR in the hour that
+    its first request opened. The count lives in the cache; when the cache does not
+    answer, the request is let through (and logged): the form still works, without
+    its limit, as the site does without its cache (feminisation.cache)."""
+    key = "forgotten-password:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    try:
+        cache.add(key, 0, RATE_WINDOW)
+        count = cache.incr(key)
+    except Exception:
+        logger.warning(
+            "The cache does not answer: a forgotten-password request is not rate limited.",
+            exc_info=True,
+        )
+        return True
+    return count <= REQUESTS_PER_HOUR
 
 
-def send(request, account):
-    """Sends the link; raises PasswordLinkError if the e-mail cannot be sent."""
-    form = PasswordLinkForm(account)
-    if not form.is_valid():
-        raise PasswordLinkError(f"L'adresse « {account.email} » n'est pas valide.")
-    form.save(
-        request=request,
-        use_https=request.is_secure(),
-        subject_template_name=SUBJECT_TEMPLATE,
-        email_template_name=EMAIL_TEMPLATE,
-        token_generator=default_token_generator,
-    )
+class ForgottenPasswordForm(PasswordResetForm):
+    """Django's form: an e-mail to each active account of the address that has a
+    password (an invitation not yet accepted is renewed by the staff), none to the
+    others, and a sending failure logged, never shown. Here, within the limit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse électronique"
+
+    def save(self, **kwargs):
+        if within_rate_limit(self.cleaned_data["email"]):
+            super().save(**kwargs)
+        else:
+            logger.info("Forgotten password: an address asked too often, no e-mail sent.")
 
 
 class ChosenPasswordForm(SetPasswordForm):
+    reason = None
+
     def save(self, commit=True):
         # The account's history says who chose the password: the person themself.
-        self.user._change_reason = CHOSEN_REASON
+        self.user._change_reason = self.reason
         self.user._history_user = self.user
         return super().save(commit)
+
+
+class InvitationPasswordForm(ChosenPasswordForm):
+    reason = INVITATION_REASON
+
+
+class ResetPasswordForm(ChosenPasswordForm):
+    reason = RESET_REASON
+
+
+def reset_validity():
+    return counted(settings.PASSWORD_RESET_TIMEOUT // (24 * 3600), "jour", "jours")
 
 
 class AdminLookMixin:
@@ -86,13 +98,55 @@ class AdminLookMixin:
             **super().get_context_data(**kwargs),
             "site_header": admin.site.site_header,
             "site_title": admin.site.site_title,
+            "reset_validity": reset_validity(),
+            "invitation_validity": counted(invitations.VALIDITY.days, "jour", "jours"),
         }
 
 
+class ForgottenPasswordView(AdminLookMixin, PasswordResetView):
+    form_class = ForgottenPasswordForm
+    template_name = "accounts/forgotten_password.html"
+    title = "Mot de passe oublié"
+    subject_template_name = "accounts/emails/password_reset_subject.txt"
+    email_template_name = "accounts/emails/password_reset.txt"
+    html_email_template_name = "accounts/emails/password_reset.html"
+    success_url = reverse_lazy("forgotten_password_sent")
+
+    def form_valid(self, form):
+        self.extra_email_context = {
+            "site_name": admin.site.site_title,
+            "validity": reset_validity(),
+        }
+        return super().form_valid(form)
+
+
+class ForgottenPasswordSentView(AdminLookMixin, PasswordResetDoneView):
+    template_name = "accounts/forgotten_password_sent.html"
+    title = "Vérifiez votre messagerie"
+
+
 class ChoosePasswordView(AdminLookMixin, PasswordResetConfirmView):
-    form_class = ChosenPasswordForm
+    """The forgotten password's link."""
+
     template_name = "accounts/choose_password.html"
+    title = "Choisir un nouveau mot de passe"
+    form_class = ResetPasswordForm
+    extra_context = {"invitation": False}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["validlink"]:
+            context["title"] = "Ce lien ne fonctionne plus"
+        return context
+
+
+class AcceptInvitationView(ChoosePasswordView):
+    """The invitation's link."""
+
+    token_generator = invitations.invitation_token_generator
     title = "Choisir votre mot de passe"
+    form_class = InvitationPasswordForm
+    extra_context = {"invitation": True}
 
 
 class PasswordChosenView(AdminLookMixin, PasswordResetCompleteView):

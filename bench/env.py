@@ -26,6 +26,7 @@ def django_env(events, **extra):
         SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
         HTTPS="false",
         ALLOWED_HOSTS="testserver,127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         DATABASE_URL=db_url(events),
         STATIC_ROOT=STATIC_ROOT,
         ENV_FILE="/dev/null",  # never read the developer's .env

@@ -1,5 +1,5 @@
 """The admin site: Django's, with every list guarded against query strings it
-cannot read.
+cannot read, and a home to which each registered admin may add (`home_context`).
 
 Django's list turns a lookup it cannot build into IncorrectLookupParameters and
 redirects to the unfiltered list (`?e=1`). Some values pass that check and fail
@@ -114,6 +114,16 @@ class GuardedListAdminMixin:
 
 
 class AdminSite(admin.AdminSite):
+    def index(self, request, extra_context=None):
+        """Django's home, with what each registered admin has to show there: an admin
+        with a `home_context(request)` method adds its variables (the events' to-do
+        list…) to the page's context."""
+        context = {}
+        for model_admin in self._registry.values():
+            if hasattr(model_admin, "home_context"):
+                context.update(model_admin.home_context(request))
+        return super().index(request, {**context, **(extra_context or {})})
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, GuardedListAdminMixin):

@@ -8,6 +8,7 @@ a message that names the variable.
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -77,6 +78,26 @@ def _web_address(name):
             URLValidator(schemes=["http", "https"])(url)
     except ValidationError as error:
         raise _invalid(name, f"« {url} » n'est pas une adresse https://….") from error
+    return url
+
+
+def _site_url(name, default):
+    """The site's public address, scheme and host only (no trailing slash): links in
+    e-mails are built from it, since a reminder sent by cron has no request."""
+    url = env.str(name, default=default).strip().rstrip("/")
+    if not url:
+        raise ImproperlyConfigured(
+            f"{name} est obligatoire quand DEBUG est désactivé : l'adresse publique du site, "
+            "par exemple https://mixite.exemple.fr (les liens des courriels en partent)."
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise _invalid(name, f"« {url} » n'est pas une adresse https://….") from error
+    if urlsplit(url)[2:] != ("", "", ""):
+        raise _invalid(
+            name, f"« {url} » doit être l'adresse du site seule, sans chemin ni paramètre."
+        )
     return url
 
 
@@ -263,7 +284,8 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-# E-mail: the links that let a partner choose a password. Printed on the console
+# E-mail: the links that let a partner choose a password, the notifications of the
+# events' workflow and the weekly reminders. Printed on the console
 # with DEBUG (`make run`); in production an SMTP server,
 # smtp+tls://utilisateur:motdepasse@hôte:587 (or smtp://, smtp+ssl://).
 vars().update(
@@ -274,6 +296,9 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 # A slow mail server must not hold a worker for minutes.
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", default=10, minimum=1)
+# The address the e-mails' links start from (notifications, reminders): required in
+# production, where no default could guess the public name.
+SITE_URL = _site_url("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # Security. Production runs behind an HTTPS reverse proxy (or load balancer) that
 # terminates TLS and overwrites X-Forwarded-Proto; `make run` (DEBUG) and `make
@@ -328,11 +353,14 @@ CONTENT_SECURITY_POLICY = {
 # Login brute force (django-axes): AXES_FAILURE_LIMIT wrong passwords in a row lock
 # the username for AXES_COOLOFF_MINUTES. Keyed on the username with the address,
 # never the address alone: staff behind one office NAT, or every visitor seen
-# through the proxy's address, would lock each other out.
+# through the proxy's address, would lock each other out. One logs in with an
+# e-mail address or a user name (accounts.login); axes locks what was typed, an
+# address whatever its case.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.login.EmailOrUsernameBackend",
 ]
+AXES_USERNAME_CALLABLE = "accounts.login.lockout_identifier"
 AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,5 +1,6 @@
 """An event's history as people read it: what each save changed, its count lines
-included, and the count lines as they were at a version, to bring them back.
+included; the count lines as they were at a version, to bring them back; and what
+changed since the staff last returned or validated it, for them to review.
 
 django-simple-history keeps the event's versions and, apart, its lines' versions.
 What ties them is time: a save writes the event first (its co-organisers next),
@@ -8,11 +9,15 @@ next record; a deletion removes the lines a moment before the event itself."""
 
 import datetime
 from dataclasses import dataclass
+from itertools import pairwise
 
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
-from feminisation.formatting import counted
+from feminisation.formatting import counted, number
+from indicators.enums import EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
@@ -270,3 +275,251 @@ def saves_since(event_id, version, field_changes):
         first, previous = group[0], group[-1]
         saves.append(Save(who(first), first.history_date, first.history_change_reason, changes))
     return saves
+
+
+# What changed since the staff last reviewed it: what a resubmitted event shows them -----
+
+# The event's content as its form gives it, in the form's order: neither its status
+# nor what the workflow or the tracking write.
+REVIEWED_FIELDS = (
+    "initiative",
+    "title",
+    "date",
+    "format",
+    "notes",
+    "venue_name",
+    "commune",
+    "organizer",
+    "co_organizers",
+)
+REVIEWED_STATUSES = (EventStatus.RETURNED, EventStatus.VALIDATED)
+
+
+@dataclass
+class Change:
+    """One field or count line, before → after, and the last save that changed it."""
+
+    label: str
+    old: str
+    new: str
+    by: str
+    at: datetime.datetime
+
+    @property
+    def note(self):
+        return f"par {self.by}, le {when(self.at)}"
+
+
+@dataclass
+class ReviewChanges:
+    """The changes of an event since the version the staff last returned or
+    validated (`reference`, a record of its history)."""
+
+    reference: object
+    fields: list
+    lines: list
+
+    @property
+    def reviewed(self):
+        """« renvoyée pour correction » or « validée »: what the staff last did."""
+        if self.reference.status == EventStatus.RETURNED:
+            return "renvoyée pour correction"
+        return "validée"
+
+    @property
+    def reviewed_by(self):
+        return who(self.reference)
+
+    @property
+    def reviewed_at(self):
+        return when(self.reference.history_date)
+
+    @property
+    def comment(self):
+        """What the staff asked the partner to correct, when they returned it."""
+        if self.reference.status == EventStatus.RETURNED:
+            return self.reference.review_comment
+        return ""
+
+    @property
+    def changed(self):
+        return bool(self.fields or self.lines)
+
+
+def changes_since_review(event):
+    """What changed in the event, fields and count lines, since its latest version
+    that was « à corriger » or « validée »: each field by its French name (links by
+    name), each line by its audience, before → after, with who last changed it and
+    when. None when no version of it was ever returned or validated (a first
+    submission). Seven queries at most, whatever the length of its history."""
+    history = AwarenessEvent.history.filter(id=event.pk).select_related("history_user")
+    reference = (
+        history.filter(status__in=REVIEWED_STATUSES)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if reference is None:
+        return None
+    records = [
+        reference,
+        *history.filter(
+            Q(history_date__gt=reference.history_date)
+            | Q(history_date=reference.history_date, history_id__gt=reference.history_id)
+        ).order_by("history_date", "history_id"),
+    ]
+    if len(records) == 1:
+        return ReviewChanges(reference, [], [])
+    return ReviewChanges(reference, _field_changes(records), _review_line_changes(event, records))
+
+
+def _field_changes(records):
+    co_organizers = _co_organizers_by_record(records)
+
+    def value(record, field):
+        if field.many_to_many:
+            return co_organizers.get(record.history_id, frozenset())
+        return getattr(record, field.attname)
+
+    first, last = records[0], records[-1]
+    fields = [AwarenessEvent._meta.get_field(name) for name in REVIEWED_FIELDS]
+    changed = [field for field in fields if value(first, field) != value(last, field)]
+    named = {}
+    for field in changed:
+        if field.is_relation:
+            for record in (first, last):
+                found = value(record, field)
+                named.setdefault(field.related_model, set()).update(
+                    found if field.many_to_many else {found}
+                )
+    names = _related_names(named)
+    saves = list(pairwise(records))
+    changes = []
+    for field in changed:
+        # The last save that changed it: the change is its author's.
+        author = next(
+            after
+            for before, after in reversed(saves)
+            if value(before, field) != value(after, field)
+        )
+        changes.append(
+            Change(
+                capfirst(field.verbose_name),
+                _shown(field, value(first, field), names),
+                _shown(field, value(last, field), names),
+                who(author),
+                author.history_date,
+            )
+        )
+    return changes
+
+
+def _co_organizers_by_record(records):
+    """{history_id: frozenset of partner ids}: the co-organisers each record kept."""
+    through = AwarenessEvent.history.model._meta.get_field(
+        "historicalawarenessevent_co_organizers"
+    ).related_model
+    rows = through.objects.filter(history__in=[record.history_id for record in records])
+    found = {}
+    for history_id, partner_id in rows.values_list("history_id", "partner_id"):
+        found.setdefault(history_id, set()).add(partner_id)
+    return {history_id: frozenset(ids) for history_id, ids in found.items()}
+
+
+def _related_names(ids_by_model):
+    """{(model, pk): name}, one query per model; a deleted object is named by its
+    number."""
+    names = {}
+    for model, ids in ids_by_model.items():
+        ids = {pk for pk in ids if pk is not None}
+        if ids:
+            found = model.objects.in_bulk(ids)
+            names.update({(model, pk): str(found[pk]) if pk in found else f"n° {pk}" for pk in ids})
+    return names
+
+
+def _shown(field, value, names):
+    if field.many_to_many:
+        return ", ".join(sorted(names[field.related_model, pk] for pk in value)) or NOTHING
+    if value is None or value == "":
+        return NOTHING
+    if field.is_relation:
+        return names[field.related_model, value]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return formats.localize(value)
+    return str(value)
+
+
+def _review_line_changes(event, records):
+    """The count lines, by audience, as they were at the reference (the first of
+    `records`) against as they are now; each change by the last line record of its
+    audience."""
+    # The lines of a version are those recorded before the event's next record.
+    since = records[1].history_date
+    before, now, last, recorded = {}, {}, {}, set()
+    for line in (
+        AudienceCount.history.filter(event_id=event.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        if line.history_date < since:
+            _replay(before, line)
+        else:
+            if line.id not in recorded and line.history_type != "+":
+                # Created before its history was kept (seed_demo, a line older than
+                # the history): it was there, with figures nobody recorded.
+                before[line.id] = _UnknownLine(line.audience_id)
+            last[line.audience_id] = line
+        recorded.add(line.id)
+        _replay(now, line)
+    old = {line.audience_id: line for line in before.values()}
+    new = {line.audience_id: line for line in now.values()}
+    changed = [
+        audience_id
+        for audience_id in old.keys() | new.keys()
+        if _figures(old.get(audience_id)) != _figures(new.get(audience_id))
+    ]
+    if not changed:
+        return []
+    audiences = audience_names(set(changed))
+    changes = []
+    for audience_id in sorted(changed, key=lambda pk: audiences[pk]):
+        texts = _line_texts(old.get(audience_id), new.get(audience_id))
+        author = last[audience_id]
+        changes.append(Change(audiences[audience_id], *texts, who(author), author.history_date))
+    return changes
+
+
+@dataclass(frozen=True)
+class _UnknownLine:
+    audience_id: int
+
+
+UNKNOWN_FIGURES = "inconnu (avant l'historique)"
+
+
+def _replay(alive, line):
+    if line.history_type == "-":
+        alive.pop(line.id, None)
+    else:
+        alive[line.id] = line
+
+
+def _figures(line):
+    if line is None or isinstance(line, _UnknownLine):
+        return line
+    return (line.people, line.women)
+
+
+def _line_texts(before, after):
+    """Before and after, as « 12 → 15 personnes, dont 8 femmes ou filles » when only
+    the number of people changed."""
+    new = NOTHING if after is None else line_figures(after.people, after.women)
+    if before is None:
+        return NOTHING, new
+    if isinstance(before, _UnknownLine):
+        return UNKNOWN_FIGURES, new
+    if after is not None and before.women == after.women:
+        return number(before.people), new
+    return line_figures(before.people, before.women), new

@@ -25,6 +25,7 @@ from feminisation.access import can_validate, organisation_ids, sees_all_events
 from feminisation.formatting import counted
 from indicators.enums import EventStatus
 from indicators.models import ClosedYear
+from indicators.notifications import moves as notifications
 
 ADD = "indicators.add_awarenessevent"
 CHANGE = "indicators.change_awarenessevent"
@@ -355,7 +356,8 @@ def transition_refusal(user, event, transition, closed=None, seen_version=None, 
 
 def set_status(event, status, user, comment=""):
     """Moves the event to `status` with what goes with it: who validated it and when,
-    the comment for the partner."""
+    the comment for the partner, and the e-mail to whoever acts next, sent once the
+    move is committed (`notifications.moves`)."""
     if status == EventStatus.VALIDATED:
         if event.status != EventStatus.VALIDATED or event.validated_at is None:
             event.validated_at, event.validated_by = timezone.now(), user
@@ -366,6 +368,7 @@ def set_status(event, status, user, comment=""):
     else:
         event.validated_at = event.validated_by = None
     event.status = status
+    notifications.note(event, status, user)
 
 
 def status_reason(status, comment=""):

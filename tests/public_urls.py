@@ -13,9 +13,20 @@ PUBLIC_FILES = [
     "/donnees/graphiques/par-mois.csv?format=excel",
     "/sante/",
 ]
-# The pages a password link leads to (here with a link that is not valid).
-ACCOUNT_PAGES = ["/compte/mot-de-passe/MQ/lien-perime/", "/compte/mot-de-passe/enregistre/"]
+# The pages a password link leads to (here with links that are not valid), and
+# « Mot de passe oublié ? ».
+ACCOUNT_PAGES = [
+    "/compte/invitation/MQ/lien-perime/",
+    "/compte/mot-de-passe/MQ/lien-perime/",
+    "/compte/mot-de-passe/enregistre/",
+    "/compte/mot-de-passe-oublie/",
+    "/compte/mot-de-passe-oublie/envoye/",
+    # The link at the bottom of every e-mail (here a link that is not valid).
+    "/compte/notifications/desinscription/lien-invalide/",
+]
 PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
+# Behind a login, for every account: the e-mails it receives.
+SIGNED_IN_PAGES = ["/compte/notifications/"]
 # The managers' exports, behind a login and the export permission.
 EXPORTS = [
     "/exports/",

@@ -9,6 +9,8 @@ os.environ["DEBUG"] = "false"
 os.environ.pop("HTTPS", None)
 # Long and varied enough for the production check on SECRET_KEY; public all the same.
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
+# Required in production; the e-mails' links start from it.
+os.environ.setdefault("SITE_URL", "https://mixite.example.fr")
 
 from feminisation.settings import *  # noqa: F403
 

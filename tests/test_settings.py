@@ -17,6 +17,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "mixite.example.fr",
+    "SITE_URL": "https://mixite.example.fr",
 }
 # Only what any process needs: none of the developer's or the test run's variables
 # (the browser tests, for one, set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy
@@ -49,7 +50,7 @@ def test_debug_off_without_secret_key_stops_with_a_clear_message():
 
 
 def test_debug_off_with_a_strong_secret_key_starts():
-    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY)
+    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY, SITE_URL="https://mixite.example.fr")
     assert result.returncode == 0, result.stderr
 
 
@@ -71,6 +72,21 @@ def test_debug_off_refuses_a_weak_secret_key(key, reason):
     assert result.returncode != 0
     assert "SECRET_KEY est trop faible pour la production : " + reason in result.stderr
     assert key not in result.stderr
+
+
+def test_debug_off_without_site_url_stops_with_a_clear_message():
+    """The e-mails' links start from it, and no default could guess the public name."""
+    result = start(DEBUG="false", SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode != 0
+    assert "SITE_URL est obligatoire quand DEBUG est désactivé" in result.stderr
+
+
+def test_site_url_defaults_to_runserver_in_development_and_loses_its_final_slash():
+    assert settings_seen("SITE_URL", DEBUG="true") == {"SITE_URL": "http://127.0.0.1:8000"}
+    assert settings_seen("SITE_URL", **{**PRODUCTION, "SITE_URL": "https://mixite.fr/"}) == {
+        "SITE_URL": "https://mixite.fr"
+    }
 
 
 def test_debug_on_accepts_any_key_for_development():
@@ -97,6 +113,8 @@ def test_debug_on_accepts_any_key_for_development():
         ("LEGAL_HOST_PHONE", "standard"),
         ("LEGAL_HOST_WEBSITE", "hebergeur.example.fr"),
         ("LEGAL_HOST_WEBSITE", "ftp://hebergeur.example.fr/"),
+        ("SITE_URL", "mixite.example.fr"),
+        ("SITE_URL", "https://mixite.example.fr/admin/"),
     ],
 )
 def test_a_malformed_variable_is_named_at_start_up(name, value):

@@ -26,13 +26,15 @@ from indicators.admin.forms import AwarenessEventAdminForm, EventActionForm
 from indicators.admin.imports import EventImportMixin
 from indicators.admin.list_filters import (
     AudienceFilter,
-    AwaitingValidationFilter,
     CommuneToLinkFilter,
     CoOrganizerFilter,
     EventChangeList,
     OrganizerFilter,
     RelatedFilter,
+    TodoFilter,
 )
+from indicators.admin.review import ReviewChangesMixin
+from indicators.admin.todo import HomeMixin
 from indicators.enums import EventStatus
 from indicators.figures import stats, store
 from indicators.models import AudienceCount, AwarenessEvent
@@ -95,7 +97,9 @@ PARTNER_SEARCH_FIELDS = ("name", "short_name")
 
 
 @admin.register(AwarenessEvent)
-class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
+class AwarenessEventAdmin(
+    EventImportMixin, HomeMixin, ReviewChangesMixin, PartnerAccessMixin, HistoryAdmin
+):
     """The events, their count lines inline, the validation workflow's actions and
     side effects, and the pages of the staff (overview, deleted events). Who may
     reach which event is PartnerAccessMixin's."""
@@ -122,7 +126,7 @@ class AwarenessEventAdmin(EventImportMixin, PartnerAccessMixin, HistoryAdmin):
     )
     list_display_links = ("date", "title")
     list_filter = (
-        AwaitingValidationFilter,
+        TodoFilter,
         "status",
         ("initiative", RelatedFilter),
         "format",

@@ -1,11 +1,15 @@
 from django import forms
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ChangeReasonForm
 from indicators import history, workflow
 from indicators.enums import EventStatus
+from indicators.models import AwarenessEvent
+from indicators.models.events import duplicate_key
 
 COMMUNE_REQUIRED = (
     "Choisissez la commune dans la liste : tapez son nom ou son code postal, puis "
@@ -25,6 +29,11 @@ class AwarenessEventAdminForm(ChangeReasonForm):
     # The version of the event the form shows: the save compares it with the stored
     # one (the admin's _refuse_stale).
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown, with the events it would duplicate, only when the save would enter an
+    # action twice (the warning is the form's non-field error).
+    confirm_duplicate = forms.BooleanField(
+        label="Enregistrer quand même, ce n'est pas un doublon", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +58,9 @@ class AwarenessEventAdminForm(ChangeReasonForm):
                     "Choisissez-la dans la liste pour enregistrer l'action.",
                     self.instance.commune,
                 )
+        # An edit that keeps the date, commune, initiative and organiser is not
+        # warned about duplicates again.
+        self.stored_duplicate_key = self.instance.duplicate_key if self.instance.pk else None
         # The status before this form changes it: the workflow decides from it what
         # status the edit leaves.
         self.stored_status = self.instance.status if self.instance.pk else None
@@ -95,7 +107,43 @@ class AwarenessEventAdminForm(ChangeReasonForm):
                 self.add_error("status", refusal)
         if closed_now and not workflow.may_write_in_closed_years(user):
             self.add_error("date", workflow.closed_year_message(date.year))
+        self._warn_of_duplicates(cleaned_data, organizer)
         return cleaned_data
+
+    def _warn_of_duplicates(self, cleaned_data, organizer):
+        """Nothing is saved while the event looks like one already entered (those
+        this account may see), until the box says it is not the same action."""
+        date, official_commune, initiative = (
+            cleaned_data.get(name) if name in self.fields else getattr(self.instance, name, None)
+            for name in ("date", "official_commune", "initiative")
+        )
+        # The commune's name, which save() gives the event (its text, else).
+        commune = official_commune.name if official_commune else self.instance.commune
+        if not (date and initiative and organizer and commune):
+            return
+        if duplicate_key(date, commune, initiative.pk, organizer.pk) == self.stored_duplicate_key:
+            return
+        # Confirmed: the save goes on, unless another error shows the form again,
+        # where the warning keeps the box ticked.
+        if cleaned_data.get("confirm_duplicate") and not self.errors:
+            return
+        duplicates = (
+            AwarenessEvent.objects.visible_to(self.user)
+            .select_related("organizer")
+            .duplicates_of(
+                date=date,
+                commune=commune,
+                initiative_id=initiative.pk,
+                organizer_id=organizer.pk,
+                exclude_pk=self.instance.pk,
+            )
+        )
+        if duplicates:
+            warning = render_to_string(
+                "indicators/admin/_duplicate_warning.html",
+                {"events": duplicates, "confirm": self["confirm_duplicate"]},
+            )
+            self.add_error(None, ValidationError(warning, code="duplicate"))
 
 
 class EventActionForm(ActionForm):

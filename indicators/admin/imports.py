@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from feminisation.access import sees_all_events
-from feminisation.formatting import number
+from feminisation.formatting import counted, number
 from feminisation.uploads import MAX_UPLOAD_BYTES, upload_too_large
 from indicators import workflow
 from indicators.enums import EventFormat
@@ -93,6 +93,28 @@ OUTCOME_MESSAGES = {
 
 def _counted(count, singular, plural):
     return f"{count} {singular if count < 2 else plural}"
+
+
+def _more(count, singular, plural):
+    """« 3 autres … » beyond the preview's limit, or nothing."""
+    extra = count - PREVIEW_LIMIT
+    return counted(extra, singular, plural) if extra > 0 else ""
+
+
+def _duplicates_summary(count):
+    if count == 0:
+        return ""
+    if count == 1:
+        return (
+            "1 action du fichier ressemble à une action déjà saisie ou à une autre action du "
+            "fichier (même date, commune, initiative et organisateur) : vérifiez-la avant "
+            "de confirmer."
+        )
+    return (
+        f"{number(count)} actions du fichier ressemblent à des actions déjà saisies ou à "
+        "d'autres actions du fichier (même date, commune, initiative et organisateur) : "
+        "vérifiez-les avant de confirmer."
+    )
 
 
 class EventImportMixin:
@@ -231,6 +253,11 @@ class EventImportMixin:
             "updated": result.updated[:PREVIEW_LIMIT],
             "more_updated": max(0, len(result.updated) - PREVIEW_LIMIT),
             "line_count": sum(len(change.counts) for change in result.created + result.updated),
+            "duplicates": result.duplicates[:PREVIEW_LIMIT],
+            "more_duplicates": _more(
+                len(result.duplicates), "autre doublon possible", "autres doublons possibles"
+            ),
+            "duplicates_summary": _duplicates_summary(len(result.duplicates)),
         }
 
     def _render(self, request, context):

@@ -10,23 +10,30 @@ from django.contrib.admin.utils import (
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from feminisation.access import sees_all_events
-from indicators.enums import EventStatus
+from indicators.admin import todo
 from indicators.models import AudienceCount, AwarenessEvent
 
 
-class AwaitingValidationFilter(admin.SimpleListFilter):
-    title = "validation"
-    parameter_name = "a_valider"
+class TodoFilter(admin.SimpleListFilter):
+    """The events of each item of the admin home's to-do list (indicators.admin.todo),
+    among the account's own tasks: the list shows what the home counts."""
+
+    title = "tâche à faire"
+    parameter_name = todo.PARAMETER
 
     def lookups(self, request, model_admin):
-        return [("oui", "À valider")]
+        return [(task.key, task.label) for task in todo.tasks(request.user)]
 
     def queryset(self, request, queryset):
-        if self.value() == "oui":
-            return queryset.filter(status=EventStatus.SUBMITTED)
-        return queryset
+        if self.value() is None:
+            return queryset
+        task = next((task for task in todo.tasks(request.user) if task.key == self.value()), None)
+        if task is None:
+            raise IncorrectLookupParameters(self.value())
+        return queryset.filter(task.condition(request.user, timezone.now()))
 
 
 class CommuneToLinkFilter(admin.SimpleListFilter):

@@ -7,7 +7,7 @@ and every figure comes from `indicators.stats`."""
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from feminisation.access import sees_all_events
 from indicators.communes import names_to_link
 from indicators.enums import EventStatus
 from indicators.figures import stats
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators.models import AwarenessEvent
 from initiatives.models import ActionPlan
 
 LIST_LIMIT = 100
@@ -28,11 +28,7 @@ def overview(request, model_admin):
     plan = ActionPlan.objects.current()
     events = AwarenessEvent.objects.select_related("initiative", "organizer")
     awaiting = events.filter(status=EventStatus.SUBMITTED).with_totals().order_by("date", "pk")
-    without_counts = (
-        events.filter(date__lt=today)
-        .exclude(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
-        .order_by("-date", "-pk")
-    )
+    without_counts = events.without_counts(today).order_by("-date", "-pk")
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Tableau de suivi de la saisie",

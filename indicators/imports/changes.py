@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from geography.models import name_key
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
-from indicators.imports import writing
+from indicators.imports import duplicates, writing
 from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.sheet import HEADERS_BY_KEY, lookup_key
@@ -56,6 +56,7 @@ class EventChange:
     changes: list = field(default_factory=list)  # French, for the preview
     changed_fields: set = field(default_factory=set)
     recorded_year: tuple = None  # (plan, year) of a recorded event before the import
+    recorded_key: tuple = None  # its duplicate_key before the import
     recorded_organizer: object = None
     co_organizers_changed: bool = False
     lines_to_create: list = field(default_factory=list)
@@ -72,6 +73,8 @@ class EventImport:
         self.created = []
         self.updated = []
         self.unchanged = 0
+        # Actions that look like others (warnings: duplicates.PossibleDuplicate).
+        self.duplicates = []
 
     @property
     def is_valid(self):
@@ -108,6 +111,8 @@ class EventImport:
             rows.append((line, values))
         self._list_changes(self._group(rows))
         self.errors.sort(key=lambda error: error.line)
+        if self.is_valid:
+            self.duplicates = duplicates.possible_duplicates(self)
         return self
 
     # Grouping rows into events ----------------------------------------------------
@@ -315,6 +320,7 @@ class EventImport:
                 if row["audience"] is not None  # the row of an event without lines
             },
             is_new=False,
+            recorded_key=event.duplicate_key,
             recorded_organizer=self.reader.partner_by_pk[event.organizer_id],
             recorded_year=(
                 self.reader.initiative_by_pk[event.initiative_id].plan_id,

@@ -1,22 +1,83 @@
 """The awareness events, their count lines, the targets and the closed years."""
 
+import datetime
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from feminisation import validators
-from feminisation.access import sees_all_events
+from feminisation.access import organisation_ids, sees_all_events
 from geography.models import Commune
 from indicators.enums import EventFormat, EventStatus
+from indicators.sheet import lookup_key
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
 
+# Dates per query when looking for the events that share keys: each date is one
+# condition of an OR, which SQLite nests one level deeper (at most 1,000 levels).
+DATES_PER_QUERY = 200
+
+
+def commune_key(commune):
+    """How two communes are compared to find duplicates: without case, accents,
+    surrounding or repeated spaces, and a hyphen read as a space (« Saint Omer » is
+    « Saint-Omer »). Done in Python: SQLite has no unaccent."""
+    return lookup_key(commune.replace("-", " "))
+
+
+def duplicate_key(date, commune, initiative_id, organizer_id):
+    """Two events with the same key look like the same action entered twice: same
+    date, commune, initiative and organiser. A warning, never a refusal: one
+    organiser may hold two sessions on the same day in the same commune."""
+    return (date, initiative_id, organizer_id, commune_key(commune))
+
+
+# A draft left this long is worth a reminder: the staff's to-do list shows it.
+STALE_DRAFT_AGE = datetime.timedelta(days=30)
+
 
 class AwarenessEventQuerySet(models.QuerySet):
+    def duplicates_of(self, *, date, commune, initiative_id, organizer_id, exclude_pk=None):
+        """The events (a list) that look like the one described (see duplicate_key),
+        but for the event `exclude_pk` itself: one query."""
+        key = duplicate_key(date, commune, initiative_id, organizer_id)
+        events = self if exclude_pk is None else self.exclude(pk=exclude_pk)
+        return events.sharing_keys([key])[key]
+
+    def sharing_keys(self, keys):
+        """{key: [events]} for the events whose duplicate_key is one of `keys`, read
+        one query per 200 dates: the date, initiative and organiser narrow them to a
+        few through the date index, then the commune is compared in Python."""
+        keys = set(keys)
+        found = defaultdict(list)
+        by_date = defaultdict(lambda: (set(), set()))
+        for date, initiative_id, organizer_id, _commune in keys:
+            by_date[date][0].add(initiative_id)
+            by_date[date][1].add(organizer_id)
+        dates = sorted(by_date)
+        for start in range(0, len(dates), DATES_PER_QUERY):
+            condition = Q.create(
+                [
+                    Q(
+                        date=date,
+                        initiative_id__in=sorted(by_date[date][0]),
+                        organizer_id__in=sorted(by_date[date][1]),
+                    )
+                    for date in dates[start : start + DATES_PER_QUERY]
+                ],
+                connector=Q.OR,
+            )
+            for event in self.filter(condition):
+                if (key := event.duplicate_key) in keys:
+                    found[key].append(event)
+        return found
+
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
 
@@ -24,6 +85,29 @@ class AwarenessEventQuerySet(models.QuerySet):
         """Events whose commune is still only the free text typed before the
         official communes: staff link them (`load_communes` links those it can)."""
         return self.filter(official_commune__isnull=True)
+
+    # What waits for someone: each condition written once, for a filter (the admin's
+    # list and overview) or a conditional count (the admin's home).
+
+    @staticmethod
+    def without_counts_condition(today):
+        """Past events (dated before today) without any count line: their figures
+        are still to be entered, whatever their status."""
+        return Q(date__lt=today) & ~Q(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+
+    @staticmethod
+    def stale_draft_condition(now):
+        """Drafts created more than STALE_DRAFT_AGE ago."""
+        return Q(status=EventStatus.DRAFT, created_at__lt=now - STALE_DRAFT_AGE)
+
+    @staticmethod
+    def organised_by_condition(user):
+        """The events organised by one of the account's organisations: those it may
+        correct (a co-organiser only sees the event)."""
+        return Q(organizer__in=organisation_ids(user))
+
+    def without_counts(self, today):
+        return self.filter(self.without_counts_condition(today))
 
     def visible_to(self, user):
         """The events a user may see: all of them, or those their organisations
@@ -156,6 +240,8 @@ class AwarenessEvent(models.Model):
     # Co-organisers are kept in the history too, so that a deleted event can be
     # restored whole.
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["co_organizers"])
+    # The history says a change of commune once, by its name (feminisation.admin).
+    history_said_by = {"official_commune": "commune"}
 
     objects = AwarenessEventQuerySet.as_manager()
 
@@ -205,6 +291,10 @@ class AwarenessEvent(models.Model):
             .first()
         )
         return self.version if stored is None else stored + 1
+
+    @property
+    def duplicate_key(self):
+        return duplicate_key(self.date, self.commune, self.initiative_id, self.organizer_id)
 
 
 class AudienceCount(models.Model):

@@ -1,6 +1,6 @@
-"""The territory staff open and run partner accounts: create one with its
-organisations, the person chooses a password through the link sent by e-mail,
-deactivate it; a hand-made request gives it nothing more. Every change is in the
+"""The territory staff open and run partner accounts: invite a person with her
+organisations, she chooses a password through the invitation's link, deactivate the
+account; a hand-made request gives it nothing more. Every change is in the
 account's history: who, when, what."""
 
 import re
@@ -69,13 +69,15 @@ def new_account(**changes):
         "first_name": "Léa",
         "last_name": "Martin",
         "email": "lea.martin@arc.example.fr",
-        "send_password_link": "on",
+        "send_invitation": "on",
         **changes,
     }
 
 
 def link_in(message):
-    return re.search(r"https?://[^/\s]+(/compte/mot-de-passe/\S+)", message.body).group(1)
+    return re.search(
+        r"https?://[^/\s]+(/compte/(?:invitation|mot-de-passe)/\S+)", message.body
+    ).group(1)
 
 
 def roles(account):
@@ -121,8 +123,7 @@ def test_staff_open_a_partner_account_whose_owner_chooses_the_password(
     assert not account.has_usable_password()
     [message] = mail.outbox
     assert message.to == ["lea.martin@arc.example.fr"]
-    assert message.subject == "Mixité Industrie : choisissez votre mot de passe"
-    assert "Votre identifiant : l.martin" in message.body
+    assert "nom d'utilisateur (l.martin)" in message.body
 
     form_page, done, person = choose_password(link_in(message))
     assertContains(form_page, "Choisissez le mot de passe de votre compte")
@@ -140,6 +141,7 @@ def test_a_hand_made_post_gives_a_new_account_no_power(staff_client, arc):
     staff_client.post(
         ADD_URL,
         new_account(
+            organisations=[arc.pk],
             is_superuser="on",
             groups=[staff_group.pk],
             user_permissions=[see_all.pk],
@@ -156,7 +158,9 @@ def test_a_hand_made_post_gives_a_new_account_no_power(staff_client, arc):
 
 @pytest.mark.parametrize("field", ["first_name", "last_name"])
 def test_a_name_with_a_line_break_is_refused_in_french(staff_client, arc, field):
-    response = staff_client.post(ADD_URL, new_account(**{field: "Léa\r=SOMME(A1)"}))
+    response = staff_client.post(
+        ADD_URL, new_account(organisations=[arc.pk], **{field: "Léa\r=SOMME(A1)"})
+    )
 
     assert response.status_code == 200
     assertContains(response, "Ce texte doit tenir sur une ligne")
@@ -175,7 +179,7 @@ def test_staff_change_a_partner_account_and_nothing_that_empowers_it(
         "email",
         "organisations",
         "is_active",
-        "send_password_link",
+        "send_invitation",
     }
     assertNotContains(page, admin_url(partner_account, "password_change"))
     data = form_data(
@@ -216,13 +220,14 @@ def test_a_link_is_sent_from_the_list_to_each_account_that_can_receive_it(
 
     response = staff_client.post(
         CHANGELIST_URL,
-        {"action": "send_password_links", "_selected_action": [partner_account.pk, no_email.pk]},
+        {"action": "send_invitations", "_selected_action": [partner_account.pk, no_email.pk]},
         follow=True,
     )
 
     assert [message.to for message in mail.outbox] == [["verriere@arc.example.fr"]]
     assert messages_of(response) == [
-        "1 lien envoyé. Aucun lien pour : sans-adresse (le compte n'a pas d'adresse électronique)."
+        "1 invitation envoyée. Aucune invitation pour : sans-adresse (le compte n'a pas "
+        "d'adresse électronique)."
     ]
 
 
@@ -233,9 +238,7 @@ class FailingBackend(BaseEmailBackend):
 
 def test_a_link_that_cannot_be_sent_says_so_in_french(staff_client, partner_account, settings):
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
-    data = form_data(
-        staff_client.get(admin_url(partner_account, "change")), send_password_link="on"
-    )
+    data = form_data(staff_client.get(admin_url(partner_account, "change")), send_invitation="on")
 
     response = staff_client.post(admin_url(partner_account, "change"), data, follow=True)
 
@@ -295,7 +298,7 @@ def test_a_login_is_not_a_change(partner_account):
 
 def test_the_password_chosen_through_the_link_is_in_the_history(staff_client, partner_account):
     staff_client.post(
-        CHANGELIST_URL, {"action": "send_password_links", "_selected_action": [partner_account.pk]}
+        CHANGELIST_URL, {"action": "send_invitations", "_selected_action": [partner_account.pk]}
     )
 
     choose_password(link_in(mail.outbox[0]))
@@ -303,7 +306,7 @@ def test_the_password_chosen_through_the_link_is_in_the_history(staff_client, pa
     version = partner_account.history.first()
     assert (version.history_user, version.history_change_reason) == (
         partner_account,
-        "Mot de passe choisi avec le lien reçu par courriel",
+        "Invitation acceptée : mot de passe choisi avec le lien reçu par courriel",
     )
 
 

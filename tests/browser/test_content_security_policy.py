@@ -56,6 +56,7 @@ def admin_pages():
         reverse("admin:indicators_awarenessevent_overview"),
         reverse("admin:indicators_awarenessevent_import"),
         reverse("admin:partners_contact_changelist"),
+        reverse("notification_settings"),
     ]
 
 

@@ -13,6 +13,7 @@ REAL_COMMUNES = [
     ("62040", "Arques", "62", "62510", "200069037", "CA du Pays de Saint-Omer", 9431),
     ("62525", "Longuenesse", "62", "62219", "200069037", "CA du Pays de Saint-Omer", 10548),
     ("62534", "Lumbres", "62", "62380", "246201016", "CC du Pays de Lumbres", 3579),
+    ("62139", "Blendecques", "62", "62575", "200069037", "CA du Pays de Saint-Omer", 4859),
     ("62014", "Aire-sur-la-Lys", "62", "62120", "200069037", "CA du Pays de Saint-Omer", 9598),
     ("62297", "Éperlecques", "62", "62910", "200069037", "CA du Pays de Saint-Omer", 3737),
     ("59295", "Hazebrouck", "59", "59190", "200040947", "CA Coeur de Flandre", 21912),

@@ -246,6 +246,7 @@ def test_the_autocomplete_finds_a_commune_by_its_postal_code(staff_client):
     # The beginning of a postal code lists the communes of that area.
     assert autocomplete(staff_client, "625") == [
         ("62040", "Arques (62510)"),
+        ("62139", "Blendecques (62575)"),
         ("62765", "Saint-Omer (62500)"),
     ]
 

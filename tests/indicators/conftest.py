@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from tests.geography.factories import real_communes
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -59,10 +58,3 @@ def world(plan):
         "filles": girls,
         "prescripteurs": prescribers,
     }
-
-
-@pytest.fixture
-def communes():
-    """The real communes that the forms and files of the tests name (Arques,
-    Saint-Omer, Longuenesse…), by name."""
-    return {commune.name: commune for commune in real_communes()}

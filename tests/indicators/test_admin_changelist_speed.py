@@ -295,7 +295,7 @@ def test_the_date_hierarchy_and_the_status_filters_still_narrow_the_list(admin_c
     response = admin_client.get(CHANGELIST_URL, {"date__year": 2025})
     assert listed(response) == [world["portraits"], world["glass"]]
 
-    response = admin_client.get(CHANGELIST_URL, {"a_valider": "oui"})
+    response = admin_client.get(CHANGELIST_URL, {"a_faire": "a_valider"})
     assert listed(response) == [world["portraits"]]
 
 

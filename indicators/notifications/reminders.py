@@ -1,0 +1,129 @@
+"""The weekly reminder (`manage.py send_reminders`): to each account, what waits
+for it, in one e-mail, and none when nothing waits.
+
+- a partner's account: its organisations' events returned for correction, its
+  drafts, and its past events without any count line;
+- a territory staff's account: the events waiting for validation, how many and the
+  ones waiting longest.
+
+A handful of queries whatever the number of accounts and events: the accounts, the
+partners' events and the staff's list are each read once and shared out here."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import NotificationKind
+from feminisation.formatting import counted
+from indicators.enums import EventStatus
+from indicators.models import AudienceCount, AwarenessEvent
+from indicators.notifications import mail
+
+KIND = NotificationKind.WEEKLY_REMINDERS
+# The events waiting for validation that the staff's reminder lists, longest first.
+OLDEST_LISTED = 10
+TEMPLATE = "notifications/reminder"
+
+
+@dataclass
+class Reminder:
+    account: object
+    awaiting: list = field(default_factory=list)  # for the staff, the oldest ones
+    awaiting_count: int = 0
+    returned: list = field(default_factory=list)
+    drafts: list = field(default_factory=list)
+    without_counts: list = field(default_factory=list)
+
+    @property
+    def summary(self):
+        """« 3 actions à valider, 1 action à corriger, 2 brouillons »."""
+        parts = []
+        if self.awaiting_count:
+            parts.append(f"{counted(self.awaiting_count, 'action', 'actions')} à valider")
+        if self.returned:
+            parts.append(f"{counted(len(self.returned), 'action', 'actions')} à corriger")
+        if self.drafts:
+            parts.append(counted(len(self.drafts), "brouillon", "brouillons"))
+        if self.without_counts:
+            without = counted(len(self.without_counts), "action passée", "actions passées")
+            parts.append(f"{without} sans chiffres")
+        return ", ".join(parts)
+
+    def email(self):
+        context = {
+            "awaiting": [_item(event) for event in self.awaiting],
+            "awaiting_count": self.awaiting_count,
+            "awaiting_counted": counted(self.awaiting_count, "action", "actions"),
+            "awaiting_url": mail.events_url(a_faire="a_valider"),
+            "returned": [_item(event) for event in self.returned],
+            "drafts": [_item(event) for event in self.drafts],
+            "without_counts": [_item(event) for event in self.without_counts],
+            "summary": self.summary,
+        }
+        subject = f"À faire cette semaine : {self.summary}"
+        return mail.email(self.account, KIND, subject, TEMPLATE, context)
+
+
+def _item(event):
+    return {
+        "event": event,
+        "url": mail.event_url(event),
+        "needs_counts": getattr(event, "needs_counts", False),
+    }
+
+
+def reminders(today):
+    """The reminders to send, one per account with something waiting, in the order
+    of the accounts' ids."""
+    found = {}
+
+    def reminder(account):
+        return found.setdefault(account.pk, Reminder(account))
+
+    _staff_part(reminder)
+    _partner_part(reminder, today)
+    return [found[pk] for pk in sorted(found)]
+
+
+def _staff_part(reminder):
+    staff = mail.staff_accounts(KIND)
+    if not staff:
+        return
+    awaiting = AwarenessEvent.objects.filter(status=EventStatus.SUBMITTED)
+    count = awaiting.count()
+    if not count:
+        return
+    oldest = list(
+        awaiting.select_related("initiative", "organizer").order_by("updated_at", "pk")[
+            :OLDEST_LISTED
+        ]
+    )
+    for account in staff:
+        entry = reminder(account)
+        entry.awaiting, entry.awaiting_count = oldest, count
+
+
+def _partner_part(reminder, today):
+    accounts = mail.organisers_accounts(KIND)
+    if not accounts:
+        return
+    events = (
+        AwarenessEvent.objects.filter(organizer_id__in=accounts)
+        .filter(
+            Q(status__in=(EventStatus.RETURNED, EventStatus.DRAFT))
+            | AwarenessEvent.objects.without_counts_condition(today)
+        )
+        .annotate(has_counts=Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+        .select_related("initiative", "organizer")
+        .order_by("date", "pk")
+    )
+    for event in events:
+        event.needs_counts = event.date < today and not event.has_counts
+        for account in accounts[event.organizer_id]:
+            entry = reminder(account)
+            if event.status == EventStatus.RETURNED:
+                entry.returned.append(event)
+            elif event.status == EventStatus.DRAFT:
+                entry.drafts.append(event)
+            else:
+                entry.without_counts.append(event)
