@@ -27,7 +27,7 @@ BACKUP_DIR ?= backups
 SERVE_ENV := DEBUG=false HTTPS=false CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.serve-cache} \
 	SITE_URL=$${SITE_URL:-http://$(SERVE_ADDRESS)}
 
-.PHONY: run serve backup restore test test-fast lint test-sqlite test-postgres format lock venv bench
+.PHONY: run serve backup restore test test-fast lint test-sqlite test-postgres format lock venv bench communes
 
 venv: $(BIN)/.installed
 
@@ -44,6 +44,7 @@ $(BIN)/.installed: requirements-dev.txt
 run: venv .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_plan
+	$(MANAGE) load_communes
 	$(MANAGE) seed_demo --if-empty --events $(DEMO_EVENTS)
 	$(MANAGE) create_demo_admin
 	$(MANAGE) runserver 127.0.0.1:8000
@@ -95,6 +96,16 @@ test-postgres: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refreshes geography/data/communes-59-62.csv (and the version in SOURCE.md beside
+# it) from the npm package of INSEE's communes; `COMMUNES_PACKAGE=…@6.0.0` for a
+# given vintage. Needs npm; then commit the file and run load_communes.
+COMMUNES_PACKAGE ?= @etalab/decoupage-administratif
+communes: venv .env
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd "$$tmp" && npm pack --silent "$(COMMUNES_PACKAGE)" >/dev/null) && \
+		tar -xzf "$$tmp"/*.tgz -C "$$tmp" && \
+		$(MANAGE) write_communes_file "$$tmp/package"
 
 # Re-pin the dependencies after editing pyproject.toml.
 lock: venv

@@ -1,7 +1,9 @@
-"""Builds a benchmark database once: migrate, load_plan, seed_demo over ten years.
+"""Builds a benchmark database once: migrate, load_plan, load_communes, seed_demo
+over ten years.
 
-Skipped when the database already holds exactly the wanted number of events; a
-database holding another number is dropped and rebuilt (it is a bench_ database)."""
+Skipped when the database already holds exactly the wanted number of events (it is
+then only upgraded, as a deployment would: migrate, load_communes); a database
+holding another number is dropped and rebuilt (it is a bench_ database)."""
 
 import subprocess
 import sys
@@ -41,7 +43,9 @@ def collectstatic():
 def prepare(events):
     count = _event_count(events)
     if count == events:
-        print(f"[prepare] {db_name(events)}: {events} events already there, skipped")
+        for command in (["migrate", "--noinput", "-v", "0"], ["load_communes"]):
+            subprocess.run([PYTHON, "manage.py", *command], env=django_env(events), check=True)
+        print(f"[prepare] {db_name(events)}: {events} events already there, upgraded")
         return None
     if count:
         print(f"[prepare] {db_name(events)} holds {count} events: rebuilding it")
@@ -52,6 +56,7 @@ def prepare(events):
     for command in (
         ["migrate", "--noinput", "-v", "0"],
         ["load_plan"],
+        ["load_communes"],
         ["seed_demo", "--events", str(events), "--seed", "1", "--days", "3650"],
     ):
         subprocess.run([PYTHON, "manage.py", *command], env=env, check=True)

@@ -19,6 +19,9 @@ PLAN_MODELS = {
     "indicators": ["awarenessevent", "audiencecount", "target", "closedyear"],
 }
 ALL_ACTIONS = ["add", "change", "delete", "view"]
+# Every role picks an event's commune among them (an autocomplete); only
+# `load_communes` changes them.
+VIEW_COMMUNES = "geography.view_commune"
 
 
 def _on_plan_models(actions):
@@ -40,11 +43,13 @@ PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
+        VIEW_COMMUNES,
     ],
     MANAGERS: [
         *_on_plan_models(["view"]),
         SEE_ALL_EVENTS,
         EXPORT_FIGURES,
+        VIEW_COMMUNES,
     ],
     # What a partner's account may touch is narrowed further to its organisations'
     # events by the admin (AwarenessEvent.objects.visible_to).
@@ -60,6 +65,7 @@ PERMISSIONS = {
         "partners.view_partner",
         "initiatives.view_initiative",
         "initiatives.view_audience",
+        VIEW_COMMUNES,
     ],
 }
 

@@ -1,5 +1,6 @@
 """Admin pieces shared by the apps."""
 
+import dataclasses
 import datetime
 
 from django import forms
@@ -54,6 +55,13 @@ class ChangeDisplay(HistoricalRecordContextHelper):
     utilisateur (pk=None) » for an empty link)."""
 
     def context_for_delta_changes(self, delta):
+        # A model may name fields whose change another field already says
+        # (`history_said_by`: an event's official commune, whose name is its text):
+        # shown only when that other field did not change.
+        said_by = getattr(self.model, "history_said_by", {})
+        changed = {change.field for change in delta.changes}
+        kept = [change for change in delta.changes if said_by.get(change.field) not in changed]
+        delta = dataclasses.replace(delta, changes=kept)
         # Each change may carry a note (who and why, when not the row's).
         return [{**change, "note": ""} for change in super().context_for_delta_changes(delta)]
 

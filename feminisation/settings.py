@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "partners",
+    "geography",
     "accounts",
     "initiatives",
     "indicators",

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from indicators.enums import EventFormat
 
-# Communes of the Territoire d'Industrie, weighted roughly by population.
+# Communes of the Territoire d'Industrie, weighted roughly by population, with
+# their INSEE codes (the official communes of geography/data/).
 COMMUNES = {
     "Saint-Omer": 8,
     "Arques": 5,
@@ -18,7 +19,7 @@ COMMUNES = {
     "Wizernes": 2,
     "Lumbres": 3,
     "Aire-sur-la-Lys": 4,
-    "Eperlecques": 1,
+    "Éperlecques": 1,
     "Fauquembergues": 1,
     "Thérouanne": 1,
     "Hazebrouck": 6,
@@ -27,6 +28,24 @@ COMMUNES = {
     "Cassel": 1,
     "Steenvoorde": 2,
     "Estaires": 2,
+}
+COMMUNE_CODES = {
+    "Saint-Omer": "62765",
+    "Arques": "62040",
+    "Longuenesse": "62525",
+    "Blendecques": "62139",
+    "Wizernes": "62902",
+    "Lumbres": "62534",
+    "Aire-sur-la-Lys": "62014",
+    "Éperlecques": "62297",
+    "Fauquembergues": "62325",
+    "Thérouanne": "62811",
+    "Hazebrouck": "59295",
+    "Bailleul": "59043",
+    "Merville": "59400",
+    "Cassel": "59135",
+    "Steenvoorde": "59580",
+    "Estaires": "59212",
 }
 TOWNS = {"Saint-Omer", "Arques", "Longuenesse", "Lumbres", "Aire-sur-la-Lys", "Hazebrouck"}
 TOWN_WEIGHTS = {name: weight for name, weight in COMMUNES.items() if name in TOWNS}
@@ -201,6 +220,7 @@ class EventDraft:
     format: str
     venue_name: str
     commune: str
+    commune_code: str
     initiative_pk: int
     organizer_pk: int
     co_organizer_pks: tuple
@@ -272,6 +292,7 @@ def _event(rng, day, initiative):
         format=format,
         venue_name=venue,
         commune=commune,
+        commune_code=COMMUNE_CODES[commune],
         initiative_pk=initiative.pk,
         organizer_pk=organizer_pk,
         co_organizer_pks=co_organizers,

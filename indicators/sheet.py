@@ -77,7 +77,16 @@ COLUMNS = (
         "Établissement, entreprise ou salle (200 caractères au plus).",
         "Lycée Alexandre Ribot",
     ),
-    SheetColumn("commune", "commune", Text("commune"), True, "Commune du lieu.", "Saint-Omer"),
+    SheetColumn(
+        "commune",
+        "commune",
+        Text("commune"),
+        True,
+        "Commune du lieu, dans le Nord ou le Pas-de-Calais : son nom officiel (majuscules, "
+        "accents et traits d'union ne comptent pas), son code INSEE, ou son nom suivi du "
+        "code postal, « Saint-Aubin (62170) », pour deux communes du même nom.",
+        "Saint-Omer",
+    ),
     SheetColumn(
         "organizer",
         "organisateur",
@@ -155,7 +164,10 @@ EXPORT_ONLY = (
     SheetColumn("updated_at", "modifiée le", DateTime("updated_at")),
     SheetColumn("updated_by", "modifiée par", Text("updated_by_name")),
 )
-EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY)
+# Written last, after the columns of earlier exports: read back, it settles two
+# communes of the same name (« Saint-Aubin », in the Nord and in the Pas-de-Calais).
+COMMUNE_CODE = SheetColumn("commune_code", "code INSEE", Text("commune_code"))
+EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY, COMMUNE_CODE)
 
 
 def lookup_key(value):

@@ -57,3 +57,13 @@ def roles_after_flush(request):
                 group.permissions.add(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
+
+
+@pytest.fixture
+def communes(db):
+    """The real communes that the forms and files of the tests name (Arques,
+    Saint-Omer, Longuenesse…), by name: the official communes an event's commune
+    is chosen among."""
+    from tests.geography.factories import real_communes
+
+    return {commune.name: commune for commune in real_communes()}

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains
 from indicators.models import ClosedYear
 from initiatives.enums import PartnerRole
 from initiatives.models import PlanPartner
+from tests.geography.factories import CommuneFactory
 from tests.indicators.factories import AudienceCountFactory, TargetFactory
 from tests.initiatives.factories import (
     AchievementFactory,
@@ -22,7 +23,7 @@ from tests.partners.factories import ContactFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"partners", "initiatives", "indicators"}
+PROJECT_APPS = {"partners", "geography", "initiatives", "indicators"}
 
 
 def plan_with_partner():
@@ -49,6 +50,7 @@ OBJECT_MAKERS = {
     "initiatives.Audience": AudienceFactory,
     "initiatives.Initiative": initiative_with_partners,
     "initiatives.Achievement": AchievementFactory,
+    "geography.Commune": CommuneFactory,
     "indicators.AwarenessEvent": lambda: AudienceCountFactory().event,
     "indicators.Target": TargetFactory,
     "indicators.ClosedYear": lambda: ClosedYear.objects.create(plan=ActionPlanFactory(), year=2020),

@@ -27,6 +27,7 @@ from indicators.admin.forms import AwarenessEventAdminForm, EventActionForm
 from indicators.admin.imports import EventImportMixin
 from indicators.admin.list_filters import (
     AudienceFilter,
+    CommuneToLinkFilter,
     CoOrganizerFilter,
     EventChangeList,
     OrganizerFilter,
@@ -68,7 +69,7 @@ class AudienceCountInline(admin.TabularInline):
 
 
 MAIN_FIELDSET = (None, {"fields": ("initiative", "title", "date", "format", "notes")})
-PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "commune")})
+PLACE_FIELDSET = ("Lieu", {"fields": ("venue_name", "official_commune")})
 ORGANISATION_FIELDSET = ("Organisation", {"fields": ("organizer", "co_organizers")})
 RETURNED_FIELDSET = (
     "À corriger",
@@ -133,6 +134,7 @@ class AwarenessEventAdmin(
         ("counts__audience", AudienceFilter),
         ("organizer", OrganizerFilter),
         ("co_organizers", CoOrganizerFilter),
+        CommuneToLinkFilter,
     )
     # Each filter's counts (facets) read every visible event, one query per filter:
     # shown on demand, by the « Afficher les nombres » link.
@@ -150,7 +152,7 @@ class AwarenessEventAdmin(
     # event again (~40 ms at 1,000,000 events) for « (M au total) ».
     show_full_result_count = False
     list_select_related = ("initiative", "organizer")
-    autocomplete_fields = ("initiative", "organizer", "co_organizers")
+    autocomplete_fields = ("initiative", "organizer", "co_organizers", "official_commune")
     radio_fields = {"status": admin.VERTICAL}
     readonly_fields = (
         "total",

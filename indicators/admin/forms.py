@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ChangeReasonForm
@@ -9,6 +10,11 @@ from indicators import history, workflow
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
 from indicators.models.events import duplicate_key
+
+COMMUNE_REQUIRED = (
+    "Choisissez la commune dans la liste : tapez son nom ou son code postal, puis "
+    "cliquez sur la bonne commune."
+)
 
 
 class AwarenessEventAdminForm(ChangeReasonForm):
@@ -39,6 +45,19 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             if record is not None and "co_organizers" in self.fields:
                 # A version of the history shows its own co-organisers, not today's.
                 self.initial["co_organizers"] = sorted(history.co_organizers_at(record))
+        commune = self.fields.get("official_commune")
+        if commune is not None:
+            # Optional in the table for the events entered before the official
+            # communes, required of every save.
+            commune.required = True
+            commune.error_messages["required"] = COMMUNE_REQUIRED
+            if self.instance.pk and self.instance.official_commune_id is None:
+                # The admin writes help texts unescaped: the typed text is escaped here.
+                commune.help_text = format_html(
+                    "Commune saisie avant la liste des communes officielles : « {} ». "
+                    "Choisissez-la dans la liste pour enregistrer l'action.",
+                    self.instance.commune,
+                )
         # An edit that keeps the date, commune, initiative and organiser is not
         # warned about duplicates again.
         self.stored_duplicate_key = self.instance.duplicate_key if self.instance.pk else None
@@ -94,10 +113,12 @@ class AwarenessEventAdminForm(ChangeReasonForm):
     def _warn_of_duplicates(self, cleaned_data, organizer):
         """Nothing is saved while the event looks like one already entered (those
         this account may see), until the box says it is not the same action."""
-        date, commune, initiative = (
+        date, official_commune, initiative = (
             cleaned_data.get(name) if name in self.fields else getattr(self.instance, name, None)
-            for name in ("date", "commune", "initiative")
+            for name in ("date", "official_commune", "initiative")
         )
+        # The commune's name, which save() gives the event (its text, else).
+        commune = official_commune.name if official_commune else self.instance.commune
         if not (date and initiative and organizer and commune):
             return
         if duplicate_key(date, commune, initiative.pk, organizer.pk) == self.stored_duplicate_key:

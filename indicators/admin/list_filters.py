@@ -37,6 +37,28 @@ class TodoFilter(admin.SimpleListFilter):
         return queryset.filter(task.condition(request.user, timezone.now()))
 
 
+class CommuneToLinkFilter(admin.SimpleListFilter):
+    """The events whose commune is still a free text, all of them or those of one
+    name (the overview links each name left to link here)."""
+
+    title = "commune"
+    parameter_name = "commune_a_rattacher"
+    ALL = "toutes"
+
+    def lookups(self, request, model_admin):
+        choices = [(self.ALL, "À rattacher")]
+        if self.value() not in (None, self.ALL):
+            choices.append((self.value(), f"À rattacher : « {self.value()} »"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        queryset = queryset.without_official_commune()
+        return queryset if value == self.ALL else queryset.filter(commune=value)
+
+
 class ChoicesOnceMixin:
     """With facets, Django builds the list's filters again for each filter's counts,
     and a related filter reads its choices each time: read them once per request."""

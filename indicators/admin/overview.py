@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from feminisation.access import sees_all_events
+from indicators.communes import names_to_link
 from indicators.enums import EventStatus
 from indicators.figures import stats
 from indicators.models import AwarenessEvent
@@ -38,6 +39,9 @@ def overview(request, model_admin):
         "year": today.year,
         "awaiting": _limited(awaiting),
         "without_counts": _limited(without_counts),
+        # The free-text communes no official commune matched (`load_communes`).
+        "communes_to_link": names_to_link(limit=LIST_LIMIT),
+        "list_limit": LIST_LIMIT,
         "statuses": _statuses(plan, today.year),
         "partners": [],
         "progress": [],

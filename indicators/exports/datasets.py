@@ -55,6 +55,7 @@ def event_lines(events, audience=None):
         initiative_title=F("initiative__title"),
         organizer_name=F("organizer__name"),
         updated_by_name=F("updated_by__username"),
+        commune_code=F("official_commune"),
         audience_name=F("counts__audience__name"),
         audience_order=F("counts__audience__order"),
         people=F("counts__people"),

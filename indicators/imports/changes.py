@@ -12,6 +12,7 @@ the queries do not grow with the rows."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from geography.models import name_key
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
 from indicators.imports import duplicates, writing
@@ -132,7 +133,7 @@ class EventImport:
                     lookup_key(values["title"]),
                     values["organizer"].pk,
                     lookup_key(values["venue_name"]),
-                    lookup_key(values["commune"]),
+                    name_key(values["commune"].name),
                 )
             else:
                 continue  # its errors are reported; it cannot be matched to an event
@@ -284,7 +285,8 @@ class EventImport:
             title=values["title"],
             format=values["format"],
             venue_name=values["venue_name"],
-            commune=values["commune"],
+            commune=values["commune"].name,
+            official_commune=values["commune"],
             organizer=values["organizer"],
             created_by=self.user,
             updated_by=self.user,
@@ -332,13 +334,20 @@ class EventImport:
             ("title", " ".join(event.title.split()), values["title"]),
             ("format", EventFormat(event.format).label, EventFormat(values["format"]).label),
             ("venue_name", " ".join(event.venue_name.split()), values["venue_name"]),
-            ("commune", " ".join(event.commune.split()), values["commune"]),
             ("organizer", self.reader.partner_by_pk[event.organizer_id], values["organizer"]),
         )
         for name, old, new in compared:
             if old != new:
                 change.changes.append(f"{HEADERS_BY_KEY[name]} : {_shown(old)} → {_shown(new)}")
                 change.changed_fields.add(name)
+        commune = values["commune"]
+        if (event.official_commune_id, event.commune) != (commune.pk, commune.name):
+            text = f"{HEADERS_BY_KEY['commune']} : {_shown(event.commune)} → {_shown(commune.name)}"
+            if event.official_commune_id is None:
+                # An event entered before the official communes: the file links it.
+                text += f", commune officielle (code INSEE {commune.code})"
+            change.changes.append(text)
+            change.changed_fields.update(("commune", "official_commune"))
         if {partner.pk for partner in change.co_organizers} != co_organizer_ids:
             change.co_organizers_changed = True
             old = [self.reader.partner_by_pk[pk] for pk in sorted(co_organizer_ids)]
@@ -369,8 +378,9 @@ class EventImport:
 
         event.initiative = values["initiative"]
         event.organizer = values["organizer"]
-        for name in ("date", "title", "format", "venue_name", "commune"):
+        for name in ("date", "title", "format", "venue_name"):
             setattr(event, name, values[name])
+        event.official_commune, event.commune = commune, commune.name
         old_status = event.status
         status = workflow.status_after_import(
             self.user, old_status, values["status"], content_changed
@@ -418,6 +428,8 @@ class EventImport:
 
 
 def _same(name, first, other):
+    if name == "commune":
+        return first == other  # official communes
     if name in TEXT_MAX_LENGTH:
         return lookup_key(first) == lookup_key(other)
     if name == "co_organizers":
@@ -431,7 +443,9 @@ def _event_key(event):
         lookup_key(event.title),
         event.organizer_id,
         lookup_key(event.venue_name),
-        lookup_key(event.commune),
+        # As the file's commune is keyed: an event entered « saint omer » before the
+        # official communes is found by a row of « Saint-Omer ».
+        name_key(event.commune),
     )
 
 

@@ -7,9 +7,11 @@ The names are read once per file into dicts, whatever the number of rows."""
 import datetime
 import re
 from collections import defaultdict
+from functools import partial
 
 from feminisation import formatting, validators
 from feminisation.access import sees_all_events
+from geography.matching import CommuneError, CommuneMatcher
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
 from indicators.sheet import COLUMNS, HEADERS_BY_KEY, STATUS_NAMES, lookup_key, split_names
@@ -164,6 +166,7 @@ class RowReader:
             [(p, p.slug) for p in partners],
             [(p, p.short_name) for p in partners],
         )
+        self.communes = CommuneMatcher()
         self.formats = Lookup(EventFormat.choices, [(value, value) for value in EventFormat])
         self.statuses = Lookup(
             [(status, name) for status, name in STATUS_NAMES.items()],
@@ -181,7 +184,7 @@ class RowReader:
             "title": self.text("title"),
             "format": self.format,
             "venue_name": self.text("venue_name"),
-            "commune": self.text("commune"),
+            "commune": self.commune,
             "organizer": self.organizer,
             "co_organizers": self.co_organizers,
             "audience": self.audience,
@@ -199,7 +202,12 @@ class RowReader:
         line_less = cell_text(cells.get("reference")) and not any(
             cell_text(cells.get(key)) for key in ("audience", "people", "women")
         )
-        for key, parse in self.parsers.items():
+        # An export's « code INSEE » column settles two communes of the same name.
+        parsers = {
+            **self.parsers,
+            "commune": partial(self.commune, code=cell_text(cells.get("commune_code"))),
+        }
+        for key, parse in parsers.items():
             raw = cells.get(key)
             if cell_text(raw) == "" and not isinstance(raw, datetime.date):
                 if key in REQUIRED and not (line_less and key in ("audience", "people")):
@@ -243,6 +251,14 @@ class RowReader:
             return value
 
         return parse
+
+    def commune(self, value, code=None):
+        """The official commune of the territory that the cell names."""
+        text = self.text("commune")(value)
+        try:
+            return self.communes.find(text, code=code)
+        except CommuneError as error:
+            raise CellError(str(error)) from error
 
     def initiative(self, value):
         return self.initiatives.find(

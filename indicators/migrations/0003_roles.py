@@ -16,8 +16,10 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=name)
         for dotted in codenames:
             app_label, codename = dotted.split(".")
+            # A permission on a model that a later migration creates (the communes)
+            # does not exist yet: that migration gives it (geography 0002).
             group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
 
 

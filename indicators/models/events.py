@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from feminisation import validators
 from feminisation.access import organisation_ids, sees_all_events
+from geography.models import Commune
 from indicators.enums import EventFormat, EventStatus
 from indicators.sheet import lookup_key
 from initiatives.models import ActionPlan, Audience, Initiative
@@ -79,6 +80,11 @@ class AwarenessEventQuerySet(models.QuerySet):
 
     def validated(self):
         return self.filter(status=EventStatus.VALIDATED)
+
+    def without_official_commune(self):
+        """Events whose commune is still only the free text typed before the
+        official communes: staff link them (`load_communes` links those it can)."""
+        return self.filter(official_commune__isnull=True)
 
     # What waits for someone: each condition written once, for a filter (the admin's
     # list and overview) or a conditional count (the admin's home).
@@ -157,7 +163,20 @@ class AwarenessEvent(models.Model):
         help_text="Établissement, entreprise ou salle.",
         validators=[validators.single_line],
     )
+    # The official commune's name, copied by save(): the figures (venues reached),
+    # the exports and the public list read this text. An event entered before the
+    # official communes may still have only its free text (`official_commune`
+    # empty) until someone links it.
     commune = models.CharField("commune", max_length=100, validators=[validators.single_line])
+    official_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="commune",
+        help_text="Tapez le nom ou le code postal de la commune, puis choisissez-la dans la liste.",
+    )
     organizer = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
@@ -221,6 +240,8 @@ class AwarenessEvent(models.Model):
     # Co-organisers are kept in the history too, so that a deleted event can be
     # restored whole.
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["co_organizers"])
+    # The history says a change of commune once, by its name (feminisation.admin).
+    history_said_by = {"official_commune": "commune"}
 
     objects = AwarenessEventQuerySet.as_manager()
 
@@ -247,6 +268,11 @@ class AwarenessEvent(models.Model):
         return f"{self.title} ({self.date:%d/%m/%Y})"
 
     def save(self, *args, **kwargs):
+        # The name of a commune just chosen (the form and the import set the object);
+        # an event read with its commune id keeps the name written with it, without
+        # a query per event saved (the list's actions save them one by one).
+        if self.official_commune_id is not None and type(self).official_commune.is_cached(self):
+            self.commune = self.official_commune.name
         # One transaction for the event and the daily figures its signals refresh.
         with transaction.atomic(using=kwargs.get("using")):
             if not self._state.adding:

@@ -5,6 +5,7 @@ from factory.django import DjangoModelFactory
 
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent, Target
+from tests.geography.factories import real_commune
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
@@ -20,6 +21,9 @@ class AwarenessEventFactory(DjangoModelFactory):
     format = EventFormat.SCHOOL_INTERVENTION
     venue_name = "Collège de la Morinie"
     commune = "Saint-Omer"
+    # The official commune of that name when it is a real one (stored on the way),
+    # else none: an event entered before the official communes.
+    official_commune = factory.LazyAttribute(lambda event: real_commune(event.commune))
     organizer = factory.SubFactory(PartnerFactory)
     status = EventStatus.VALIDATED
 

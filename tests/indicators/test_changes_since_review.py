@@ -19,7 +19,7 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("communes")]
 
 SECTION = 'id="changes-since-review"'
 # The event's latest reviewed version, the version it was returned in (a partner's
@@ -202,7 +202,7 @@ def test_a_validated_event_a_partner_changed_shows_its_changes_since_validation(
 ):
     save(staff_client, event, status=EventStatus.VALIDATED)
 
-    save(partner_client, event, commune="Blendecques")
+    save(partner_client, event, official_commune="62139")  # Blendecques
     assert event.status == EventStatus.SUBMITTED
     response = staff_client.get(change_url(event))
 
@@ -218,7 +218,7 @@ def test_each_change_is_credited_to_the_last_save_that_made_it(
     save(partner_client, event, title="Premier essai", status=EventStatus.DRAFT)
     first = noted(event)
     colleague = logged_in(user_in(access.PARTNERS, "collegue", organisations=[arc]))
-    save(colleague, event, commune="Blendecques", status=EventStatus.SUBMITTED)
+    save(colleague, event, official_commune="62139", status=EventStatus.SUBMITTED)
 
     response = staff_client.get(change_url(event))
 

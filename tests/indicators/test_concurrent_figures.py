@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
+from geography.models import Commune
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent, Venue
@@ -35,7 +36,7 @@ ADD_URL = reverse("admin:indicators_awarenessevent_add")
 
 
 @pytest.fixture
-def world(django_user_model):
+def world(django_user_model, communes):
     plan = ActionPlanFactory(start_date=datetime.date(2025, 1, 1))
     # Places already known (a new one is test_a_new_venue_used_twice_at_once's).
     for name in (KNOWN_VENUE, OTHER_VENUE):
@@ -74,7 +75,8 @@ def saved(client, url, data):
 
 
 def add_form(world, *, date, people, venue_name=KNOWN_VENUE, commune=COMMUNE):
-    """The admin's add form for a validated event with one count line, as posted."""
+    """The admin's add form for a validated event with one count line, as posted
+    (the commune chosen by its INSEE code)."""
     return {
         "initiative": world["initiative"].pk,
         "title": "Découverte des métiers du verre",
@@ -82,7 +84,7 @@ def add_form(world, *, date, people, venue_name=KNOWN_VENUE, commune=COMMUNE):
         "format": EventFormat.COMPANY_VISIT,
         "status": EventStatus.VALIDATED,
         "venue_name": venue_name,
-        "commune": commune,
+        "official_commune": Commune.objects.get(name=commune).code,
         "organizer": world["partners"][0].pk,
         "co_organizers": [world["partners"][1].pk],
         "notes": "",

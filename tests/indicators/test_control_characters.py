@@ -23,7 +23,7 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("communes")]
 
 ADD_URL = reverse("admin:indicators_awarenessevent_add")
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
@@ -39,7 +39,7 @@ def event_data(initiative, organizer, audience, **fields):
         "format": EventFormat.COMPANY_VISIT,
         "status": EventStatus.SUBMITTED,
         "venue_name": "Arc France",
-        "commune": "Arques",
+        "official_commune": "62040",  # Arques (the `communes` fixture)
         "organizer": organizer.pk,
         "notes": "",
         "counts-TOTAL_FORMS": 1,
@@ -71,8 +71,8 @@ def event_form():
             "Ce texte doit tenir sur une ligne : retirez un retour chariot (U+000D).",
         ),
         ("venue_name", "Arc\nFrance", "retirez un saut de ligne (U+000A)"),
-        ("commune", "Arques\t=1", "contient une tabulation (U+0009)"),
-        ("commune", "Arques\u2028Cedex", "retirez un séparateur de ligne (U+2028)"),
+        # The commune is chosen among the official ones: no text to type.
+        ("official_commune", "62040\t=1", "Sélectionnez un choix valide"),
         ("title", "Visite\x1b[31m", "contient un caractère de contrôle (U+001B)"),
         ("title", "Vis\x85ite", "contient un caractère de contrôle (U+0085)"),
         ("notes", "Bonne visite\x07", "contient un caractère de contrôle (U+0007)"),

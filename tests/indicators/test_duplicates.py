@@ -21,7 +21,7 @@ from tests.indicators.test_import import HEADERS, csv_file, row
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("communes")]
 
 ADD_URL = reverse("admin:indicators_awarenessevent_add")
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
@@ -176,7 +176,7 @@ def add_data(initiative, organizer, **fields):
         "format": EventFormat.COMPANY_VISIT,
         "status": EventStatus.DRAFT,
         "venue_name": "Arc France",
-        "commune": "arques ",
+        "official_commune": "62040",  # Arques
         "organizer": organizer.pk,
         "notes": "",
         "counts-TOTAL_FORMS": 0,
@@ -251,7 +251,7 @@ def change_data(event, **fields):
         format=event.format,
         status=event.status,
         venue_name=event.venue_name,
-        commune=event.commune,
+        official_commune=event.official_commune_id or "",
         seen_version=event.version,
         change_reason="",
     )
@@ -266,7 +266,7 @@ def test_editing_a_duplicate_without_changing_its_key_does_not_warn_again(
     )
 
     response = staff_client.post(
-        change_url(twin), change_data(twin, title="Deuxième séance", commune="Arques")
+        change_url(twin), change_data(twin, title="Deuxième séance", official_commune="62040")
     )
 
     assertRedirects(response, CHANGELIST_URL, fetch_redirect_response=False)
@@ -326,7 +326,15 @@ def test_a_partner_never_learns_of_another_partners_events(
     form_class = modelform_factory(
         AwarenessEvent,
         form=AwarenessEventAdminForm,
-        fields=["initiative", "title", "date", "format", "venue_name", "commune", "organizer"],
+        fields=[
+            "initiative",
+            "title",
+            "date",
+            "format",
+            "venue_name",
+            "official_commune",
+            "organizer",
+        ],
     )
     form_class.user = partner
     data = add_data(verrelles, capital_filles)
@@ -391,7 +399,9 @@ def test_the_preview_warns_of_recorded_and_in_file_duplicates_then_imports_them_
         html=True,
     )
     assertContains(
-        preview, "<li>l'action de la ligne 4 du fichier — Forum, second jour (saint omer)</li>"
+        # The commune by its official name, whatever the file's spelling.
+        preview,
+        "<li>l'action de la ligne 4 du fichier — Forum, second jour (Saint-Omer)</li>",
     )
     assertContains(
         preview,
@@ -497,7 +507,8 @@ def test_an_import_checks_its_duplicates_in_the_same_queries_whatever_its_length
         for number in range(events)
     ]
 
-    with django_assert_num_queries(16):
+    # The import's, the territory's communes included, and the duplicates' one.
+    with django_assert_num_queries(17):
         preview = upload(staff_client, rows)
 
     duplicates = preview.context["result"].duplicates

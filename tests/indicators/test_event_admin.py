@@ -15,7 +15,7 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("communes")]
 
 ADD_URL = reverse("admin:indicators_awarenessevent_add")
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
@@ -24,8 +24,8 @@ CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
 ADD_FORM_QUERIES = 4
 # session, user, the event with its totals, its co-organisers, its lines, the
 # audiences (read once for every line), a content type, the
-# initiative and organiser widgets, the total's sums
-CHANGE_FORM_QUERIES = 10
+# initiative, organiser and commune widgets, the total's sums
+CHANGE_FORM_QUERIES = 11
 # session, user, the events awaiting validation or correction, the choices of the
 # initiative, audience, organiser and co-organiser filters, the count of the listed
 # events (not of all of them), events with their initiative, organiser and totals,
@@ -60,7 +60,7 @@ def event_data(*, initiative, organizer, lines, initial_lines=0, **fields):
         "format": EventFormat.COMPANY_VISIT,
         "status": EventStatus.SUBMITTED,
         "venue_name": "Arc France",
-        "commune": "Arques",
+        "official_commune": "62040",  # Arques (the `communes` fixture)
         "organizer": organizer.pk,
         "notes": "",
         "counts-TOTAL_FORMS": len(lines),

@@ -32,7 +32,8 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+# Every file names real communes: the import finds them among the official ones.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("communes")]
 
 # Lazy, so that an admin without EventImportMixin fails these tests, not the
 # collection of the whole suite.
@@ -60,8 +61,9 @@ PAGE_QUERIES = 7
 # The page's, the partners for the organiser's drop-down list
 TEMPLATE_QUERIES = 8
 # The page's, plus what the check reads once per file, whatever its length:
-# initiatives of every plan, audiences, partners, closed years, recorded events
-CHECK_QUERIES = 13
+# initiatives of every plan, audiences, partners, the territory's communes, closed
+# years, recorded events
+CHECK_QUERIES = 14
 # A valid file with new actions (those these tests keep) reads once more the
 # recorded events that look like them (possible duplicates).
 DUPLICATE_QUERIES = 1

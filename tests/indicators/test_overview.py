@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 OVERVIEW_URL = reverse("admin:indicators_awarenessevent_overview")
 # session, user, the user's permissions (own and group's), the current plan, the
 # events awaiting validation, the past events without lines, the year's events by
-# status, the partners' sums (from the partners' daily figures), the targets and
-# their sums
-OVERVIEW_QUERIES = 11
+# status, the free-text communes still to link, the partners' sums (from the
+# partners' daily figures), the targets and their sums
+OVERVIEW_QUERIES = 12
 
 
 @pytest.fixture

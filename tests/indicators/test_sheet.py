@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 IMPORT_URL = reverse_lazy("admin:indicators_awarenessevent_import")
 TEMPLATE_URL = reverse_lazy("admin:indicators_awarenessevent_import_template")
 CHANGELIST_URL = reverse_lazy("admin:indicators_awarenessevent_changelist")
-EXPORT_ONLY_HEADERS = ["modifiée le", "modifiée par"]
+# After the columns the import reads: who changed the event last, then its commune's
+# INSEE code (which, read back, settles two communes of the same name).
+EXPORT_ONLY_HEADERS = ["modifiée le", "modifiée par", "code INSEE"]
 # The export's CSV dialects, and the Excel dialect's file opened and saved as XLSX.
 KINDS = ["excel", "csv", "xlsx"]
 

@@ -93,6 +93,7 @@ def event_of(organizer, initiative, **fields):
     return event
 
 
+@pytest.mark.usefixtures("communes")
 def test_a_partner_adds_a_draft_for_their_organisation_today(
     partner_client, django_assert_max_num_queries, arc, capso, initiative
 ):
@@ -114,7 +115,7 @@ def test_a_partner_adds_a_draft_for_their_organisation_today(
         title="Visite de la verrerie",
         format=EventFormat.COMPANY_VISIT,
         venue_name="Arc France",
-        commune="Arques",
+        official_commune="62040",
         **{"counts-0-audience": AudienceFactory().pk, "counts-0-people": 12},
     )
 
@@ -122,7 +123,7 @@ def test_a_partner_adds_a_draft_for_their_organisation_today(
         response = partner_client.post(ADD_URL, data)
 
     event = AwarenessEvent.objects.get()
-    assert (event.status, event.organizer) == (EventStatus.DRAFT, arc)
+    assert (event.status, event.organizer, event.commune) == (EventStatus.DRAFT, arc, "Arques")
     assert event.counts.get().people == 12
 
 

@@ -287,6 +287,7 @@ def test_an_account_that_turned_them_off_receives_none(
     assert list(inbox()) == ["equipe2@example.fr"]
 
 
+@pytest.mark.usefixtures("communes")
 def test_an_event_added_as_submitted_through_the_form_is_announced(
     client, partner, staff, arc, initiative, django_capture_on_commit_callbacks
 ):
@@ -298,7 +299,7 @@ def test_an_event_added_as_submitted_through_the_form_is_announced(
         title="Forum des métiers",
         format="forum",
         venue_name="Salle Vauban",
-        commune="Arques",
+        official_commune="62040",  # Arques
         date="20/05/2025",
         status=EventStatus.SUBMITTED,
         **{"counts-0-audience": AudienceFactory().pk, "counts-0-people": 12},
@@ -330,6 +331,7 @@ def import_file(client, *rows):
     return preview, lambda: client.post(IMPORT_URL, {"token": preview.context["token"]})
 
 
+@pytest.mark.usefixtures("communes")
 def test_an_import_announces_its_moves_once_confirmed(
     client, partner, staff, arc, initiative, django_capture_on_commit_callbacks
 ):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import number
+from geography.models import Commune
 from indicators import demo
 from indicators.enums import EventStatus
 from indicators.figures import store
@@ -107,7 +108,11 @@ def _sources(plan):
 
 def _insert(drafts):
     """Bulk-inserts the events, their count lines and co-organisers; returns the
-    number of count lines."""
+    number of count lines. The events are linked to their official communes when
+    `load_communes` has loaded them."""
+    loaded = set(
+        Commune.objects.filter(pk__in=set(demo.COMMUNE_CODES.values())).values_list("pk", flat=True)
+    )
     events = AwarenessEvent.objects.bulk_create(
         [
             AwarenessEvent(
@@ -117,6 +122,7 @@ def _insert(drafts):
                 format=draft.format,
                 venue_name=draft.venue_name,
                 commune=draft.commune,
+                official_commune_id=draft.commune_code if draft.commune_code in loaded else None,
                 organizer_id=draft.organizer_pk,
                 status=EventStatus.VALIDATED,
                 notes=NOTES,

@@ -1,0 +1,51 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from feminisation.formatting import counted, noun, number
+from geography import datafile
+from geography.models import Commune
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les communes officielles du fichier geography/data/communes-59-62.csv "
+        "(crée les nouvelles, met à jour celles qui ont changé), puis rattache à leur "
+        "commune les actions dont la commune, saisie en texte libre, en nomme une seule. "
+        "Sans risque si relancée."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--file", default=datafile.PATH, help="Un autre fichier de communes (CSV)."
+        )
+
+    def handle(self, *args, file, **options):
+        # The one place geography reaches into the events: after the load, link them.
+        from indicators import communes
+
+        try:
+            loaded = datafile.read(file)
+        except datafile.DataFileError as error:
+            raise CommandError(str(error)) from error
+        with transaction.atomic():
+            created, updated = Commune.objects.upsert(loaded)
+        unchanged = len(loaded) - created - updated
+        self.stdout.write(
+            f"Communes : {counted(created, 'créée', 'créées')}, "
+            f"{counted(updated, 'mise à jour', 'mises à jour')}, "
+            f"{counted(unchanged, 'inchangée', 'inchangées')}."
+        )
+        linked = communes.link_events()
+        left = communes.names_to_link()
+        events_left = sum(name["events"] for name in left)
+        message = f"Actions rattachées à leur commune : {number(linked)}."
+        if events_left:
+            message += (
+                f" {noun(events_left, 'Reste', 'Restent')} "
+                f"{counted(events_left, 'action', 'actions')} à rattacher à la main "
+                f"({counted(len(left), 'nom', 'noms')} de commune "
+                f"{noun(len(left), 'inconnu', 'inconnus')} ou "
+                f"{noun(len(left), 'ambigu', 'ambigus')}) : voir « Communes à rattacher » "
+                "dans le tableau de suivi."
+            )
+        self.stdout.write(message)

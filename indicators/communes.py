@@ -1,0 +1,52 @@
+"""Events and the official communes: linking the events entered with a free-text
+commune, and the names that are left for staff to link by hand.
+
+A migration cannot do the linking: it runs before `load_communes` has filled the
+table, and must not read code that changes. `load_communes` links after each load,
+which makes the linking run again on every deployment and cost nothing once done."""
+
+from django.db import transaction
+from django.db.models import Count
+
+from feminisation.cache import invalidate_public_pages
+from geography.matching import CommuneMatcher
+from indicators.figures import store
+from indicators.models import AwarenessEvent
+
+
+def link_events():
+    """Links each event still without an official commune whose text names exactly
+    one commune of the territory (whatever the case, accents or hyphens), and
+    writes that commune's own spelling in its text. One UPDATE per distinct name,
+    whatever the number of events; returns the number of events linked."""
+    matcher = CommuneMatcher()
+    unlinked = AwarenessEvent.objects.without_official_commune()
+    names = unlinked.order_by().values_list("commune", flat=True).distinct()
+    linked = 0
+    with transaction.atomic(), store.collecting():
+        for name in list(names):
+            commune = matcher.unique(name)
+            if commune is None:
+                continue
+            events = unlinked.filter(commune=name)
+            if name != commune.name:
+                # The venues reached are counted by (venue, commune) text: the days of
+                # the events whose text changes are summed again (at the block's end).
+                store.refresh_days(events.order_by().values_list("date", flat=True).distinct())
+            linked += events.update(official_commune=commune, commune=commune.name)
+        if linked:
+            invalidate_public_pages()
+    return linked
+
+
+def names_to_link(limit=None):
+    """The free-text communes of events without an official commune: each name with
+    its number of events, the most frequent first."""
+    names = (
+        AwarenessEvent.objects.without_official_commune()
+        .order_by()
+        .values("commune")
+        .annotate(events=Count("pk"))
+        .order_by("-events", "commune")
+    )
+    return list(names[:limit] if limit else names)
