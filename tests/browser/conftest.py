@@ -75,9 +75,9 @@ def row_counts():
 
 @pytest.fixture(scope="package")
 def site(django_db_setup, django_db_blocker):
-    """A live server over the plan and 60 validated events, committed once for all
-    the browser tests, which only read them: seeding and emptying the database
-    around each test took two thirds of their time. Afterwards the tables that
+    """A live server over the plan, the official communes and 60 validated events,
+    committed once for all the browser tests, which mostly read them: seeding and
+    emptying the database around each test took two thirds of their time. Afterwards the tables that
     filled up are emptied, and every other table must be as it was, for the tests
     that follow."""
     from pytest_django.live_server_helper import LiveServer
@@ -85,6 +85,7 @@ def site(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         before = row_counts()
         call_command("load_plan", stdout=io.StringIO())
+        call_command("load_communes", stdout=io.StringIO())
         call_command("seed_demo", "--events", "60", "--seed", "1", stdout=io.StringIO())
     server = LiveServer("localhost")
     yield server

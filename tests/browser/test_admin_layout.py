@@ -5,6 +5,7 @@ submits an event on a 375 px phone."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from feminisation import access
 from indicators.enums import EventStatus
@@ -98,8 +99,13 @@ def test_a_partner_records_and_submits_an_event_on_a_phone(page, accounts):
     page.fill("#id_date", "14/03/2025")
     page.select_option("#id_format", index=1)
     page.fill("#id_venue_name", "Salle des fêtes")
-    if page.locator("#id_commune").count():
-        page.fill("#id_commune", "Arques")
+    # The commune's autocomplete, among the official communes.
+    page.locator("#id_official_commune + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill("Helfaut")
+    option = page.locator(".select2-results__option--highlighted")
+    expect(option).to_contain_text("Helfaut")
+    option.click()
+    assert page_fits()
     line = page.locator("#counts-group tr.form-row").first
     line.locator("select").select_option(index=1)
     line.locator("input[name$='-people']").fill("12")
