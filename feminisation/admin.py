@@ -20,7 +20,21 @@ from feminisation.access import sees_all_events
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ConstraintMessageInlineFormSet(forms.BaseInlineFormSet):
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    """A tabular inline names its columns, not its inputs: each input, the empty
+    form's that « Ajouter une ligne » copies included, carries its column's name for
+    screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            # A select with its « add » and « change » links is wrapped.
+            widget = getattr(field.widget, "widget", field.widget)
+            if field.label and not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class ConstraintMessageInlineFormSet(LabelledInlineFormSet):
     """Says a duplicate between two lines with the unique constraint's own French
     message, where Django would name the raw fields (« …en double dans audience »)."""
 

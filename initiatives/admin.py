@@ -5,6 +5,7 @@ from feminisation.admin import (
     HTTPS_URLS,
     ConstraintMessageInlineFormSet,
     HistoryAdmin,
+    LabelledInlineFormSet,
     ReferenceDataAdminMixin,
 )
 from initiatives.models import (
@@ -33,6 +34,7 @@ class PlanPartnerInline(admin.TabularInline):
 
 class PlanLinkInline(admin.TabularInline):
     model = PlanLink
+    formset = LabelledInlineFormSet
     formfield_overrides = HTTPS_URLS
     fields = ("label", "url", "order")
     extra = 1
@@ -100,6 +102,7 @@ class AudienceAdmin(ReferenceDataAdminMixin, admin.ModelAdmin):
 
 class InitiativeLinkInline(admin.TabularInline):
     model = InitiativeLink
+    formset = LabelledInlineFormSet
     formfield_overrides = HTTPS_URLS
     fields = ("label", "url", "order")
     extra = 1
@@ -107,6 +110,7 @@ class InitiativeLinkInline(admin.TabularInline):
 
 class AchievementInline(admin.TabularInline):
     model = Achievement
+    formset = LabelledInlineFormSet
     formfield_overrides = HTTPS_URLS
     fields = ("date", "title", "quantity", "url")
     show_change_link = True

@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.db.models import Count
 
 from accounts import rules
-from feminisation.admin import HTTPS_URLS, HistoryAdmin, ReferenceDataAdminMixin
+from feminisation.admin import (
+    HTTPS_URLS,
+    HistoryAdmin,
+    LabelledInlineFormSet,
+    ReferenceDataAdminMixin,
+)
 from partners.models import Contact, Partner
 
 
 class ContactInline(admin.TabularInline):
     model = Contact
+    formset = LabelledInlineFormSet
     fields = ("full_name", "job_title", "email", "phone", "is_public")
     extra = 1
 
