@@ -77,9 +77,9 @@ def row_counts():
 def site(django_db_setup, django_db_blocker):
     """A live server over the plan, the official communes and 60 validated events,
     committed once for all the browser tests, which mostly read them: seeding and
-    emptying the database around each test took two thirds of their time. Afterwards the tables that
-    filled up are emptied, and every other table must be as it was, for the tests
-    that follow."""
+    emptying the database around each test took two thirds of their time.
+    Afterwards the tables that filled up are emptied, and every other table must be
+    as it was, for the tests that follow."""
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
