@@ -74,6 +74,11 @@ def link_in(message, pattern):
     return urlsplit(re.search(rf"https?://\S+{pattern}\S*", message.body).group(0)).path
 
 
+def figure(page, name):
+    """A figure of the public dashboard, as a number."""
+    return int(re.sub(r"\D", "", page.locator(f"[data-figure={name}]").inner_text()))
+
+
 def todo(page, label):
     return page.locator("#content").get_by_role("link", name=re.compile(rf"^{label} \(\d+\)"))
 
@@ -82,6 +87,8 @@ def test_from_invitation_to_the_public_figures(page, accounts):
     organisation = Partner.objects.get(slug=PARTNER_SLUG)
     people_before = todo_module.year_figures(timezone.localdate())["totals"].people
     page.set_viewport_size(DESKTOP)
+    page.goto("/")
+    public_people = figure(page, "people")
 
     # Staff invite a partner: a name, an address, an organisation.
     log_in(page, "equipe-parcours")
@@ -185,7 +192,9 @@ def test_from_invitation_to_the_public_figures(page, accounts):
     assert validated.to == ["lea.martin@capso.example.fr"]
     log_out(page)
 
-    # The public sees it among the validated actions, with its figures.
+    # The public sees it in the dashboard's figures and among the validated actions.
+    page.goto("/")
+    assert figure(page, "people") == public_people + 24
     page.goto("/actions/")
     row = page.locator("tr", has_text=TITLE)
     expect(row).to_contain_text("24")
