@@ -8,13 +8,12 @@ from django.urls import reverse
 from feminisation import access
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
+from tests.browser.admin import PASSWORD, log_in
 from tests.browser.pages import PARTNER_SLUG
 from tests.browser.test_accessibility import AXE_OPTIONS, describe
 from tests.indicators.accounts import user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-PASSWORD = "un mot de passe de test assez long"
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +50,7 @@ def pages(event):
 def test_axe_finds_no_wcag_violation_on_the_partners_admin_pages(page, partner, width):
     account, event = partner
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(reverse("admin:login"))
-    page.fill("input[name=username]", account.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    log_in(page, account.username)
 
     failures = []
     for path in pages(event):

@@ -11,11 +11,11 @@ from feminisation import access
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
 from partners.models import Partner
+from tests.browser.admin import PASSWORD, log_in
 from tests.indicators.accounts import user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PASSWORD = "un mot de passe de test assez long"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 MAIN_COLUMNS = ["event_date", "title", "initiative", "organizer", "status", "people_total"]
@@ -38,15 +38,6 @@ def accounts(site, django_db_blocker):
         return {"staff": staff, "partner": partner}
 
 
-def log_in(page, user):
-    page.goto(reverse("admin:login"))
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    assert page.url.endswith(reverse("admin:index")), page.url
-
-
 def overlap(page, first, second):
     """Whether the boxes of two elements overlap."""
     return page.evaluate(
@@ -61,7 +52,7 @@ def overlap(page, first, second):
 
 def test_the_events_list_shows_its_main_columns_without_scrolling_at_1280(page, accounts):
     page.set_viewport_size(DESKTOP)
-    log_in(page, accounts["staff"])
+    log_in(page, accounts["staff"].username)
     page.goto(reverse("admin:indicators_awarenessevent_changelist"))
 
     widths = page.evaluate(
@@ -82,7 +73,7 @@ def test_the_events_list_shows_its_main_columns_without_scrolling_at_1280(page, 
 
 def test_a_partner_records_and_submits_an_event_on_a_phone(page, accounts):
     page.set_viewport_size(PHONE)
-    log_in(page, accounts["partner"])
+    log_in(page, accounts["partner"].username)
     page.goto(reverse("admin:indicators_awarenessevent_add"))
 
     def page_fits():

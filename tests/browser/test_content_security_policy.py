@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from indicators.models import AwarenessEvent
+from tests.browser.admin import PASSWORD, log_in
 from tests.browser.pages import EMBED, PUBLIC_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -23,7 +24,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     );
 });
 """
-PASSWORD = "un mot de passe de test assez long"
 
 
 @pytest.fixture
@@ -75,12 +75,7 @@ def superuser(site, django_db_blocker):
 
 
 def test_admin_pages_load_and_script_without_a_csp_violation(page, superuser, csp_watch):
-    page.goto(reverse("admin:login"))
-    page.fill("input[name=username]", superuser.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    assert page.url.endswith(reverse("admin:index")), page.url
+    log_in(page, superuser.username)
 
     for path in admin_pages():
         response = page.goto(path)

@@ -20,12 +20,12 @@ from indicators.admin import todo as todo_module
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
 from partners.models import Partner
+from tests.browser.admin import PASSWORD, log_in
 from tests.browser.pages import PARTNER_SLUG
 from tests.indicators.accounts import user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PASSWORD = "un mot de passe de test assez long"
 PARTNER_PASSWORD = "le mot de passe choisi par Léa"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
@@ -44,15 +44,6 @@ def accounts(site, django_db_blocker):
             user.set_password(PASSWORD)
             user.save()
         return {"staff": staff, "manager": manager}
-
-
-def log_in(page, identifier, password=PASSWORD):
-    page.goto(reverse("admin:login"))
-    page.get_by_label("Adresse électronique ou nom d'utilisateur").fill(identifier)
-    page.get_by_label("Mot de passe").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter").click()
-    assert page.url.endswith(reverse("admin:index")), page.url
 
 
 def log_out(page):
