@@ -54,6 +54,9 @@ def ms(seconds):
     return round(seconds * 1000, 2)
 
 
+DECLARE_CURSOR = re.compile(r"^DECLARE .*? CURSOR (?:WITH(?:OUT)? HOLD )?FOR ")
+
+
 def captured(connection):
     """CaptureQueriesContext on an empty log. Read its captured_queries at once: the
     property slices the log again on each access, and later requests empty it."""
@@ -117,7 +120,9 @@ def dashboard(repeat):
             cursor.execute("SET statement_timeout = 0")
     if page.status_code != 200:  # the application turns the cancelled query into a 503
         return {"timeout_s": DASHBOARD_TIMEOUT_S, "error": f"HTTP {page.status_code}"}
-    queries = [q["sql"] for q in queries_seen.captured_queries]
+    # A form's choices are read through a server-side cursor (ModelChoiceIterator's
+    # iterator()), logged as « DECLARE … CURSOR … FOR SELECT … »: replayed as the SELECT.
+    queries = [DECLARE_CURSOR.sub("", q["sql"]) for q in queries_seen.captured_queries]
 
     per_query = [[] for _ in queries]
 
