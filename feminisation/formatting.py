@@ -27,6 +27,14 @@ def percent(share, rounding="nearest"):
     return f"{value}{NARROW_NBSP}%"
 
 
+def change(ratio):
+    """A change, signed: 0.123 → « +12 % », -0.08 → « \u22128 % » (the minus sign, not a
+    hyphen), less than half a percent → « 0 % »."""
+    value = round(ratio * 100)
+    sign = "+" if value > 0 else "\u2212" if value < 0 else ""
+    return f"{sign}{abs(value)}{NARROW_NBSP}%"
+
+
 def noun(count, singular, plural):
     """The word that goes with a count, where the figure is written apart (a card's
     figure above its label): French plural starts at 2."""
