@@ -65,8 +65,8 @@ def test_a_year_with_no_target_tells_people_women_and_the_change(client, world, 
         headline(
             f"Depuis le début du plan, {strong('people', '84 personnes')} ont été sensibilisées"
             " aux métiers de l'industrie, dont"
-            f" {strong('women-share', pct('59'))} de femmes et de filles parmi les personnes"
-            f" dont le sexe est connu ; {strong('change', pct('+150'))} de personnes"
+            f" {strong('women-share', pct('59'))} de femmes et de filles parmi celles dont"
+            f" le sexe est connu ; {strong('change', pct('+150'))} de personnes"
             " sensibilisées en 2025 par rapport à 2024 à la même date."
         ),
         html=True,
