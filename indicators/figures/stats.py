@@ -153,13 +153,15 @@ def headline(scope, *, today, progress=()):
     for name in ("this_year", "current", "previous"):
         if name in conditions:
             sums[name] = _within(rows.sums["people_sum"], conditions[name])
-    wanted = Q()
-    for condition in conditions.values():
-        if condition is None:
-            wanted = Q()
-            break
-        wanted |= condition
-    values = rows.rows.filter(wanted).aggregate(**sums)
+    # One range of dates around every period: an index range scan, where the union
+    # of the periods made PostgreSQL OR two bitmap scans (3 times slower).
+    starts, ends = zip(*periods.values(), strict=True)
+    around = _between(
+        date,
+        None if None in starts else min(starts),
+        None if None in ends else max(ends),
+    )
+    values = (rows.rows if around is None else rows.rows.filter(around)).aggregate(**sums)
     comparison = None
     if window is not None and values["previous"]:
         start, end, kind, this_year_only = window
