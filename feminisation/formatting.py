@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 NARROW_NBSP = "\u202f"
+MINUS = "\u2212"
+STABLE = "stable"
 
 
 def number(value):
@@ -29,10 +31,11 @@ def percent(share, rounding="nearest"):
 
 def change(ratio):
     """A change, signed: 0.123 → « +12 % », -0.08 → « \u22128 % » (the minus sign, not a
-    hyphen), less than half a percent → « 0 % »."""
+    hyphen), less than half a percent either way → « stable »."""
     value = round(ratio * 100)
-    sign = "+" if value > 0 else "\u2212" if value < 0 else ""
-    return f"{sign}{abs(value)}{NARROW_NBSP}%"
+    if value == 0:
+        return STABLE
+    return f"{'+' if value > 0 else MINUS}{abs(value)}{NARROW_NBSP}%"
 
 
 def noun(count, singular, plural):

@@ -34,6 +34,9 @@ def pct(value):
     return f"{value}\u202f%"
 
 
+DOWN_8 = pct(MINUS + "8")
+
+
 def headline(sentence):
     return f'<h1 id="headline" class="headline__sentence">{sentence}</h1>'
 
@@ -107,7 +110,14 @@ def test_figures_equal_to_one_are_in_the_singular(client, initiative, plan, toda
     )
 
 
-@pytest.mark.parametrize(("this_year", "change"), [(112, "+12\u202f%"), (92, "\u22128\u202f%")])
+@pytest.mark.parametrize(
+    ("this_year", "change"),
+    [
+        (112, f"{strong('change', pct('+12'))} de personnes sensibilisées en 2025 par rapport à"),
+        (92, f"{strong('change', DOWN_8)} de personnes sensibilisées en 2025 par rapport à"),
+        (100, f"{strong('change', 'autant')} de personnes sensibilisées en 2025 qu'en"),
+    ],
+)
 def test_this_year_is_compared_with_last_year_at_the_same_date(
     client, initiative, today, this_year, change
 ):
@@ -125,8 +135,7 @@ def test_this_year_is_compared_with_last_year_at_the_same_date(
         headline(
             f"Depuis le début du plan, {strong('people', f'{people} personnes')} ont été"
             f" sensibilisées aux métiers de l'industrie, dont {strong('women-share', pct('50'))}"
-            f" de femmes et de filles ; {strong('change', change)} de personnes sensibilisées"
-            " en 2025 par rapport à 2024 à la même date."
+            f" de femmes et de filles ; {change} 2024 à la même date."
         ),
         html=True,
     )
@@ -259,6 +268,26 @@ def test_the_update_time_is_that_of_the_last_validated_change_even_once_cached(
         headline(
             "Depuis le début du plan, aucune personne n'a été sensibilisée"
             " aux métiers de l'industrie."
+        ),
+        html=True,
+    )
+
+
+def test_a_leap_day_is_compared_with_the_28th_of_february(client, initiative, today):
+    today(datetime.date(2028, 2, 29))
+    reached(initiative, datetime.date(2027, 2, 28), people=40, women=20)
+    reached(initiative, datetime.date(2027, 3, 1), people=400, women=200)
+    reached(initiative, datetime.date(2028, 2, 29), people=50, women=25)
+
+    response = client.get(reverse("home"), {"annee": "2028"})
+
+    # 40 people up to 28 February 2027; 50 up to 29 February 2028.
+    assertContains(
+        response,
+        headline(
+            f"En 2028, {strong('people', '50 personnes')} ont été sensibilisées aux métiers de"
+            f" l'industrie, dont {strong('women-share', pct('50'))} de femmes et de filles ;"
+            f" {strong('change', pct('+25'))} par rapport à 2027 à la même date."
         ),
         html=True,
     )
