@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 NARROW_NBSP = "\u202f"
+MINUS = "\u2212"
+STABLE = "stable"
 
 
 def number(value):
@@ -25,6 +27,15 @@ def percent(share, rounding="nearest"):
         return "—"
     value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
     return f"{value}{NARROW_NBSP}%"
+
+
+def change(ratio):
+    """A change, signed: 0.123 → « +12 % », -0.08 → « \u22128 % » (the minus sign, not a
+    hyphen), less than half a percent either way → « stable »."""
+    value = round(ratio * 100)
+    if value == 0:
+        return STABLE
+    return f"{'+' if value > 0 else MINUS}{abs(value)}{NARROW_NBSP}%"
 
 
 def noun(count, singular, plural):

@@ -41,16 +41,20 @@ VERRELLES = "/initiatives/reseau-verrelles/"
 
 # The queries of each page, whatever the number of events.
 QUERIES = {
-    # current plan; totals; this year; venues; partners; targets (+ their figures);
-    # per month; per initiative (figures + initiatives); per audience (figures +
-    # audiences); per format; per partner; the filter choices (initiatives,
-    # audiences); latest events
+    # current plan; the headline's sums (totals, this year, this year and last year
+    # up to today's date, in one query); the last update (the events' history);
+    # venues; partners; targets (+ their figures); per month; per initiative
+    # (figures + initiatives); per audience (figures + audiences); per format; per
+    # partner; the filter choices (initiatives, audiences); latest events
     DASHBOARD: 17,
-    # the same but this year's totals: the chosen year's are the totals
-    f"/?annee={CURRENT_YEAR}": 16,
-    # the same but this year's totals and the targets' figures (no target in 2025),
-    # and the chosen initiative and audience
-    "/?annee=2025&initiative=reseau-verrelles&public=filles": 17,
+    # the same: the headline compares the chosen year up to today's date
+    f"/?annee={CURRENT_YEAR}": 17,
+    # the same, dates compared with the same dates a year earlier, but the targets'
+    # figures: last year has no target
+    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 16,
+    # the same but the targets' figures (no target in 2025), and the chosen
+    # initiative and audience
+    "/?annee=2025&initiative=reseau-verrelles&public=filles": 18,
     # an end before the start: the form and its error, with the whole plan's figures
     UNUSABLE_PERIOD: 17,
     # current plan, audiences (+ their initiatives in the plan), stakeholders,
@@ -155,7 +159,13 @@ def test_the_pages_show_every_seeded_event(client, events):
     def people(**filters):
         return number(lines.filter(**filters).aggregate(total=Sum("people"))["total"] or 0)
 
-    assertContains(client.get(DASHBOARD), f'<dd data-figure="people">{people()}</dd>', html=True)
+    dashboard = client.get(DASHBOARD)
+    assertContains(dashboard, f'<dd data-figure="people">{people()}</dd>', html=True)
+    if events:
+        headline = f'<strong data-headline="people">{people()} personnes</strong>'
+        assertContains(dashboard, headline, html=True)
+    else:
+        assertContains(dashboard, "aucune personne n'a été sensibilisée")
     assertContains(client.get(EMBED), f'<span class="embed__number">{people()}</span>', html=True)
     assertContains(client.get("/plan/"), f'<span data-figure="people">{people()}</span>', html=True)
     initiatives = client.get("/initiatives/")

@@ -7,6 +7,7 @@ from feminisation import formatting
 register = template.Library()
 register.filter("number", formatting.number)
 register.filter("percent", formatting.percent)
+register.filter("change", formatting.change)
 register.filter("moment", formatting.moment)
 # {% counted n "personne" "personnes" %}, {% noun n "personne" "personnes" %}: Django's
 # `pluralize` would write « 0 personnes ».

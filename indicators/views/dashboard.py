@@ -26,19 +26,22 @@ def home(request):
     scope = chosen.scope(plan)
 
     target_year = chosen.target_year(today)
+    progress = stats.target_progress(
+        plan, target_year, initiative=chosen.initiative, audience=chosen.audience
+    )
+    headline = stats.headline(scope, today=today, progress=progress)
     context = {
         "plan": plan,
         "form": form,
         "filters": chosen,
-        "totals": stats.totals(scope),
-        "this_year": None if chosen.has_period else stats.in_year(scope, today.year),
+        "headline": headline,
+        "totals": headline.totals,
+        "this_year": headline.this_year,
         "today": today,
         "venues": stats.venues_reached(scope),
         "partners": stats.partners_involved(scope),
         "target_year": target_year,
-        "progress": stats.target_progress(
-            plan, target_year, initiative=chosen.initiative, audience=chosen.audience
-        ),
+        "progress": progress,
         "charts": dashboard_charts(
             scope, has_period=chosen.has_period, today=today, query=chosen.query()
         ),
