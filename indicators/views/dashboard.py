@@ -26,6 +26,9 @@ def home(request):
     scope = chosen.scope(plan)
 
     target_year = chosen.target_year(today)
+    progress = stats.target_progress(
+        plan, target_year, initiative=chosen.initiative, audience=chosen.audience
+    )
     context = {
         "plan": plan,
         "form": form,
@@ -36,11 +39,14 @@ def home(request):
         "venues": stats.venues_reached(scope),
         "partners": stats.partners_involved(scope),
         "target_year": target_year,
-        "progress": stats.target_progress(
-            plan, target_year, initiative=chosen.initiative, audience=chosen.audience
-        ),
+        "progress": progress,
         "charts": dashboard_charts(
-            scope, has_period=chosen.has_period, today=today, query=chosen.query()
+            scope,
+            has_period=chosen.has_period,
+            today=today,
+            target_year=target_year,
+            progress=progress,
+            query=chosen.query(),
         ),
         "latest_events": stats.latest_events(scope),
     }
