@@ -292,7 +292,9 @@ def shares_chart(audiences):
         SHARE_COLUMN,
     ]
     table, panels = [], []
-    for n, entry in enumerate(audiences, start=1):
+    # An audience nobody in scope belongs to has no share to show.
+    reached = [entry for entry in audiences if any(q.people for q in entry.quarters)]
+    for n, entry in enumerate(reached, start=1):
         audience, quarters = entry.total.label, entry.quarters
         table += [
             (audience, q.label, q.people, q.women, q.people_with_known_women, q.women_share)
