@@ -279,10 +279,12 @@ def cumulative_chart(months, *, start, target, target_year):
     )  # fmt: skip
 
 
-def shares_chart(audiences):
+def shares_chart(audiences, has_period):
     """The share of women and girls per audience and quarter: a small chart per
     audience, so that no colour tells the audiences apart."""
     title = "Part des femmes et des filles par public cible, par trimestre"
+    if not has_period:
+        title += f" ({QUARTERS_SHOWN} derniers trimestres)"
     columns = [
         TableColumn("Public cible", "label"),
         TableColumn("Trimestre", "label"),
@@ -369,7 +371,7 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
         cumulative_chart(
             year_months, start=start, target=_own_target(progress, scope), target_year=target_year
         ),
-        shares_chart(audiences),
+        shares_chart(audiences, has_period),
         _breakdown(
             "par-initiative",
             "Personnes sensibilisées par initiative",
