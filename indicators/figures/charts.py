@@ -197,7 +197,7 @@ def _breakdown(chart_id, title, rows, label_header, *, note="", summed=True):
 
 
 def _years(dates):
-    """Each date's tick and, under the first and under each January, its year."""
+    """The year to print under each date: under the first and under each January."""
     return [str(day.year) if i == 0 or day.month == 1 else "" for i, day in enumerate(dates)]
 
 
