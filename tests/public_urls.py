@@ -4,7 +4,15 @@ left out."""
 
 from tests.browser.pages import PUBLIC_PAGES
 
-CHARTS = ["par-mois", "cumul", "par-initiative", "par-public", "par-format", "par-partenaire"]
+CHARTS = [
+    "par-mois",
+    "cumul",
+    "part-des-femmes",
+    "par-initiative",
+    "par-public",
+    "par-format",
+    "par-partenaire",
+]
 PUBLIC_FILES = [
     "/donnees/compteurs.csv",
     "/donnees/compteurs.csv?format=excel",

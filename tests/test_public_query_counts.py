@@ -90,6 +90,11 @@ QUERIES = {
     "/donnees/": 2,
     # current plan, its totals
     EMBED: 2,
+    # A chart's data: current plan, this year's targets (+ their figures, for the
+    # cumulative chart's target), then every dashboard chart's sums: per month, per
+    # audience and quarter (+ audiences), per initiative (+ initiatives), per format,
+    # per partner
+    "/donnees/graphiques/cumul.csv": 10,
 }
 
 

@@ -43,7 +43,12 @@ def home(request):
         "target_year": target_year,
         "progress": progress,
         "charts": dashboard_charts(
-            scope, has_period=chosen.has_period, today=today, query=chosen.query()
+            scope,
+            has_period=chosen.has_period,
+            today=today,
+            target_year=target_year,
+            progress=progress,
+            query=chosen.query(),
         ),
         "latest_events": stats.latest_events(scope),
     }

@@ -215,19 +215,25 @@ def chart_data(request, chart_id):
     if message := form.error_message():
         return _bad_request(request, message)
     chosen = form.filters()
-    charts = dashboard_charts(chosen.scope(plan), has_period=chosen.has_period, today=today)
+    target_year = chosen.target_year(today)
+    # The cumulative chart's target: the targets' queries, for this file only.
+    progress = stats.target_progress(
+        plan, target_year, initiative=chosen.initiative, audience=chosen.audience
+    )
+    charts = dashboard_charts(
+        chosen.scope(plan),
+        has_period=chosen.has_period,
+        today=today,
+        target_year=target_year,
+        progress=progress,
+    )
     chart = next((chart for chart in charts if chart.id == chart_id), None)
     if chart is None:
         raise Http404("Ce graphique n'existe pas.")
     columns = [
-        writer.Column(chart.label_header, lambda bar: bar.label),
-        writer.Column(chart.value_header, lambda bar: bar.value),
+        writer.Column(column.header, lambda row, i=i, column=column: column.csv(row[i]))
+        for i, column in enumerate(chart.columns)
     ]
-    if chart.show_women:
-        columns += [
-            writer.Column("dont femmes ou filles", lambda bar: bar.row.women),
-            writer.Column("part des femmes (%)", lambda bar: datasets.women_percent(bar.row)),
-        ]
     return writer.response(
-        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.bars, dialect, stream=False
+        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.rows, dialect, stream=False
     )

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from feminisation.formatting import month_label
+from tests.indicators.charts import chart_html, data_table
 from tests.indicators.factories import (
     AudienceCountFactory,
     AwarenessEventFactory,
@@ -64,26 +66,22 @@ def test_partners_are_credited_for_the_events_they_co_organise(client, world):
     assert figure(response, "partners") == "2"
     # Arc France organised 24 + 30 and co-organised 15; CAPSO organised 15 + 15
     # and co-organised 30.
-    assertContains(
-        response,
-        '<th scope="row">Arc France</th>',
-        html=True,
-    )
-    html = response.content.decode()
-    table = html[html.index('id="par-partenaire"') :]
-    assert table.index("Arc France") < table.index("CAPSO")
-    assert '<span class="chart__number">69</span>' in table
-    assert '<span class="chart__number">60</span>' in table
+    _, rows = data_table(chart_html(response, "par-partenaire"))
+    assert [row[:2] for row in rows] == [["Arc France", "69"], ["CAPSO", "60"]]
 
 
 def test_monthly_chart_covers_the_last_twelve_months(client, plan):
+    event = AwarenessEventFactory(
+        initiative=InitiativeFactory(plan=plan), date=timezone.localdate()
+    )
+    AudienceCountFactory(event=event, people=8, women=3)
+
     response = client.get(reverse("home"))
 
-    html = response.content.decode()
-    monthly = html[html.index('id="par-mois"') : html.index('id="cumul"')]
-    assert monthly.count('<th scope="row">') == 12
-    today = timezone.localdate()
-    assert f"{today.year}</th>" in monthly
+    _, rows = data_table(chart_html(response, "par-mois"))
+    assert len(rows) == 12
+    assert rows[-1][0] == month_label(timezone.localdate())
+    assert rows[-1][1] == "8"
 
 
 def test_this_years_target_shows_progress_in_words(client, world, plan):
@@ -296,7 +294,7 @@ def test_a_cached_page_links_its_charts_with_the_filters_it_read_only(
     assert "pirate_param" not in html
     links = CHART_LINK.findall(html)
     # Each chart's data in the two formats: the standard CSV, then the Excel one.
-    assert len(links) == 12
+    assert len(links) == 14
     for csv_link, excel_link in zip(links[::2], links[1::2], strict=True):
         assert csv_link.endswith(f".csv{links_query}"), links
         assert excel_link == csv_link + ("&amp;" if links_query else "?") + "format=excel"
@@ -314,29 +312,25 @@ def test_the_dashboard_cannot_be_framed_but_the_counter_can(client, world):
     assertContains(response, 'target="_blank"')
 
 
-def chart(response, chart_id):
-    html = response.content.decode()
-    start = html.index(f'id="{chart_id}"')
-    return html[start : html.index("</figure>", start)]
-
-
 def test_breakdowns_by_initiative_audience_and_format_add_up(client, world):
     response = client.get(reverse("home"))
 
-    by_initiative = chart(response, "par-initiative")
-    verrelles = expected(world, initiative="verrelles")["people"]
-    corif = expected(world, initiative="corif")["people"]
-    assert f'<span class="chart__number">{verrelles}</span>' in by_initiative
-    assert f'<span class="chart__number">{corif}</span>' in by_initiative
-    by_audience = chart(response, "par-public")
-    girls = expected(world, audience="filles")["people"]
-    prescribers = expected(world, audience="prescripteurs")["people"]
-    assert f'<span class="chart__number">{girls}</span>' in by_audience
-    assert f'<span class="chart__number">{prescribers}</span>' in by_audience
-    # Every event here is a school intervention: one bar holds everything.
-    assert f'<span class="chart__number">{expected(world)["people"]}</span>' in chart(
-        response, "par-format"
+    def people(chart_id):
+        return {row[0]: row[1] for row in data_table(chart_html(response, chart_id))[1]}
+
+    assert people("par-initiative") == {
+        world["verrelles"].title: str(expected(world, initiative="verrelles")["people"]),
+        world["corif"].title: str(expected(world, initiative="corif")["people"]),
+    }
+    by_audience = people("par-public")
+    assert by_audience[world["filles"].name] == str(expected(world, audience="filles")["people"])
+    assert by_audience[world["prescripteurs"].name] == str(
+        expected(world, audience="prescripteurs")["people"]
     )
+    # Every event here is a school intervention: one bar holds everything.
+    assert people("par-format") == {
+        "Intervention en établissement scolaire": str(expected(world)["people"])
+    }
 
 
 def test_latest_actions_show_the_chosen_audiences_people_and_women(client, world):
