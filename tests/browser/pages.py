@@ -10,6 +10,7 @@ DASHBOARD = "/"
 PARTNER_SLUG = "capso"
 PARTNER = f"/partenaires/{PARTNER_SLUG}/"
 EMBED = "/embed/compteur/"
+TERRITORY = "/territoire/"
 
 # Pages with the full site layout: header, main, footer, skip link.
 SITE_PAGES = [
@@ -20,6 +21,7 @@ SITE_PAGES = [
     "/partenaires/",
     PARTNER,
     "/actions/",
+    TERRITORY,
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",
