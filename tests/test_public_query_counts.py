@@ -26,6 +26,7 @@ from tests.browser.pages import (
     CURRENT_YEAR,
     DASHBOARD,
     EMBED,
+    INITIATIVE_EMBED,
     PARTNER,
     PUBLIC_PAGES,
     TERRITORY,
@@ -91,6 +92,8 @@ QUERIES = {
     "/donnees/": 2,
     # current plan, its totals
     EMBED: 2,
+    # current plan, the initiative, its totals
+    INITIATIVE_EMBED: 3,
 }
 
 

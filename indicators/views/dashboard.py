@@ -51,9 +51,19 @@ def home(request):
 # action, so there is nothing to trick a visitor into clicking.
 @csp_replace({"frame-ancestors": ["*"]})
 @xframe_options_exempt
-@public_page()
+@public_page("initiative")
 def embed_counter(request):
-    """The one page other sites may frame: the plan's count, with a link back."""
+    """The one page other sites may frame: the plan's count, or with
+    `?initiative=<slug>` one initiative's, with a link back. An unknown initiative
+    answers 404 with a page that fits the frame too, saying what to correct."""
     plan = ActionPlan.objects.current()
-    totals = stats.totals(stats.Scope(plan)) if plan else None
-    return render(request, "indicators/embed_counter.html", {"plan": plan, "totals": totals})
+    context = {"plan": plan, "totals": None, "initiative": None}
+    if plan is None:
+        return render(request, "indicators/embed_counter.html", context)
+    if slug := request.GET.get("initiative", "").strip():
+        context["initiative"] = plan.initiatives.filter(slug=slug).first()
+        if context["initiative"] is None:
+            context["unknown_initiative"] = slug
+            return render(request, "indicators/embed_counter.html", context, status=404)
+    context["totals"] = stats.totals(stats.Scope(plan, initiative=context["initiative"]))
+    return render(request, "indicators/embed_counter.html", context)
