@@ -12,7 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE = {"width": 375, "height": 667}
 FRAME = {"width": 320, "height": 220}
-PAGES_WITH_TABLES = [DASHBOARD, "/actions/", PARTNER, "/initiatives/reseau-verrelles/", TERRITORY]
+PAGES_WITH_TABLES = [
+    DASHBOARD,
+    "/actions/",
+    PARTNER,
+    "/initiatives/reseau-verrelles/",
+    TERRITORY,
+    "/donnees-personnelles/",
+]
 
 # Each table region: its accessible name, whether it overflows, and whether the
 # « Faites défiler le tableau → » hint above the table shows.

@@ -2,8 +2,10 @@
 commune, per 1,000 inhabitants, and the communes no action has reached."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -262,3 +264,21 @@ def test_the_dashboard_and_the_navigation_lead_to_it(client, places):
         '<a href="/territoire/" aria-current="page">Le territoire</a>',
         html=True,
     )
+
+
+def test_a_population_loaded_anew_shows_on_the_next_request(
+    client, places, tmp_path, django_capture_on_commit_callbacks
+):
+    assertContains(client.get(reverse("territory")), '<td class="num">14\u202f382</td>', html=True)
+    newer = tmp_path / "communes.csv"
+    newer.write_text(
+        "code,nom,departement,codes_postaux,epci_siren,epci_nom,population\n"
+        "62765,Saint-Omer,62,62500,200069037,CA du Pays de Saint-Omer,15000\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_communes", file=newer, stdout=io.StringIO())
+
+    response = client.get(reverse("territory"))
+    assertContains(response, '<td class="num">15\u202f000</td>', html=True)
+    assertNotContains(response, "14\u202f382")
