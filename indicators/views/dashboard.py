@@ -55,15 +55,15 @@ def home(request):
 def embed_counter(request):
     """The one page other sites may frame: the plan's count, or with
     `?initiative=<slug>` one initiative's, with a link back. An unknown initiative
-    answers 404 with a page that fits the frame too, saying what to correct."""
+    answers 400, as the dashboard's filters do, with a page that fits the frame."""
     plan = ActionPlan.objects.current()
     context = {"plan": plan, "totals": None, "initiative": None}
     if plan is None:
         return render(request, "indicators/embed_counter.html", context)
-    if slug := request.GET.get("initiative", "").strip():
-        context["initiative"] = plan.initiatives.filter(slug=slug).first()
-        if context["initiative"] is None:
-            context["unknown_initiative"] = slug
-            return render(request, "indicators/embed_counter.html", context, status=404)
+    form = filters.EmbedFilterForm(request.GET, plan=plan)
+    if message := form.error_message():
+        context["message"] = message
+        return render(request, "indicators/embed_counter.html", context, status=400)
+    context["initiative"] = form.cleaned_data["initiative"]
     context["totals"] = stats.totals(stats.Scope(plan, initiative=context["initiative"]))
     return render(request, "indicators/embed_counter.html", context)

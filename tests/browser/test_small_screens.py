@@ -133,8 +133,8 @@ def test_an_unknown_initiatives_counter_says_so_and_still_fits(page):
 
     response = page.goto(f"{EMBED}?initiative={'x' * 60}")
 
-    assert response.status == 404
-    assert page.get_by_role("heading", name="Initiative introuvable").is_visible()
+    assert response.status == 400
+    assert page.get_by_role("heading", name="Cette adresse contient une erreur").is_visible()
     link_box_inside_the_frame(page, "Voir les initiatives (nouvelle fenêtre)")
 
 

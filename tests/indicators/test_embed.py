@@ -49,25 +49,44 @@ def test_without_an_initiative_the_plans_count_links_to_the_dashboard(client, wo
     assertContains(response, 'href="http://testserver/"')
 
 
-def test_an_unknown_initiative_answers_404_with_a_page_that_fits_the_frame(client, world):
+def test_an_unknown_initiative_answers_400_with_a_page_that_fits_the_frame(client, world):
     response = embed(client, initiative="reseau-inconnu")
 
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert "X-Frame-Options" not in response.headers
     assertContains(
-        response, '<h1 class="embed__title">Initiative introuvable</h1>', status_code=404, html=True
+        response,
+        '<h1 class="embed__title">Cette adresse contient une erreur</h1>',
+        status_code=400,
+        html=True,
     )
     assertContains(
-        response, "Aucune initiative du plan ne correspond à « reseau-inconnu »", status_code=404
+        response,
+        '<p class="embed__scope">Aucune initiative du plan ne correspond à « reseau-inconnu » : '
+        "vérifiez l'identifiant de l'initiative.</p>",
+        status_code=400,
+        html=True,
     )
-    assertNotContains(response, "embed__number", status_code=404)
+    assertNotContains(response, "embed__number", status_code=400)
+
+
+def test_an_initiative_given_twice_is_refused(client, world):
+    response = client.get(
+        reverse("embed_counter") + "?initiative=reseau-verrelles&initiative=portraits-corif"
+    )
+
+    assertContains(
+        response,
+        "Le filtre « initiative » est donné plusieurs fois : gardez-en un seul.",
+        status_code=400,
+    )
 
 
 def test_another_plans_initiative_is_unknown(client, world):
     other = world["verrelles"].__class__.objects.exclude(plan=world["verrelles"].plan).first()
 
     assert other is not None
-    assert embed(client, initiative=other.slug).status_code == 404
+    assert embed(client, initiative=other.slug).status_code == 400
 
 
 def test_each_initiatives_counter_is_cached_apart(client, world, django_assert_num_queries):
