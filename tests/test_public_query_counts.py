@@ -80,10 +80,11 @@ QUERIES = {
     # initiatives, its sums per year (one query on the partners' daily figures), its
     # latest events
     PARTNER: 6,
-    # current plan, the sums per official commune, the territory's communes, the
-    # filter choices (initiatives, audiences)
-    TERRITORY: 5,
-    "/territoire/?annee=2025&initiative=reseau-verrelles&public=filles": 7,
+    # current plan, the sums per official commune, the events per official commune,
+    # the territory's communes, the filter choices (initiatives, audiences)
+    TERRITORY: 6,
+    # the same, and the chosen initiative and audience
+    "/territoire/?annee=2025&initiative=reseau-verrelles&public=filles": 8,
     # current plan, its first public contact with an e-mail address
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
