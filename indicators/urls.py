@@ -1,10 +1,11 @@
 from django.urls import path
 
-from indicators.views import actions, dashboard, exports
+from indicators.views import actions, dashboard, exports, territory
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("actions/", actions.action_list, name="action_list"),
+    path("territoire/", territory.territory, name="territory"),
     path("embed/compteur/", dashboard.embed_counter, name="embed_counter"),
     path("exports/", exports.export_page, name="exports"),
     path("exports/evenements.csv", exports.events_csv, name="export_events"),

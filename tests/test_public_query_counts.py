@@ -26,8 +26,10 @@ from tests.browser.pages import (
     CURRENT_YEAR,
     DASHBOARD,
     EMBED,
+    INITIATIVE_EMBED,
     PARTNER,
     PUBLIC_PAGES,
+    TERRITORY,
     UNUSABLE_PERIOD,
 )
 from tests.indicators.factories import TargetFactory
@@ -82,6 +84,11 @@ QUERIES = {
     # initiatives, its sums per year (one query on the partners' daily figures), its
     # latest events
     PARTNER: 6,
+    # current plan, the sums per official commune, the events per official commune,
+    # the territory's communes, the filter choices (initiatives, audiences)
+    TERRITORY: 6,
+    # the same, and the chosen initiative and audience
+    "/territoire/?annee=2025&initiative=reseau-verrelles&public=filles": 8,
     # current plan, its first public contact with an e-mail address
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
@@ -95,6 +102,8 @@ QUERIES = {
     # audience and quarter (+ audiences), per initiative (+ initiatives), per format,
     # per partner
     "/donnees/graphiques/cumul.csv": 10,
+    # current plan, the initiative, its totals
+    INITIATIVE_EMBED: 3,
 }
 
 
@@ -105,6 +114,8 @@ def events(request, django_db_setup, django_db_blocker):
     size = request.param
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_plan", stdout=io.StringIO())
+        # seed_demo links its events to the official communes (the territory's page).
+        call_command("load_communes", stdout=io.StringIO())
         plan = ActionPlan.objects.current()
         verrelles = plan.initiatives.get(slug="reseau-verrelles")
         # What the demo plan leaves out: this year's targets, a public contact, an
@@ -181,6 +192,11 @@ def test_the_pages_show_every_seeded_event(client, events):
         )
     verrelles = people(event__initiative__slug="reseau-verrelles")
     assertContains(client.get(VERRELLES), f'<dd data-figure="people">{verrelles}</dd>', html=True)
+    if events:
+        # Every event in its commune's row (seed_demo's communes are all official ones).
+        territory = client.get(TERRITORY).content.decode()
+        assert f"{people()} personnes sensibilisées au total" in territory
+        assert "Commune non rattachée" not in territory
     validated = AwarenessEvent.objects.filter(status=EventStatus.VALIDATED).count()
     actions = client.get("/actions/").content.decode()
     assert f"{number(validated)} action" in actions

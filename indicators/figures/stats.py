@@ -6,6 +6,7 @@ that scope in one query, so a page's query count never depends on how many event
 there are. Only events with count lines count."""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
+from geography.models import Commune, name_key
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
 from indicators.figures.store import month_end
@@ -717,3 +719,151 @@ def action_page(scope, number, *, commune=None, per_page=ACTIONS_PER_PAGE):
 
 def _public_name(name, is_public):
     return name if is_public else UNPUBLISHED_PARTNER
+
+
+# What the territory's page calls the events not yet linked to an official commune,
+# and the communes that belong to no intercommunality.
+UNLINKED_COMMUNE = "Commune non rattachée"
+NO_EPCI = "Sans intercommunalité"
+
+
+@dataclass(frozen=True)
+class Place(Row):
+    """A commune or an intercommunality (EPCI) and the people reached there; its
+    population when the official communes give it (for an EPCI, that of all its
+    communes)."""
+
+    population: int | None = None
+    epci: str = ""
+
+    @property
+    def per_thousand(self):
+        """People made aware per 1,000 inhabitants, or None when the population is
+        not known."""
+        if not self.population:
+            return None
+        return 1000 * self.people / self.population
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The plan's territory: the intercommunalities (EPCI) where at least one of its
+    validated events took place, since its start, whatever the filters; and, in the
+    scope, the people reached per EPCI and per commune."""
+
+    epcis: list
+    communes: list
+    # The territory's communes with no event in scope, per EPCI: [(EPCI, [names])].
+    not_reached: list
+    # The events in scope without an official commune, or None if there are none.
+    unlinked: Place | None
+    commune_count: int
+
+    @property
+    def epci_rows(self):
+        """The EPCIs, then the events without an official commune."""
+        return self.epcis + ([self.unlinked] if self.unlinked else [])
+
+    @property
+    def commune_rows(self):
+        return self.communes + ([self.unlinked] if self.unlinked else [])
+
+    @property
+    def people(self):
+        return sum(place.people for place in self.epci_rows)
+
+    @property
+    def not_reached_count(self):
+        return sum(len(names) for _, names in self.not_reached)
+
+
+def territory(scope):
+    """People reached per EPCI and per commune of the plan's territory, and the
+    territory's communes without any event in scope. Three queries, however many
+    events: the scope's count lines summed per official commune (the daily figures
+    do not carry the commune), its events counted per commune, and the territory's
+    communes."""
+    grouped = _per_commune(scope)
+    unlinked = None
+    if None in grouped:
+        events, figures = grouped.pop(None)
+        unlinked = Place(label=UNLINKED_COMMUNE, events=events, **figures)
+    # A semi-join per commune (EXISTS) read the events again for each commune: 17 s
+    # at 100,000 events on PostgreSQL, where this list, hashed once, takes 0.1 s.
+    held = public_events(scope.plan).filter(official_commune__isnull=False)
+    held = held.order_by().values("official_commune").distinct()
+    epcis = Commune.objects.filter(code__in=held).exclude(epci_siren="").values("epci_siren")
+    communes = list(
+        Commune.objects.filter(Q(code__in=held) | Q(epci_siren__in=epcis)).values_list(
+            "code", "name", "postal_codes", "epci_siren", "epci_name", "population"
+        )
+    )
+    # In French alphabetical order (« Éperlecques » among the E), on any database.
+    communes.sort(key=lambda commune: (name_key(commune[1]), commune[0]))
+    names = Counter(name for _, name, *_ in communes)
+    per_epci = {}
+    reached, not_reached = [], {}
+    for code, name, postal_codes, siren, epci_name, population in communes:
+        epci = epci_name or NO_EPCI
+        events, figures = grouped.get(code, (0, {}))
+        area = per_epci.setdefault(siren, {"label": epci, "rows": []})
+        area["rows"].append((events, figures, population))
+        # Homonyms (two « Saint-Aubin ») are told apart by their postal code.
+        label = f"{name} ({postal_codes.split(' ', 1)[0]})" if names[name] > 1 else name
+        if not events:
+            not_reached.setdefault(epci, []).append(label)
+            continue
+        reached.append(
+            Place(key=code, label=label, epci=epci, events=events, population=population, **figures)
+        )
+    epci_rows = [_epci_place(siren, area) for siren, area in per_epci.items()]
+    return Territory(
+        epcis=_largest_first(epci_rows),
+        communes=_largest_first(reached),
+        not_reached=sorted(not_reached.items(), key=lambda item: name_key(item[0])),
+        unlinked=unlinked,
+        commune_count=len(communes),
+    )
+
+
+def _per_commune(scope):
+    """{official commune code (None: not linked): (events, figures)}. The events are
+    counted apart, on the events: counting them distinct among the lines sorted
+    every line (four times slower at 100,000 events on PostgreSQL)."""
+    sums = scope.lines().values("event__official_commune").annotate(**FIGURES).order_by()
+    events = (
+        scope.events()
+        .filter(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
+        .values("official_commune")
+        .annotate(events=Count("pk"))
+        .order_by()
+    )
+    counted = {row["official_commune"]: row["events"] for row in events}
+    return {
+        row["event__official_commune"]: (
+            counted.get(row["event__official_commune"], 0),
+            figures_of(row),
+        )
+        for row in sums
+    }
+
+
+def _epci_place(siren, area):
+    rows = area["rows"]
+    populations = [population for _, _, population in rows]
+    sums = {
+        name: sum(figures.get(name, 0) for _, figures, _ in rows)
+        for name in ("people", "women", "people_with_known_women")
+    }
+    return Place(
+        key=siren,
+        label=area["label"],
+        events=sum(events for events, _, _ in rows),
+        # Unknown when one of its communes' is: a partial sum would inflate the rate.
+        population=None if None in populations else sum(populations),
+        **sums,
+    )
+
+
+def _largest_first(places):
+    return sorted(places, key=lambda place: (-place.people, name_key(place.label)))

@@ -59,9 +59,19 @@ def home(request):
 # action, so there is nothing to trick a visitor into clicking.
 @csp_replace({"frame-ancestors": ["*"]})
 @xframe_options_exempt
-@public_page()
+@public_page("initiative")
 def embed_counter(request):
-    """The one page other sites may frame: the plan's count, with a link back."""
+    """The one page other sites may frame: the plan's count, or with
+    `?initiative=<slug>` one initiative's, with a link back. An unknown initiative
+    answers 400, as the dashboard's filters do, with a page that fits the frame."""
     plan = ActionPlan.objects.current()
-    totals = stats.totals(stats.Scope(plan)) if plan else None
-    return render(request, "indicators/embed_counter.html", {"plan": plan, "totals": totals})
+    context = {"plan": plan, "totals": None, "initiative": None}
+    if plan is None:
+        return render(request, "indicators/embed_counter.html", context)
+    form = filters.EmbedFilterForm(request.GET, plan=plan)
+    if message := form.error_message():
+        context["message"] = message
+        return render(request, "indicators/embed_counter.html", context, status=400)
+    context["initiative"] = form.cleaned_data["initiative"]
+    context["totals"] = stats.totals(stats.Scope(plan, initiative=context["initiative"]))
+    return render(request, "indicators/embed_counter.html", context)

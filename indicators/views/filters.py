@@ -366,6 +366,33 @@ class ActionFilterForm(DashboardFilterForm):
         return "&".join(part for part in (self.filters().query(), more) if part)
 
 
+class EmbedFilterForm(forms.Form):
+    """The counter's one filter: an initiative of the plan (`?initiative=<slug>`)."""
+
+    initiative = SlugChoiceField(
+        Initiative.objects.none(),
+        label="Initiative",
+        label_attribute="title",
+        error_messages={
+            "invalid_choice": (
+                "Aucune initiative du plan ne correspond à « %(value)s » : vérifiez "
+                "l'identifiant de l'initiative."
+            )
+        },
+    )
+
+    def __init__(self, data, *, plan):
+        super().__init__(data)
+        self.fields["initiative"].queryset = plan.initiatives.all()
+
+    def error_message(self):
+        if len(self.data.getlist("initiative")) > 1:
+            return "Le filtre « initiative » est donné plusieurs fois : gardez-en un seul."
+        if not self.is_valid():
+            return self.errors["initiative"][0]
+        return None
+
+
 # The parameters each page reads, which split its cache.
 PARAMS = tuple(DashboardFilterForm.base_fields)
 ACTION_PARAMS = tuple(ActionFilterForm.base_fields)

@@ -10,6 +10,9 @@ DASHBOARD = "/"
 PARTNER_SLUG = "capso"
 PARTNER = f"/partenaires/{PARTNER_SLUG}/"
 EMBED = "/embed/compteur/"
+TERRITORY = "/territoire/"
+# One initiative's counter (an initiative of the demo plan).
+INITIATIVE_EMBED = f"{EMBED}?initiative=reseau-verrelles"
 
 # Pages with the full site layout: header, main, footer, skip link.
 SITE_PAGES = [
@@ -20,6 +23,7 @@ SITE_PAGES = [
     "/partenaires/",
     PARTNER,
     "/actions/",
+    TERRITORY,
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",
@@ -27,4 +31,4 @@ SITE_PAGES = [
 ]
 # The dashboard again with its form's error: an end before the start.
 UNUSABLE_PERIOD = f"/?du={CURRENT_YEAR}-06-01&au={CURRENT_YEAR}-01-01"
-PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", UNUSABLE_PERIOD, EMBED]
+PUBLIC_PAGES = [*SITE_PAGES, f"/?annee={CURRENT_YEAR}", UNUSABLE_PERIOD, EMBED, INITIATIVE_EMBED]

@@ -194,6 +194,7 @@ def test_plan_page_is_the_current_one_in_the_main_navigation(client, plan):
         '<li><a href="/plan/" aria-current="page">Le plan</a></li>'
         '<li><a href="/initiatives/">Initiatives</a></li>'
         '<li><a href="/partenaires/">Partenaires</a></li>'
+        '<li><a href="/territoire/">Le territoire</a></li>'
         "</ul></nav>",
         html=True,
     )

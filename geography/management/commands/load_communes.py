@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import counted, noun, number
 from geography import datafile
 from geography.models import Commune
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         with transaction.atomic():
             created, updated = Commune.objects.upsert(loaded)
+            if created or updated:
+                # The territory's page shows the communes' populations and EPCIs.
+                invalidate_public_pages()
         unchanged = len(loaded) - created - updated
         self.stdout.write(
             f"Communes : {counted(created, 'créée', 'créées')}, "
