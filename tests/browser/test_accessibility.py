@@ -3,7 +3,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.focus import focused_skip_link_target
-from tests.browser.pages import EMBED, PUBLIC_PAGES, SITE_PAGES, UNUSABLE_PERIOD
+from tests.browser.pages import EMBED, PARTNER, PUBLIC_PAGES, SITE_PAGES, UNUSABLE_PERIOD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -79,11 +79,14 @@ def test_a_filter_the_form_cannot_use_is_announced_with_its_field(visit):
     )
 
 
-def test_axe_finds_no_wcag_violation_in_the_list_of_actions_on_a_phone(visit, page):
+# The public pages of issue 15 on a phone; the dashboard (test_headline,
+# test_dashboard_charts) and /territoire/ (test_small_screens) are checked there.
+@pytest.mark.parametrize("path", ["/actions/?page=2", PARTNER, "/mentions-legales/"])
+def test_axe_finds_no_wcag_violation_on_a_phone(visit, page, path):
     page.set_viewport_size({"width": 375, "height": 667})
-    visit("/actions/?page=2")
+    visit(path)
 
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
 
     if violations:
-        pytest.fail(f"axe on /actions/ at 375 px:\n{describe(violations)}", pytrace=False)
+        pytest.fail(f"axe on {path} at 375 px:\n{describe(violations)}", pytrace=False)
