@@ -151,6 +151,17 @@ def test_400_of_a_wrong_filter_still_says_what_to_fix(client):
     assertContains(response, 'class="error-message" role="alert"', status_code=400)
 
 
+@pytest.mark.django_db
+def test_400_of_a_wrong_filter_leads_back_to_the_same_page_without_filters(client):
+    ActionPlanFactory()
+    response = client.get("/actions/", {"annee": "deux-mille"})
+
+    assert response.status_code == 400
+    assertContains(
+        response, '<a href="/actions/">ouvrez-la sans ses filtres</a>', status_code=400, html=True
+    )
+
+
 def test_500_is_standalone_and_needs_no_database(client):
     # No django_db mark: any query would fail the test.
     response = client.get("/essai/500/")
