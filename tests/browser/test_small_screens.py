@@ -31,6 +31,8 @@ REGIONS = """() => [...document.querySelectorAll(".table-scroll")].map(region =>
         tabindex: region.getAttribute("tabindex"),
         name: label ? label.textContent.trim() : "",
         overflows: region.scrollWidth > region.clientWidth,
+        // A chart's table waits, unrendered, behind « Voir les données ».
+        shown: region.checkVisibility(),
         hint: hint.visibility === "visible" && parseFloat(hint.height) > 0
             ? hint.content : null,
     };
@@ -51,7 +53,8 @@ def test_a_wide_table_scrolls_in_its_named_focusable_region_with_a_cue(visit, pa
         assert (region["role"], region["tabindex"]) == ("region", "0"), (path, region)
         assert region["name"], (path, region)
         # The cue shows exactly when there is something to scroll to.
-        assert region["hint"] == (HINT if region["overflows"] else None), (path, region)
+        if region["shown"]:
+            assert region["hint"] == (HINT if region["overflows"] else None), (path, region)
     assert page.evaluate(PAGE_OVERFLOW) <= 0
 
 
@@ -66,7 +69,8 @@ def test_a_keyboard_user_scrolls_the_communes_table_and_not_the_page(visit, page
     for _ in range(5):
         page.keyboard.press("ArrowRight")
 
-    assert region.evaluate("region => region.scrollLeft") > 0
+    # Chromium scrolls smoothly: the table moves over a few frames.
+    page.wait_for_function("region => region.scrollLeft > 0", arg=region.element_handle())
     assert page.evaluate("() => window.scrollX") == 0
     assert page.evaluate(PAGE_OVERFLOW) <= 0
 
