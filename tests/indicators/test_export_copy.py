@@ -221,22 +221,24 @@ def test_no_cell_runs_as_a_formula_and_line_breaks_stay_in_quoted_cells(tricky):
         {"annee": "2025", "organisateur": "tricky-4", "public": "filles"},
     ],
 )
-@pytest.mark.parametrize("dialect", ["excel", "csv"])
-def test_the_view_streams_the_same_bytes_from_copy(client, tricky, monkeypatch, query, dialect):
+def test_the_view_streams_the_same_bytes_from_copy(client, tricky, monkeypatch, query):
     client.force_login(user_in(access.MANAGERS, "responsable"))
-    query = {**query, "format": dialect}
+    # Both dialects over the same events: the events take longer to create than the
+    # downloads.
+    for dialect, start in (("excel", b"\xef\xbb\xbfdate;"), ("csv", b"date,")):
+        dialect_query = {**query, "format": dialect}
+        with monkeypatch.context() as patch:
+            with CaptureQueriesContext(connection) as queries:
+                copied = download(client.get(reverse("export_events"), dialect_query))
+            copy_statements = copies(queries)  # before the next request empties the log
+            patch.setattr(pg_copy, "can_copy", lambda using: False)
+            with CaptureQueriesContext(connection) as queries:
+                written = download(client.get(reverse("export_events"), dialect_query))
 
-    with CaptureQueriesContext(connection) as queries:
-        copied = download(client.get(reverse("export_events"), query))
-    copy_statements = copies(queries)  # before the next request empties the log
-    monkeypatch.setattr(pg_copy, "can_copy", lambda using: False)
-    with CaptureQueriesContext(connection) as queries:
-        written = download(client.get(reverse("export_events"), query))
-
-    assert len(copy_statements) == 1
-    assert not copies(queries)
-    assert copied == written
-    assert copied.startswith(b"\xef\xbb\xbfdate;" if dialect == "excel" else b"date,")
+        assert len(copy_statements) == 1, dialect
+        assert not copies(queries), dialect
+        assert copied == written, dialect
+        assert copied.startswith(start), dialect
 
 
 @postgresql_only
