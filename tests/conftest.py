@@ -8,9 +8,10 @@ from feminisation import cache as public_cache
 
 # How hard the property tests search: on CI 30 examples a test (40 until the suite
 # neared its 6-minute budget; each example writes to the database, twice over with
-# SQLite and PostgreSQL); on a developer's machine 10, for a quick edit-test loop. HYPOTHESIS_PROFILE=ci reproduces CI's search locally. No deadline: each
-# example writes to the database, and a loaded machine would fail it for being slow;
-# the function-scoped fixtures (the database, the client) serve every example on
+# SQLite and PostgreSQL); on a developer's machine 10, for a quick edit-test loop.
+# HYPOTHESIS_PROFILE=ci reproduces CI's search locally. No deadline: each example
+# writes to the database, and a loaded machine would fail it for being slow; the
+# function-scoped fixtures (the database, the client) serve every example on
 # purpose, each example rolling back what it wrote.
 _PROPERTY_TESTS = {
     "deadline": None,
