@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from feminisation.access import can_validate, organisation_ids, sees_all_events
 from feminisation.formatting import noun
+from indicators import workflow
 from indicators.enums import EventStatus
 from indicators.figures import stats
 from indicators.models import AwarenessEventQuerySet
@@ -121,7 +122,7 @@ def _role(user):
         return STAFF_TASKS, STAFF_QUERIES
     if sees_all_events(user):
         return (), ()
-    if user.has_perm("indicators.change_awarenessevent") and organisation_ids(user):
+    if user.has_perm(workflow.CHANGE) and organisation_ids(user):
         return PARTNER_TASKS, PARTNER_QUERIES
     return (), ()
 
