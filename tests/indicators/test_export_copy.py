@@ -21,6 +21,7 @@ from psycopg.pq import TransactionStatus
 from feminisation import access
 from indicators.enums import EventFormat, EventStatus
 from indicators.exports import datasets, pg_copy, writer
+from indicators.figures import store
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -98,6 +99,11 @@ def copies(queries):
 def tricky(world, plan):
     """The conftest's world, plus events whose every text is tricky, of every
     status and format, with and without lines, co-organisers and editor."""
+    with store.collecting():
+        return _tricky(world, plan)
+
+
+def _tricky(world, plan):
     editor = get_user_model().objects.create_user('=ed"i;t,eur\n')
     partners = [
         PartnerFactory(name=name, slug=f"tricky-{number}") for number, name in enumerate(TRICKY)
