@@ -50,7 +50,8 @@ def counts_table(scope, period, by_initiative=False, by_audience=False):
         .order_by(*ordering)
     )
     targets = {}
-    if period == "annee":
+    # The targets are the plan's: never set against one partner's share of it.
+    if period == "annee" and not scope.narrowed_to_partners:
         targets = {
             (t.year, t.initiative_id, t.audience_id): t
             for t in Target.objects.filter(plan=scope.plan)

@@ -2,8 +2,9 @@
 string, pick the dataset from `indicators.exports`, stream it."""
 
 import json
+from functools import wraps
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,14 +35,38 @@ def _current_plan():
 def _export_form(request):
     plan = _current_plan()
     today = timezone.localdate()
-    return plan, today, filters.ExportFilterForm(request.GET, plan=plan, today=today)
+    form = filters.ExportFilterForm(
+        request.GET,
+        plan=plan,
+        today=today,
+        organisations=access.export_organisations(request.user),
+    )
+    return plan, today, form
+
+
+def _refused(request, message):
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def _may_export(view):
+    """Login required, then `access.export_refusal`'s rule; a refusal says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if message := access.export_refusal(request.user):
+            return _refused(request, message)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _export(view):
-    """Login and the export permission required; the query string read."""
+    """The export rule (a partner's account: its organisations' events only, through
+    the form's filters); the query string read."""
 
-    @login_required
-    @permission_required(access.EXPORT_FIGURES, raise_exception=True)
+    @_may_export
+    @wraps(view)
     def wrapped(request):
         plan, today, form = _export_form(request)
         # A file has no page to show the form on: any error is a 400 with its message.
@@ -49,18 +74,21 @@ def _export(view):
             return _bad_request(request, message)
         return view(request, plan, form.export_request(), today)
 
-    wrapped.__name__ = view.__name__
     return wrapped
 
 
-@login_required
-@permission_required(access.EXPORT_FIGURES, raise_exception=True)
+@_may_export
 def export_page(request):
     _plan, _today, form = _export_form(request)
     if message := form.unreadable_message():
         return _bad_request(request, message)
+    organisations = None
+    if form.organisations is not None:
+        organisations = list(form.fields["organisateur"].queryset.values_list("name", flat=True))
     # A choice the form reads but cannot use: the page again, its error beside the field.
-    return render(request, "indicators/exports.html", {"form": form})
+    return render(
+        request, "indicators/exports.html", {"form": form, "organisations": organisations}
+    )
 
 
 def _filename(name, today, qualifier=""):
@@ -105,16 +133,18 @@ def partners_csv(request, plan, chosen, today):
     return writer.response(
         _filename("partenaires", today),
         datasets.PARTNER_COLUMNS,
-        # For the accounts that see every event in the admin, unpublished partners
-        # included (access.EXPORT_FIGURES goes with SEE_ALL_EVENTS).
+        # Unpublished partners named: managers and staff see every event in the
+        # admin, and a partner's account gets its own organisations' rows only.
         tables.partners_by_year(scope, public=False),
         writer.DIALECTS[chosen.dialect],
     )
 
 
-def events_response(events, *, today):
+def events_response(events, *, today, user=None):
     """The events export of an admin selection (already narrowed to what the user
-    may see)."""
+    may see), kept to what `user` may export."""
+    if user is not None and (organisations := access.export_organisations(user)) is not None:
+        events = events.of_partners(organisations)
     return _events_file(_filename("evenements-selection", today), events, writer.EXCEL_FR)
 
 
