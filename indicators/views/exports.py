@@ -5,20 +5,19 @@ import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from feminisation import access
 from feminisation.cache import public_page
-from indicators.exports import datasets, pg_copy, writer
+from indicators.exports import datasets, open_files, pg_copy, writer
+from indicators.exports.open_files import LICENCE, LICENCE_URL
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan
-
-LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
 def _bad_request(request, error):
@@ -167,18 +166,11 @@ def open_data(request):
 
 
 def _open_counts(plan):
-    return tables.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
+    return open_files.count_rows(plan)
 
 
-OPEN_COLUMNS = [
-    writer.Column("mois", lambda r: f"{r.period:%Y-%m}"),
-    writer.Column("initiative", lambda r: r.initiative[2]),
-    writer.Column("public_cible", lambda r: r.audience[1]),
-    writer.Column("actions", lambda r: r.events),
-    writer.Column("personnes_sensibilisees", lambda r: r.people),
-    writer.Column("dont_femmes_ou_filles", lambda r: r.women),
-    writer.Column("personnes_dont_le_sexe_est_connu", lambda r: r.people_with_known_women),
-]
+# Declared with their types and descriptions, for datapackage.json too.
+OPEN_COLUMNS = open_files.COUNT_FIELDS
 
 
 def _dialect(request):
@@ -204,32 +196,84 @@ def open_counts_csv(request):
     )
 
 
-@public_page()
-def open_counts_json(request):
-    plan = _current_plan()
+def _open_json_meta(request, plan, description):
     updated_at = stats.last_update(plan)
-    data = {
+    return {
         "titre": plan.title,
         "territoire": plan.territory,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "source": request.build_absolute_uri("/"),
         "mis_a_jour_le": timezone.localtime(updated_at).isoformat() if updated_at else None,
-        "description": (
+        "description": description,
+    }
+
+
+@public_page()
+def open_counts_json(request):
+    plan = _current_plan()
+    data = _open_json_meta(
+        request,
+        plan,
+        (
             "Personnes sensibilisées par les actions validées du plan, par mois, "
             "initiative et public cible. « dont_femmes_ou_filles » ne compte que les "
             "personnes dont le sexe est connu. « mis_a_jour_le » : date et heure de la "
             "dernière modification d'une action validée (validation, correction, "
             "suppression ou retour à son organisateur)."
         ),
-        "donnees": [
-            {column.header: column.value(row) for column in OPEN_COLUMNS}
-            for row in _open_counts(plan)
-        ],
-    }
+    )
+    data["donnees"] = [open_files.json_record(OPEN_COLUMNS, row) for row in _open_counts(plan)]
     return HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1),
         content_type="application/json; charset=utf-8",
+    )
+
+
+@public_page("format")
+def open_events_csv(request):
+    """The validated events, public fields only: streamed, and cached once sent."""
+    plan = _current_plan()
+    dialect = _dialect(request)
+    if dialect is None:
+        return _bad_request(request, FORMAT_ERROR)
+    return writer.response(
+        "mixite-industrie-actions.csv",
+        open_files.EVENT_FIELDS,
+        open_files.event_rows(plan),
+        dialect,
+    )
+
+
+@public_page()
+def open_events_json(request):
+    plan = _current_plan()
+    meta = _open_json_meta(
+        request,
+        plan,
+        "Les actions de sensibilisation validées du plan, la plus ancienne d'abord, "
+        "avec les champs de la liste publique des actions. « dont_femmes_ou_filles » "
+        "ne compte que les personnes dont le sexe est connu.",
+    )
+    return StreamingHttpResponse(
+        open_files.json_lines(meta, open_files.EVENT_FIELDS, open_files.event_rows(plan)),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+@public_page()
+def datapackage(request):
+    """Every open-data file described (Frictionless Data Package), from the same
+    column declarations as the files."""
+    plan = _current_plan()
+
+    def absolute_url(url_name, file_format):
+        query = f"?format={file_format}" if file_format else ""
+        return request.build_absolute_uri(reverse(url_name) + query)
+
+    return JsonResponse(
+        open_files.datapackage(plan, absolute_url),
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
 
 
