@@ -339,6 +339,11 @@ class ExportFilterForm(DashboardFilterForm):
                 "filtre « organisateur » ne peut nommer que l'une d'elles, pas "
                 "« %(value)s »."
             )
+            # The targets are the plan's, never set against one partner's figures.
+            self.fields["par"].choices = [
+                (value, "Par année" if value == "annee" else label)
+                for value, label in self.fields["par"].choices
+            ]
 
     def export_request(self):
         """What to export; only once the form has no error at all."""

@@ -17,7 +17,11 @@ from indicators.enums import EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.views.filters import ExportFilterForm
 from tests.indicators.accounts import user_in
-from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.indicators.factories import (
+    AudienceCountFactory,
+    AwarenessEventFactory,
+    TargetFactory,
+)
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
 
@@ -193,6 +197,18 @@ def test_the_partners_file_has_the_accounts_organisations_only(client, world, ac
             assert partners == {"Arc France", "CAPSO", "Elles Bougent", "Capital Filles"}
 
 
+def test_a_partners_yearly_counts_are_not_set_against_the_plans_target(client, world):
+    TargetFactory(plan=world["plan"], year=2025, people=100)
+    logged_in(client, world, "partner_a")
+
+    rows = rows_of(client.get(reverse("export_counts"), {"par": "annee", "format": "csv"}), "csv")
+
+    header, row_2025 = rows[0], rows[1]
+    assert row_2025[header.index("personnes sensibilisées")] == str(20 + 30)
+    assert row_2025[header.index("objectif de personnes")] == ""
+    assert row_2025[header.index("avancement (%)")] == ""
+
+
 def test_a_partner_counts_its_joint_events_in_full_once(client, world):
     logged_in(client, world, "partner_two_organisations")
     rows = rows_of(client.get(reverse("export_partners"), {"format": "csv"}), "csv")
@@ -252,7 +268,7 @@ def test_the_page_tells_a_partner_what_its_exports_hold(client, world):
     )
     # One organisation: nothing to choose among; the targets are the plan's.
     assertNotContains(response, 'name="organisateur"')
-    assertNotContains(response, "objectif et l&#x27;avancement")
+    assertNotContains(response, "objectif")
 
 
 def test_a_partner_with_two_organisations_picks_among_its_own(client, world):
