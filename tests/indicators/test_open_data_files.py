@@ -174,7 +174,7 @@ def test_the_events_files_queries_do_not_grow_with_the_events(
         with CaptureQueriesContext(connection) as queries:
             body(client.get(url))
         few.append(len(queries.captured_queries))
-    for _ in range(12):
+    for _ in range(6):
         event = AwarenessEventFactory(
             initiative=events["initiative"], co_organizers=[PartnerFactory(), PartnerFactory()]
         )
@@ -183,7 +183,7 @@ def test_the_events_files_queries_do_not_grow_with_the_events(
 
     for url, count in zip(urls, few, strict=True):
         with django_assert_num_queries(count):
-            assert body(client.get(url)).count(b"Intervention au coll") == 12
+            assert body(client.get(url)).count(b"Intervention au coll") == 6
 
 
 def test_the_events_file_is_streamed_then_served_from_the_cache(
