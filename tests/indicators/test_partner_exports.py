@@ -293,4 +293,6 @@ def test_the_admin_home_links_to_the_exports(client, world):
 
         response = client.get(reverse("admin:index"))
 
-        assertContains(response, f'<a href="{reverse("exports")}">{link}</a>', html=True)
+        assertContains(
+            response, f'<a href="{reverse("exports")}"><strong>{link}</strong></a>', html=True
+        )
