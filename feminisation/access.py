@@ -8,6 +8,7 @@ and the tests read the same names. What an account may do with one event is
 SEE_ALL_EVENTS = "indicators.see_all_events"
 VALIDATE_EVENTS = "indicators.validate_awarenessevent"
 EXPORT_FIGURES = "indicators.export_figures"
+VIEW_EVENTS = "indicators.view_awarenessevent"
 
 TERRITORY_STAFF = "Équipe territoire"
 MANAGERS = "Responsables"
@@ -57,7 +58,7 @@ PERMISSIONS = {
         "indicators.add_awarenessevent",
         "indicators.change_awarenessevent",
         "indicators.delete_awarenessevent",
-        "indicators.view_awarenessevent",
+        VIEW_EVENTS,
         "indicators.add_audiencecount",
         "indicators.change_audiencecount",
         "indicators.delete_audiencecount",
@@ -88,3 +89,42 @@ def organisation_ids(user):
     if not hasattr(user, "_organisation_ids"):
         user._organisation_ids = list(user.partner_organisations.values_list("pk", flat=True))
     return user._organisation_ids
+
+
+# Exports: who downloads which events, decided here for /exports/, its files and the
+# admin's export of a selection.
+
+NO_EXPORT = (
+    "Votre compte ne permet pas d'exporter les chiffres : les exports sont réservés "
+    "aux responsables, à l'équipe du territoire et aux comptes des partenaires."
+)
+NO_ORGANISATION = (
+    "Votre compte n'est rattaché à aucune organisation partenaire : il n'a donc aucune "
+    "action à exporter. Demandez à l'équipe du territoire de le rattacher à votre "
+    "organisation."
+)
+
+
+def export_refusal(user):
+    """Why `user` may not export, in French; None when it may. Managers and staff
+    export every event; a partner's account, which sees its organisations' events
+    in the admin, exports those."""
+    if user.has_perm(EXPORT_FIGURES):
+        return None
+    if not user.has_perm(VIEW_EVENTS):
+        return NO_EXPORT
+    if not organisation_ids(user):
+        return NO_ORGANISATION
+    return None
+
+
+def can_export(user):
+    return export_refusal(user) is None
+
+
+def export_organisations(user):
+    """Whose events an account that `can_export` exports: None for every partner's,
+    else the ids of its own organisations (events they organise or co-organise)."""
+    if user.has_perm(EXPORT_FIGURES):
+        return None
+    return tuple(organisation_ids(user))

@@ -24,11 +24,16 @@ from time import monotonic
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
 PAGE_TIMEOUT = 60 * 60
+# A streamed page (an open-data file) is kept once sent whole, when it is at most
+# this long: a real plan's list of actions, a few thousand rows, is well under it; a
+# longer one is streamed from the database each time rather than held in memory.
+STREAM_KEPT_BYTES = 8 * 1024 * 1024
 HEALTH_KEY = "health:probe"
 # After a failure the cache is left alone for this long: a Redis that times out
 # would otherwise add its timeout to every request.
@@ -163,7 +168,9 @@ def public_page(*params):
             response = _cache.call("get", key)
             if response is None:
                 response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
+                if response.status_code == 200 and response.streaming:
+                    _keep_once_sent(response, key)
+                elif response.status_code == 200:
                     if hasattr(response, "render"):
                         response.render()
                     _cache.call("set", key, response, PAGE_TIMEOUT)
@@ -172,6 +179,32 @@ def public_page(*params):
         return cached_view
 
     return decorator
+
+
+def _keep_once_sent(response, key):
+    """Streams `response` as it is, and caches its content as a plain response once
+    the last chunk is sent, if it is at most STREAM_KEPT_BYTES long (a download cut
+    short is not kept)."""
+    chunks = []
+    size = 0
+
+    def streamed(content):
+        nonlocal chunks, size
+        for chunk in content:
+            if chunks is not None:
+                size += len(chunk)
+                if size <= STREAM_KEPT_BYTES:
+                    chunks.append(chunk)
+                else:
+                    chunks = None
+            yield chunk
+        if chunks is not None:
+            kept = HttpResponse(b"".join(chunks), status=response.status_code)
+            for header, value in response.items():
+                kept[header] = value
+            _cache.call("set", key, kept, PAGE_TIMEOUT)
+
+    response.streaming_content = streamed(response.streaming_content)
 
 
 def watch(*models, relations=()):

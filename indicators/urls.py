@@ -14,5 +14,8 @@ urlpatterns = [
     path("donnees/", exports.open_data, name="open_data"),
     path("donnees/compteurs.csv", exports.open_counts_csv, name="open_counts_csv"),
     path("donnees/compteurs.json", exports.open_counts_json, name="open_counts_json"),
+    path("donnees/actions.csv", exports.open_events_csv, name="open_events_csv"),
+    path("donnees/actions.json", exports.open_events_json, name="open_events_json"),
+    path("donnees/datapackage.json", exports.datapackage, name="open_datapackage"),
     path("donnees/graphiques/<slug:chart_id>.csv", exports.chart_data, name="chart_data"),
 ]

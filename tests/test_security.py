@@ -174,8 +174,15 @@ def test_a_partner_account_gets_nothing_of_another_partners_event(client, site):
         assertNotContains(response, ESCAPED_SCRIPT, status_code=response.status_code)
     assert change.status_code == 302
     assert history.status_code in (302, 403)
+    # Its own exports: its events, never the other's (at any status).
+    texts = {}
     for path in EXPORT_URLS:
-        assert client.get(path).status_code == 403, path
+        response = client.get(path, {"statut": "toutes"})
+        assert response.status_code == 200, path
+        content = response.streaming_content if response.streaming else [response.content]
+        texts[path] = b"".join(content).decode()
+        assert "alert(1)" not in texts[path], path
+    assert mine.title in texts[reverse("export_events")]
 
 
 def test_partner_contacts_are_never_on_public_pages(client, site):

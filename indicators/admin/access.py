@@ -7,7 +7,7 @@ filter and autocomplete starts from get_queryset, and the object-level
 permissions ask the workflow for whatever is reached another way (a hand-typed
 URL, the bulk delete, the history)."""
 
-from feminisation.access import organisation_ids, sees_all_events
+from feminisation.access import can_export, organisation_ids, sees_all_events
 from indicators import workflow
 from indicators.models import AwarenessEvent
 from partners.models import Partner
@@ -22,6 +22,11 @@ class PartnerAccessMixin:
 
     def has_validate_permission(self, request):
         return workflow.may_perform(request.user, workflow.VALIDATE)
+
+    def has_export_permission(self, request):
+        """The export of a selection: as /exports/ decides (a partner's account
+        exports its organisations' events, and none without one)."""
+        return self.has_view_permission(request) and can_export(request.user)
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and workflow.may_add(request.user)

@@ -169,10 +169,10 @@ class AwarenessEventAdmin(
     reason_fieldset = ("Motif de la modification", {"fields": ("change_reason", "seen_version")})
     object_history_form_template = "admin/history/event_version_form.html"
 
-    @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["view"])
+    @admin.action(description="Exporter la sélection (CSV pour Excel)", permissions=["export"])
     def export_selection(self, request, queryset):
         # The selection is already narrowed to the events this user may see.
-        return exports.events_response(queryset, today=timezone.localdate())
+        return exports.events_response(queryset, today=timezone.localdate(), user=request.user)
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from feminisation.access import can_validate, organisation_ids, sees_all_events
+from feminisation.access import can_export, can_validate, organisation_ids, sees_all_events
 from feminisation.formatting import noun
 from indicators import workflow
 from indicators.enums import EventStatus
@@ -196,7 +196,7 @@ class HomeMixin:
         if not self.has_view_permission(request):
             return {}
         items = todo_list(self.visible_events(request), user)
-        context = {"todo": items, "todo_all_done": all_done(items)}
+        context = {"todo": items, "todo_all_done": all_done(items), "may_export": can_export(user)}
         if sees_all_events(user) and not can_validate(user):
             context["year_figures"] = year_figures(timezone.localdate())
         return context

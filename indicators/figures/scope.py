@@ -1,9 +1,10 @@
 """What is counted and where it is read from: a `Scope` (a plan, a period, an
-initiative, an audience, a partner, statuses), and the sums of its figures.
+initiative, an audience, a partner, a partner account's organisations, statuses),
+and the sums of its figures.
 
 `source(scope)` says where a scope's figures are summed from: the daily figures
 (indicators/figures/store.py), a few thousand rows where the lines are a million,
-or, for a scope narrowed to one partner, the count lines themselves."""
+or, for a scope narrowed to partners, the count lines themselves."""
 
 import datetime
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ class Scope:
     audience: object = None
     # Organised or co-organised by this partner.
     partner: object = None
+    # A partner account's own: the events organised or co-organised by one of these
+    # partners (their ids), and only these partners credited in the per-partner
+    # figures. None: every partner's events. Applies together with `partner`.
+    organisations: tuple | None = None
     # Public figures count validated events only; managers' exports may ask for others.
     statuses: tuple = (EventStatus.VALIDATED,)
     # False sums the count lines themselves: the reference the daily figures are
@@ -30,9 +35,13 @@ class Scope:
     precomputed: bool = True
 
     @property
+    def narrowed_to_partners(self):
+        return self.partner is not None or self.organisations is not None
+
+    @property
     def reads_daily_figures(self):
         # The daily figures are not broken down by the events' other partners.
-        return self.precomputed and self.partner is None
+        return self.precomputed and not self.narrowed_to_partners
 
     def daily(self, per_audience=False):
         """The daily figures in scope: the chosen audience's rows; else, with
@@ -69,10 +78,8 @@ class Scope:
             events = events.filter(
                 Exists(AudienceCount.objects.filter(event=OuterRef("pk"), audience=self.audience))
             )
-        if self.partner is not None:
-            events = events.filter(
-                Q(organizer=self.partner) | Q(pk__in=self._co_organised_event_ids())
-            )
+        for partners in self._partner_narrowings():
+            events = events.of_partners(partners)
         return events
 
     def lines(self):
@@ -88,16 +95,19 @@ class Scope:
             lines = lines.filter(event__initiative=self.initiative)
         if self.audience is not None:
             lines = lines.filter(audience=self.audience)
-        if self.partner is not None:
-            lines = lines.filter(
-                Q(event__organizer=self.partner) | Q(event__in=self._co_organised_event_ids())
-            )
+        for partners in self._partner_narrowings():
+            co_organised = AwarenessEvent.co_organizers.through.objects.filter(
+                partner__in=partners
+            ).values("awarenessevent")
+            lines = lines.filter(Q(event__organizer__in=partners) | Q(event__in=co_organised))
         return lines
 
-    def _co_organised_event_ids(self):
-        return AwarenessEvent.co_organizers.through.objects.filter(partner=self.partner).values(
-            "awarenessevent"
-        )
+    def _partner_narrowings(self):
+        """Each set of partners the events must have one of (both apply at once)."""
+        if self.partner is not None:
+            yield [self.partner]
+        if self.organisations is not None:
+            yield self.organisations
 
 
 @dataclass(frozen=True)

@@ -442,15 +442,15 @@ def _partner_key(dimensions, partner_id, name, is_public, public):
     return (*dimensions, partner_id, name)
 
 
-def _credited(lines, *dimensions, public, partner=None):
+def _credited(lines, *dimensions, public, partners=None):
     """Each partner's events and figures, a joint event credited in full to its
     organiser and to each co-organiser: {(*dimensions, partner id, name):
     {"organised": n, "co_organised": n, people…}}. Two queries. With `public`, the
-    unpublished partners add up under (None, UNPUBLISHED_PARTNERS); with `partner`,
-    only that partner's."""
+    unpublished partners add up under (None, UNPUBLISHED_PARTNERS); with `partners`,
+    only those partners'."""
     credited = {}
     for role, counter in CREDITED_ROLES:
-        only = {role: partner} if partner is not None else {f"{role}__isnull": False}
+        only = {f"{role}__in": partners} if partners is not None else {f"{role}__isnull": False}
         rows = (
             lines.filter(**only)
             .values(*dimensions, role, f"{role}__name", f"{role}__is_public")
@@ -496,6 +496,8 @@ def _credited_daily(rows, *dimensions, public):
 
 
 def _credited_in(scope, *dimensions, annotations=None, public, partner=None):
+    """`_credited` for `partner`, else for the scope's organisations (a partner
+    account's: a joint event's other partners are not theirs to see), else for all."""
     if scope.reads_daily_figures:
         rows = scope.partner_daily()
         if partner is not None:
@@ -506,7 +508,8 @@ def _credited_in(scope, *dimensions, annotations=None, public, partner=None):
     lines = scope.lines()
     if annotations:
         lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})
-    return _credited(lines, *dimensions, public=public, partner=partner)
+    partners = [partner] if partner is not None else scope.organisations
+    return _credited(lines, *dimensions, public=public, partners=partners)
 
 
 def by_partner(scope, *, public=True):

@@ -1,14 +1,20 @@
 """The tables the managers export: people reached per period (and per initiative
-and audience, against the targets), and each partner's year."""
+and audience, against the targets), and each partner's year; and the open data's
+list of events with their figures."""
 
 import datetime
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
 
 from indicators.figures.scope import Figures, figures_of, source
-from indicators.figures.stats import _as_date, _credited_in
-from indicators.models import Target
+from indicators.figures.stats import UNPUBLISHED_PARTNER, _as_date, _credited_in
+from indicators.models import AwarenessEvent, Target
+
+ROWS_PER_FETCH = 2000
 
 PERIODS = {"mois": TruncMonth, "trimestre": TruncQuarter, "annee": TruncYear}
 
@@ -50,7 +56,8 @@ def counts_table(scope, period, by_initiative=False, by_audience=False):
         .order_by(*ordering)
     )
     targets = {}
-    if period == "annee":
+    # The targets are the plan's: never set against one partner's share of it.
+    if period == "annee" and not scope.narrowed_to_partners:
         targets = {
             (t.year, t.initiative_id, t.audience_id): t
             for t in Target.objects.filter(plan=scope.plan)
@@ -95,3 +102,57 @@ def partners_by_year(scope, *, public=True):
         ).items()
     ]
     return sorted(rows, key=lambda row: (row.year, row.partner.lower()))
+
+
+def _public_name(partner):
+    """The partner's name, or UNPUBLISHED_PARTNER for an unpublished one (as the
+    public list of actions says), in SQL."""
+    return Case(
+        When(**{f"{partner}__is_public": True}, then=F(f"{partner}__name")),
+        default=Value(UNPUBLISHED_PARTNER),
+    )
+
+
+def public_event_rows(scope):
+    """Each event of the scope, oldest first, with the public list of actions'
+    fields (no contact, note nor account): its people, women and girls, and people
+    whose sex is known (the scope's audience's only, when one is chosen), and
+    `organisers`, the organiser's then the co-organisers' public names, an
+    unpublished partner named once. Two streamed queries, however many events."""
+    events = scope.events()
+    lines = Q(counts__audience=scope.audience) if scope.audience is not None else Q()
+    rows = (
+        events.order_by("date", "pk")
+        .values(
+            "pk",
+            "date",
+            "title",
+            "format",
+            "commune",
+            commune_code=F("official_commune"),
+            initiative_title=F("initiative__title"),
+            organizer_name=_public_name("organizer"),
+        )
+        .annotate(
+            people=Coalesce(Sum("counts__people", filter=lines), 0),
+            women=Sum("counts__women", filter=lines),
+            known=Coalesce(Sum("counts__people", filter=lines & Q(counts__women__isnull=False)), 0),
+        )
+        .iterator(chunk_size=ROWS_PER_FETCH)
+    )
+    # In the events' order, read in step with them.
+    co_organisers = groupby(
+        AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
+        .order_by("awarenessevent__date", "awarenessevent", "partner__name")
+        .values_list("awarenessevent", _public_name("partner"))
+        .iterator(chunk_size=ROWS_PER_FETCH),
+        key=itemgetter(0),
+    )
+    pending = next(co_organisers, None)
+    for row in rows:
+        names = [row["organizer_name"]]
+        if pending is not None and pending[0] == row["pk"]:
+            names += [name for _, name in pending[1]]
+            pending = next(co_organisers, None)
+        row["organisers"] = list(dict.fromkeys(names))
+        yield row

@@ -120,6 +120,15 @@ class AwarenessEventQuerySet(models.QuerySet):
         ).values("awarenessevent")
         return self.filter(Q(organizer__members=user) | Q(pk__in=co_organised))
 
+    def of_partners(self, partners):
+        """The events organised or co-organised by one of `partners` (instances or
+        ids); none for an empty list. Without a join on the co-organisers, as
+        `visible_to`."""
+        co_organised = AwarenessEvent.co_organizers.through.objects.filter(
+            partner__in=partners
+        ).values("awarenessevent")
+        return self.filter(Q(organizer__in=partners) | Q(pk__in=co_organised))
+
     def for_plan(self, plan):
         return self.filter(initiative__plan=plan)
 

@@ -2,22 +2,22 @@
 string, pick the dataset from `indicators.exports`, stream it."""
 
 import json
+from functools import wraps
 
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from feminisation import access
 from feminisation.cache import public_page
-from indicators.exports import datasets, pg_copy, writer
+from indicators.exports import datasets, open_files, pg_copy, writer
+from indicators.exports.open_files import LICENCE, LICENCE_URL
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan
-
-LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
 def _bad_request(request, error):
@@ -34,14 +34,38 @@ def _current_plan():
 def _export_form(request):
     plan = _current_plan()
     today = timezone.localdate()
-    return plan, today, filters.ExportFilterForm(request.GET, plan=plan, today=today)
+    form = filters.ExportFilterForm(
+        request.GET,
+        plan=plan,
+        today=today,
+        organisations=access.export_organisations(request.user),
+    )
+    return plan, today, form
+
+
+def _refused(request, message):
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def _may_export(view):
+    """Login required, then `access.export_refusal`'s rule; a refusal says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if message := access.export_refusal(request.user):
+            return _refused(request, message)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _export(view):
-    """Login and the export permission required; the query string read."""
+    """The export rule (a partner's account: its organisations' events only, through
+    the form's filters); the query string read."""
 
-    @login_required
-    @permission_required(access.EXPORT_FIGURES, raise_exception=True)
+    @_may_export
+    @wraps(view)
     def wrapped(request):
         plan, today, form = _export_form(request)
         # A file has no page to show the form on: any error is a 400 with its message.
@@ -49,18 +73,21 @@ def _export(view):
             return _bad_request(request, message)
         return view(request, plan, form.export_request(), today)
 
-    wrapped.__name__ = view.__name__
     return wrapped
 
 
-@login_required
-@permission_required(access.EXPORT_FIGURES, raise_exception=True)
+@_may_export
 def export_page(request):
     _plan, _today, form = _export_form(request)
     if message := form.unreadable_message():
         return _bad_request(request, message)
+    organisations = None
+    if form.organisations is not None:
+        organisations = list(form.fields["organisateur"].queryset.values_list("name", flat=True))
     # A choice the form reads but cannot use: the page again, its error beside the field.
-    return render(request, "indicators/exports.html", {"form": form})
+    return render(
+        request, "indicators/exports.html", {"form": form, "organisations": organisations}
+    )
 
 
 def _filename(name, today, qualifier=""):
@@ -105,16 +132,18 @@ def partners_csv(request, plan, chosen, today):
     return writer.response(
         _filename("partenaires", today),
         datasets.PARTNER_COLUMNS,
-        # For the accounts that see every event in the admin, unpublished partners
-        # included (access.EXPORT_FIGURES goes with SEE_ALL_EVENTS).
+        # Unpublished partners named: managers and staff see every event in the
+        # admin, and a partner's account gets its own organisations' rows only.
         tables.partners_by_year(scope, public=False),
         writer.DIALECTS[chosen.dialect],
     )
 
 
-def events_response(events, *, today):
+def events_response(events, *, today, user=None):
     """The events export of an admin selection (already narrowed to what the user
-    may see)."""
+    may see), kept to what `user` may export."""
+    if user is not None and (organisations := access.export_organisations(user)) is not None:
+        events = events.of_partners(organisations)
     return _events_file(_filename("evenements-selection", today), events, writer.EXCEL_FR)
 
 
@@ -137,18 +166,11 @@ def open_data(request):
 
 
 def _open_counts(plan):
-    return tables.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
+    return open_files.count_rows(plan)
 
 
-OPEN_COLUMNS = [
-    writer.Column("mois", lambda r: f"{r.period:%Y-%m}"),
-    writer.Column("initiative", lambda r: r.initiative[2]),
-    writer.Column("public_cible", lambda r: r.audience[1]),
-    writer.Column("actions", lambda r: r.events),
-    writer.Column("personnes_sensibilisees", lambda r: r.people),
-    writer.Column("dont_femmes_ou_filles", lambda r: r.women),
-    writer.Column("personnes_dont_le_sexe_est_connu", lambda r: r.people_with_known_women),
-]
+# Declared with their types and descriptions, for datapackage.json too.
+OPEN_COLUMNS = open_files.COUNT_FIELDS
 
 
 def _dialect(request):
@@ -174,32 +196,84 @@ def open_counts_csv(request):
     )
 
 
-@public_page()
-def open_counts_json(request):
-    plan = _current_plan()
+def _open_json_meta(request, plan, description):
     updated_at = stats.last_update(plan)
-    data = {
+    return {
         "titre": plan.title,
         "territoire": plan.territory,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "source": request.build_absolute_uri("/"),
         "mis_a_jour_le": timezone.localtime(updated_at).isoformat() if updated_at else None,
-        "description": (
+        "description": description,
+    }
+
+
+@public_page()
+def open_counts_json(request):
+    plan = _current_plan()
+    data = _open_json_meta(
+        request,
+        plan,
+        (
             "Personnes sensibilisées par les actions validées du plan, par mois, "
             "initiative et public cible. « dont_femmes_ou_filles » ne compte que les "
             "personnes dont le sexe est connu. « mis_a_jour_le » : date et heure de la "
             "dernière modification d'une action validée (validation, correction, "
             "suppression ou retour à son organisateur)."
         ),
-        "donnees": [
-            {column.header: column.value(row) for column in OPEN_COLUMNS}
-            for row in _open_counts(plan)
-        ],
-    }
+    )
+    data["donnees"] = [open_files.json_record(OPEN_COLUMNS, row) for row in _open_counts(plan)]
     return HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1),
         content_type="application/json; charset=utf-8",
+    )
+
+
+@public_page("format")
+def open_events_csv(request):
+    """The validated events, public fields only: streamed, and cached once sent."""
+    plan = _current_plan()
+    dialect = _dialect(request)
+    if dialect is None:
+        return _bad_request(request, FORMAT_ERROR)
+    return writer.response(
+        "mixite-industrie-actions.csv",
+        open_files.EVENT_FIELDS,
+        open_files.event_rows(plan),
+        dialect,
+    )
+
+
+@public_page()
+def open_events_json(request):
+    plan = _current_plan()
+    meta = _open_json_meta(
+        request,
+        plan,
+        "Les actions de sensibilisation validées du plan, la plus ancienne d'abord, "
+        "avec les champs de la liste publique des actions. « dont_femmes_ou_filles » "
+        "ne compte que les personnes dont le sexe est connu.",
+    )
+    return StreamingHttpResponse(
+        open_files.json_lines(meta, open_files.EVENT_FIELDS, open_files.event_rows(plan)),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+@public_page()
+def datapackage(request):
+    """Every open-data file described (Frictionless Data Package), from the same
+    column declarations as the files."""
+    plan = _current_plan()
+
+    def absolute_url(url_name, file_format):
+        query = f"?format={file_format}" if file_format else ""
+        return request.build_absolute_uri(reverse(url_name) + query)
+
+    return JsonResponse(
+        open_files.datapackage(plan, absolute_url),
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
 
 

@@ -60,6 +60,8 @@ class DashboardFilters:
     initiative: object = None
     audience: object = None
     partner: object = None
+    # A partner account's organisations (see Scope.organisations).
+    organisations: tuple | None = None
     statuses: tuple = (EventStatus.VALIDATED,)
 
     @property
@@ -84,6 +86,7 @@ class DashboardFilters:
             initiative=self.initiative,
             audience=self.audience,
             partner=self.partner,
+            organisations=self.organisations,
             statuses=self.statuses,
         )
 
@@ -321,9 +324,26 @@ class ExportFilterForm(DashboardFilterForm):
         },
     )
 
-    def __init__(self, data, **kwargs):
+    def __init__(self, data, *, organisations=None, **kwargs):
+        """`organisations`: a partner account's (`access.export_organisations`), whose
+        events alone it exports and among which alone it picks an organiser."""
         kwargs.setdefault("auto_id", "export-%s")
         super().__init__(data, **kwargs)
+        self.organisations = organisations
+        if organisations is not None:
+            field = self.fields["organisateur"]
+            field.queryset = field.queryset.filter(pk__in=organisations)
+            field.empty_label = "Toutes vos organisations"
+            field.error_messages["invalid_choice"] = (
+                "Vos exports ne contiennent que les actions de vos organisations : le "
+                "filtre « organisateur » ne peut nommer que l'une d'elles, pas "
+                "« %(value)s »."
+            )
+            # The targets are the plan's, never set against one partner's figures.
+            self.fields["par"].choices = [
+                (value, "Par année" if value == "annee" else label)
+                for value, label in self.fields["par"].choices
+            ]
 
     def export_request(self):
         """What to export; only once the form has no error at all."""
@@ -332,6 +352,7 @@ class ExportFilterForm(DashboardFilterForm):
             filters=replace(
                 self.filters(),
                 partner=data["organisateur"],
+                organisations=self.organisations,
                 statuses=STATUS_CHOICES[data["statut"]],
             ),
             period=data["par"],

@@ -55,7 +55,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
 
 
 @pytest.mark.parametrize("name", EXPORTS)
-def test_partner_accounts_may_not_export(client, plan, name):
+def test_a_partner_account_without_organisation_may_not_export(client, plan, name):
+    # Those with one export their own events: tests/indicators/test_partner_exports.py.
     client.force_login(user_in_group(access.PARTNERS, "quelquun"))
     assert client.get(reverse(name)).status_code == 403
 

@@ -172,7 +172,7 @@ EXPECTED = {
         "restore": FORBIDDEN,
         "import": DONE,
         "overview": FORBIDDEN,
-        "events_csv": FORBIDDEN,
+        "events_csv": SHOWN,
     },
     "partner_a_co_organiser": {
         "list": SHOWN,
@@ -196,7 +196,7 @@ EXPECTED = {
         "restore": FORBIDDEN,
         "import": IMPORT_REFUSED,
         "overview": FORBIDDEN,
-        "events_csv": FORBIDDEN,
+        "events_csv": SHOWN,
     },
     "partner_a_other": {
         "list": NOT_SHOWN,
@@ -220,7 +220,7 @@ EXPECTED = {
         "restore": FORBIDDEN,
         "import": IMPORT_REFUSED,
         "overview": FORBIDDEN,
-        "events_csv": FORBIDDEN,
+        "events_csv": NOT_SHOWN,
     },
     "anonymous": dict.fromkeys(OPERATIONS, LOGIN),
 }
