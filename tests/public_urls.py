@@ -16,6 +16,7 @@ CHARTS = [
 PUBLIC_FILES = [
     "/donnees/compteurs.csv",
     "/donnees/compteurs.csv?format=excel",
+    "/donnees/compteurs.csv?format=xlsx",
     "/donnees/compteurs.json",
     *(f"/donnees/graphiques/{chart}.csv" for chart in CHARTS),
     "/donnees/graphiques/par-mois.csv?format=excel",
