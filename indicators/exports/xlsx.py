@@ -82,8 +82,8 @@ class _Cells:
             )
         if issubclass(kind, datetime.date):
             return lambda row, col, value: sheet.write_datetime(row, col, value, self.date)
-        if issubclass(kind, str):
-            return sheet.write_string
+        if issubclass(kind, str):  # an empty text is no cell, as in a CSV file
+            return lambda row, col, value: value and sheet.write_string(row, col, value)
         return lambda row, col, value: sheet.write_string(row, col, str(value))
 
 
@@ -102,37 +102,67 @@ def _width(value):
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def write(output, columns, rows, about):
-    """The workbook of `rows` into `output` (a path or a binary file); the number
-    of data rows written."""
+def workbook(output, columns, widths, kinds, about, *, constant_memory=False):
+    """An open workbook into `output` (a path or a binary file), its data sheet with
+    the header row frozen, the columns' widths, and the format of each column whose
+    kind is "date" or "datetime": (the workbook, the sheet, its `_Cells`). `finish`
+    closes it."""
     import xlsxwriter  # only downloads need it: keep it out of every request's start-up
 
-    workbook = xlsxwriter.Workbook(
-        output,
-        {"constant_memory": True, "tmpdir": tempfile.gettempdir(), "use_zip64": True},
-    )
-    sheet = workbook.add_worksheet(about.sheet)
-    cells = _Cells(workbook, sheet)
-    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    rows = iter(rows)
-    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
-    values = [column.value for column in columns]
-    for col, column in enumerate(columns):
-        widest = max([_width(column.header), *(_width(column.value(row)) for row in sample)])
-        sheet.set_column(col, col, min(max(widest + 2, MIN_WIDTH), MAX_WIDTH))
-    for col, column in enumerate(columns):
+    options = {"use_zip64": True}
+    if constant_memory:
+        options.update(constant_memory=True, tmpdir=tempfile.gettempdir())
+    book = xlsxwriter.Workbook(output, options)
+    sheet = book.add_worksheet(about.sheet)
+    cells = _Cells(book, sheet)
+    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    formats = {"date": cells.date, "datetime": cells.datetime}
+    for col, (column, width, kind) in enumerate(zip(columns, widths, kinds, strict=True)):
+        sheet.set_column(col, col, width, formats.get(kind))
         sheet.write_string(0, col, column.header, header)
     sheet.freeze_panes(1, 0)
+    return book, sheet, cells
+
+
+def finish(book, sheet, columns, rows, about):
+    """The filter over the header and the `rows` data rows, the « À propos » sheet,
+    and the file written."""
+    sheet.autofilter(0, 0, rows, len(columns) - 1)
+    _about_sheet(book, about, rows)
+    book.close()
+
+
+def write(output, columns, rows, about):
+    """The workbook of `rows` into `output`; the number of data rows written."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    widths, kinds = [], []
+    for column in columns:
+        values = [column.value(row) for row in sample]
+        widths.append(clamped(max(map(_width, [column.header, *values]))))
+        kinds.append(next((_kind(value) for value in values if value is not None), None))
+    book, sheet, cells = workbook(output, columns, widths, kinds, about, constant_memory=True)
+    values = [column.value for column in columns]
     writer_for = cells.writer_for
     row_number = 0
     for row_number, row in enumerate(itertools.chain(sample, rows), start=1):
         for col, value in enumerate(values):
             cell = value(row)
             writer_for(type(cell))(row_number, col, cell)
-    sheet.autofilter(0, 0, row_number, len(columns) - 1)
-    _about_sheet(workbook, about, row_number)
-    workbook.close()
+    finish(book, sheet, columns, row_number, about)
     return row_number
+
+
+def clamped(width):
+    return min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def _kind(value):
+    if isinstance(value, datetime.datetime):
+        return "datetime"
+    if isinstance(value, datetime.date):
+        return "date"
+    return None
 
 
 def _about_sheet(workbook, about, rows):
@@ -187,5 +217,10 @@ def response(filename, columns, rows, about, *, stream=True):
     except BaseException:
         output.close()
         raise
-    # FileResponse closes the file once sent (or when the response is closed).
+    return file_response(output, filename)
+
+
+def file_response(output, filename):
+    """A download of `output`, a temporary file: FileResponse closes it once sent (or
+    when the response is closed), which removes it."""
     return FileResponse(output, as_attachment=True, filename=filename, content_type=CONTENT_TYPE)
