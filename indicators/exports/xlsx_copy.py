@@ -15,7 +15,6 @@ Excel does (`_x000D_`), as xlsxwriter would, for the rare rows that hold one."""
 
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 
@@ -167,57 +166,56 @@ def _width(column):
     return {pg_copy.Date: 10, pg_copy.DateTime: 16, pg_copy.Integer: 8}.get(type(column.value), 20)
 
 
-def _skeleton(output, columns, about, rows):
-    """The workbook without its data rows; the style numbers of its date formats."""
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _skeleton(columns, about, rows):
+    """The workbook without its data rows, as a zip in memory; the style numbers of
+    its date formats."""
+    output = io.BytesIO()
     widths = [xlsx.clamped(max(len(column.header), _width(column))) for column in columns]
     kinds = [_kind(column.value) for column in columns]
     book, sheet, cells = xlsx.workbook(output, columns, widths, kinds, about)
     xlsx.finish(book, sheet, columns, rows, about)
-    return {"date": cells.date.xf_index, "datetime": cells.datetime.xf_index}
+    return output, {"date": cells.date.xf_index, "datetime": cells.datetime.xf_index}
+
+
+def _sheet_parts(skeleton):
+    """The data sheet's XML before its rows' place, and after. Without the sheet's
+    dimension (optional, and unknown until the last row): the rows are compressed
+    as COPY sends them, before the count is known."""
+    with zipfile.ZipFile(skeleton) as source:
+        xml = source.read(SHEET).decode()
+    xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+    end = xml.index("</sheetData>")
+    return xml[:end].encode(), xml[end:].encode()
 
 
 def write(output, columns, source, about, using):
-    """The workbook of `source`'s rows into `output` (a binary file); their number."""
-    # The style numbers, which xlsxwriter gives when it writes: a first skeleton, the
-    # same but for its counts (and so its numbering), gives them to the SELECT.
-    styles = _skeleton(io.BytesIO(), columns, about, 0)
-    with tempfile.TemporaryFile() as rows_file:
-        rows = copy_rows(rows_file, columns, source, styles, using)
-        skeleton = io.BytesIO()
-        if _skeleton(skeleton, columns, about, rows) != styles:
-            raise RuntimeError("xlsxwriter numbered the styles differently.")
-        rows_file.seek(0)
-        _splice(skeleton, rows_file, output, rows, len(columns))
+    """The workbook of `source`'s rows into `output` (a binary file); their number.
+
+    The data sheet first, its rows compressed as they come; then the other parts,
+    from a workbook written once the rows are counted (the filter's range, the
+    « À propos » sheet's count). The style numbers, which xlsxwriter gives as it
+    writes, come from a first one, the same but for its counts."""
+    first, styles = _skeleton(columns, about, 0)
+    before, _ = _sheet_parts(first)
+    with zipfile.ZipFile(
+        output, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL
+    ) as target:
+        with target.open(SHEET, "w", force_zip64=True) as sheet:
+            sheet.write(before)
+            rows = copy_rows(sheet, columns, source, styles, using)
+            skeleton, final_styles = _skeleton(columns, about, rows)
+            final_before, after = _sheet_parts(skeleton)
+            if (final_before, final_styles) != (before, styles):
+                raise RuntimeError("xlsxwriter wrote the two workbooks' sheets differently.")
+            sheet.write(after)
+        with zipfile.ZipFile(skeleton) as parts:
+            for name in parts.namelist():
+                if name != SHEET:
+                    target.writestr(name, parts.read(name))
     return rows
-
-
-def _splice(skeleton, rows_file, output, rows, width):
-    from xlsxwriter.utility import xl_col_to_name
-
-    sheet_name = "xl/worksheets/sheet1.xml"
-    last = f"{xl_col_to_name(width - 1)}{rows + 1}"
-    with (
-        zipfile.ZipFile(skeleton) as source,
-        zipfile.ZipFile(
-            output, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL
-        ) as target,
-    ):
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename != sheet_name:
-                target.writestr(info.filename, content)
-                continue
-            xml = re.sub(
-                r'<dimension ref="[^"]*"/>',
-                f'<dimension ref="A1:{last}"/>',
-                content.decode(),
-                count=1,
-            )
-            end = xml.index("</sheetData>")
-            with target.open(sheet_name, "w", force_zip64=True) as sheet:
-                sheet.write(xml[:end].encode())
-                shutil.copyfileobj(rows_file, sheet, 1 << 20)
-                sheet.write(xml[end:].encode())
 
 
 def response(filename, columns, source, about, using):

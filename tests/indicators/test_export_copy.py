@@ -391,7 +391,7 @@ def test_copy_writes_the_cells_of_the_python_workbook(tricky):
     assert cells == expected
     data = book.worksheets[0]
     assert data.freeze_panes == "A2"
-    assert data.auto_filter.ref == data.dimensions == f"A1:P{len(cells)}"
+    assert data.auto_filter.ref == data.dimensions == f"A1:P{len(cells)}"  # from the cells
     assert data["A2"].number_format == "dd/mm/yyyy"
     assert data[f"N{len(cells)}"].number_format == "dd/mm/yyyy hh:mm"
     for audience in tricky["audiences"]:
