@@ -177,16 +177,14 @@ def open_counts_csv(request):
     chosen_format = request.GET.get("format", "csv")
     if chosen_format not in OPEN_FORMATS:
         return _bad_request(request, OPEN_FORMAT_ERROR)
-    extension = "xlsx" if chosen_format == xlsx.KEY else "csv"
-    return downloads.download(
-        f"mixite-industrie-compteurs.{extension}",
-        OPEN_COLUMNS,
-        _open_counts(plan),
-        chosen_format,
-        downloads.open_data_about(
+    name, about = "mixite-industrie-compteurs.csv", None
+    if chosen_format == xlsx.KEY:
+        name = "mixite-industrie-compteurs.xlsx"
+        about = downloads.open_data_about(
             plan, stats.last_update(plan), (LICENCE, LICENCE_URL), request.build_absolute_uri("/")
-        ),
-        stream=False,
+        )
+    return downloads.download(
+        name, OPEN_COLUMNS, _open_counts(plan), chosen_format, about, stream=False
     )
 
 
