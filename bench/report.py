@@ -221,8 +221,6 @@ def write(results):
         "",
     ]
 
-    out += _xlsx_section(sizes)
-
     out += ["## 2 bis. Exports agrégés : compteurs, partenaires, données ouvertes", ""]
     out += [
         "Pour les gestionnaires, toutes les actions (`statut=toutes`) : compteurs par mois,"
@@ -248,6 +246,8 @@ def write(results):
                 )
             )
     out.append("")
+
+    out += _xlsx_section(sizes)
 
     out += ["## 3. Liste des actions dans l'administration", ""]
     out += [
@@ -366,10 +366,10 @@ def _xlsx_section(sizes):
     out += [
         "Les mêmes lignes que le CSV, en classeur : sur PostgreSQL, le `SELECT` d'un"
         " `COPY` écrit le XML de chaque ligne, qu'on insère dans le classeur écrit par"
-        " xlsxwriter (en-tête, largeurs, filtre, feuille « À propos »), puis compressé"
-        " (zlib, niveau 1). Le classeur est écrit en entier dans un fichier temporaire"
-        " avant son premier octet. Mémoire : croissance du pic de RSS d'un processus neuf"
-        " (le XML et le classeur sont sur disque, dans le répertoire temporaire).",
+        " xlsxwriter (en-tête, largeurs, filtre, feuille « À propos »), compressé (zlib,"
+        " niveau 1) à mesure que `COPY` l'envoie. Le classeur est écrit en entier dans un"
+        " fichier temporaire avant son premier octet. Mémoire : croissance du pic de RSS"
+        " d'un processus neuf (le classeur est sur disque, dans le répertoire temporaire).",
         "",
         _row(
             "Actions", "Lignes", "CSV (méd.)", "XLSX (méd.)", "XLSX / CSV", "Taille", "Pic mémoire"
