@@ -2,7 +2,8 @@
 
 Run by bench/run.py as `python -m bench.measure --events N --repeat R --out FILE`
 with the environment of bench/env.py; `--export-memory` measures the export's
-peak memory growth alone (a fresh process, so ru_maxrss starts low)."""
+peak memory growth alone (a fresh process, so ru_maxrss starts low), `--xlsx-memory`
+the events workbook's."""
 
 import argparse
 import csv
@@ -46,6 +47,7 @@ def bare_view(request):
 urlpatterns = [path("bench-bare/", bare_view), path("", include(settings.ROOT_URLCONF))]
 
 EXPORT_URL = "/exports/evenements.csv?statut=toutes"
+XLSX_URL = f"{EXPORT_URL}&format=xlsx"
 CHANGELIST_URL = "/admin/indicators/awarenessevent/"
 IMPORT_URL = "/admin/indicators/awarenessevent/import/"
 
@@ -234,12 +236,14 @@ def export(repeat):
         if "awarenessevent" in query["sql"]
     ]
     copy_rows = copy_floor(queries)[0]
-    samples = {"export": [], "ttfb": [], "copy": []}
+    xlsx_bytes = consume_xlsx(client)[0]  # warm-up
+    samples = {"export": [], "ttfb": [], "copy": [], "xlsx": []}
     for _ in range(repeat):
         _, _, first, total = consume_export(client)
         samples["export"].append(total)
         samples["ttfb"].append(first)
         samples["copy"].append(copy_floor(queries)[1])
+        samples["xlsx"].append(consume_xlsx(client)[1])
     export_s = statistics.median(samples["export"])
     copy_s = statistics.median(samples["copy"])
     return {
@@ -252,6 +256,37 @@ def export(repeat):
         "copy": summary(samples["copy"]),
         "export_rows_per_s": round(rows / export_s),
         "copy_rows_per_s": round(copy_rows / copy_s),
+        # The same rows as an Excel workbook, beside the CSV file.
+        "xlsx": summary(samples["xlsx"]),
+        "xlsx_bytes": xlsx_bytes,
+        "xlsx_rows_per_s": round(rows / statistics.median(samples["xlsx"])),
+    }
+
+
+def consume_xlsx(client, url=XLSX_URL):
+    """(bytes, total seconds) of the events workbook: written whole, then streamed."""
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200 and response.streaming, response.status_code
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    response.close()
+    return size, time.perf_counter() - started
+
+
+def xlsx_memory():
+    """Peak RSS growth of one full events workbook, after a small one (a fresh
+    process: run apart from export_memory, whose peak would hide this one's)."""
+    client = manager_client()
+    plan = ActionPlan.objects.current()
+    first = AwarenessEvent.objects.for_plan(plan).order_by("date").first().date
+    consume_xlsx(client, f"{XLSX_URL}&du={first}&au={first + datetime.timedelta(days=7)}")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = consume_xlsx(client)[0]
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "bytes": size,
+        "rss_before_mb": before / 1024,
+        "peak_growth_mb": (after - before) / 1024,
     }
 
 
@@ -428,11 +463,14 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", required=True)
     parser.add_argument("--export-memory", action="store_true")
+    parser.add_argument("--xlsx-memory", action="store_true")
     parser.add_argument("--import-rows", action="store_true")
     args = parser.parse_args()
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         if args.export_memory:
             result = {"export_memory": export_memory()}
+        elif args.xlsx_memory:
+            result = {"xlsx_memory": xlsx_memory()}
         else:
             result = {"events": AwarenessEvent.objects.count()}
             measures = (

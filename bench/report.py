@@ -247,6 +247,8 @@ def write(results):
             )
     out.append("")
 
+    out += _xlsx_section(sizes)
+
     out += ["## 3. Liste des actions dans l'administration", ""]
     out += [
         "`/admin/indicators/awarenessevent/`, superutilisateur, première page.",
@@ -353,3 +355,58 @@ def write(results):
     os.makedirs(os.path.dirname(PATH), exist_ok=True)
     with open(PATH, "w") as doc:
         doc.write("\n".join(out))
+
+
+def _xlsx_section(sizes):
+    """The events export as an Excel workbook (`&format=xlsx`), beside the CSV file."""
+    measured = {size: r for size, r in sizes.items() if "xlsx" in r["export"]}
+    if not measured:
+        return []
+    out = ["## 2 ter. Export des actions en classeur Excel (`&format=xlsx`)", ""]
+    out += [
+        "Les mêmes lignes que le CSV, en classeur : sur PostgreSQL, le `SELECT` d'un"
+        " `COPY` écrit le XML de chaque ligne, qu'on insère dans le classeur écrit par"
+        " xlsxwriter (en-tête, largeurs, filtre, feuille « À propos »), compressé (zlib,"
+        " niveau 1) à mesure que `COPY` l'envoie. Le classeur est écrit en entier dans un"
+        " fichier temporaire avant son premier octet. Mémoire : croissance du pic de RSS"
+        " d'un processus neuf (le classeur est sur disque, dans le répertoire temporaire).",
+        "",
+        _row(
+            "Actions", "Lignes", "CSV (méd.)", "XLSX (méd.)", "XLSX / CSV", "Taille", "Pic mémoire"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
+    for size, r in measured.items():
+        e = r["export"]
+        memory = r.get("xlsx_memory")
+        out.append(
+            _row(
+                n(int(size)),
+                n(e["rows"]),
+                f"{e['export']['median_ms'] / 1000:.2f} s",
+                f"{e['xlsx']['median_ms'] / 1000:.2f} s",
+                f"{e['xlsx']['median_ms'] / e['export']['median_ms']:.2f}",
+                f"{e['xlsx_bytes'] / 1e6:.1f} Mo",
+                f"+{memory['peak_growth_mb']:.1f} Mo" if memory else "—",
+            )
+        )
+    biggest = max(measured, key=int)
+    e, memory = measured[biggest]["export"], measured[biggest].get("xlsx_memory")
+    ratio = e["xlsx"]["median_ms"] / e["export"]["median_ms"]
+    out += [
+        "",
+        _row("Objectif", "Mesure", "Résultat"),
+        "|---|---|---|",
+        _row(
+            f"XLSX ≤ 2 fois le CSV ({n(int(biggest))} actions)", f"{ratio:.2f}", verdict(ratio <= 2)
+        ),
+    ]
+    if memory:
+        out.append(
+            _row(
+                f"pic mémoire < 200 Mo (à {n(int(biggest))} actions)",
+                f"+{memory['peak_growth_mb']:.1f} Mo",
+                verdict(memory["peak_growth_mb"] < 200),
+            )
+        )
+    return [*out, ""]

@@ -72,6 +72,7 @@ def main():
         result = measure(events, args.repeat, *extra, timeout=args.dashboard_timeout)
         result["seed_s"] = seeded
         result.update(measure(events, 1, "--export-memory"))
+        result.update(measure(events, 1, "--xlsx-memory"))
         if not args.no_load:
             print(f"[run] {events} events: load test, {duration} s", flush=True)
             result["load"] = loadtest.run(events, duration)

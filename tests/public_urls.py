@@ -16,6 +16,7 @@ CHARTS = [
 PUBLIC_FILES = [
     "/donnees/compteurs.csv",
     "/donnees/compteurs.csv?format=excel",
+    "/donnees/compteurs.csv?format=xlsx",
     "/donnees/compteurs.json",
     "/donnees/actions.csv",
     "/donnees/actions.csv?format=excel",

@@ -37,6 +37,7 @@ from indicators.admin.list_filters import (
 from indicators.admin.review import ReviewChangesMixin
 from indicators.admin.todo import HomeMixin
 from indicators.enums import EventStatus
+from indicators.exports import xlsx
 from indicators.figures import stats, store
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.views import exports
@@ -112,6 +113,7 @@ class AwarenessEventAdmin(
         workflow_actions.validate,
         workflow_actions.return_for_correction,
         "export_selection",
+        "export_selection_xlsx",
     )
     change_list_template = "indicators/admin/event_change_list.html"
     list_display = (
@@ -173,6 +175,14 @@ class AwarenessEventAdmin(
     def export_selection(self, request, queryset):
         # The selection is already narrowed to the events this user may see.
         return exports.events_response(queryset, today=timezone.localdate(), user=request.user)
+
+    @admin.action(
+        description="Exporter la sélection (classeur Excel .xlsx)", permissions=["export"]
+    )
+    def export_selection_xlsx(self, request, queryset):
+        return exports.events_response(
+            queryset, today=timezone.localdate(), user=request.user, chosen_format=xlsx.KEY
+        )
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from indicators.enums import EventFormat
-from indicators.exports import writer
+from indicators.exports import writer, xlsx
 from indicators.figures import stats, tables
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
@@ -166,13 +166,15 @@ def event_rows(plan):
 @dataclass(frozen=True)
 class OpenFile:
     """One of the files the data package describes: `url_name` in every dialect of
-    `writer.DIALECTS` (`?format=`), and in JSON when `json_url_name` is set."""
+    `writer.DIALECTS` and as a workbook whose data sheet is `sheet` (`?format=`), and
+    in JSON when `json_url_name` is set."""
 
     name: str
     title: str
     description: str
     url_name: str
     fields: list
+    sheet: str
     json_url_name: str = ""
 
 
@@ -183,6 +185,7 @@ FILES = [
         "Les actions validées du plan, additionnées par mois, initiative et public cible.",
         "open_counts_csv",
         COUNT_FIELDS,
+        "Compteurs",
         "open_counts_json",
     ),
     OpenFile(
@@ -193,6 +196,7 @@ FILES = [
         "interne, ni auteur des saisies.",
         "open_events_csv",
         EVENT_FIELDS,
+        "Actions",
         "open_events_json",
     ),
 ]
@@ -250,6 +254,23 @@ def datapackage(plan, absolute_url):
                     "schema": {"fields": [field.schema(dialect) for field in open_file.fields]},
                 }
             )
+        resources.append(
+            {
+                "name": f"{open_file.name}-xlsx",
+                "title": f"{open_file.title} (classeur Excel)",
+                "description": (
+                    f"{open_file.description} Les mêmes champs dans la feuille "
+                    f"« {open_file.sheet} », les dates en cellules de date ; une feuille "
+                    "« À propos » donne les définitions, la licence et la date de mise à jour."
+                ),
+                "profile": "tabular-data-resource",
+                "path": absolute_url(open_file.url_name, xlsx.KEY),
+                "format": "xlsx",
+                "mediatype": xlsx.CONTENT_TYPE,
+                "dialect": {"sheetName": open_file.sheet, "header": True},
+                "schema": {"fields": [field.schema(None) for field in open_file.fields]},
+            }
+        )
         if open_file.json_url_name:
             resources.append(
                 {

@@ -1,5 +1,6 @@
-"""Managers' CSV exports and everyone's open data. Thin views: parse the query
-string, pick the dataset from `indicators.exports`, stream it."""
+"""Managers' exports and everyone's open data, as CSV files or Excel workbooks. Thin
+views: parse the query string, pick the dataset from `indicators.exports`, and let
+`downloads` name it and write it in the chosen format."""
 
 import json
 from functools import wraps
@@ -12,11 +13,11 @@ from django.utils import timezone
 
 from feminisation import access
 from feminisation.cache import public_page
-from indicators.exports import datasets, open_files, pg_copy, writer
+from indicators.exports import datasets, open_files, pg_copy, writer, xlsx, xlsx_copy
 from indicators.exports.open_files import LICENCE, LICENCE_URL
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
-from indicators.views import filters
+from indicators.views import downloads, filters
 from initiatives.models import ActionPlan
 
 
@@ -90,27 +91,27 @@ def export_page(request):
     )
 
 
-def _filename(name, today, qualifier=""):
-    return f"{name}{'-' + qualifier if qualifier else ''}-{today:%Y-%m-%d}.csv"
-
-
-def _events_file(filename, events, dialect, audience=None):
-    """One row per event and count line: written by PostgreSQL's COPY when it is the
-    database (ten times faster), else row by row in Python; the same bytes."""
+def _events_file(name, events, chosen_format, about, audience=None):
+    """One row per event and count line. Written by PostgreSQL's COPY when it is the
+    database (ten times faster), else row by row in Python: the same cells."""
     if pg_copy.can_copy(events.db):
         source = datasets.event_copy_source(events, audience)
-        return pg_copy.response(filename, datasets.EVENT_COLUMNS, source, dialect, events.db)
+        if chosen_format == xlsx.KEY:
+            return xlsx_copy.response(name, datasets.EVENT_COLUMNS, source, about, events.db)
+        dialect = writer.DIALECTS[chosen_format]
+        return pg_copy.response(name, datasets.EVENT_COLUMNS, source, dialect, events.db)
     rows = datasets.event_rows(events, audience)
-    return writer.response(filename, datasets.EVENT_COLUMNS, rows, dialect)
+    return downloads.download(name, datasets.EVENT_COLUMNS, rows, chosen_format, about)
 
 
 @_export
 def events_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
     return _events_file(
-        _filename("evenements", today),
+        downloads.file_name("actions", chosen, chosen.file_format, today),
         scope.events(),
-        writer.DIALECTS[chosen.dialect],
+        chosen.file_format,
+        downloads.export_about("Actions", "actions", plan, chosen),
         audience=scope.audience,
     )
 
@@ -118,33 +119,40 @@ def events_csv(request, plan, chosen, today):
 @_export
 def counts_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
-    return writer.response(
-        _filename("compteurs", today, datasets.PERIOD_LABELS[chosen.period]),
+    return downloads.download(
+        downloads.file_name(downloads.counts_dataset(chosen), chosen, chosen.file_format, today),
         datasets.counts_columns(chosen.by_initiative, chosen.by_audience),
         datasets.counts_rows(scope, chosen.period, chosen.by_initiative, chosen.by_audience),
-        writer.DIALECTS[chosen.dialect],
+        chosen.file_format,
+        downloads.export_about("Compteurs", "compteurs", plan, chosen),
     )
 
 
 @_export
 def partners_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
-    return writer.response(
-        _filename("partenaires", today),
+    return downloads.download(
+        downloads.file_name("partenaires", chosen, chosen.file_format, today),
         datasets.PARTNER_COLUMNS,
         # Unpublished partners named: managers and staff see every event in the
         # admin, and a partner's account gets its own organisations' rows only.
         tables.partners_by_year(scope, public=False),
-        writer.DIALECTS[chosen.dialect],
+        chosen.file_format,
+        downloads.export_about("Partenaires", "partenaires", plan, chosen),
     )
 
 
-def events_response(events, *, today, user=None):
+def events_response(events, *, today, user=None, chosen_format=writer.EXCEL_FR.key):
     """The events export of an admin selection (already narrowed to what the user
     may see), kept to what `user` may export."""
     if user is not None and (organisations := access.export_organisations(user)) is not None:
         events = events.of_partners(organisations)
-    return _events_file(_filename("evenements-selection", today), events, writer.EXCEL_FR)
+    return _events_file(
+        downloads.selection_name(chosen_format, today),
+        events,
+        chosen_format,
+        downloads.selection_about(),
+    )
 
 
 # Open data: the validated counts, per month, initiative and audience.
@@ -181,18 +189,24 @@ def _dialect(request):
 FORMAT_ERROR = "Le format doit être « csv » ou « excel »."
 
 
+OPEN_FORMATS = (*writer.DIALECTS, xlsx.KEY)
+OPEN_FORMAT_ERROR = "Le format doit être « csv », « excel » ou « xlsx »."
+
+
 @public_page("format")
 def open_counts_csv(request):
     plan = _current_plan()
-    dialect = _dialect(request)
-    if dialect is None:
-        return _bad_request(request, FORMAT_ERROR)
-    return writer.response(
-        "mixite-industrie-compteurs.csv",
-        OPEN_COLUMNS,
-        _open_counts(plan),
-        dialect,
-        stream=False,
+    chosen_format = request.GET.get("format", "csv")
+    if chosen_format not in OPEN_FORMATS:
+        return _bad_request(request, OPEN_FORMAT_ERROR)
+    name, about = "mixite-industrie-compteurs.csv", None
+    if chosen_format == xlsx.KEY:
+        name = "mixite-industrie-compteurs.xlsx"
+        about = downloads.open_data_about(
+            plan, stats.last_update(plan), (LICENCE, LICENCE_URL), request.build_absolute_uri("/")
+        )
+    return downloads.download(
+        name, OPEN_COLUMNS, _open_counts(plan), chosen_format, about, stream=False
     )
 
 
@@ -234,14 +248,21 @@ def open_counts_json(request):
 def open_events_csv(request):
     """The validated events, public fields only: streamed, and cached once sent."""
     plan = _current_plan()
-    dialect = _dialect(request)
-    if dialect is None:
-        return _bad_request(request, FORMAT_ERROR)
-    return writer.response(
-        "mixite-industrie-actions.csv",
-        open_files.EVENT_FIELDS,
-        open_files.event_rows(plan),
-        dialect,
+    chosen_format = request.GET.get("format", "csv")
+    if chosen_format not in OPEN_FORMATS:
+        return _bad_request(request, OPEN_FORMAT_ERROR)
+    name, about = "mixite-industrie-actions.csv", None
+    if chosen_format == xlsx.KEY:
+        name = "mixite-industrie-actions.xlsx"
+        about = downloads.open_data_about(
+            plan,
+            stats.last_update(plan),
+            (LICENCE, LICENCE_URL),
+            request.build_absolute_uri("/"),
+            events=True,
+        )
+    return downloads.download(
+        name, open_files.EVENT_FIELDS, open_files.event_rows(plan), chosen_format, about
     )
 
 

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from indicators.enums import EventStatus
+from indicators.exports import xlsx
 from indicators.exports.writer import DIALECTS
 from indicators.figures import stats
 from indicators.figures.stats import Scope
@@ -130,7 +131,7 @@ class ExportRequest:
     period: str = "mois"
     by_initiative: bool = False
     by_audience: bool = False
-    dialect: str = "excel"
+    file_format: str = "excel"  # a CSV dialect's key, or xlsx.KEY
 
 
 class DashboardFilterForm(forms.Form):
@@ -271,7 +272,8 @@ class DashboardFilterForm(forms.Form):
 
 class ExportFilterForm(DashboardFilterForm):
     """The export page's filters: the dashboard's, plus the organising partner, the
-    events' status, the counts' period and breakdown, and the CSV dialect."""
+    events' status, the counts' period and breakdown, and the file's format (a CSV
+    dialect or a workbook)."""
 
     organisateur = SlugChoiceField(
         Partner.objects.order_by("name").only("name", "slug"),
@@ -317,10 +319,15 @@ class ExportFilterForm(DashboardFilterForm):
     )
     format = DefaultChoiceField(
         default="excel",
-        choices=[(dialect.key, dialect.label) for dialect in DIALECTS.values()],
+        choices=[
+            *((dialect.key, dialect.label) for dialect in DIALECTS.values()),
+            (xlsx.KEY, xlsx.LABEL),
+        ],
         label="Format du fichier",
         error_messages={
-            "invalid_choice": "Le format « %(value)s » n'existe pas : choisissez excel ou csv."
+            "invalid_choice": (
+                "Le format « %(value)s » n'existe pas : choisissez excel, csv ou xlsx."
+            )
         },
     )
 
@@ -358,7 +365,7 @@ class ExportFilterForm(DashboardFilterForm):
             period=data["par"],
             by_initiative="initiative" in data["selon"],
             by_audience="public" in data["selon"],
-            dialect=data["format"],
+            file_format=data["format"],
         )
 
 

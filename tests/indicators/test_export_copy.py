@@ -9,18 +9,20 @@ import io
 import itertools
 import re
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.pq import TransactionStatus
 
 from feminisation import access
 from indicators.enums import EventFormat, EventStatus
-from indicators.exports import datasets, pg_copy, writer
+from indicators.exports import datasets, pg_copy, writer, xlsx, xlsx_copy
 from indicators.figures import store
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
@@ -371,3 +373,41 @@ def test_any_text_gives_the_same_bytes(plan, initiative_title, audience_names, e
                 all_events, dialect, audiences[0]
             )
         transaction.set_rollback(True)
+
+
+def workbook_cells(write, *args):
+    """Every cell of a workbook's data sheet, as openpyxl reads them back."""
+    output = io.BytesIO()
+    write(output, *args)
+    book = openpyxl.load_workbook(output)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)], book
+
+
+@postgresql_only
+def test_copy_writes_the_cells_of_the_python_workbook(tricky):
+    events = AwarenessEvent.objects.all()
+    about = xlsx.About(sheet="Actions", title="Actions", extracted_at=timezone.now())
+    columns = datasets.EVENT_COLUMNS
+    expected, _ = workbook_cells(xlsx.write, columns, datasets.event_rows(events), about)
+    cells, book = workbook_cells(
+        xlsx_copy.write, columns, datasets.event_copy_source(events), about, events.db
+    )
+
+    assert len(cells) > len(TRICKY)
+    assert cells == expected
+    data = book.worksheets[0]
+    assert data.freeze_panes == "A2"
+    assert data.auto_filter.ref == data.dimensions == f"A1:P{len(cells)}"  # from the cells
+    assert data["A2"].number_format == "dd/mm/yyyy"
+    assert data[f"N{len(cells)}"].number_format == "dd/mm/yyyy hh:mm"
+    for audience in tricky["audiences"]:
+        assert (
+            workbook_cells(
+                xlsx_copy.write,
+                columns,
+                datasets.event_copy_source(events, audience),
+                about,
+                events.db,
+            )[0]
+            == workbook_cells(xlsx.write, columns, datasets.event_rows(events, audience), about)[0]
+        )

@@ -119,14 +119,6 @@ def test_excel_and_standard_dialects_parse_back_to_the_same_cells(manager_client
     assert first_2025_std[share] == f"{value:.1f}"
 
 
-def test_file_names_say_what_and_when(manager_client, world):
-    response = manager_client.get(reverse("export_counts"), {"par": "mois"})
-    today = timezone.localdate()
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="compteurs-par-mois-{today:%Y-%m-%d}.csv"'
-    )
-
-
 def test_yearly_counts_carry_the_target_and_the_progress(manager_client, world, plan):
     TargetFactory(plan=plan, year=2025, people=200)
     rows = parse(download(manager_client.get(reverse("export_counts"), {"par": "annee"})))

@@ -28,7 +28,7 @@ def test_no_filter_reads_without_a_query(plan, django_assert_num_queries):
     assert form.error_message() is None
     assert form.export_request().filters == DashboardFilters()
     assert form.export_request().period == "mois"
-    assert form.export_request().dialect == "excel"
+    assert form.export_request().file_format == "excel"
 
 
 @pytest.mark.parametrize("slug", ["a\x00b", "x" * 101, "é", "a b"])
@@ -80,7 +80,7 @@ def test_every_status_and_breakdown_is_read(plan):
 
     assert chosen.filters.statuses == tuple(EventStatus.values)
     assert chosen.filters.year == 2024
-    assert (chosen.period, chosen.dialect) == ("annee", "csv")
+    assert (chosen.period, chosen.file_format) == ("annee", "csv")
     assert (chosen.by_initiative, chosen.by_audience) == (False, True)
 
 

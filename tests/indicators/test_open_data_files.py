@@ -9,6 +9,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -75,10 +76,19 @@ def read_csv(content, resource):
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect["delimiter"]))
 
 
+def read_xlsx(content, resource):
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    rows = book[resource["dialect"]["sheetName"]].iter_rows(values_only=True)
+    return [list(row) for row in rows]
+
+
 def assert_typed(value, field):
-    """`value` (a CSV cell, or a JSON value) is of the field's declared type."""
+    """`value` (a CSV cell, a workbook's cell or a JSON value) is of the field's
+    declared type."""
     if value in ("", None):
         return
+    if field["type"] == "date" and isinstance(value, datetime.date):
+        return  # a workbook's date cell
     if field["type"] == "integer":
         assert isinstance(value, int) or re.fullmatch(r"-?\d+", value), (field, value)
     elif field["type"] == "date":
@@ -111,8 +121,9 @@ def test_the_datapackage_describes_every_open_data_file(client, events):
         assert all(field["title"] and field["description"] for field in fields), url
         assert resource["path"].startswith("http://testserver/")
         content = body(client.get(url))
-        if resource["format"] == "csv":
-            header, *rows = read_csv(content, resource)
+        if resource["format"] in ("csv", "xlsx"):
+            reader = read_csv if resource["format"] == "csv" else read_xlsx
+            header, *rows = reader(content, resource)
             assert header == names, url
             records = [dict(zip(header, row, strict=True)) for row in rows]
         else:
@@ -206,4 +217,4 @@ def test_an_unknown_format_answers_400_in_french(client, events):
     response = client.get(reverse("open_events_csv"), {"format": "xls"})
 
     assert response.status_code == 400
-    assert "Le format doit être « csv » ou « excel »." in response.content.decode()
+    assert "Le format doit être « csv », « excel » ou « xlsx »." in response.content.decode()

@@ -599,9 +599,9 @@ def test_managers_read_everything_and_change_nothing(client, django_assert_max_n
         page = client.get(reverse("admin:indicators_awarenessevent_change", args=[events["b"].pk]))
 
     assertContains(listing, TITLES["b"])
-    # Exporting their selection is the only action offered to them.
+    # Exporting their selection (CSV or workbook) is the only action offered to them.
     actions = [value for value, _ in listing.context["action_form"].fields["action"].choices]
-    assert actions == ["", "export_selection"]
+    assert actions == ["", "export_selection", "export_selection_xlsx"]
     assertNotContains(listing, reverse("admin:indicators_awarenessevent_add"))
     assertContains(page, f'<div class="readonly">{TITLES["b"]}</div>', html=True)
     assertNotContains(page, 'name="_save"')

@@ -224,6 +224,21 @@ def test_an_untouched_export_imports_as_already_up_to_date(staff_client, events,
     assert recorded() == before
 
 
+def test_an_untouched_workbook_export_imports_as_already_up_to_date(staff_client, events):
+    """The export as a workbook (`format=xlsx`): dates, numbers and its « À propos »
+    sheet, which the import passes over."""
+    workbook = staff_client.get(reverse("export_events"), {"statut": "toutes", "format": "xlsx"})
+    before = recorded()
+
+    response = upload(staff_client, "actions.xlsx", content_of(workbook))
+
+    assertContains(
+        response, "(5 lignes lues) : 0 action à créer, 0 à mettre à jour, 4 déjà à jour."
+    )
+    assert response.context["ignored_headers"] == []
+    assert recorded() == before
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_edited_export_updates_its_events_in_place(staff_client, events, kind):
     header, rows = exported(staff_client, kind)

@@ -4,7 +4,9 @@ unpublished partners' under « Autres partenaires » in the per-partner breakdow
 The staff, in the admin and in the managers' exports, read every name."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from feminisation import access
+from indicators.exports import xlsx
 from indicators.figures import stats, tables
 from initiatives.enums import PartnerRole
 from initiatives.models import PlanPartner
@@ -78,9 +81,13 @@ def hidden_words(partners):
 
 
 def content(response):
-    if response.streaming:
-        return b"".join(response.streaming_content).decode("utf-8-sig")
-    return response.content.decode("utf-8-sig")
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"] == xlsx.CONTENT_TYPE:  # every cell of every sheet
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return "\n".join(
+            str(value) for sheet in book for row in sheet.values for value in row if value
+        )
+    return data.decode("utf-8-sig")
 
 
 def test_no_public_page_or_file_names_an_unpublished_partner(client, partners):

@@ -273,7 +273,13 @@ def test_partners_are_not_offered_the_staffs_actions(partner_client, arc, initia
     response = partner_client.get(CHANGELIST_URL)
 
     actions = [value for value, _ in response.context["action_form"].fields["action"].choices]
-    assert actions == ["", "delete_selected", "submit_for_validation", "export_selection"]
+    assert actions == [
+        "",
+        "delete_selected",
+        "submit_for_validation",
+        "export_selection",
+        "export_selection_xlsx",
+    ]
 
 
 @pytest.mark.parametrize(
