@@ -93,6 +93,21 @@ _cache = _TolerantCache()
 _UNAVAILABLE = object()
 
 
+class TolerantCache:
+    """Django's cache for the site's other uses (the API's request counts), with the
+    pages' tolerance: a failing call returns its default, and the cache is left
+    alone for RETRY_AFTER seconds."""
+
+    def get(self, key, default=None):
+        return _cache.call("get", key, default, default=default)
+
+    def set(self, key, value, timeout=None):
+        _cache.call("set", key, value, timeout)
+
+
+tolerant_cache = TolerantCache()
+
+
 def cache_works():
     """For /sante/: whether the cache stores a value, tried now even just after a
     failure."""

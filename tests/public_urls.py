@@ -32,7 +32,24 @@ ACCOUNT_PAGES = [
     # The link at the bottom of every e-mail (here a link that is not valid).
     "/compte/notifications/desinscription/lien-invalide/",
 ]
-PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
+# The read-only API (api/), its schema and its documentation page.
+API_URLS = [
+    "/api/v1/plan/",
+    "/api/v1/initiatives/",
+    "/api/v1/publics/",
+    "/api/v1/partenaires/",
+    "/api/v1/actions/",
+    "/api/v1/chiffres/",
+    "/api/v1/chiffres/par-initiative/",
+    "/api/v1/chiffres/par-public/",
+    "/api/v1/chiffres/par-format/",
+    "/api/v1/chiffres/par-partenaire/",
+    "/api/v1/chiffres/par-mois/",
+    "/api/v1/chiffres/objectifs/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+]
+PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES, *API_URLS]
 # Behind a login, for every account: the e-mails it receives.
 SIGNED_IN_PAGES = ["/compte/notifications/"]
 # The managers' exports, behind a login and the export permission.

@@ -143,6 +143,13 @@ def hostile_queries():
         yield {name: ["2025", "2025"]}
 
 
+def explains(response):
+    """Whether a 400 says what to correct: the site's page, or the API's JSON message."""
+    if response["Content-Type"] == "application/json":
+        return bool(response.json().get("detail"))
+    return "Cette adresse contient une erreur" in response.content.decode()
+
+
 def failures(client, paths):
     """Every query string answered otherwise than by the page or a French 400."""
     failed = []
@@ -151,7 +158,7 @@ def failures(client, paths):
             address = f"{path}?{urlencode(query, doseq=True)}"
             response = get(client, path, query)
             if response.status_code == 400:
-                if "Cette adresse contient une erreur" not in response.content.decode():
+                if not explains(response):
                     failed.append(f"{address[:120]}: 400 without its French page")
             elif response.status_code != 200:
                 failed.append(f"{address[:120]}: {response.status_code}")
