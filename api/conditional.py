@@ -13,6 +13,7 @@ class ConditionalView(APIView):
     request that already has them. The body is computed all the same: it is what the
     ETag is computed from; the 304 saves the transfer, not the queries."""
 
+    http_method_names = ["get", "head"]
     last_modified = None
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -56,13 +56,16 @@ def _fields(schema, node, prefix=""):
     « lignes[].libelle »."""
     node = _resolve(schema, node)
     if node.get("type") == "array":
-        yield from _fields(schema, node["items"], prefix + "[]")
+        # The list the endpoint answers: its items' fields, said once above them.
+        yield from _fields(schema, node["items"], prefix)
         return
     for name, field in node.get("properties", {}).items():
         path = f"{prefix}.{name}" if prefix else name
         nullable = field.get("nullable", False)
-        if "allOf" in field:
-            field = field["allOf"][0]
+        # A nullable choice is one of its enum and « null »; a described object, allOf it.
+        options = field.get("allOf", []) + field.get("oneOf", [])
+        if options:
+            field = {**field, **next(o for o in options if "NullEnum" not in o.get("$ref", ""))}
         resolved = _resolve(schema, field)
         items = _resolve(schema, resolved.get("items", {}))
         if resolved.get("properties"):
@@ -93,6 +96,7 @@ def endpoints(schema):
             ],
             "fields": list(_fields(schema, _answer(operation))),
             "codes": sorted(operation["responses"]),
+            "is_list": _resolve(schema, _answer(operation)).get("type") == "array",
         }
 
 

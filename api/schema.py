@@ -10,10 +10,11 @@ from api.serializers import ErrorSerializer
 from indicators.figures.stats import ACTIONS_PER_PAGE
 from indicators.views.filter_fields import FIRST_YEAR, LAST_DATE_YEAR
 
+SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
 FILTERS = [
     OpenApiParameter(
         "annee",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": FIRST_YEAR},
         description=(
             f"Une année (de {FIRST_YEAR} à l'an prochain), par exemple 2025 ; "
             "à ne pas combiner avec « du » et « au »."
@@ -34,13 +35,13 @@ FILTERS = [
     ),
     OpenApiParameter(
         "initiative",
-        OpenApiTypes.STR,
+        SLUG,
         description="L'identifiant d'une initiative du plan (voir /api/v1/initiatives/).",
         examples=[OpenApiExample("reseau-verrelles", value="reseau-verrelles")],
     ),
     OpenApiParameter(
         "public",
-        OpenApiTypes.STR,
+        SLUG,
         description=(
             "L'identifiant d'un public cible (voir /api/v1/publics/) : les chiffres de ce "
             "public seulement."
@@ -57,12 +58,12 @@ ACTION_FILTERS = [
     ),
     OpenApiParameter(
         "page",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1},
         description="Le numéro de page, à partir de 1 ; au-delà de la dernière, la dernière.",
     ),
     OpenApiParameter(
         "par_page",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         description=(
             f"Actions par page, de 1 à {MAX_PAGE_SIZE} ({ACTIONS_PER_PAGE} sans ce paramètre)."
         ),

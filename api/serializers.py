@@ -131,8 +131,7 @@ class PartnerSerializer(serializers.Serializer):
 
 
 class FiltersSerializer(serializers.Serializer):
-    """The filters the figures were counted for, as the query string gave them."""
-
+    # No docstring: drf-spectacular would publish it as the object's description.
     annee = serializers.IntegerField(source="year", allow_null=True)
     du = serializers.DateField(source="start", allow_null=True)
     au = serializers.DateField(source="end", allow_null=True)
@@ -163,8 +162,11 @@ class CountedFiguresSerializer(FiguresSerializer):
     actions = serializers.IntegerField(source="events", help_text="Actions validées comptées.")
 
 
+FILTERS_HELP = "Les filtres appliqués, comme l'adresse les donne ; null pour un filtre absent."
+
+
 class ScopedSerializer(serializers.Serializer):
-    filtres = FiltersSerializer(source="filters")
+    filtres = FiltersSerializer(source="filters", help_text=FILTERS_HELP)
     mis_a_jour_le = serializers.DateTimeField(
         source="updated_at",
         allow_null=True,
@@ -264,7 +266,7 @@ class EventPageSerializer(serializers.Serializer):
     pages = serializers.IntegerField()
     precedente = serializers.URLField(allow_null=True, help_text="Adresse de la page précédente.")
     suivante = serializers.URLField(allow_null=True, help_text="Adresse de la page suivante.")
-    filtres = FiltersSerializer(source="filters")
+    filtres = FiltersSerializer(source="filters", help_text=FILTERS_HELP)
     commune = serializers.CharField(allow_null=True)
     mis_a_jour_le = serializers.DateTimeField(source="updated_at", allow_null=True)
     resultats = EventSerializer(many=True, source="events")

@@ -445,6 +445,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": _rate("API_RATE_LIMIT", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS would describe a view by its docstring, in English: the schema says it
+    # all. (A browser's CORS preflight is answered by corsheaders before any view.)
+    "DEFAULT_METADATA_CLASS": None,
     # `?format=` is one of the site's filters (csv, excel), not a renderer's name.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": None,
@@ -463,6 +466,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
+    # In the order of api/urls.py: the plan first, the figures last.
+    "SORT_OPERATIONS": False,
+    # The documentation page lists the values of a choice itself.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "LICENSE": {
         "name": "Licence Ouverte / Open Licence version 2.0 (Etalab)",
         "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
