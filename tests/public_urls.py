@@ -32,7 +32,8 @@ ACCOUNT_PAGES = [
     # The link at the bottom of every e-mail (here a link that is not valid).
     "/compte/notifications/desinscription/lien-invalide/",
 ]
-# The read-only API (api/), its schema and its documentation page.
+# The read-only API (api/), its schema and its documentation page: tests/api/ checks
+# them all (schemathesis, unpublished partners, the cache's failure).
 API_URLS = [
     "/api/v1/plan/",
     "/api/v1/initiatives/",
@@ -49,7 +50,9 @@ API_URLS = [
     "/api/v1/schema/",
     "/api/v1/docs/",
 ]
-PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES, *API_URLS]
+# The API's two ways of reading parameters: the figures' and the list of actions'.
+API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/"]
+PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
 # Behind a login, for every account: the e-mails it receives.
 SIGNED_IN_PAGES = ["/compte/notifications/"]
 # The managers' exports, behind a login and the export permission.

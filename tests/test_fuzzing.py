@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from feminisation import access
 from tests.browser.pages import PUBLIC_PAGES
 from tests.indicators.accounts import user_in
-from tests.public_urls import EXPORTS, PUBLIC_URLS, SIGNED_IN_PAGES
+from tests.public_urls import (
+    API_URLS,
+    API_WITH_PARAMETERS,
+    EXPORTS,
+    PUBLIC_URLS,
+    SIGNED_IN_PAGES,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,13 +182,13 @@ def route_names(patterns):
 
 def test_the_public_addresses_cover_every_route_but_the_admin_and_the_exports():
     exports = {resolve(url).url_name for url in [*EXPORTS, *SIGNED_IN_PAGES]}
-    public = {resolve(url.split("?")[0]).url_name for url in PUBLIC_URLS}
+    public = {resolve(url.split("?")[0]).url_name for url in [*PUBLIC_URLS, *API_URLS]}
 
     assert public == set(route_names(get_resolver().url_patterns)) - exports
 
 
 def test_no_public_page_or_file_fails_on_a_hostile_parameter(client, plan_with_events):
-    paths = sorted({url.split("?")[0] for url in PUBLIC_URLS})
+    paths = sorted({url.split("?")[0] for url in [*PUBLIC_URLS, *API_WITH_PARAMETERS]})
 
     assert failures(client, paths) == []
 
