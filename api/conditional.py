@@ -6,8 +6,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import http_date
 from rest_framework.views import APIView
 
+from api.french import InFrench
 
-class ConditionalView(APIView):
+
+class ConditionalView(InFrench, APIView):
     """A read-only view whose 200 answers carry an ETag (and Last-Modified when the
     handler sets `self.last_modified`), and that answers 304 Not Modified to a
     request that already has them. The body is computed all the same: it is what the

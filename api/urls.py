@@ -2,6 +2,12 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import docs, views
+from api.french import InFrench
+
+
+class SchemaView(InFrench, SpectacularJSONAPIView):
+    pass
+
 
 urlpatterns = [
     path("plan/", views.PlanView.as_view(), name="api_plan"),
@@ -16,6 +22,6 @@ urlpatterns = [
     path("chiffres/par-partenaire/", views.ByPartnerView.as_view(), name="api_by_partner"),
     path("chiffres/par-mois/", views.ByMonthView.as_view(), name="api_by_month"),
     path("chiffres/objectifs/", views.TargetsView.as_view(), name="api_targets"),
-    path("schema/", SpectacularJSONAPIView.as_view(), name="api_schema"),
+    path("schema/", SchemaView.as_view(), name="api_schema"),
     path("docs/", docs.documentation, name="api_docs"),
 ]

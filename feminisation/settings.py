@@ -182,7 +182,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "corsheaders",
-    "rest_framework",
+    # Not rest_framework: see api/french.py.
     "drf_spectacular",
     "partners",
     "geography",
@@ -443,6 +443,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.french.JsonWhateverTheAcceptHeader",
     "DEFAULT_THROTTLE_RATES": {"anon": _rate("API_RATE_LIMIT", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # OPTIONS would describe a view by its docstring, in English: the schema says it

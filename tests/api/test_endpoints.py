@@ -129,7 +129,9 @@ def test_the_api_is_read_only(client, plan, method):
     response = getattr(client, method)("/api/v1/chiffres/")
 
     assert response.status_code == 405
-    assert response.json() == {"detail": f"Méthode «\xa0{method.upper()}\xa0» non autorisée."}
+    assert response.json() == {
+        "detail": f"Méthode « {method.upper()} » non autorisée : l'API se lit seulement (GET)."
+    }
     assert response["Allow"] == "GET, HEAD"
 
 
@@ -167,6 +169,9 @@ def test_any_site_may_read_the_api_and_nothing_else(client, plan):
     assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
     assert "Access-Control-Allow-Origin" not in page
     assert "Access-Control-Allow-Credentials" not in answer
+    # JSON whatever the client asks for: there is no other format.
+    asking_csv = client.get("/api/v1/chiffres/", headers={"Accept": "text/csv"})
+    assert (asking_csv.status_code, asking_csv["Content-Type"]) == (200, "application/json")
 
 
 @pytest.fixture
@@ -184,7 +189,7 @@ def test_an_anonymous_client_is_slowed_down_past_the_limit(client, plan, rate_li
 
     assert statuses == [200, 200, 200]
     assert refused.status_code == 429
-    assert refused.json()["detail"].startswith("Requête ralentie.")
+    assert refused.json()["detail"].startswith("Trop de requêtes depuis cette adresse. Réessayez")
     assert 0 < int(refused["Retry-After"]) <= 60
     assert other_client.status_code == 200
 
