@@ -3,20 +3,19 @@
 No figure is computed here."""
 
 from dataclasses import asdict, dataclass, replace
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
-from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api import filters, schema, serializers
-from api.conditional import ConditionalView
+from api.public_view import PublicView, plain
 from indicators.figures import stats
 from indicators.views.exports import LICENCE, LICENCE_URL
-from indicators.views.filters import DashboardFilterForm
+from indicators.views.filters import PARAMS, DashboardFilterForm
 from initiatives.models import ActionPlan, Audience
 from partners.models import Partner
 from partners.public import plan_partners
@@ -27,6 +26,85 @@ def current_plan():
     if plan is None:
         raise NotFound("Aucun plan d'action n'est publié.")
     return plan
+
+
+def documented(name, serializer, **kwargs):
+    """The view's OpenAPI description (api/schema.py)."""
+    return extend_schema_view(get=extend_schema(**schema.operation(name, serializer, **kwargs)))
+
+
+@documented("plan", serializers.PlanSerializer)
+class PlanView(PublicView):
+    def answer(self, request):
+        plan = current_plan()
+        plan.years = DashboardFilterForm(QueryDict(), plan=plan, today=timezone.localdate()).years
+        plan.licence, plan.licence_url = LICENCE, LICENCE_URL
+        plan.updated_at = stats.last_update(plan)
+        return plain(serializers.PlanSerializer(plan).data), None
+
+
+@documented("initiatives", serializers.InitiativeSerializer(many=True))
+class InitiativeListView(PublicView):
+    def answer(self, request):
+        public_partners = Partner.objects.public().only("slug")
+        initiatives = (
+            current_plan()
+            .initiatives.order_by("number")
+            .prefetch_related(
+                Prefetch("lead_partners", queryset=public_partners),
+                Prefetch("associated_partners", queryset=public_partners),
+                Prefetch("audiences", queryset=Audience.objects.only("slug")),
+            )
+        )
+        return plain(serializers.InitiativeSerializer(initiatives, many=True).data), None
+
+
+@documented("publics", serializers.AudienceSerializer(many=True))
+class AudienceListView(PublicView):
+    def answer(self, request):
+        current_plan()
+        audiences = Audience.objects.all()
+        return plain(serializers.AudienceSerializer(audiences, many=True).data), None
+
+
+@documented("partenaires", serializers.PartnerSerializer(many=True))
+class PartnerListView(PublicView):
+    def answer(self, request):
+        partners, _credited = plan_partners(current_plan())
+        return plain(serializers.PartnerSerializer(partners, many=True).data), None
+
+
+@documented("actions", serializers.EventPageSerializer, actions=True)
+class ActionListView(PublicView):
+    params = tuple(filters.ApiActionFilterForm.base_fields)
+
+    def answer(self, request):
+        plan = current_plan()
+        chosen, commune, number, per_page = filters.action_filters(request, plan)
+        page = stats.action_page(chosen.scope(plan), number, commune=commune, per_page=per_page)
+        updated_at = stats.last_update(plan)
+
+        def link(number):
+            # The parameters read, not the others: the answer is cached without them.
+            kept = [
+                (name, request.query_params.get(name)) for name in self.params if name != "page"
+            ]
+            kept += [("page", number)] if number > 1 else []
+            query = urlencode([(name, value) for name, value in kept if value])
+            return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+        answer = {
+            "nombre": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "precedente": link(page.number - 1) if page.has_previous() else None,
+            "suivante": link(page.number + 1) if page.has_next() else None,
+            "filters": chosen,
+            "commune": commune,
+            "updated_at": updated_at,
+            "events": page.object_list,
+        }
+        return plain(serializers.EventPageSerializer(answer).data), updated_at
 
 
 @dataclass(frozen=True)
@@ -52,98 +130,31 @@ class TargetsAnswer(Answer):
     year: int = None
 
 
-class PlanView(ConditionalView):
-    @extend_schema(**schema.operation("plan", serializers.PlanSerializer))
-    def get(self, request):
-        plan = current_plan()
-        today = timezone.localdate()
-        plan.years = DashboardFilterForm(QueryDict(), plan=plan, today=today).years
-        plan.licence, plan.licence_url = LICENCE, LICENCE_URL
-        plan.updated_at = stats.last_update(plan)
-        return Response(serializers.PlanSerializer(plan).data)
-
-
-class InitiativeListView(ConditionalView):
-    @extend_schema(**schema.operation("initiatives", serializers.InitiativeSerializer(many=True)))
-    def get(self, request):
-        public_partners = Partner.objects.public().only("slug")
-        initiatives = (
-            current_plan()
-            .initiatives.order_by("number")
-            .prefetch_related(
-                Prefetch("lead_partners", queryset=public_partners),
-                Prefetch("associated_partners", queryset=public_partners),
-                Prefetch("audiences", queryset=Audience.objects.only("slug")),
-            )
-        )
-        return Response(serializers.InitiativeSerializer(initiatives, many=True).data)
-
-
-class AudienceListView(ConditionalView):
-    @extend_schema(**schema.operation("publics", serializers.AudienceSerializer(many=True)))
-    def get(self, request):
-        current_plan()
-        return Response(serializers.AudienceSerializer(Audience.objects.all(), many=True).data)
-
-
-class PartnerListView(ConditionalView):
-    @extend_schema(**schema.operation("partenaires", serializers.PartnerSerializer(many=True)))
-    def get(self, request):
-        partners, _credited = plan_partners(current_plan())
-        return Response(serializers.PartnerSerializer(partners, many=True).data)
-
-
-class ActionListView(ConditionalView):
-    @extend_schema(**schema.operation("actions", serializers.EventPageSerializer, actions=True))
-    def get(self, request):
-        plan = current_plan()
-        chosen, commune, number, per_page = filters.action_filters(request, plan)
-        page = stats.action_page(chosen.scope(plan), number, commune=commune, per_page=per_page)
-        self.last_modified = stats.last_update(plan)
-        url = request.build_absolute_uri()
-        answer = {
-            "nombre": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "precedente": None,
-            "suivante": None,
-            "filters": chosen,
-            "commune": commune,
-            "updated_at": self.last_modified,
-            "events": page.object_list,
-        }
-        if page.has_previous():
-            previous = page.previous_page_number()
-            answer["precedente"] = (
-                replace_query_param(url, "page", previous)
-                if previous > 1
-                else remove_query_param(url, "page")
-            )
-        if page.has_next():
-            answer["suivante"] = replace_query_param(url, "page", page.next_page_number())
-        return Response(serializers.EventPageSerializer(answer).data)
-
-
-class FiguresView(ConditionalView):
+class FiguresView(PublicView):
     """A figures endpoint: the dashboard's filters read, the stats module asked."""
 
+    params = PARAMS
     serializer = None
 
-    def get(self, request):
+    def answer(self, request):
         plan = current_plan()
         chosen, today = filters.dashboard_filters(request, plan)
-        self.last_modified = stats.last_update(plan)
+        updated_at = stats.last_update(plan)
         answer = self.figures(chosen, chosen.scope(plan), today)
-        answer = replace(answer, filters=chosen, updated_at=self.last_modified)
-        return Response(self.serializer(answer).data)
+        answer = replace(answer, filters=chosen, updated_at=updated_at)
+        return plain(self.serializer(answer).data), updated_at
+
+    def figures(self, chosen, scope, today):
+        raise NotImplementedError
 
 
+def _keyed(rows, key):
+    return [replace(row, key=key(row.key)) for row in rows]
+
+
+@documented("chiffres", serializers.TotalsSerializer, figures=True)
 class TotalsView(FiguresView):
     serializer = serializers.TotalsSerializer
-
-    @extend_schema(**schema.operation("chiffres", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         return TotalsAnswer(
@@ -153,49 +164,33 @@ class TotalsView(FiguresView):
         )
 
 
-def _keyed(rows, key):
-    return [replace(row, key=key(row.key)) for row in rows]
-
-
+@documented("par-initiative", serializers.BreakdownSerializer, figures=True)
 class ByInitiativeView(FiguresView):
     serializer = serializers.BreakdownSerializer
-
-    @extend_schema(**schema.operation("par-initiative", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         return Answer(rows=_keyed(stats.by_initiative(scope), lambda key: key.slug))
 
 
+@documented("par-public", serializers.BreakdownSerializer, figures=True)
 class ByAudienceView(FiguresView):
     serializer = serializers.BreakdownSerializer
-
-    @extend_schema(**schema.operation("par-public", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         return Answer(rows=_keyed(stats.by_audience(scope), lambda key: key.slug))
 
 
+@documented("par-format", serializers.BreakdownSerializer, figures=True)
 class ByFormatView(FiguresView):
     serializer = serializers.BreakdownSerializer
-
-    @extend_schema(**schema.operation("par-format", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         return Answer(rows=stats.by_format(scope))
 
 
+@documented("par-partenaire", serializers.BreakdownSerializer, figures=True)
 class ByPartnerView(FiguresView):
     serializer = serializers.BreakdownSerializer
-
-    @extend_schema(**schema.operation("par-partenaire", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         rows = stats.by_partner(scope)
@@ -206,23 +201,17 @@ class ByPartnerView(FiguresView):
         return Answer(rows=_keyed(rows, lambda key: slugs.get(key[0])))
 
 
+@documented("par-mois", serializers.MonthsSerializer, figures=True)
 class ByMonthView(FiguresView):
     serializer = serializers.MonthsSerializer
-
-    @extend_schema(**schema.operation("par-mois", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         return Answer(rows=stats.by_month(scope, today=today))
 
 
+@documented("objectifs", serializers.TargetsSerializer, figures=True)
 class TargetsView(FiguresView):
     serializer = serializers.TargetsSerializer
-
-    @extend_schema(**schema.operation("objectifs", serializer, figures=True))
-    def get(self, request):
-        return super().get(request)
 
     def figures(self, chosen, scope, today):
         year = chosen.target_year(today)

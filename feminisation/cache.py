@@ -189,6 +189,21 @@ def public_page(*params):
     return decorator
 
 
+def public_data(signature, compute):
+    """`compute()`, cached as a public page is (the same version, the same tolerance)
+    under `signature`, which says everything the value depends on: for the API's
+    answers, which a view computes after its own checks (the rate limit)."""
+    version = _version()
+    if version is None:
+        return compute()
+    key = f"public-data:{version}:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
+    value = _cache.call("get", key)
+    if value is None:
+        value = compute()
+        _cache.call("set", key, value, PAGE_TIMEOUT)
+    return value
+
+
 def watch(*models, relations=()):
     """Empties the public pages' cache after every save or deletion of `models`, and
     every change of the many-to-many `relations` (fields such as
