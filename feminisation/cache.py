@@ -98,6 +98,21 @@ _cache = _TolerantCache()
 _UNAVAILABLE = object()
 
 
+class TolerantCache:
+    """Django's cache for the site's other uses (the API's request counts), with the
+    pages' tolerance: a failing call returns its default, and the cache is left
+    alone for RETRY_AFTER seconds."""
+
+    def get(self, key, default=None):
+        return _cache.call("get", key, default, default=default)
+
+    def set(self, key, value, timeout=None):
+        _cache.call("set", key, value, timeout)
+
+
+tolerant_cache = TolerantCache()
+
+
 def cache_works():
     """For /sante/: whether the cache stores a value, tried now even just after a
     failure."""
@@ -205,6 +220,21 @@ def _keep_once_sent(response, key):
             _cache.call("set", key, kept, PAGE_TIMEOUT)
 
     response.streaming_content = streamed(response.streaming_content)
+
+
+def public_data(signature, compute):
+    """`compute()`, cached as a public page is (the same version, the same tolerance)
+    under `signature`, which says everything the value depends on: for the API's
+    answers, which a view computes after its own checks (the rate limit)."""
+    version = _version()
+    if version is None:
+        return compute()
+    key = f"public-data:{version}:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
+    value = _cache.call("get", key)
+    if value is None:
+        value = compute()
+        _cache.call("set", key, value, PAGE_TIMEOUT)
+    return value
 
 
 def watch(*models, relations=()):

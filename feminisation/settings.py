@@ -101,6 +101,17 @@ def _site_url(name, default):
     return url
 
 
+def _rate(name, default):
+    """A request rate as Django REST framework reads it: « 120/minute »."""
+    rate = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]{0,6}/(second|minute|hour|day)", rate):
+        raise _invalid(
+            name,
+            f"« {rate} » n'est pas un débit : un nombre, « / » et second, minute, hour ou day.",
+        )
+    return rate
+
+
 def _database(name, default):
     url = env.str(name, default=default)
     scheme = url.partition("://")[0]
@@ -170,11 +181,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "corsheaders",
+    # Not rest_framework: see api/french.py.
+    "drf_spectacular",
     "partners",
     "geography",
     "accounts",
     "initiatives",
     "indicators",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +197,9 @@ MIDDLEWARE = [
     # which the host validation and the HTTPS redirect below would refuse.
     "feminisation.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before any middleware that may answer: a refusal from the API carries the
+    # CORS headers too, so that a browser script can read why.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "feminisation.middleware.PermissionsPolicyMiddleware",
@@ -413,3 +431,51 @@ LEGAL_HOST = _text("LEGAL_HOST")
 LEGAL_HOST_ADDRESS = _text("LEGAL_HOST_ADDRESS")
 LEGAL_HOST_PHONE = _phone("LEGAL_HOST_PHONE")
 LEGAL_HOST_WEBSITE = _web_address("LEGAL_HOST_WEBSITE")
+
+# The read-only API (api/): open data, so anyone may read it from any site (CORS,
+# GET only) without an account; JSON only (the browsable API's pages would need
+# scripts the CSP refuses, and /api/v1/docs/ documents it). Anonymous clients are
+# limited to API_RATE_LIMIT requests, counted per address in the cache; a cache that
+# fails lets them through (api.throttling).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.french.JsonWhateverTheAcceptHeader",
+    "DEFAULT_THROTTLE_RATES": {"anon": _rate("API_RATE_LIMIT", default="120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS would describe a view by its docstring, in English: the schema says it
+    # all. (A browser's CORS preflight is answered by corsheaders before any view.)
+    "DEFAULT_METADATA_CLASS": None,
+    # `?format=` is one of the site's filters (csv, excel), not a renderer's name.
+    "URL_FORMAT_OVERRIDE": None,
+    "UNAUTHENTICATED_USER": None,
+    # The visitor's address is the last one the proxy adds to X-Forwarded-For: behind
+    # the proxy, REMOTE_ADDR is the proxy's own, the same for every client.
+    "NUM_PROXIES": 1 if SECURE_PROXY_SSL_HEADER else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Mixité Industrie",
+    "DESCRIPTION": (
+        "Les données publiques du plan d'action pour la féminisation des formations et "
+        "des métiers industriels, en lecture seule : le plan, ses initiatives, ses publics "
+        "cibles, ses partenaires publics, ses actions validées et leurs chiffres. Données "
+        "sous Licence Ouverte / Etalab 2.0."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # In the order of api/urls.py: the plan first, the figures last.
+    "SORT_OPERATIONS": False,
+    # The documentation page lists the values of a choice itself.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "LICENSE": {
+        "name": "Licence Ouverte / Open Licence version 2.0 (Etalab)",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+}
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

@@ -2,16 +2,16 @@
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import render
 
 from feminisation.cache import public_page
 from indicators.figures import stats
 from initiatives.enums import PartnerRole
-from initiatives.models import ActionPlan, Initiative, PlanPartner
+from initiatives.models import ActionPlan
 from initiatives.views import no_plan
 from partners.enums import PartnerKind
 from partners.models import Partner
+from partners.public import plan_partners, plan_role, with_plan_initiatives
 
 KIND_ORDER = {kind: index for index, kind in enumerate(PartnerKind.values)}
 LATEST_EVENTS = 20
@@ -23,24 +23,6 @@ class Group:
     title: str
     intro: str
     kinds: list = field(default_factory=list)
-
-
-def _plan_role(plan):
-    return Subquery(
-        PlanPartner.objects.filter(plan=plan, partner=OuterRef("pk")).values("role")[:1]
-    )
-
-
-def _plan_initiatives(plan):
-    return Initiative.objects.filter(plan=plan).only("plan", "number", "title", "slug")
-
-
-def _with_plan_initiatives(partners, plan):
-    initiatives = _plan_initiatives(plan)
-    return partners.prefetch_related(
-        Prefetch("led_initiatives", queryset=initiatives, to_attr="plan_led"),
-        Prefetch("associated_initiatives", queryset=initiatives, to_attr="plan_associated"),
-    )
 
 
 def _role_label(partner):
@@ -70,20 +52,7 @@ def partner_list(request):
     if plan is None:
         return no_plan(request, "Les partenaires du plan")
 
-    # by_partner keys its rows by (partner id, name).
-    credited = {row.key[0]: row for row in stats.by_partner(stats.Scope(plan))}
-    plan_initiatives = _plan_initiatives(plan)
-    partners = _with_plan_initiatives(
-        Partner.objects.public()
-        .annotate(plan_role=_plan_role(plan))
-        .filter(
-            Q(plan_role__isnull=False)
-            | Q(pk__in=list(credited))
-            | Exists(plan_initiatives.filter(lead_partners=OuterRef("pk")))
-            | Exists(plan_initiatives.filter(associated_partners=OuterRef("pk")))
-        ),
-        plan,
-    )
+    partners, credited = plan_partners(plan)
 
     groups = {
         PartnerRole.STAKEHOLDER: Group(
@@ -132,8 +101,8 @@ def partner_detail(request, slug):
     plan = ActionPlan.objects.current()
     if plan is None:
         return _not_found(request, slug)
-    partner = _with_plan_initiatives(
-        Partner.objects.public().annotate(plan_role=_plan_role(plan)).filter(slug=slug), plan
+    partner = with_plan_initiatives(
+        Partner.objects.public().annotate(plan_role=plan_role(plan)).filter(slug=slug), plan
     ).first()
     if partner is None:
         return _not_found(request, slug)

@@ -37,6 +37,26 @@ ACCOUNT_PAGES = [
     # The link at the bottom of every e-mail (here a link that is not valid).
     "/compte/notifications/desinscription/lien-invalide/",
 ]
+# The read-only API (api/), its schema and its documentation page: tests/api/ checks
+# them all (schemathesis, unpublished partners, the cache's failure).
+API_URLS = [
+    "/api/v1/plan/",
+    "/api/v1/initiatives/",
+    "/api/v1/publics/",
+    "/api/v1/partenaires/",
+    "/api/v1/actions/",
+    "/api/v1/chiffres/",
+    "/api/v1/chiffres/par-initiative/",
+    "/api/v1/chiffres/par-public/",
+    "/api/v1/chiffres/par-format/",
+    "/api/v1/chiffres/par-partenaire/",
+    "/api/v1/chiffres/par-mois/",
+    "/api/v1/chiffres/objectifs/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+]
+# The API's two ways of reading parameters: the figures' and the list of actions'.
+API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/"]
 PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
 # Behind a login, for every account: the e-mails it receives.
 SIGNED_IN_PAGES = ["/compte/notifications/"]

@@ -30,3 +30,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No rate limit on the API: the fuzzing tests send it hundreds of requests from one
+# address. tests/api/test_rate_limit.py sets one.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from feminisation import access
 from tests.browser.pages import PUBLIC_PAGES
 from tests.indicators.accounts import user_in
-from tests.public_urls import EXPORTS, PUBLIC_URLS, SIGNED_IN_PAGES
+from tests.public_urls import (
+    API_URLS,
+    API_WITH_PARAMETERS,
+    EXPORTS,
+    PUBLIC_URLS,
+    SIGNED_IN_PAGES,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +149,13 @@ def hostile_queries():
         yield {name: ["2025", "2025"]}
 
 
+def explains(response):
+    """Whether a 400 says what to correct: the site's page, or the API's JSON message."""
+    if response["Content-Type"] == "application/json":
+        return bool(response.json().get("detail"))
+    return "Cette adresse contient une erreur" in response.content.decode()
+
+
 def failures(client, paths):
     """Every query string answered otherwise than by the page or a French 400."""
     failed = []
@@ -151,7 +164,7 @@ def failures(client, paths):
             address = f"{path}?{urlencode(query, doseq=True)}"
             response = get(client, path, query)
             if response.status_code == 400:
-                if "Cette adresse contient une erreur" not in response.content.decode():
+                if not explains(response):
                     failed.append(f"{address[:120]}: 400 without its French page")
             elif response.status_code != 200:
                 failed.append(f"{address[:120]}: {response.status_code}")
@@ -169,13 +182,13 @@ def route_names(patterns):
 
 def test_the_public_addresses_cover_every_route_but_the_admin_and_the_exports():
     exports = {resolve(url).url_name for url in [*EXPORTS, *SIGNED_IN_PAGES]}
-    public = {resolve(url.split("?")[0]).url_name for url in PUBLIC_URLS}
+    public = {resolve(url.split("?")[0]).url_name for url in [*PUBLIC_URLS, *API_URLS]}
 
     assert public == set(route_names(get_resolver().url_patterns)) - exports
 
 
 def test_no_public_page_or_file_fails_on_a_hostile_parameter(client, plan_with_events):
-    paths = sorted({url.split("?")[0] for url in PUBLIC_URLS})
+    paths = sorted({url.split("?")[0] for url in [*PUBLIC_URLS, *API_WITH_PARAMETERS]})
 
     assert failures(client, paths) == []
 

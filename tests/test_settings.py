@@ -109,6 +109,7 @@ def test_debug_on_accepts_any_key_for_development():
         ("SECURE_HSTS_SECONDS", "un an"),
         ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"),
         ("LOG_LEVEL", "bavard"),
+        ("API_RATE_LIMIT", "120 par minute"),
         ("LEGAL_PUBLISHER_PHONE", "voir le site"),
         ("LEGAL_HOST_PHONE", "standard"),
         ("LEGAL_HOST_WEBSITE", "hebergeur.example.fr"),
