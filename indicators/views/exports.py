@@ -13,6 +13,7 @@ from feminisation.cache import public_page
 from indicators.exports import datasets, pg_copy, writer
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
+from indicators.reports import annual
 from indicators.views import filters
 from initiatives.models import ActionPlan
 
@@ -56,11 +57,12 @@ def _export(view):
 @login_required
 @permission_required(access.EXPORT_FIGURES, raise_exception=True)
 def export_page(request):
-    _plan, _today, form = _export_form(request)
+    plan, today, form = _export_form(request)
     if message := form.unreadable_message():
         return _bad_request(request, message)
     # A choice the form reads but cannot use: the page again, its error beside the field.
-    return render(request, "indicators/exports.html", {"form": form})
+    context = {"form": form, "report_years": annual.plan_years(plan, today)}
+    return render(request, "indicators/exports.html", context)
 
 
 def _filename(name, today, qualifier=""):
