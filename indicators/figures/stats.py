@@ -730,11 +730,28 @@ def counted_events(scope):
     return scope.events().filter(Exists(lines))
 
 
+@dataclass(frozen=True)
+class ActionRow:
+    """One line of a list of actions: an event and its figures."""
+
+    date: datetime.date
+    title: str
+    initiative_number: int
+    initiative: str
+    commune: str
+    # Its organiser's name then its co-organisers', as in `action_page`.
+    organisers: list
+    people: int
+    # None when the sex of its people is not known.
+    women: int | None
+
+
 def action_rows(scope, *, chunk_size=2000):
     """Every event counted in the scope, oldest first, with its figures for the
-    scope's audience and `organisers` as in `action_page`: an iterator, read as it
-    is consumed (the annual report's annex). Two queries, however many events: the
-    co-organisers of all of them, then the events, fetched `chunk_size` at a time."""
+    scope's audience (`ActionRow`s): an iterator, read as it is consumed (the annual
+    report's annex). Two queries, however many events: the co-organisers of all of
+    them, then the events, fetched `chunk_size` at a time as plain values (ten
+    thousand model instances cost half a second)."""
     events = counted_events(scope)
     co_organisers = {}
     links = (
@@ -746,23 +763,43 @@ def action_rows(scope, *, chunk_size=2000):
         co_organisers.setdefault(event_id, []).append(_public_name(name, is_public))
     rows = (
         events.with_totals(scope.audience)
-        .select_related("initiative", "organizer")
-        .only(
+        .order_by("date", "pk")
+        .values_list(
+            "pk",
             "date",
             "title",
-            "commune",
-            "initiative__title",
             "initiative__number",
+            "initiative__title",
+            "commune",
             "organizer__name",
             "organizer__is_public",
+            "total_people",
+            "total_women",
         )
-        .order_by("date", "pk")
     )
-    for event in rows.iterator(chunk_size=chunk_size):
-        names = [_public_name(event.organizer.name, event.organizer.is_public)]
-        names += co_organisers.get(event.pk, [])
-        event.organisers = list(dict.fromkeys(names))
-        yield event
+    for (
+        pk,
+        date,
+        title,
+        number,
+        initiative,
+        commune,
+        name,
+        is_public,
+        people,
+        women,
+    ) in rows.iterator(chunk_size=chunk_size):
+        names = [_public_name(name, is_public), *co_organisers.get(pk, [])]
+        yield ActionRow(
+            date=date,
+            title=title,
+            initiative_number=number,
+            initiative=initiative,
+            commune=commune,
+            organisers=list(dict.fromkeys(names)),
+            people=people,
+            women=women,
+        )
 
 
 def communes_by_initiative(scope):

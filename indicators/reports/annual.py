@@ -9,10 +9,14 @@ the actions of the annex are read as the page is written (`AnnualReport.actions`
 
 import datetime
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from feminisation.formatting import number
 from indicators.figures import charts, stats
 from initiatives.models import Achievement
 
@@ -87,12 +91,53 @@ class AnnualReport:
         partners act together (a joint event is credited to each of them)."""
         return sum(row.events for row in self.partners)
 
-    def actions(self):
-        return stats.action_rows(self.scope)
+    def annex_rows(self):
+        """The annex as table rows, for the page."""
+        rows = stats.action_rows(self.scope)
+        return format_html_join("", ANNEX_ROW, (_annex_cells(row, row.initiative) for row in rows))
+
+    def annex_lines(self):
+        """The annex as one paragraph per action, for the PDF: WeasyPrint lays a
+        table out cell by cell, several times slower, and a year may hold ten thousand
+        actions. In blocks, which it breaks across pages faster than one long run."""
+        rows = stats.action_rows(self.scope)
+        lines = (_annex_cells(row, row.initiative_number) for row in rows)
+        blocks = iter(lambda: list(islice(lines, LINES_PER_BLOCK)), [])
+        return mark_safe(
+            "".join(
+                format_html(
+                    '<div class="annex-block">{}</div>\n', format_html_join("", ANNEX_LINE, block)
+                )
+                for block in blocks
+            )
+        )
 
     @property
     def pdf_filename(self):
         return f"bilan-{self.year}-{slugify(self.plan.territory)}.pdf"
+
+
+# The annex is written here rather than by the template engine, which takes seconds
+# over ten thousand rows where this takes a tenth of one.
+ANNEX_ROW = (
+    '<tr><td>{}</td><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+    '<td class="num">{}</td><td class="num">{}</td></tr>\n'
+)
+ANNEX_LINE = '<p class="annex-line">{} · {} · initiative {} · {} · {} · {} / {}</p>\n'
+LINES_PER_BLOCK = 100
+
+
+def _annex_cells(row, initiative):
+    return (
+        f"{row.date:%d/%m/%Y}",
+        row.title,
+        initiative,
+        row.commune,
+        ", ".join(row.organisers),
+        number(row.people),
+        # « — »: the sex of its people is not known.
+        number(row.women),
+    )
 
 
 def year_scope(plan, year):

@@ -6,7 +6,6 @@ WeasyPrint fetches nothing, so no text typed in the admin can make the server op
 an address or a file."""
 
 import functools
-import logging
 
 import weasyprint
 from django.contrib.staticfiles import finders
@@ -14,25 +13,15 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 STYLESHEETS = ("css/site.css", "css/report.css")
-# One line per page at INFO: a report of 200 pages would fill the log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @functools.cache
 def _stylesheets():
-    """Parsed once per process, quietly: WeasyPrint warns about every rule of the
-    site's stylesheet it does not know (the charts' SVG properties, which it reads
-    from the SVG's own style)."""
+    """Parsed once per process."""
     fonts = FontConfiguration()
-    log = logging.getLogger("weasyprint")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        sheets = [
-            weasyprint.CSS(filename=finders.find(name), font_config=fonts) for name in STYLESHEETS
-        ]
-    finally:
-        log.setLevel(level)
+    sheets = [
+        weasyprint.CSS(filename=finders.find(name), font_config=fonts) for name in STYLESHEETS
+    ]
     return fonts, sheets
 
 
