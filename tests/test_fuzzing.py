@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from feminisation import access
 from tests.browser.pages import PUBLIC_PAGES
 from tests.indicators.accounts import user_in
-from tests.public_urls import EXPORTS, PUBLIC_URLS, SIGNED_IN_PAGES
+from tests.public_urls import EXPORTS, PUBLIC_URLS, REPORTS, SIGNED_IN_PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def route_names(patterns):
 
 
 def test_the_public_addresses_cover_every_route_but_the_admin_and_the_exports():
-    exports = {resolve(url).url_name for url in [*EXPORTS, *SIGNED_IN_PAGES]}
+    exports = {resolve(url).url_name for url in [*EXPORTS, *REPORTS, *SIGNED_IN_PAGES]}
     public = {resolve(url.split("?")[0]).url_name for url in PUBLIC_URLS}
 
     assert public == set(route_names(get_resolver().url_patterns)) - exports
