@@ -5,7 +5,7 @@ list of its actions.
 Every figure comes from `indicators.figures.stats` for the year's `Scope` (validated
 events, 1 January to 31 December), the same calls as the dashboard filtered on that
 year, and every chart is the dashboard's own. Built in a constant number of queries;
-the actions of the annex are read as the page is written (`AnnualReport.actions`)."""
+the actions of the annex are read as the page is written (`annex_rows`, `annex_lines`)."""
 
 import datetime
 from dataclasses import dataclass, field, replace
@@ -97,16 +97,17 @@ class AnnualReport:
         return format_html_join("", ANNEX_ROW, (_annex_cells(row, row.initiative) for row in rows))
 
     def annex_lines(self):
-        """The annex as one paragraph per action, for the PDF: WeasyPrint lays a
-        table out cell by cell, several times slower, and a year may hold ten thousand
-        actions. In blocks, which it breaks across pages faster than one long run."""
+        """The annex for the PDF: a line per action, a paragraph per hundred lines
+        (`white-space: pre-line`). WeasyPrint lays a table out cell by cell, and a
+        paragraph per action costs it its styles and box: for ten thousand actions,
+        seconds each."""
         rows = stats.action_rows(self.scope)
         lines = (_annex_cells(row, row.initiative_number) for row in rows)
         blocks = iter(lambda: list(islice(lines, LINES_PER_BLOCK)), [])
         return mark_safe(
             "".join(
                 format_html(
-                    '<div class="annex-block">{}</div>\n', format_html_join("", ANNEX_LINE, block)
+                    '<p class="annex-block">{}</p>\n', format_html_join("\n", ANNEX_LINE, block)
                 )
                 for block in blocks
             )
@@ -123,7 +124,7 @@ ANNEX_ROW = (
     '<tr><td>{}</td><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
     '<td class="num">{}</td><td class="num">{}</td></tr>\n'
 )
-ANNEX_LINE = '<p class="annex-line">{} · {} · initiative {} · {} · {} · {} / {}</p>\n'
+ANNEX_LINE = "{} · {} · initiative {} · {} · {} · {} / {}"
 LINES_PER_BLOCK = 100
 
 
