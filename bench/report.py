@@ -248,6 +248,37 @@ def write(results):
     out.append("")
 
     out += _xlsx_section(sizes)
+    reports = [(s, r["annual_report"]) for s, r in sizes.items() if r.get("annual_report")]
+    out += ["## 2 ter. Bilan annuel (page et PDF)", ""]
+    out += [
+        "`/exports/bilan/<année>/`, compte responsable, pour l'année qui compte le plus"
+        " d'actions validées (jusqu'à 20 000) : la page, puis le PDF (WeasyPrint) avec la"
+        " liste des actions en annexe.",
+        "",
+        _row("Actions", "Année (actions)", "Page (méd.)", "PDF (méd.)", "Pages", "Requêtes"),
+        "|---|---|---|---|---|---|",
+    ]
+    for size, a in reports:
+        out.append(
+            _row(
+                n(int(size)),
+                f"{a['year']} ({n(a['events'])})",
+                f"{a['html']['median_ms']} ms",
+                f"{a['pdf']['median_ms'] / 1000:.1f} s",
+                a["pages"],
+                a["queries"],
+            )
+        )
+    tenk = [a for _, a in reports if a["events"] >= 10_000]
+    if tenk:
+        pdf = tenk[0]["pdf"]["median_ms"] / 1000
+        out += [
+            "",
+            _row("Objectif", "Mesure", "Résultat"),
+            "|---|---|---|",
+            _row("PDF < 10 s pour une année de 10 000 actions", f"{pdf:.1f} s", verdict(pdf < 10)),
+        ]
+    out.append("")
 
     out += ["## 3. Liste des actions dans l'administration", ""]
     out += [

@@ -38,6 +38,17 @@ def change(ratio):
     return f"{'+' if value > 0 else MINUS}{abs(value)}{NARROW_NBSP}%"
 
 
+def points(difference):
+    """A change between two percentages, in whole points: 3 → « +3 points », -1 →
+    « \u22121 point », 0 → « stable »; unknown (None) → « — »."""
+    if difference is None:
+        return "—"
+    if difference == 0:
+        return STABLE
+    sign = "+" if difference > 0 else MINUS
+    return f"{sign}{abs(difference)} {'point' if abs(difference) < 2 else 'points'}"
+
+
 def noun(count, singular, plural):
     """The word that goes with a count, where the figure is written apart (a card's
     figure above its label): French plural starts at 2."""

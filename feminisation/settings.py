@@ -415,6 +415,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes says at INFO level every login and clean-up; lockouts are warnings.
         "axes": {"level": "WARNING"},
+        # WeasyPrint (the annual report's PDF) says every page it lays out at INFO, and
+        # warns about each rule of site.css it does not use (the SVG charts' styles).
+        "weasyprint": {"level": "ERROR"},
         # runserver's request lines (`make run` only), as Django prints them.
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },

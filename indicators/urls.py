@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import actions, dashboard, exports, territory
+from indicators.views import actions, dashboard, exports, reports, territory
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("exports/evenements.csv", exports.events_csv, name="export_events"),
     path("exports/compteurs.csv", exports.counts_csv, name="export_counts"),
     path("exports/partenaires.csv", exports.partners_csv, name="export_partners"),
+    path("exports/bilan/<int:year>/", reports.annual_report, name="annual_report"),
     path("donnees/", exports.open_data, name="open_data"),
     path("donnees/compteurs.csv", exports.open_counts_csv, name="open_counts_csv"),
     path("donnees/compteurs.json", exports.open_counts_json, name="open_counts_json"),

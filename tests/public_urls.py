@@ -67,3 +67,6 @@ EXPORTS = [
     "/exports/compteurs.csv",
     "/exports/partenaires.csv",
 ]
+# The annual report, behind the same permission. It reads only `format`, which its own
+# tests try (tests/indicators/test_annual_report.py): not fuzzed with every parameter.
+REPORTS = ["/exports/bilan/2025/"]

@@ -196,6 +196,11 @@ def _breakdown(chart_id, title, rows, label_header, *, note="", summed=True):
     )
 
 
+def format_chart(rows, chart_id="par-format"):
+    """People per format of action (`stats.by_format`'s rows)."""
+    return _breakdown(chart_id, "Personnes sensibilisées par format d'action", rows, "Format")
+
+
 def _years(dates):
     """The year to print under each date: under the first and under each January."""
     return [str(day.year) if i == 0 or day.month == 1 else "" for i, day in enumerate(dates)]
@@ -384,12 +389,7 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
             [entry.total for entry in audiences],
             "Public cible",
         ),
-        _breakdown(
-            "par-format",
-            "Personnes sensibilisées par format d'action",
-            stats.by_format(scope),
-            "Format",
-        ),
+        format_chart(stats.by_format(scope)),
         _breakdown(
             "par-partenaire",
             "Personnes sensibilisées par partenaire organisateur ou co-organisateur",

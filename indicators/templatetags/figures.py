@@ -8,6 +8,7 @@ register = template.Library()
 register.filter("number", formatting.number)
 register.filter("percent", formatting.percent)
 register.filter("change", formatting.change)
+register.filter("points", formatting.points)
 register.filter("moment", formatting.moment)
 # {% counted n "personne" "personnes" %}, {% noun n "personne" "personnes" %}: Django's
 # `pluralize` would write « 0 personnes ».

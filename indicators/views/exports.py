@@ -17,6 +17,7 @@ from indicators.exports import datasets, open_files, pg_copy, writer, xlsx, xlsx
 from indicators.exports.open_files import LICENCE, LICENCE_URL
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
+from indicators.reports import annual
 from indicators.views import downloads, filters
 from initiatives.models import ActionPlan
 
@@ -79,16 +80,19 @@ def _export(view):
 
 @_may_export
 def export_page(request):
-    _plan, _today, form = _export_form(request)
+    plan, today, form = _export_form(request)
     if message := form.unreadable_message():
         return _bad_request(request, message)
     organisations = None
     if form.organisations is not None:
         organisations = list(form.fields["organisateur"].queryset.values_list("name", flat=True))
     # A choice the form reads but cannot use: the page again, its error beside the field.
-    return render(
-        request, "indicators/exports.html", {"form": form, "organisations": organisations}
-    )
+    context = {
+        "form": form,
+        "organisations": organisations,
+        "report_years": annual.plan_years(plan, today) if organisations is None else [],
+    }
+    return render(request, "indicators/exports.html", context)
 
 
 def _events_file(name, events, chosen_format, about, audience=None):

@@ -268,9 +268,11 @@ def test_the_page_tells_a_partner_what_its_exports_hold(client, world):
         response,
         "Vos exports ne contiennent que les actions organisées ou co-organisées par Arc France :",
     )
-    # One organisation: nothing to choose among; the targets are the plan's.
+    # One organisation: nothing to choose among; the targets are the plan's, and so
+    # is the annual report (managers and staff only).
     assertNotContains(response, 'name="organisateur"')
     assertNotContains(response, "objectif")
+    assertNotContains(response, "Bilan annuel")
 
 
 def test_a_partner_with_two_organisations_picks_among_its_own(client, world):

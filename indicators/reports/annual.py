@@ -1,0 +1,228 @@
+"""The annual report (« Bilan annuel ») the managers send to the plan's funders: a
+year's figures against its targets, per audience, initiative and partner, and the
+list of its actions.
+
+Every figure comes from `indicators.figures.stats` for the year's `Scope` (validated
+events, 1 January to 31 December), the same calls as the dashboard filtered on that
+year, and every chart is the dashboard's own. Built in a constant number of queries;
+the actions of the annex are read as the page is written (`annex_rows`, `annex_lines`)."""
+
+import datetime
+from dataclasses import dataclass, field, replace
+from itertools import islice
+
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from feminisation.formatting import number
+from indicators.figures import charts, stats
+from initiatives.models import Achievement
+
+
+class NoReport(Exception):
+    """A year the report cannot be made for; the message says why, in French."""
+
+
+@dataclass(frozen=True)
+class AudienceYear:
+    """An audience's figures in the year and in the whole year before."""
+
+    current: stats.Row
+    previous: stats.Row
+
+    @property
+    def share_change(self):
+        """The change in the share of women and girls, in percentage points, or None
+        when either year has no known sex."""
+        if self.current.women_share is None or self.previous.women_share is None:
+            return None
+        return round(100 * self.current.women_share) - round(100 * self.previous.women_share)
+
+
+@dataclass(frozen=True)
+class InitiativeYear:
+    initiative: object
+    figures: stats.Row
+    targets: list
+    formats: list
+    format_chart: charts.Chart
+    communes: list
+    achievements: list
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    plan: object
+    year: int
+    produced_at: datetime.datetime
+    today: datetime.date
+    headline: stats.Headline
+    venues: int
+    partners_involved: int
+    # Every target of the year, in `stats.target_progress`'s order.
+    targets: list
+    audiences: list
+    initiatives: list
+    partners: list
+    charts: dict = field(default_factory=dict)
+
+    @property
+    def scope(self):
+        return year_scope(self.plan, self.year)
+
+    @property
+    def totals(self):
+        return self.headline.totals
+
+    @property
+    def in_progress(self):
+        """The year is not over: its figures are those of today."""
+        return self.today.year == self.year
+
+    @property
+    def previous_year(self):
+        return self.year - 1
+
+    @property
+    def partner_events(self):
+        """Events credited to the partners, summed: more than the plan's events when
+        partners act together (a joint event is credited to each of them)."""
+        return sum(row.events for row in self.partners)
+
+    def annex_rows(self):
+        """The annex as table rows, for the page."""
+        rows = stats.action_rows(self.scope)
+        return format_html_join("", ANNEX_ROW, (_annex_cells(row, row.initiative) for row in rows))
+
+    def annex_lines(self):
+        """The annex for the PDF: a line per action, a paragraph per hundred lines
+        (`white-space: pre-line`). WeasyPrint lays a table out cell by cell, and a
+        paragraph per action costs it its styles and box: for ten thousand actions,
+        seconds each."""
+        rows = stats.action_rows(self.scope)
+        lines = (_annex_cells(row, row.initiative_number) for row in rows)
+        blocks = iter(lambda: list(islice(lines, LINES_PER_BLOCK)), [])
+        return mark_safe(
+            "".join(
+                format_html(
+                    '<p class="annex-block">{}</p>\n', format_html_join("\n", ANNEX_LINE, block)
+                )
+                for block in blocks
+            )
+        )
+
+    @property
+    def pdf_filename(self):
+        return f"bilan-{self.year}-{slugify(self.plan.territory)}.pdf"
+
+
+# The annex is written here rather than by the template engine, which takes seconds
+# over ten thousand rows where this takes a tenth of one.
+ANNEX_ROW = (
+    '<tr><td>{}</td><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+    '<td class="num">{}</td><td class="num">{}</td></tr>\n'
+)
+ANNEX_LINE = "{} · {} · initiative {} · {} · {} · {} / {}"
+LINES_PER_BLOCK = 100
+
+
+def _annex_cells(row, initiative):
+    return (
+        f"{row.date:%d/%m/%Y}",
+        row.title,
+        initiative,
+        row.commune,
+        ", ".join(row.organisers),
+        number(row.people),
+        # « — »: the sex of its people is not known.
+        number(row.women),
+    )
+
+
+def year_scope(plan, year):
+    return stats.Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+
+
+def plan_years(plan, today):
+    """The years a report can be made for, most recent first: from the plan's start
+    to its end, and not beyond this year."""
+    last = today.year if plan.end_date is None else min(plan.end_date.year, today.year)
+    return list(range(last, plan.start_date.year - 1, -1))
+
+
+def annual_report(plan, year, *, now):
+    """The plan's report for `year`; NoReport if the year is not one of the plan's or
+    has no validated event with figures."""
+    today = timezone.localdate(now)
+    years = plan_years(plan, today)
+    if year not in years:
+        raise NoReport(
+            f"Le plan couvre les années {years[-1]} à {years[0]} : "
+            f"il n'y a pas de bilan pour {year}."
+        )
+    scope = year_scope(plan, year)
+    targets = stats.target_progress(plan, year)
+    headline = stats.headline(scope, today=today, progress=targets)
+    if not headline.totals.events:
+        raise NoReport(
+            f"Aucune action validée n'a de chiffres en {year} : le bilan de cette "
+            "année sera disponible dès la validation de sa première action."
+        )
+    # By id, as templates read them: « par-mois » is `charts.par_mois`.
+    dashboard = {
+        chart.id.replace("-", "_"): chart
+        for chart in charts.dashboard_charts(
+            scope,
+            has_period=True,
+            today=today,
+            target_year=year,
+            progress=targets,
+            query=f"annee={year}",
+        )
+    }
+    previous = {row.key: row for row in stats.by_audience(year_scope(plan, year - 1))}
+    audiences = [
+        AudienceYear(current=row, previous=previous[row.key]) for row in stats.by_audience(scope)
+    ]
+    return AnnualReport(
+        plan=plan,
+        year=year,
+        produced_at=now,
+        today=today,
+        headline=headline,
+        venues=stats.venues_reached(scope),
+        partners_involved=stats.partners_involved(scope),
+        targets=targets,
+        audiences=audiences,
+        initiatives=_initiatives(scope, targets),
+        partners=stats.by_partner(scope),
+        charts=dashboard,
+    )
+
+
+def _initiatives(scope, targets):
+    """One section per initiative of the plan, in their order."""
+    communes = stats.communes_by_initiative(scope)
+    achievements = {}
+    for achievement in Achievement.objects.filter(
+        initiative__plan=scope.plan, date__range=(scope.start, scope.end)
+    ).order_by("date", "pk"):
+        achievements.setdefault(achievement.initiative_id, []).append(achievement)
+    sections = []
+    for row in stats.by_initiative(scope):
+        initiative = row.key
+        formats = stats.by_format(replace(scope, initiative=initiative))
+        sections.append(
+            InitiativeYear(
+                initiative=initiative,
+                figures=row,
+                targets=[p for p in targets if p.target.initiative_id == initiative.pk],
+                formats=formats,
+                format_chart=charts.format_chart(formats, f"par-format-{initiative.slug}"),
+                communes=communes.get(initiative.pk, []),
+                achievements=achievements.get(initiative.pk, []),
+            )
+        )
+    return sections

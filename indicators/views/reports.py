@@ -1,0 +1,40 @@
+"""The annual report for the plan's funders: a printable page, or its PDF."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from feminisation import access
+from indicators.reports import annual, pdf
+from initiatives.models import ActionPlan
+
+FORMATS = ("html", "pdf")
+FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
+TEMPLATE = "indicators/reports/annual.html"
+
+
+@login_required
+@permission_required(access.EXPORT_FIGURES, raise_exception=True)
+def annual_report(request, year):
+    formats = request.GET.getlist("format") or ["html"]
+    if len(formats) > 1 or formats[0] not in FORMATS:
+        return render(request, "400.html", {"message": FORMAT_ERROR}, status=400)
+    plan = ActionPlan.objects.current()
+    if plan is None:
+        raise Http404("Aucun plan d'action n'est publié.")
+    try:
+        report = annual.annual_report(plan, year, now=timezone.now())
+    except annual.NoReport as no_report:
+        context = {"plan": plan, "year": year, "message": str(no_report)}
+        return render(request, "indicators/reports/no_report.html", context, status=404)
+    context = {"report": report, "pdf": formats[0] == "pdf"}
+    if not context["pdf"]:
+        return render(request, TEMPLATE, context)
+    response = HttpResponse(
+        pdf.pdf_bytes(render_to_string(TEMPLATE, context, request=request)),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{report.pdf_filename}"'
+    return response
