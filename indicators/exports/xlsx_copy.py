@@ -157,9 +157,9 @@ def _plain_cell(field, styles):
 
 class Rows:
     """The sheet's rows, from COPY's: its SELECT sends the shared columns' values
-    first, then the others', in its text format, an empty text as NULL is (empty).
-    A block of rows becomes XML in a few passes of C code over the block (escapes,
-    splits), a lookup a shared cell and one format (%) a row.
+    first, then the others', in its text format, NULL as an empty text (either is no
+    cell). A block of rows becomes XML in a few passes of C code over the block
+    (escapes, splits), a lookup per shared cell and one format (%) per row.
 
     The rows and cells carry no reference (`r`, optional): each follows the one
     before. An empty cell is written `<c/>`, so that the next one keeps its column."""
