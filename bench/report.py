@@ -395,10 +395,12 @@ def _xlsx_section(sizes):
         return []
     out = ["## 2 ter. Export des actions en classeur Excel (`&format=xlsx`)", ""]
     out += [
-        "Les mêmes lignes que le CSV, en classeur : sur PostgreSQL, le `SELECT` d'un"
-        " `COPY` écrit le XML de chaque ligne, qu'on insère dans le classeur écrit par"
-        " xlsxwriter (en-tête, largeurs, filtre, feuille « À propos »), compressé (zlib,"
-        " niveau 1) à mesure que `COPY` l'envoie. Le classeur est écrit en entier dans un"
+        "Les mêmes lignes que le CSV, en classeur : sur PostgreSQL, un `COPY` envoie les"
+        " valeurs triées, sans travail sur le texte, et Python en écrit le XML par blocs"
+        " de lignes (les noms, communes et libellés en chaînes partagées, écrites une"
+        " fois ; intitulés et lieux dans leur cellule), qu'on insère dans le classeur"
+        " écrit par xlsxwriter (en-tête, largeurs, filtre, feuille « À propos »),"
+        " compressé (zlib, niveau 1) à mesure. Le classeur est écrit en entier dans un"
         " fichier temporaire avant son premier octet. Mémoire : croissance du pic de RSS"
         " d'un processus neuf (le classeur est sur disque, dans le répertoire temporaire).",
         "",

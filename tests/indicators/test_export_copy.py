@@ -8,6 +8,7 @@ import datetime
 import io
 import itertools
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -74,6 +75,9 @@ TRICKY = [
     "\xa0+33",
     "\u200b=1+1",
     "titre\r@SOMME(1+1)*cmd|' /C calc'!A0",
+    # What XML escapes, or a workbook reads as an escape.
+    "<b>chevrons</b> & esperluette &amp;",
+    "_x000D_ déjà comme Excel l'écrit",
 ]
 
 
@@ -376,22 +380,30 @@ def test_any_text_gives_the_same_bytes(plan, initiative_title, audience_names, e
 
 
 def workbook_cells(write, *args):
-    """Every cell of a workbook's data sheet, as openpyxl reads them back."""
+    """Every cell of a workbook's data sheet, as openpyxl reads them back. A text is
+    read as openpyxl reads a shared string (without `x005F_`, which escapes a `_`
+    that would start an escape such as `_x000D_`), whether it is one or the cell
+    holds it: openpyxl reads the latter as written."""
     output = io.BytesIO()
     write(output, *args)
     book = openpyxl.load_workbook(output)
-    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)], book
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    unescaped = [[_unescaped(value) for value in row] for row in rows]
+    return unescaped, book, output
+
+
+def _unescaped(value):
+    return value.replace("x005F_", "") if isinstance(value, str) else value
 
 
 @postgresql_only
-def test_copy_writes_the_cells_of_the_python_workbook(tricky):
+def test_copy_writes_the_cells_of_the_python_workbook(tricky, monkeypatch):
     events = AwarenessEvent.objects.all()
     about = xlsx.About(sheet="Actions", title="Actions", extracted_at=timezone.now())
     columns = datasets.EVENT_COLUMNS
-    expected, _ = workbook_cells(xlsx.write, columns, datasets.event_rows(events), about)
-    cells, book = workbook_cells(
-        xlsx_copy.write, columns, datasets.event_copy_source(events), about, events.db
-    )
+    expected, _, _ = workbook_cells(xlsx.write, columns, datasets.event_rows(events), about)
+    copied = (xlsx_copy.write, columns, datasets.event_copy_source(events), about, events.db)
+    cells, book, output = workbook_cells(*copied)
 
     assert len(cells) > len(TRICKY)
     assert cells == expected
@@ -400,6 +412,9 @@ def test_copy_writes_the_cells_of_the_python_workbook(tricky):
     assert data.auto_filter.ref == data.dimensions == f"A1:P{len(cells)}"  # from the cells
     assert data["A2"].number_format == "dd/mm/yyyy"
     assert data[f"N{len(cells)}"].number_format == "dd/mm/yyyy hh:mm"
+    # A text that Excel would read as a line break escapes its first « _ ».
+    shared = zipfile.ZipFile(output).read("xl/sharedStrings.xml").decode()
+    assert "_x005F_x000D_ déjà comme Excel l'écrit" in shared
     for audience in tricky["audiences"]:
         assert (
             workbook_cells(
@@ -411,3 +426,6 @@ def test_copy_writes_the_cells_of_the_python_workbook(tricky):
             )[0]
             == workbook_cells(xlsx.write, columns, datasets.event_rows(events, audience), about)[0]
         )
+    # Beyond so many shared strings, the new texts are written in their cells.
+    monkeypatch.setattr(xlsx_copy, "SHARED_LIMIT", 5)
+    assert workbook_cells(*copied)[0] == expected
