@@ -297,7 +297,11 @@ VENUE_LINE_TERMS = {
     "event__initiative_id": lambda key: key.initiative_id,
     "event__status": lambda key: key.status,
 }
-PLACE_TERMS = {"venue_name": VENUE_TERMS["venue__name"], "commune": VENUE_TERMS["venue__commune"]}
+PLACE_TERMS = {
+    "venue_name": VENUE_TERMS["venue__name"],
+    "commune": VENUE_TERMS["venue__commune"],
+    "date": DAILY_TERMS["date"],
+}
 
 
 def _any_of(keys, terms, prefix=""):
@@ -306,16 +310,34 @@ def _any_of(keys, terms, prefix=""):
     return Q.create([Q(*pairs) for pairs in sorted(wanted, key=str)], connector=Q.OR)
 
 
+def _add_new_venues(keys):
+    """Adds the keys' places that are not venues yet (and have count lines): one
+    look-up in the few venues, and an INSERT only for a place never seen."""
+    known = Venue.objects.filter(
+        _any_of(keys, {"name": PLACE_TERMS["venue_name"], "commune": PLACE_TERMS["commune"]})
+    )
+    known = set(known.values_list("name", "commune"))
+    new = [key for key in keys if (key.venue_name, key.commune) not in known]
+    if new:
+        # Another transaction may be adding the same new venue for another month.
+        _insert_from(Venue, _new_venues(_any_of(new, PLACE_TERMS)), ignore_conflicts=True)
+
+
 def _rebuild_keys(keys):
     """Sums again the stored rows of these event keys, and theirs only. The caller
     holds their months' locks."""
     DailyFigures.objects.filter(EITHER_AUDIENCE, _any_of(keys, DAILY_TERMS)).delete()
     PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, _any_of(keys, PARTNER_TERMS)).delete()
     VenueMonth.objects.filter(EITHER_AUDIENCE, _any_of(keys, VENUE_TERMS)).delete()
-    _insert_from(Venue, _new_venues(_any_of(keys, PLACE_TERMS)), ignore_conflicts=True)
-    daily_lines = _any_of(keys, DAILY_TERMS, prefix="event__")
-    partner_lines = _any_of(keys, PARTNER_TERMS, prefix="event__")
-    venue_lines = _any_of(keys, VENUE_LINE_TERMS)
+    # The keys' days, and venues, beside the OR of the keys: PostgreSQL then reads
+    # the events of those days (of those venues) through an index, where the OR
+    # alone reads every event.
+    days = Q(event__date__in=sorted({key.date for key in keys}))
+    places = Q(event__venue_name__in=sorted({key.venue_name for key in keys}))
+    _add_new_venues(keys)
+    daily_lines = days & _any_of(keys, DAILY_TERMS, prefix="event__")
+    partner_lines = days & _any_of(keys, PARTNER_TERMS, prefix="event__")
+    venue_lines = places & _any_of(keys, VENUE_LINE_TERMS)
     for per_audience in (False, True):
         _insert_from(DailyFigures, _daily_rows(daily_lines, per_audience))
         for role in EventRole:
