@@ -348,7 +348,11 @@ def _rebuild_keys(keys):
     # the events of those days (of those venues) through an index, where the keys
     # alone make it read every event.
     days = Q(event__date__in=sorted({key.date for key in keys}))
-    places = Q(event__venue_name__in=sorted({key.venue_name for key in keys}))
+    months = sorted(_month(key) for key in keys)
+    places = Q(
+        event__venue_name__in=sorted({key.venue_name for key in keys}),
+        event__date__range=(months[0], month_end(months[-1])),
+    )
     daily_lines = days & _by_day(keys, prefix="event__")
     partner_lines = days & _by_partner_day(keys, prefix="event__")
     venue_lines = places & _venue_lines(keys)
