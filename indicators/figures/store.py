@@ -47,7 +47,7 @@ from django.db.models.constants import OnConflict
 
 # Row comparisons, (a, b) IN ((1, 2), …): Django's own, for composite primary keys.
 from django.db.models.fields.tuple_lookups import Tuple, TupleIn
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from indicators.enums import EventRole
 from indicators.models import (
@@ -296,24 +296,32 @@ def _by_partner_day(keys, prefix=""):
 def _by_venue_month(keys):
     """The venues' rows of the months of these keys."""
     fields = ("month", "venue__name", "venue__commune", "initiative_id", "status")
-    return _one_of([F(name) for name in fields], _venue_values(keys, lambda key: [_month(key)]))
+    values = {
+        (_month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
+    }
+    return _one_of([F(name) for name in fields], values)
 
 
 def _venue_lines(keys):
-    """The count lines of the events of these keys' venues and months."""
-    date = "event__date"
-    expressions = [
-        ExtractYear(date),
-        ExtractMonth(date),
-        *(F(f"event__{name}") for name in ("venue_name", "commune", "initiative_id", "status")),
-    ]
-    return _one_of(expressions, _venue_values(keys, lambda key: [key.date.year, key.date.month]))
-
-
-def _venue_values(keys, month):
-    return {
-        (*month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
+    """The count lines of the events of these keys' venues and months: an OR of one
+    AND per key, which PostgreSQL reads through the venue index, key by key (it
+    compares rows, (a, b) IN (…), only after reading every event they might be)."""
+    wanted = {
+        (_month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
     }
+    return Q.create(
+        [
+            Q(
+                event__date__range=(month, month_end(month)),
+                event__venue_name=name,
+                event__commune=commune,
+                event__initiative_id=initiative,
+                event__status=status,
+            )
+            for month, name, commune, initiative, status in sorted(wanted)
+        ],
+        connector=Q.OR,
+    )
 
 
 def _month(key):
