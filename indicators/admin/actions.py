@@ -1,23 +1,29 @@
 """The events list's workflow actions: submit, validate, return for correction.
 
 Which events each one changes, and why it leaves the others, is
-`indicators.workflow`'s; here each event is saved with .save(), not
-QuerySet.update(), so that the history records who changed its status, when and
-why, and the message says how many events changed and why the others did not.
+`indicators.workflow`'s; here the events it moves are written together, with
+what each one's .save() would write — its history record (who changed its status,
+when and why, with its co-organisers), the admin's log, its figures, the public
+pages' cache — in a fixed number of queries however many are chosen, and the
+message says how many events changed and why the others did not.
 
 Each event is locked while its transition is decided and saved, and compared with
 the version the list showed (`seen_versions`): an event saved by someone else
 since is left as it is, as a form would refuse it."""
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils import timezone
 
 from feminisation import validators
+from feminisation.cache import invalidate_public_pages
 from indicators import workflow
 from indicators.figures import store
+from indicators.imports.writing import UPDATE_BATCH
+from indicators.models import AwarenessEvent
 
 RETURN_NEEDS_COMMENT = (
     "Écrivez dans « Commentaire pour le partenaire » ce qu'il faut corriger : aucune action "
@@ -58,8 +64,7 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
     closed = workflow.closed_years()
     seen, shown_at = seen_versions(request), listed_at(request)
-    changed, skipped = 0, Counter()
-    # One refresh of the daily figures per day touched, not one per event.
+    moved, before, skipped = [], set(), Counter()
     with store.collecting():
         # Locked by id, in the order of the ids (the list's queryset may be DISTINCT,
         # which FOR UPDATE refuses).
@@ -81,14 +86,66 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
             if refusal is not None:
                 skipped[refusal] += 1
                 continue
+            before.add(store.event_key(event))
             workflow.perform(transition, event, user, comment)
-            event.save()
-            modeladmin.log_change(request, event, event._change_reason)
-            changed += 1
+            moved.append(event)
+        _save_all(moved, before, user)
     modeladmin.message_user(
         request,
-        workflow.summary(changed, skipped, transition),
-        messages.SUCCESS if changed and not skipped else messages.WARNING,
+        workflow.summary(len(moved), skipped, transition),
+        messages.SUCCESS if moved and not skipped else messages.WARNING,
+    )
+
+
+# What workflow.perform changes, and what a save adds to it.
+MOVED_FIELDS = (
+    "status",
+    "validated_at",
+    "validated_by",
+    "review_comment",
+    "updated_by",
+    "updated_at",
+    "version",
+)
+
+
+def _save_all(events, keys_before, user):
+    """Writes the moved events (locked since they were read) as each one's .save()
+    would: its next version, its history record with its co-organisers, a line of
+    the admin's log, the figures of what it counted in before and counts in now, and
+    the public pages emptied at the commit."""
+    if not events:
+        return
+    now = timezone.now()
+    for event in events:
+        event.version += 1
+        event.updated_at = now
+    AwarenessEvent.objects.bulk_update(events, MOVED_FIELDS, batch_size=UPDATE_BATCH)
+    records = AwarenessEvent.history.bulk_history_create(
+        events, update=True, default_user=user, default_date=now
+    )
+    _record_co_organizers(records)
+    by_reason = defaultdict(list)
+    for event in events:
+        by_reason[event._change_reason].append(event)
+    for reason, logged in by_reason.items():
+        LogEntry.objects.log_actions(user.pk, logged, CHANGE, change_message=reason)
+    store.refresh_events({*keys_before, *(store.event_key(event) for event in events)})
+    invalidate_public_pages()
+
+
+def _record_co_organizers(records):
+    """The co-organisers each new history record keeps, as a save records them."""
+    through = AwarenessEvent.co_organizers.through
+    kept = AwarenessEvent.history.model._meta.get_field(
+        "historicalawarenessevent_co_organizers"
+    ).related_model
+    rows = through.objects.filter(awarenessevent_id__in=[record.id for record in records])
+    by_event = defaultdict(list)
+    for row in rows.values("id", "awarenessevent_id", "partner_id"):
+        by_event[row["awarenessevent_id"]].append(row)
+    kept.objects.bulk_create(
+        kept(history=record, **row) for record in records for row in by_event[record.id]
     )
 
 

@@ -1,28 +1,19 @@
 """The receivers that keep the stored figures in step with every `.save()`,
-`.delete()` and co-organisers' change of an event or a count line (see `store`)."""
+`.delete()` and co-organisers' change of an event or a count line (see `store`):
+each refreshes the rows of the keys (`store.EventKey`) its events had before the
+change and have after it."""
 
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from indicators.figures.store import refresh_days
+from indicators.figures.store import KEY_FIELDS, EventKey, event_key, event_keys, refresh_events
 from indicators.models import AudienceCount, AwarenessEvent
 
-
-def _event_dates(event_ids):
-    return set(AwarenessEvent.objects.filter(pk__in=event_ids).values_list("date", flat=True))
-
-
 # What the figures read of an event and of a line: a save that changes none of it
-# (a title, a note, a validation comment) leaves the figures as they are.
-EVENT_FIELDS_SUMMED = (
-    "date",
-    "initiative_id",
-    "format",
-    "status",
-    "organizer_id",
-    "venue_name",
-    "commune",
-)
+# (a title, a note, a validation comment) leaves the figures as they are. The
+# organiser is not in the key: the partners' rows of its date, initiative and
+# status are all summed again.
+EVENT_FIELDS_SUMMED = (*KEY_FIELDS, "organizer_id")
 LINE_FIELDS_SUMMED = ("event_id", "audience_id", "people", "women")
 
 
@@ -42,11 +33,14 @@ def _event_saved(sender, instance, created, **kwargs):
     stored = getattr(instance, "_stored_figures", None)
     if created or stored == tuple(getattr(instance, name) for name in EVENT_FIELDS_SUMMED):
         return
-    refresh_days({instance.date, stored[0] if stored else None})
+    keys = {event_key(instance)}
+    if stored:
+        keys.add(EventKey(*stored[: len(KEY_FIELDS)]))
+    refresh_events(keys)
 
 
 def _event_deleted(sender, instance, **kwargs):
-    refresh_days({instance.date})
+    refresh_events({event_key(instance)})
 
 
 def _remember_line(sender, instance, raw=False, **kwargs):
@@ -58,25 +52,29 @@ def _line_saved(sender, instance, **kwargs):
     if stored == tuple(getattr(instance, name) for name in LINE_FIELDS_SUMMED):
         return
     if stored is None or stored[0] == instance.event_id:
-        refresh_days({_line_date(instance)})
+        refresh_events(_line_keys(instance))
     else:
-        refresh_days(_event_dates({instance.event_id, stored[0]}))
+        refresh_events(_keys_of({instance.event_id, stored[0]}))
 
 
 def _line_deleted(sender, instance, origin=None, **kwargs):
     # Deleted with its event (one event or a queryset of them): the event's own
-    # signal refreshes the day, once rather than once per line.
+    # signal refreshes its rows, once rather than once per line.
     deleting_events = isinstance(origin, AwarenessEvent) or (
         isinstance(origin, QuerySet) and origin.model is AwarenessEvent
     )
     if not deleting_events:
-        refresh_days({_line_date(instance)})
+        refresh_events(_line_keys(instance))
 
 
-def _line_date(line):
+def _line_keys(line):
     if AudienceCount.event.is_cached(line):
-        return line.event.date
-    return AwarenessEvent.objects.filter(pk=line.event_id).values_list("date", flat=True).first()
+        return {event_key(line.event)}
+    return _keys_of({line.event_id})
+
+
+def _keys_of(event_ids):
+    return event_keys(AwarenessEvent.objects.filter(pk__in=event_ids))
 
 
 def _co_organizers_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -84,16 +82,16 @@ def _co_organizers_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if not reverse:
         if action != "pre_clear":
-            refresh_days({instance.date})
+            refresh_events({event_key(instance)})
         return
     # From the partner's side: the events are the ones named, or all of the
     # partner's, noted before a clear.
     if action == "pre_clear":
-        instance._cleared_dates = set(instance.co_organized_events.values_list("date", flat=True))
+        instance._cleared_keys = event_keys(instance.co_organized_events.all())
     elif action == "post_clear":
-        refresh_days(getattr(instance, "_cleared_dates", set()))
+        refresh_events(getattr(instance, "_cleared_keys", set()))
     else:
-        refresh_days(_event_dates(pk_set))
+        refresh_events(_keys_of(pk_set))
 
 
 def connect():

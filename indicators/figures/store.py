@@ -1,12 +1,18 @@
 """The pre-aggregated figures (`DailyFigures`, `PartnerDailyFigures`, `Venue`).
 
 A change to an event, to its count lines or to its co-organisers refreshes the
-days it touches: their rows are deleted and summed again from the events, inside
+stored rows it touches: they are deleted and summed again from the events, inside
 the transaction that makes the change, so the figures cannot drift from the
 events. Signals do it for `.save()`, `.delete()` and the co-organisers' `add`,
-`remove` and `clear`; bulk writes, which send no signal (seed_demo, the import),
-call `refresh_days` themselves. `collecting()` gathers a batch's days and refreshes
-each once at its end.
+`remove` and `clear`, with `refresh_events`: only the rows of the event's key
+(`EventKey`) before and after the change, a few events' sums, where its whole day
+and its venues' whole month would sum thousands at a million events. Bulk writes,
+which send no signal (seed_demo, the import), call `refresh_days` themselves.
+`collecting()` gathers a batch's days and keys and refreshes each once at its end.
+
+A refresh is exact whatever rows it chooses, as long as it deletes and sums again
+the same ones: each stored row is the sum of the lines of the events that share its
+key, and every change notes the key its event had before and has after.
 
 Two transactions may refresh the same day at once (two staff saving two events of
 that day). Under READ COMMITTED the second one's DELETE would not see the rows the
@@ -22,6 +28,7 @@ import datetime
 import threading
 from collections import Counter
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -37,6 +44,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.constants import OnConflict
+
+# Row comparisons, (a, b) IN ((1, 2), …): Django's own, for composite primary keys.
+from django.db.models.fields.tuple_lookups import Tuple, TupleIn
 from django.db.models.functions import Coalesce, TruncMonth
 
 from indicators.enums import EventRole
@@ -50,7 +60,36 @@ from indicators.models import (
 )
 
 DAYS_PER_STATEMENT = 500
+# Keys a statement compares with (SQLite writes each as an AND of five or six terms
+# in an OR: a hundred stay far under its limits on an expression's depth).
+KEYS_PER_STATEMENT = 100
 ONE_DAY = datetime.timedelta(days=1)
+
+
+class EventKey(NamedTuple):
+    """What the stored figures file an event's lines under: the rows it counts in
+    are the daily rows of its date, initiative, format and status, the partners'
+    rows of its date, initiative and status, and its venue's row of the month."""
+
+    date: datetime.date
+    initiative_id: int
+    format: str
+    status: str
+    venue_name: str
+    commune: str
+
+
+KEY_FIELDS = EventKey._fields
+
+
+def event_key(event):
+    return EventKey(*(getattr(event, name) for name in KEY_FIELDS))
+
+
+def event_keys(events):
+    """The keys of these events (a queryset), in one query."""
+    return {EventKey(*row) for row in events.order_by().values_list(*KEY_FIELDS)}
+
 
 SUMS = {
     "people": Sum("people"),
@@ -60,9 +99,11 @@ SUMS = {
 
 
 def _lines(days):
-    """The count lines of these days: a list of dates, a (first, last) range, or None
-    for all."""
+    """The count lines of these days: a list of dates, a (first, last) range, a Q on
+    the lines, or None for all."""
     lines = AudienceCount.objects.order_by()
+    if isinstance(days, Q):
+        return lines.filter(days)
     if isinstance(days, tuple):
         return lines.filter(event__date__range=days)
     return lines if days is None else lines.filter(event__date__in=days)
@@ -95,10 +136,13 @@ def _partner_rows(days, role, per_audience):
 
 
 def _lines_in_months(months):
-    """The count lines of the events of these months (first days), or of all if None."""
+    """The count lines of the events of these months (first days), those a Q on the
+    lines chooses, or all if None."""
     lines = AudienceCount.objects.order_by()
     if months is None:
         return lines
+    if isinstance(months, Q):
+        return lines.filter(months)
     dates = Q()
     for month in months:
         dates |= Q(event__date__range=(month, month_end(month)))
@@ -130,7 +174,9 @@ def month_end(month):
 
 def _new_venues(days):
     events = AwarenessEvent.objects.all()
-    if days is not None:
+    if isinstance(days, Q):
+        events = events.filter(days)
+    elif days is not None:
         events = events.filter(date__in=days)
     known = Venue.objects.filter(name=OuterRef("venue_name"), commune=OuterRef("commune"))
     counted = Exists(AudienceCount.objects.filter(event=OuterRef("pk")))
@@ -200,25 +246,23 @@ def _lock_everything():
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
+# Either audience: a condition that lets PostgreSQL find the rows through the two
+# partial unique keys (their indexes), not by reading the whole table.
+EITHER_AUDIENCE = Q(audience__isnull=True) | Q(audience__isnull=False)
+
+
 def _rebuild(days):
     """Sums again the rows of these days (None: of all days), and the venues of
-    their months, holding their months' locks (or the tables', for all days)."""
+    their months. The caller holds their months' locks (or the tables')."""
     months = None if days is None else sorted({day.replace(day=1) for day in days})
-    if months is None:
-        _lock_everything()
-    else:
-        _lock_months(months)
-    # Either audience: a condition that lets PostgreSQL find the rows through the
-    # two partial unique keys (their indexes), not by reading the whole table.
-    either = Q(audience__isnull=True) | Q(audience__isnull=False)
     for model in (DailyFigures, PartnerDailyFigures):
         rows = model.objects.all()
         if days is not None:
-            rows = rows.filter(either, date__in=days)
+            rows = rows.filter(EITHER_AUDIENCE, date__in=days)
         rows.delete()
     venues = VenueMonth.objects.all()
     if months is not None:
-        venues = venues.filter(either, month__in=months)
+        venues = venues.filter(EITHER_AUDIENCE, month__in=months)
     venues.delete()
     # Another transaction may be adding the same new venue for another month.
     _insert_from(Venue, _new_venues(days), ignore_conflicts=True)
@@ -229,26 +273,145 @@ def _rebuild(days):
         _insert_from(VenueMonth, _venue_rows(months, per_audience))
 
 
-def refresh_days(days):
-    """Rebuilds the figures of these days, in the caller's transaction if any. A
-    transaction that refreshes several times takes its months' locks in several goes,
-    and two such transactions can deadlock (PostgreSQL then cancels one): batches of
-    writes refresh once, within `collecting()`."""
+def _one_of(expressions, values):
+    """Q: (expression, …) IN ((value, …), …). PostgreSQL compares the rows at once,
+    SQLite through an OR of ANDs; the tuples are compiled far faster than an OR of
+    a hundred Q objects (some 50 ms a statement)."""
+    return Q(TupleIn(Tuple(*expressions), sorted(values)))
+
+
+def _by_day(keys, prefix=""):
+    """The daily rows of these keys, or (prefix "event__") their lines."""
+    fields = ("date", "initiative_id", "format", "status")
+    values = {(key.date, key.initiative_id, key.format, key.status) for key in keys}
+    return _one_of([F(prefix + name) for name in fields], values)
+
+
+def _by_partner_day(keys, prefix=""):
+    fields = ("date", "initiative_id", "status")
+    values = {(key.date, key.initiative_id, key.status) for key in keys}
+    return _one_of([F(prefix + name) for name in fields], values)
+
+
+def _by_venue_month(keys):
+    """The venues' rows of the months of these keys."""
+    fields = ("month", "venue__name", "venue__commune", "initiative_id", "status")
+    values = {
+        (_month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
+    }
+    return _one_of([F(name) for name in fields], values)
+
+
+def _venue_lines(keys):
+    """The count lines of the events of these keys' venues and months: an OR of one
+    AND per key, which PostgreSQL reads through the venue index, key by key (it
+    compares rows, (a, b) IN (…), only after reading every event they might be)."""
+    wanted = {
+        (_month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
+    }
+    return Q.create(
+        [
+            Q(
+                event__date__range=(month, month_end(month)),
+                event__venue_name=name,
+                event__commune=commune,
+                event__initiative_id=initiative,
+                event__status=status,
+            )
+            for month, name, commune, initiative, status in sorted(wanted)
+        ],
+        connector=Q.OR,
+    )
+
+
+def _month(key):
+    return key.date.replace(day=1)
+
+
+def _add_new_venues(keys):
+    """Adds the keys' places that are not venues yet (and have count lines): one
+    look-up among the venues, and an INSERT only for a place never seen."""
+    places = {(key.venue_name, key.commune) for key in keys}
+    known = Venue.objects.filter(_one_of([F("name"), F("commune")], places))
+    known = set(known.values_list("name", "commune"))
+    new = {
+        (key.venue_name, key.commune, key.date)
+        for key in keys
+        if (key.venue_name, key.commune) not in known
+    }
+    if new:
+        events = _one_of([F("venue_name"), F("commune"), F("date")], new)
+        # Another transaction may be adding the same new venue for another month.
+        _insert_from(Venue, _new_venues(events), ignore_conflicts=True)
+
+
+def _rebuild_keys(keys):
+    """Sums again the stored rows of these event keys, and theirs only. The caller
+    holds their months' locks."""
+    DailyFigures.objects.filter(EITHER_AUDIENCE, _by_day(keys)).delete()
+    PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, _by_partner_day(keys)).delete()
+    VenueMonth.objects.filter(EITHER_AUDIENCE, _by_venue_month(keys)).delete()
+    _add_new_venues(keys)
+    # The keys' days, and venues, beside the keys themselves: PostgreSQL then reads
+    # the events of those days (of those venues) through an index, where the keys
+    # alone make it read every event.
+    days = Q(event__date__in=sorted({key.date for key in keys}))
+    months = sorted(_month(key) for key in keys)
+    places = Q(
+        event__venue_name__in=sorted({key.venue_name for key in keys}),
+        event__date__range=(months[0], month_end(months[-1])),
+    )
+    daily_lines = days & _by_day(keys, prefix="event__")
+    partner_lines = days & _by_partner_day(keys, prefix="event__")
+    venue_lines = places & _venue_lines(keys)
+    for per_audience in (False, True):
+        _insert_from(DailyFigures, _daily_rows(daily_lines, per_audience))
+        for role in EventRole:
+            _insert_from(PartnerDailyFigures, _partner_rows(partner_lines, role, per_audience))
+        _insert_from(VenueMonth, _venue_rows(venue_lines, per_audience))
+
+
+def _refresh(days, keys):
+    """Rebuilds these whole days and the rows of these keys (those of other days),
+    holding the locks of all their months, taken at once and in order."""
     days = sorted({day for day in days if day is not None})
-    if not days:
-        return
-    if _collected.stack:
-        _collected.stack[-1].update(days)
+    whole = set(days)
+    keys = sorted({key for key in keys if key.date is not None and key.date not in whole})
+    if not days and not keys:
         return
     with transaction.atomic():
+        _lock_months({day.replace(day=1) for day in [*days, *(key.date for key in keys)]})
         for start in range(0, len(days), DAYS_PER_STATEMENT):
             _rebuild(days[start : start + DAYS_PER_STATEMENT])
+        for start in range(0, len(keys), KEYS_PER_STATEMENT):
+            _rebuild_keys(keys[start : start + KEYS_PER_STATEMENT])
+
+
+def refresh_days(days):
+    """Rebuilds the figures of these whole days, in the caller's transaction if any.
+    A transaction that refreshes several times takes its months' locks in several
+    goes, and two such transactions can deadlock (PostgreSQL then cancels one):
+    batches of writes refresh once, within `collecting()`."""
+    if _collected.stack:
+        _collected.stack[-1].days.update(day for day in days if day is not None)
+        return
+    _refresh(days, ())
+
+
+def refresh_events(keys):
+    """Rebuilds the stored rows of these event keys (`EventKey`): what an event
+    counted in before a change and counts in after it."""
+    if _collected.stack:
+        _collected.stack[-1].keys.update(keys)
+        return
+    _refresh((), keys)
 
 
 def rebuild_all():
     """Rebuilds every day's figures (after a restore from an old dump, or to repair
     what `check_figures` found)."""
     with transaction.atomic():
+        _lock_everything()
         _rebuild(None)
 
 
@@ -338,6 +501,11 @@ def venues_missing():
     return _new_venues(None).count()
 
 
+class _Batch:
+    def __init__(self):
+        self.days, self.keys = set(), set()
+
+
 class _Collected(threading.local):
     def __init__(self):
         self.stack = []
@@ -348,13 +516,18 @@ _collected = _Collected()
 
 @contextmanager
 def collecting():
-    """Within it, changes note the days they touch; at its end, inside the same
-    transaction, each day is rebuilt once."""
+    """Within it, changes note the days and keys they touch; at its end, inside the
+    same transaction, each is rebuilt once. Yields the set of days, to which a bulk
+    write adds its own."""
     with transaction.atomic():
-        days = set()
-        _collected.stack.append(days)
+        batch = _Batch()
+        _collected.stack.append(batch)
         try:
-            yield days
+            yield batch.days
         finally:
             _collected.stack.pop()
-        refresh_days(days)
+        if _collected.stack:
+            _collected.stack[-1].days.update(batch.days)
+            _collected.stack[-1].keys.update(batch.keys)
+        else:
+            _refresh(batch.days, batch.keys)

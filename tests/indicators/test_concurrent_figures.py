@@ -199,3 +199,34 @@ def test_a_new_venue_used_twice_at_once(world):
         assert Venue.objects.filter(name=venue).count() == 1
         for day in days:
             assert_figures_exact(day.replace(day=1), store.month_end(day))
+
+
+def test_two_events_of_the_same_day_in_other_initiatives_and_venues_saved_at_once(world):
+    """Each save refreshes only its own event's rows: the day's partner rows and its
+    venues' month are the two saves' both, and neither loses the other's lines."""
+    initiatives = [world["initiative"], InitiativeFactory(plan=world["initiative"].plan)]
+    events = [
+        AwarenessEventFactory(
+            initiative=initiative,
+            organizer=world["partners"][0],
+            co_organizers=[world["partners"][1]],
+            date=DAY,
+            venue_name=venue,
+            commune=COMMUNE,
+        )
+        for initiative, venue in zip(initiatives, (KNOWN_VENUE, OTHER_VENUE), strict=True)
+    ]
+    for event in events:
+        AudienceCountFactory(event=event, audience=world["audience"], people=40, women=20)
+    clients = browsers(world)
+    url = [reverse("admin:indicators_awarenessevent_change", args=[e.pk]) for e in events]
+
+    for people in range(41, 41 + ROUNDS // 2):
+        forms = [
+            form_data(client.get(u), **{"counts-0-people": people})
+            for client, u in zip(clients, url, strict=True)
+        ]
+        at_once(*(saved(c, u, f) for c, u, f in zip(clients, url, forms, strict=True)))
+
+        assert_figures_exact(DAY, DAY)
+        assert_figures_exact(DAY.replace(day=1), store.month_end(DAY))

@@ -1,0 +1,140 @@
+"""A write refreshes only the stored figures of what it changed, in a fixed number
+of queries however many events its day and month hold: the admin's form, and the
+list's « Valider » however many events are chosen."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.urls import reverse
+
+from indicators.enums import EventFormat, EventStatus
+from indicators.figures import store
+from indicators.models import AwarenessEvent, DailyFigures, PartnerDailyFigures, VenueMonth
+from tests.indicators.admin_forms import form_data
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
+from tests.initiatives.factories import AudienceFactory, InitiativeFactory
+from tests.partners.factories import PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2025, 3, 14)
+CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
+# The month's advisory lock (store._lock_months) is PostgreSQL's only.
+LOCK = 1 if connection.vendor == "postgresql" else 0
+SAVE_QUERIES = 80 + LOCK
+VALIDATE_QUERIES = 30 + LOCK
+
+
+@pytest.fixture
+def things(communes):
+    return {
+        "initiatives": InitiativeFactory.create_batch(2),
+        "audiences": AudienceFactory.create_batch(2),
+        "partners": PartnerFactory.create_batch(2),
+    }
+
+
+def events(things, count, *, status=EventStatus.VALIDATED, first_day=DAY):
+    """`count` events with two lines and a co-organiser each, spread over the days,
+    initiatives, formats and venues of two months, their figures summed once."""
+    created = []
+    organizer, co_organizer = things["partners"]
+    with store.collecting():
+        for n in range(count):
+            event = AwarenessEventFactory(
+                date=first_day + datetime.timedelta(days=n % 40),
+                initiative=things["initiatives"][n % 2],
+                format=(EventFormat.FORUM, EventFormat.WORKSHOP)[n // 2 % 2],
+                venue_name=f"Lycée n° {n % 7}",
+                commune="Arques",
+                organizer=organizer,
+                co_organizers=[co_organizer],
+                status=status,
+            )
+            for audience in things["audiences"]:
+                AudienceCountFactory(event=event, audience=audience, people=20 + n, women=n)
+            created.append(event)
+    return created
+
+
+def stored_rows():
+    return {
+        model: set(model.objects.values_list("pk", flat=True))
+        for model in (DailyFigures, PartnerDailyFigures, VenueMonth)
+    }
+
+
+@pytest.mark.parametrize("others", [0, 15])
+def test_an_admin_save_refreshes_its_own_rows_in_a_fixed_number_of_queries(
+    admin_client, django_assert_num_queries, things, others
+):
+    # Other events of its day and its month, in other initiatives, formats, venues.
+    events(things, others)
+    event = events(things, 1, first_day=DAY)[0]
+    url = reverse("admin:indicators_awarenessevent_change", args=[event.pk])
+    data = form_data(admin_client.get(url), **{"counts-0-people": 99, "counts-1-women": 3})
+    before = stored_rows()
+
+    with django_assert_num_queries(SAVE_QUERIES):
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert store.days_that_differ() == []
+    # The other events' rows were left as they were (a rebuilt row gets a new id).
+    untouched = {
+        DailyFigures: DailyFigures.objects.exclude(
+            date=event.date, initiative=event.initiative, format=event.format
+        ),
+        PartnerDailyFigures: PartnerDailyFigures.objects.exclude(
+            date=event.date, initiative=event.initiative
+        ),
+        VenueMonth: VenueMonth.objects.exclude(venue__name=event.venue_name),
+    }
+    for model, rows in untouched.items():
+        assert set(rows.values_list("pk", flat=True)) <= before[model]
+        assert rows.count() == 0 or others
+
+
+# Up to 30: SQLite takes at most 999 parameters a statement, and writes the history
+# records of more than some 45 events in two INSERTs (PostgreSQL, in one).
+@pytest.mark.parametrize("count", [5, 30])
+def test_validating_events_from_the_list_takes_a_fixed_number_of_queries(
+    admin_client, admin_user, django_assert_num_queries, things, count
+):
+    chosen = events(things, count, status=EventStatus.SUBMITTED)
+    versions = {f"version_{event.pk}": event.version for event in chosen}
+    # Read once per process, as on the site.
+    ContentType.objects.get_for_model(AwarenessEvent)
+
+    with django_assert_num_queries(VALIDATE_QUERIES):
+        response = admin_client.post(
+            CHANGELIST_URL,
+            {
+                "action": "validate",
+                "_selected_action": [event.pk for event in chosen],
+                "index": 0,
+                **versions,
+            },
+        )
+
+    assert response.status_code == 302
+    assert store.days_that_differ() == []
+    assert store.venues_missing() == 0
+    # Each event as its own save would leave it: its next version, validated by whom
+    # and when, its history record with why and its co-organisers, the admin's log.
+    co_organizer = things["partners"][1]
+    for event in AwarenessEvent.objects.filter(pk__in=[event.pk for event in chosen]):
+        assert event.status == EventStatus.VALIDATED
+        assert event.version == versions[f"version_{event.pk}"] + 1
+        assert event.validated_by == admin_user
+        assert event.validated_at is not None
+        record = event.history.order_by("-history_date", "-history_id").first()
+        assert (record.version, record.status) == (event.version, EventStatus.VALIDATED)
+        assert record.history_user == admin_user
+        assert record.history_change_reason == "Validée"
+        assert list(record.co_organizers.values_list("partner_id", flat=True)) == [co_organizer.pk]
+    logged = LogEntry.objects.filter(action_flag=CHANGE, change_message="Validée")
+    assert logged.count() == count
