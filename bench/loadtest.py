@@ -1,4 +1,5 @@
-"""Load test: gunicorn with 2 workers on loopback, wrk against the dashboard.
+"""Load test: gunicorn with 2 workers on loopback, wrk against the dashboard; then the
+cached pages against /sante/, the cheapest answer the same server gives.
 
 gunicorn is always stopped at the end, even when wrk fails."""
 
@@ -7,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +60,72 @@ def _wait_for_port(timeout=60):
     raise RuntimeError(f"gunicorn did not listen on {ADDRESS} within {timeout} s")
 
 
+# The floor first, then cached pages of each kind: the dashboard, a page with a map's
+# figures, a streamed open-data file (kept once sent).
+HEALTH = "/sante/"
+CACHED_PAGES = ["/", "/territoire/", "/donnees/compteurs.csv"]
+# Rounds of short runs, each page right after the floor: the machine's load changes
+# less within a round than over the whole test.
+CACHED_ROUNDS = 3
+
+
+def _wrk(url, duration, connections, script):
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {k: int(v) for k, v in re.findall(r"^bench (\w+) (\d+)$", out, re.M)}
+
+
+def _per_second(figures):
+    return figures["requests"] / (figures["duration_us"] / 1e6)
+
+
+def _cached_pages(base, duration, connections, script):
+    """Requests per second of each cached page and of /sante/ (medians of the rounds),
+    and each page's ratio to /sante/ (the median of its rounds' ratios)."""
+    paths = [HEALTH, *CACHED_PAGES]
+    for path in CACHED_PAGES:  # both workers warm, the page kept
+        for _ in range(4):
+            urllib.request.urlopen(base + path, timeout=WARM_UP_TIMEOUT).read()
+    rates = {path: [] for path in paths}
+    failed = dict.fromkeys(paths, 0)
+    for _ in range(CACHED_ROUNDS):
+        for path in paths:
+            figures = _wrk(base + path, duration, connections, script)
+            rates[path].append(_per_second(figures))
+            failed[path] += figures["non2xx"] + figures["socket_errors"]
+    return {
+        "duration_s": duration,
+        "rounds": CACHED_ROUNDS,
+        "pages": {
+            path: {
+                "requests_per_s": round(statistics.median(rates[path]), 1),
+                "ratio": round(
+                    statistics.median(
+                        r / h for r, h in zip(rates[path], rates[HEALTH], strict=True)
+                    ),
+                    2,
+                ),
+                "errors": failed[path],
+            }
+            for path in paths
+        },
+    }
+
+
 def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is missing: apt-get install wrk")
@@ -89,22 +157,10 @@ def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(WRK_REPORT)
             script.flush()
-            out = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{connections}",
-                    f"-d{duration}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    script.name,
-                    url,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            figures = _wrk(url, duration, connections, script.name)
+            cached = _cached_pages(
+                url.rstrip("/"), max(3, duration // 12), connections, script.name
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -113,17 +169,17 @@ def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         _cancel_queries(events)
-    figures = {k: int(v) for k, v in re.findall(r"^bench (\w+) (\d+)$", out, re.M)}
     return {
         "duration_s": duration,
         "connections": connections,
         "requests": figures["requests"],
-        "requests_per_s": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "requests_per_s": round(_per_second(figures), 1),
         "p50_ms": figures["p50_us"] / 1000,
         "p95_ms": figures["p95_us"] / 1000,
         "p99_ms": figures["p99_us"] / 1000,
         "non2xx": figures["non2xx"],
         "socket_errors": figures["socket_errors"],
+        "cached_pages": cached,
     }
 
 

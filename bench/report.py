@@ -40,6 +40,40 @@ def _row(*cells):
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+def _cached_pages(loads):
+    """Section 5's second table: each cached page's throughput against /sante/'s."""
+    measured = [(size, lt["cached_pages"]) for size, lt in loads if "cached_pages" in lt]
+    if not measured:
+        return []
+    first = measured[0][1]
+    paths = list(first["pages"])
+    health, pages = paths[0], paths[1:]
+    out = [
+        "",
+        f"Pages en cache contre `{health}` (la réponse la plus simple du même serveur :"
+        " une requête SQL et une écriture Redis), mêmes workers, même cache :"
+        f" {first['rounds']} tours de `wrk` de {first['duration_s']} s par adresse,"
+        f" chaque page juste après `{health}` ; médiane des requêtes/s et médiane des"
+        f" rapports à `{health}` de chaque tour.",
+        "",
+        _row("Actions", *(f"`{path}`" for path in paths), "Objectif : ≥ 0,8 fois `/sante/`"),
+        "|---|" + "---|" * (len(paths) + 1),
+    ]
+    for size, cached in measured:
+        figures = cached["pages"]
+        cells = [f"{figures[health]['requests_per_s']:.0f} req/s"]
+        cells += [
+            f"{figures[path]['requests_per_s']:.0f} req/s"
+            f" ({figures[path]['ratio']:.2f} fois)".replace(".", ",")
+            for path in pages
+        ]
+        errors = sum(figures[path]["errors"] for path in paths)
+        ok = errors == 0 and min(figures[path]["ratio"] for path in pages) >= 0.8
+        note = "" if errors == 0 else f" ({errors} erreurs)"
+        out.append(_row(n(int(size)), *cells, verdict(ok) + note))
+    return out
+
+
 def write(results):
     sizes = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
     # One line per command: a run measures its sizes one after the other.
@@ -365,6 +399,7 @@ def write(results):
                     verdict(lt["non2xx"] == 0 and lt["socket_errors"] == 0),
                 )
             )
+        out += _cached_pages(loads)
     else:
         out.append("Non mesuré dans ce passage (`--no-load`).")
     out.append("")

@@ -1,9 +1,16 @@
-"""Public pages are cached whole, keyed by the query parameters they read, under a
-version that a save or deletion of any watched model replaces: a change made in the
-admin shows on the very next request, with no per-page invalidation.
+"""Public pages are cached whole, keyed by the query parameters they read, with the
+version current when they were rendered; a save or deletion of any watched model
+replaces the version: a change made in the admin shows on the very next request,
+with no per-page invalidation.
+
+A cached page is answered by PublicPageMiddleware, before the sessions, the
+authentication, the CSRF check and the URL resolution: one round trip reads the
+version and the page together (MGET), and the page is served only if it was
+rendered under that version. It is kept as it left the middleware below that one
+(with their headers), and the middleware above it add theirs as on any response.
 
 The version is replaced once per transaction, after it commits: a page rendered
-while the transaction is in flight reads the old rows, and is cached under the old
+while the transaction is in flight reads the old rows, and is kept with the old
 version, which the commit then leaves behind.
 
 The cache only makes pages faster. When it fails (Redis stopped or timing out, any
@@ -25,6 +32,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.utils.cache import has_vary_header
 
 logger = logging.getLogger(__name__)
 
@@ -162,44 +170,99 @@ def _version():
     return version
 
 
+class _PageLookup:
+    """What PublicPageMiddleware read for a GET or HEAD it did not answer, for the
+    view's public_page: the version (None if the cache holds none yet), the key it
+    looked for, and the key under which the view asks it to keep the response."""
+
+    __slots__ = ("keep_as", "key", "version")
+
+    def __init__(self, version, key):
+        self.version = version
+        self.key = key
+        self.keep_as = None
+
+
+def _page_key(request, names):
+    """The key of the page at this address with these query parameters (in any order,
+    each with its values in order)."""
+    values = [(name, request.GET.getlist(name)) for name in sorted(names)]
+    # The site's name too: a page may name it (the open data's « source »), and a
+    # site served under two names must not give one the other's.
+    signature = repr((request.get_host(), request.path, values)).encode()
+    return f"public-page:{hashlib.sha256(signature).hexdigest()}"
+
+
+def cached_page(request):
+    """For PublicPageMiddleware: the page kept for this very address (every query
+    parameter counted) under the current version, or None. Either way one round trip;
+    when the cache answers, what it read is left on the request for public_page."""
+    key = _page_key(request, request.GET)
+    found = _cache.call("get_many", [VERSION_KEY, key], default=None)
+    if found is None:
+        return None
+    version = found.get(VERSION_KEY)
+    request.public_page_lookup = _PageLookup(version, key)
+    kept = found.get(key)
+    if kept is not None and version is not None and kept[0] == version:
+        return kept[1]
+    return None
+
+
+def keep_page(request, response):
+    """For PublicPageMiddleware: keeps a 200 response that public_page asked to keep,
+    unless it sets a cookie or says that it depends on one (it read the session, so
+    may not be everyone's page)."""
+    lookup = getattr(request, "public_page_lookup", None)
+    if lookup is None or lookup.keep_as is None or response.status_code != 200:
+        return
+    if response.cookies or has_vary_header(response, "Cookie"):
+        return
+    if response.streaming:
+        _keep_once_sent(response, lookup.keep_as, lookup.version)
+    else:
+        _cache.call("set", lookup.keep_as, (lookup.version, response), PAGE_TIMEOUT)
+
+
 def public_page(*params):
     """Caches a public view's 200 responses, one entry per site name and value of
     `params` (the query parameters it reads; any other parameter does not split the
-    cache)."""
+    cache). PublicPageMiddleware serves and keeps them: without it, or without a
+    cache, the view answers every request."""
+    params = frozenset(params)
 
     def decorator(view):
         @wraps(view)
         def cached_view(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
+            lookup = getattr(request, "public_page_lookup", None)
+            if lookup is None:
                 return view(request, *args, **kwargs)
-            version = _version()
-            if version is None:
-                return view(request, *args, **kwargs)
-            values = [(name, request.GET.getlist(name)) for name in params]
-            # The site's name too: a page may name it (the open data's « source »),
-            # and a site served under two names must not give one the other's.
-            signature = repr((request.get_host(), request.path, values)).encode()
-            key = f"public-page:{version}:{hashlib.sha256(signature).hexdigest()}"
-            response = _cache.call("get", key)
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if response.status_code == 200 and response.streaming:
-                    _keep_once_sent(response, key)
-                elif response.status_code == 200:
-                    if hasattr(response, "render"):
-                        response.render()
-                    _cache.call("set", key, response, PAGE_TIMEOUT)
-            return response
+            if lookup.version is None:
+                # Read before the page is rendered: a write committed meanwhile
+                # replaces it, and the page is not served again.
+                lookup.version = _version()
+                if lookup.version is None:
+                    return view(request, *args, **kwargs)
+            key = _page_key(request, params.intersection(request.GET))
+            if key != lookup.key:
+                # Parameters the page does not read: the middleware looked for
+                # another address.
+                kept = _cache.call("get", key)
+                if kept is not None and kept[0] == lookup.version:
+                    return kept[1]
+            lookup.keep_as = key
+            return view(request, *args, **kwargs)
 
         return cached_view
 
     return decorator
 
 
-def _keep_once_sent(response, key):
+def _keep_once_sent(response, key, version):
     """Streams `response` as it is, and caches its content as a plain response once
     the last chunk is sent, if it is at most STREAM_KEPT_BYTES long (a download cut
-    short is not kept)."""
+    short is not kept). Its headers are those it has now, as a page's are kept."""
+    headers = list(response.items())
     chunks = []
     size = 0
 
@@ -215,9 +278,11 @@ def _keep_once_sent(response, key):
             yield chunk
         if chunks is not None:
             kept = HttpResponse(b"".join(chunks), status=response.status_code)
-            for header, value in response.items():
+            for header, value in headers:
                 kept[header] = value
-            _cache.call("set", key, kept, PAGE_TIMEOUT)
+            # What CommonMiddleware gives any response that is not streamed.
+            kept["Content-Length"] = str(size)
+            _cache.call("set", key, (version, kept), PAGE_TIMEOUT)
 
     response.streaming_content = streamed(response.streaming_content)
 
@@ -226,14 +291,19 @@ def public_data(signature, compute):
     """`compute()`, cached as a public page is (the same version, the same tolerance)
     under `signature`, which says everything the value depends on: for the API's
     answers, which a view computes after its own checks (the rate limit)."""
-    version = _version()
+    key = f"public-data:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
+    found = _cache.call("get_many", [VERSION_KEY, key], default=None)
+    if found is None:
+        return compute()
+    version = found.get(VERSION_KEY)
+    kept = found.get(key)
+    if kept is not None and version is not None and kept[0] == version:
+        return kept[1]
+    version = version or _version()
     if version is None:
         return compute()
-    key = f"public-data:{version}:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
-    value = _cache.call("get", key)
-    if value is None:
-        value = compute()
-        _cache.call("set", key, value, PAGE_TIMEOUT)
+    value = compute()
+    _cache.call("set", key, (version, value), PAGE_TIMEOUT)
     return value
 
 

@@ -1,11 +1,12 @@
-"""The project's own middleware: the load balancer's health check, the
-Permissions-Policy header, and a French 503 page when the database is down."""
+"""The project's own middleware: the load balancer's health check, the cached
+public pages, the Permissions-Policy header, and a French 503 page when the
+database is down."""
 
 import logging
 
 from django.conf import settings
 
-from feminisation import views
+from feminisation import cache, views
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +54,24 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unreachable while serving %s", request.path, exc_info=exception)
         return views.service_unavailable()
+
+
+class PublicPageMiddleware:
+    """Answers a GET or HEAD from the public pages' cache (feminisation.cache) before
+    the sessions, the authentication, the CSRF check and the URL resolution, which a
+    cached page does not need: it is the same for every visitor. Placed below the
+    middleware that redirect to HTTPS and set the security headers, which a cached
+    page goes through as any other; those below it, whose headers the kept page
+    already carries, are skipped."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        response = cache.cached_page(request)
+        if response is None:
+            response = self.get_response(request)
+            cache.keep_page(request, response)
+        return response

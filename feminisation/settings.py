@@ -204,6 +204,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "feminisation.middleware.PermissionsPolicyMiddleware",
     "feminisation.middleware.DatabaseUnavailableMiddleware",
+    # Below every middleware that redirects or sets a security header, above the
+    # sessions and everything else a cached public page does not need.
+    "feminisation.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
