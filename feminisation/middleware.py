@@ -56,6 +56,11 @@ class DatabaseUnavailableMiddleware:
         return views.service_unavailable()
 
 
+# Addresses no public page lives under: no cache lookup (nor its second of waiting
+# when Redis is unreachable) for the admin, the exports or an account's pages.
+NEVER_PUBLIC = ("/admin/", "/exports/", "/compte/")
+
+
 class PublicPageMiddleware:
     """Answers a GET or HEAD from the public pages' cache (feminisation.cache) before
     the sessions, the authentication, the CSRF check and the URL resolution, which a
@@ -68,7 +73,7 @@ class PublicPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_PUBLIC):
             return self.get_response(request)
         response = cache.cached_page(request)
         if response is None:

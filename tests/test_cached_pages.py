@@ -160,3 +160,16 @@ def test_a_page_that_reads_the_session_or_sets_a_cookie_is_not_kept(client, admi
     again = client.get("/preference/")
     assert not answered_early(again)
     assert again.cookies["preference"].value == "contraste"
+
+
+def test_the_admin_and_the_exports_never_wait_for_the_cache(client, monkeypatch):
+    """No public page lives there: with Redis unreachable, not even the lookup's wait."""
+    looked_up = []
+    monkeypatch.setattr(
+        "feminisation.cache.cached_page", lambda request: looked_up.append(request.path)
+    )
+
+    for url in ("/admin/login/", "/exports/", "/compte/mot-de-passe-oublie/", "/plan/"):
+        client.get(url)
+
+    assert looked_up == ["/plan/"]
