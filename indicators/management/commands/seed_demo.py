@@ -125,6 +125,8 @@ def _sources(plan):
 
 
 def _figures(fresh, days):
+    """The stored figures of the new events, summed with statistics that know the
+    tables' new size."""
     _analyze(*WRITTEN)
     # One pass over every event beats refreshing each of ten years of days.
     if fresh:
@@ -181,10 +183,10 @@ def _create(batches, loaded):
 
 
 def _copy(batches, loaded):
-    """PostgreSQL: writes the same rows as `_create` with COPY, twenty times as fast
-    (the rows never become model instances, and the server parses them in bulk).
-    The events' ids are taken from their sequence a batch at a time, for their
-    lines and co-organisers to point to."""
+    """PostgreSQL: writes the same rows as `_create` with COPY, the rows never
+    becoming model instances: the command then spends its time in the server's
+    index updates rather than in Python. The events' ids are taken from their
+    sequence a batch at a time, for their lines and co-organisers to point to."""
     now = timezone.now()
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
     event_columns = ["id", "date", *(field.column for field in fields)]
