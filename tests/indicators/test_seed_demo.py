@@ -6,10 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.enums import EventStatus
+from indicators.figures import store
+from indicators.management.commands import seed_demo as command
 from indicators.models import AudienceCount, AwarenessEvent
 from initiatives.models import ActionPlan
 from tests.indicators.factories import AwarenessEventFactory
@@ -176,9 +178,9 @@ def test_refuses_without_a_published_plan():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--events", "0"), "--events doit être compris entre 1 et 1\u202f000\u202f000"),
+        (("--events", "0"), "--events doit être compris entre 1 et 10\u202f000\u202f000"),
         (("--events", "beaucoup"), "--events attend un nombre entier, pas « beaucoup »"),
-        (("--events", "2000000"), "--events doit être compris entre 1 et 1\u202f000\u202f000"),
+        (("--events", "20000000"), "--events doit être compris entre 1 et 10\u202f000\u202f000"),
         (("--days", "0"), "--days doit être compris entre 1 et"),
         (("--end", "2025-02-30"), "--end attend une date valide au format AAAA-MM-JJ"),
         (("--end", "30/06/2025"), "--end attend une date valide au format AAAA-MM-JJ"),
@@ -190,3 +192,75 @@ def test_rejects_bad_arguments_in_french(plan, args, message):
         seed_demo(*args)
 
     assert not AwarenessEvent.objects.exists()
+
+
+def written():
+    """Every row seed_demo wrote, in the order of the events' ids, without the ids."""
+    CoOrganizer = AwarenessEvent.co_organizers.through
+    events = AwarenessEvent.objects.order_by("pk")
+    return (
+        list(events.values_list(*(f.attname for f in AwarenessEvent._meta.concrete_fields[1:]))),
+        list(
+            AudienceCount.objects.order_by("event_id", "audience_id").values_list(
+                "event__date", "event__title", "audience_id", "people", "women"
+            )
+        ),
+        list(
+            CoOrganizer.objects.order_by("awarenessevent_id", "partner_id").values_list(
+                "awarenessevent__date", "awarenessevent__title", "partner_id"
+            )
+        ),
+    )
+
+
+def without_timestamps(rows):
+    events, lines, co_organizers = rows
+    fields = [f.attname for f in AwarenessEvent._meta.concrete_fields[1:]]
+    stamped = [fields.index("created_at"), fields.index("updated_at")]
+    events = [tuple(v for i, v in enumerate(row) if i not in stamped) for row in events]
+    return events, lines, co_organizers
+
+
+def foreign_keys():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatch):
+    call_command("load_communes", stdout=StringIO())
+    keys = foreign_keys()
+    with transaction.atomic():
+        with monkeypatch.context() as patched:
+            patched.setattr(command, "_copy", command._create)
+            seed_demo("--events", "300", "--seed", "5", "--end", END)
+        created = without_timestamps(written())
+        transaction.set_rollback(True)
+
+    seed_demo("--events", "300", "--seed", "5", "--end", END)
+
+    copied = written()
+    assert without_timestamps(copied) == created
+    events, lines, co_organizers = copied
+    assert len(events) == 300 and len(lines) > 300 and co_organizers
+    assert not AwarenessEvent.objects.without_official_commune().exists()
+    assert store.days_that_differ() == [] and store.venues_missing() == 0
+    # Set aside for the writing, the foreign keys are all back.
+    assert foreign_keys() == keys
+    for event in AwarenessEvent.objects.order_by("pk")[:20]:
+        event.full_clean()
+
+
+def test_seeding_again_adds_events_and_keeps_the_figures_exact(plan):
+    seed_demo("--events", "200", "--seed", "1", "--end", END)
+
+    output = seed_demo("--events", "100", "--seed", "2", "--end", "2025-12-31", "--days", "30")
+
+    assert output.startswith("100 actions de sensibilisation validées créées")
+    assert AwarenessEvent.objects.count() == 300
+    assert AwarenessEvent.objects.in_period(datetime.date(2025, 12, 2)).count() == 100
+    assert store.days_that_differ() == [] and store.venues_missing() == 0

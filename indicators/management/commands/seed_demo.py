@@ -1,7 +1,8 @@
 import datetime
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from feminisation.cache import invalidate_public_pages
@@ -10,12 +11,23 @@ from geography.models import Commune
 from indicators import demo
 from indicators.enums import EventStatus
 from indicators.figures import store
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    DailyFigures,
+    PartnerDailyFigures,
+    Venue,
+    VenueMonth,
+)
 from initiatives.models import ActionPlan
 
-MAX_EVENTS = 1_000_000
+MAX_EVENTS = 10_000_000
 MAX_DAYS = 3660
-BATCH_SIZE = 2000
+# Events generated and written at a time: memory stays flat whatever --events.
+BATCH_SIZE = 10_000
+CoOrganizer = AwarenessEvent.co_organizers.through
+WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer)
+FIGURES = (DailyFigures, PartnerDailyFigures, Venue, VenueMonth)
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -69,10 +81,16 @@ class Command(BaseCommand):
                 "public cible : impossible d'y rattacher des actions."
             )
 
-        drafts = demo.generate(initiatives, count, start, end, seed)
+        batches = demo.generate(initiatives, count, start, end, seed, BATCH_SIZE)
         with transaction.atomic():
-            lines = _insert(drafts)
-            store.refresh_days({draft.date for draft in drafts})
+            fresh = not AwarenessEvent.objects.exists()
+            if connection.vendor == "postgresql":
+                with _foreign_keys_checked_at_the_end(fresh):
+                    days, lines = _copy(batches, _loaded_communes())
+                    _figures(fresh, days)
+            else:
+                days, lines = _create(batches, _loaded_communes())
+                _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
 
@@ -106,49 +124,175 @@ def _sources(plan):
     ]
 
 
-def _insert(drafts):
-    """Bulk-inserts the events, their count lines and co-organisers; returns the
-    number of count lines. The events are linked to their official communes when
-    `load_communes` has loaded them."""
-    loaded = set(
-        Commune.objects.filter(pk__in=set(demo.COMMUNE_CODES.values())).values_list("pk", flat=True)
+def _figures(fresh, days):
+    """The stored figures of the new events, summed with statistics that know the
+    tables' new size."""
+    _analyze(*WRITTEN)
+    # One pass over every event beats refreshing each of ten years of days.
+    if fresh:
+        store.rebuild_all()
+    else:
+        store.refresh_days(days)
+    _analyze(*FIGURES)
+
+
+def _loaded_communes():
+    """The demo's communes that `load_communes` has loaded: the events are linked
+    to those."""
+    codes = set(demo.COMMUNE_CODES.values())
+    return set(Commune.objects.filter(pk__in=codes).values_list("pk", flat=True))
+
+
+def _event(kind, place, loaded, **fields):
+    venue_name, commune, code = place
+    return AwarenessEvent(
+        initiative_id=kind.initiative_pk,
+        title=kind.title,
+        format=kind.format,
+        venue_name=venue_name,
+        commune=commune,
+        official_commune_id=code if code in loaded else None,
+        organizer_id=kind.organizer_pk,
+        status=EventStatus.VALIDATED,
+        notes=NOTES,
+        **fields,
     )
-    events = AwarenessEvent.objects.bulk_create(
-        [
-            AwarenessEvent(
-                initiative_id=draft.initiative_pk,
-                date=draft.date,
-                title=draft.title,
-                format=draft.format,
-                venue_name=draft.venue_name,
-                commune=draft.commune,
-                official_commune_id=draft.commune_code if draft.commune_code in loaded else None,
-                organizer_id=draft.organizer_pk,
-                status=EventStatus.VALIDATED,
-                notes=NOTES,
-            )
-            for draft in drafts
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    lines = AudienceCount.objects.bulk_create(
-        [
+
+
+def _create(batches, loaded):
+    """Writes the events, their count lines and co-organisers with bulk_create, a
+    batch at a time; returns the days written and the number of count lines."""
+    days, lines = set(), 0
+    for batch in batches:
+        events = AwarenessEvent.objects.bulk_create(
+            [_event(kind, place, loaded, date=day) for day, kind, place, _, _ in batch]
+        )
+        counts = AudienceCount.objects.bulk_create(
             AudienceCount(event_id=event.pk, audience_id=audience, people=people, women=women)
-            for event, draft in zip(events, drafts, strict=True)
-            for audience, people, women in draft.lines
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    CoOrganizer = AwarenessEvent.co_organizers.through
-    CoOrganizer.objects.bulk_create(
-        [
+            for event, (*_, counted) in zip(events, batch, strict=True)
+            for audience, people, women in counted
+        )
+        CoOrganizer.objects.bulk_create(
             CoOrganizer(awarenessevent_id=event.pk, partner_id=partner)
-            for event, draft in zip(events, drafts, strict=True)
-            for partner in draft.co_organizer_pks
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    return len(lines)
+            for event, (*_, co_organizers, _) in zip(events, batch, strict=True)
+            for partner in co_organizers
+        )
+        days.update(day for day, *_ in batch)
+        lines += len(counts)
+    return days, lines
+
+
+def _copy(batches, loaded):
+    """PostgreSQL: writes the same rows as `_create` with COPY, the rows never
+    becoming model instances: the command then spends its time in the server's
+    index updates rather than in Python. The events' ids are taken from their
+    sequence a batch at a time, for their lines and co-organisers to point to."""
+    now = timezone.now()
+    fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
+    event_columns = ["id", "date", *(field.column for field in fields)]
+    # What an event writes but its id and date, as COPY text, once per kind and place.
+    rows = {}
+
+    def row(kind, place):
+        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+        values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
+        return "\t".join(_copy_text(value) for value in values)
+
+    days, lines = set(), 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AwarenessEvent._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        for batch in batches:
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(batch)]
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            events, counts, co_organized = [], [], []
+            for pk, (day, kind, place, co_organizers, counted) in zip(ids, batch, strict=True):
+                key = (kind, place)
+                if key not in rows:
+                    rows[key] = row(kind, place)
+                events.append(f"{pk}\t{day}\t{rows[key]}\n")
+                for audience, people, women in counted:
+                    counts.append(
+                        f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
+                    )
+                for partner in co_organizers:
+                    co_organized.append(f"{pk}\t{partner}\n")
+            _copy_rows(cursor, AwarenessEvent, event_columns, events)
+            _copy_rows(
+                cursor, AudienceCount, ["event_id", "audience_id", "people", "women"], counts
+            )
+            _copy_rows(cursor, CoOrganizer, ["awarenessevent_id", "partner_id"], co_organized)
+            days.update(day for day, *_ in batch)
+            lines += len(counts)
+    return days, lines
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(fresh):
+    """On a fresh database, the written tables' foreign keys are dropped for the
+    writing and added back at its end, which checks every row in one join per key
+    (what pg_restore does): checking each row as it comes took longer than writing
+    it. The referenced tables (partners, initiatives…) are locked until the commit;
+    into a table that already holds events, the rows are checked one by one, as
+    re-checking every row would take longer than checking the few new ones."""
+    if not fresh:
+        yield
+        return
+    tables = [model._meta.db_table for model in (*WRITTEN, *FIGURES)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        quote = connection.ops.quote_name
+        # A table cannot be altered while checks of rows written earlier in the
+        # transaction wait for its end (a test's plan): they are made now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        yield
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        # Back to how Django declares every deferrable constraint: initially deferred.
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+_NULL = "\\N"
+
+
+def _copy_text(value):
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return _NULL
+    text = str(value)
+    for character, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(character, escaped)
+    return text
+
+
+def _copy_rows(cursor, model, columns, rows):
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+        copy.write("".join(rows))
+
+
+def _analyze(*models):
+    """Fresh statistics for the tables just written (PostgreSQL): the figures are
+    summed, and the pages then read, with plans fit for their new size."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _integer(value, option, minimum, maximum):
