@@ -134,25 +134,43 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
     Django reads the distinct partners of a join of every visible event; asking each
     of the few partners whether a visible event names it costs an index probe each.
     Staff see every event: a co-organiser is then any partner of the link table. A
-    partner's events are asked through `of_partners`, whose co-organised events are
-    hashed once per partner asked (visible_to probes them event by event, for a
-    list in date order)."""
+    partner's account: its organisers apart (`_organisers_for`), its co-organisers
+    through `of_partners`, whose co-organised events are hashed once per partner
+    asked (visible_to probes them event by event, for a list in date order)."""
 
     def field_choices(self, field, request, model_admin):
         user = request.user
-        if field.many_to_many and sees_all_events(user):
-            link = field.remote_field.through._default_manager
-            named = link.filter(**{field.m2m_reverse_field_name(): OuterRef("pk")})
-        elif sees_all_events(user):
-            named = AwarenessEvent.objects.filter(**{self.field_path: OuterRef("pk")})
-        else:
+        if sees_all_events(user):
+            if field.many_to_many:
+                link = field.remote_field.through._default_manager
+                named = link.filter(**{field.m2m_reverse_field_name(): OuterRef("pk")})
+            else:
+                named = AwarenessEvent.objects.filter(**{self.field_path: OuterRef("pk")})
+            condition = Q(Exists(named))
+        elif field.many_to_many:
             events = AwarenessEvent.objects.of_partners(organisation_ids(user))
-            named = events.filter(**{self.field_path: OuterRef("pk")})
+            condition = Q(Exists(events.filter(**{self.field_path: OuterRef("pk")})))
+        else:
+            condition = _organisers_for(organisation_ids(user))
         return field.get_choices(
             include_blank=False,
-            limit_choices_to=Q(Exists(named)),
+            limit_choices_to=condition,
             ordering=self.field_admin_ordering(field, request, model_admin),
         )
+
+
+def _organisers_for(partners):
+    """The organisers of the events `partners` organise or co-organise: those of
+    theirs that organise one (an index probe each), and the organisers of the
+    events they co-organise, read from their links (none to read for a partner
+    that co-organises nothing), where asking each partner whether it organises an
+    event they see would read every event of the partners that do not."""
+    events = AwarenessEvent.objects.all()
+    co_organised = AwarenessEvent.co_organizers.through.objects.filter(partner__in=partners).values(
+        "awarenessevent"
+    )
+    own = Q(pk__in=partners) & Q(Exists(events.filter(organizer=OuterRef("pk"))))
+    return own | Q(pk__in=events.filter(pk__in=co_organised).values("organizer"))
 
 
 class OrganizerFilter(ChoicesOnceMixin, NamedPartnersFilter):
