@@ -18,7 +18,7 @@ from django.contrib.admin.views.main import (
     PAGE_VAR,
     ChangeList,
 )
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
@@ -263,8 +263,11 @@ def _years(queryset, field):
     next_year = RawSQL("make_date(years.year + 1, 1, 1)", ())
     following = events.filter(**{f"{field}__gte": next_year})[:1]
     connection = connections[queryset.db]
-    first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
-    next_sql, next_params = following.query.get_compiler(connection=connection).as_sql()
+    try:
+        first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
+        next_sql, next_params = following.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:  # a partner's account without organisation
+        return []
     sql = (
         "WITH RECURSIVE years(year) AS ("
         f"SELECT extract(year FROM ({first_sql}))::int "
@@ -303,7 +306,11 @@ class EventPaginator(Paginator):
     def count(self):
         events = self.object_list
         connection = connections[events.db]
-        if not self.estimable or connection.vendor != "postgresql":
+        if (
+            not self.estimable
+            or connection.vendor != "postgresql"
+            or self.partners == []  # an account without organisation sees no event
+        ):
             return super().count
         model = events.model
         if self.partners is None:
