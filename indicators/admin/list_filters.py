@@ -161,7 +161,7 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
 
 def _organisers_for(partners):
     """The organisers of the events `partners` organise or co-organise: those of
-    theirs that organise one (an index probe each), and the organisers of the
+    theirs that organise one (a probe of the organiser index), and the organisers of the
     events they co-organise, read from their links (none to read for a partner
     that co-organises nothing), where asking each partner whether it organises an
     event they see would read every event of the partners that do not."""
@@ -169,7 +169,7 @@ def _organisers_for(partners):
     co_organised = AwarenessEvent.co_organizers.through.objects.filter(partner__in=partners).values(
         "awarenessevent"
     )
-    own = Q(pk__in=partners) & Q(Exists(events.filter(organizer=OuterRef("pk"))))
+    own = Q(Exists(events.filter(organizer__in=partners, organizer=OuterRef("pk"))))
     return own | Q(pk__in=events.filter(pk__in=co_organised).values("organizer"))
 
 
