@@ -34,9 +34,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from feminisation.access import MANAGERS  # noqa: E402
+from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF  # noqa: E402
 from indicators.models import AwarenessEvent  # noqa: E402
 from initiatives.models import ActionPlan  # noqa: E402
+from partners.models import Partner  # noqa: E402
 
 BARE_PAGE = b"<!doctype html><title>bare</title><p>bare view</p>"
 
@@ -404,22 +405,51 @@ def annual_report(repeat):
 # 3. Admin changelist ------------------------------------------------------------
 
 
-def changelist(repeat):
+# Who opens the list: the superuser, a territory staff member, a manager, and two
+# partners' accounts, one whose organisation organises a quarter of the events
+# (CORIF: every event of its initiative) and one that only co-organises (Elles
+# Bougent: a quarter of one initiative's events, some 6 % of all).
+CHANGELIST_ROLES = ("superuser", "staff", "manager", "partner_25", "partner_co")
+PARTNER_SLUGS = {"partner_25": "corif", "partner_co": "elles-bougent"}
+
+
+def role_client(role):
+    if role == "superuser":
+        account = user("bench-admin", is_staff=True, is_superuser=True)
+    else:
+        account = user(f"bench-{role}", is_staff=True)
+        group = {"staff": TERRITORY_STAFF, "manager": MANAGERS}.get(role, PARTNERS)
+        account.groups.add(Group.objects.get(name=group))
+        if role in PARTNER_SLUGS:
+            Partner.objects.get(slug=PARTNER_SLUGS[role]).members.add(account)
     client = Client()
-    client.force_login(user("bench-admin", is_staff=True, is_superuser=True))
-    with captured(connection) as queries_seen:
-        get_ok(client, CHANGELIST_URL)
-    changelist_queries = len(queries_seen.captured_queries)
+    client.force_login(account)
+    return client
+
+
+def changelist(repeat):
+    clients = {role: role_client(role) for role in CHANGELIST_ROLES}
+    queries = {}
+    for role, client in clients.items():
+        with captured(connection) as queries_seen:
+            get_ok(client, CHANGELIST_URL)
+        queries[role] = len(queries_seen.captured_queries)
     runs = {
-        "bare": lambda: get_ok(client, "/bench-bare/"),
-        "changelist": lambda: get_ok(client, CHANGELIST_URL),
+        "bare": lambda: get_ok(clients["superuser"], "/bench-bare/"),
+        **{role: (lambda c=client: get_ok(c, CHANGELIST_URL)) for role, client in clients.items()},
     }
     samples = {name: [] for name in runs}
-    for _ in range(repeat):
+    for _ in range(repeat):  # interleaved, so that noise hits every role alike
         for name, run in runs.items():
             samples[name].append(timed(run)[0])
     result = {name: summary(values) for name, values in samples.items()}
-    return {**result, "queries": changelist_queries}
+    # The superuser's, under the names the earlier reports read.
+    return {
+        **result,
+        "changelist": result["superuser"],
+        "queries": queries["superuser"],
+        "role_queries": queries,
+    }
 
 
 # 4. Import ----------------------------------------------------------------------
@@ -512,6 +542,7 @@ def main():
     parser.add_argument("--export-memory", action="store_true")
     parser.add_argument("--xlsx-memory", action="store_true")
     parser.add_argument("--import-rows", action="store_true")
+    parser.add_argument("--only", help="Run only this measure (e.g. changelist).")
     args = parser.parse_args()
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         if args.export_memory:
@@ -528,6 +559,8 @@ def main():
                 ("changelist", changelist),
             )
             for name, measure in measures:
+                if args.only and name != args.only:
+                    continue
                 print(f"[measure] {name}…", flush=True)
                 result[name] = measure(args.repeat)
             if args.import_rows:

@@ -332,6 +332,31 @@ def write(results):
                 c["queries"],
             )
         )
+    roles = {
+        "superuser": "superutilisateur",
+        "staff": "équipe du territoire",
+        "manager": "responsable",
+        "partner_25": "partenaire (25 % des actions)",
+        "partner_co": "partenaire co-organisateur (6 %)",
+    }
+    by_role = [
+        (size, r["changelist"]) for size, r in sizes.items() if "partner_25" in r["changelist"]
+    ]
+    if by_role:
+        out += [
+            "",
+            "Médiane (p95) par rôle ; objectif ≤ 150 ms pour chacun.",
+            "",
+            _row("Actions", *roles.values()),
+            "|---|" + "---|" * len(roles),
+        ]
+        for size, c in by_role:
+            out.append(
+                _row(
+                    n(int(size)),
+                    *(f"{c[role]['median_ms']} ms ({c[role]['p95_ms']} ms)" for role in roles),
+                )
+            )
     if "100000" in sizes:
         c = sizes["100000"]["changelist"]["changelist"]["median_ms"]
         out += [

@@ -33,6 +33,7 @@ from indicators.admin.list_filters import (
     OrganizerFilter,
     RelatedFilter,
     TodoFilter,
+    events_paginator,
 )
 from indicators.admin.review import ReviewChangesMixin
 from indicators.admin.todo import HomeMixin
@@ -221,6 +222,10 @@ class AwarenessEventAdmin(
 
     def get_changelist(self, request, **kwargs):
         return EventChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # An unfiltered list's events counted by an estimate (« environ N »).
+        return events_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """Django's search on search_fields (each word, or "quoted phrase", in one of

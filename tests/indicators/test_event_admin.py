@@ -4,6 +4,7 @@ the errors a typo gets, and a list that stays cheap however long it grows."""
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
@@ -29,9 +30,11 @@ CHANGE_FORM_QUERIES = 11
 # session, user, the events awaiting validation or correction, the choices of the
 # initiative, audience, organiser and co-organiser filters, the count of the listed
 # events (not of all of them), events with their initiative, organiser and totals,
-# and the first and last dates (the date hierarchy's years); the filters' counts
-# (facets) only on demand
+# and the date hierarchy's years; the filters' counts (facets) only on demand.
 CHANGELIST_QUERIES = 10
+# Without filter nor search on PostgreSQL, the planner's estimate of the count
+# first (EventPaginator).
+UNFILTERED_CHANGELIST_QUERIES = CHANGELIST_QUERIES + (connection.vendor == "postgresql")
 # Model validation checks each line's constraints in the database (a query and a
 # savepoint each), then the event, its lines, their history (with the event's
 # co-organisers) and the log entry are written; each row is read before it is
@@ -314,7 +317,7 @@ def test_the_count_lines_show_a_live_total_from_a_script_file(
 def test_the_return_comment_is_typed_in_the_action_bar(admin_client, django_assert_num_queries):
     make_events(3)
 
-    with django_assert_num_queries(CHANGELIST_QUERIES):
+    with django_assert_num_queries(UNFILTERED_CHANGELIST_QUERIES):
         response = admin_client.get(CHANGELIST_URL)
 
     assertContains(
