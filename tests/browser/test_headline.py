@@ -2,10 +2,8 @@
 first: on a laptop and on a phone, without scrolling."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.pages import DASHBOARD
-from tests.browser.test_accessibility import AXE_OPTIONS, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -77,14 +75,3 @@ def test_the_headline_sits_inside_the_first_screen(visit, page, full_headline, s
         assert box["y"] >= 0 and bottom <= viewport["height"], (
             f"{element} ends {bottom:.0f} px down at {viewport['width']} px wide"
         )
-
-
-@pytest.mark.parametrize("screen", SCREENS)
-def test_axe_finds_no_wcag_violation_on_the_dashboard(visit, page, screen):
-    page.set_viewport_size(SCREENS[screen])
-    visit(DASHBOARD)
-
-    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
-
-    if violations:
-        pytest.fail(f"axe at {screen} size:\n{describe(violations)}", pytrace=False)
