@@ -197,21 +197,29 @@ OPEN_FORMATS = (*writer.DIALECTS, xlsx.KEY)
 OPEN_FORMAT_ERROR = "Le format doit être « csv », « excel » ou « xlsx »."
 
 
-@public_page("format")
-def open_counts_csv(request):
-    plan = _current_plan()
+def _open_file(request, plan, dataset, columns, rows, *, events=False, stream=True):
+    """An open-data file in the `?format=` asked for (CSV by default): a CSV dialect,
+    or a workbook with its « À propos » sheet."""
     chosen_format = request.GET.get("format", "csv")
     if chosen_format not in OPEN_FORMATS:
         return _bad_request(request, OPEN_FORMAT_ERROR)
-    name, about = "mixite-industrie-compteurs.csv", None
+    about = None
     if chosen_format == xlsx.KEY:
-        name = "mixite-industrie-compteurs.xlsx"
         about = downloads.open_data_about(
-            plan, stats.last_update(plan), (LICENCE, LICENCE_URL), request.build_absolute_uri("/")
+            plan,
+            stats.last_update(plan),
+            (LICENCE, LICENCE_URL),
+            request.build_absolute_uri("/"),
+            events=events,
         )
-    return downloads.download(
-        name, OPEN_COLUMNS, _open_counts(plan), chosen_format, about, stream=False
-    )
+    name = f"mixite-industrie-{dataset}.{'xlsx' if chosen_format == xlsx.KEY else 'csv'}"
+    return downloads.download(name, columns, rows, chosen_format, about, stream=stream)
+
+
+@public_page("format")
+def open_counts_csv(request):
+    plan = _current_plan()
+    return _open_file(request, plan, "compteurs", OPEN_COLUMNS, _open_counts(plan), stream=False)
 
 
 def _open_json_meta(request, plan, description):
@@ -252,21 +260,8 @@ def open_counts_json(request):
 def open_events_csv(request):
     """The validated events, public fields only: streamed, and cached once sent."""
     plan = _current_plan()
-    chosen_format = request.GET.get("format", "csv")
-    if chosen_format not in OPEN_FORMATS:
-        return _bad_request(request, OPEN_FORMAT_ERROR)
-    name, about = "mixite-industrie-actions.csv", None
-    if chosen_format == xlsx.KEY:
-        name = "mixite-industrie-actions.xlsx"
-        about = downloads.open_data_about(
-            plan,
-            stats.last_update(plan),
-            (LICENCE, LICENCE_URL),
-            request.build_absolute_uri("/"),
-            events=True,
-        )
-    return downloads.download(
-        name, open_files.EVENT_FIELDS, open_files.event_rows(plan), chosen_format, about
+    return _open_file(
+        request, plan, "actions", open_files.EVENT_FIELDS, open_files.event_rows(plan), events=True
     )
 
 
