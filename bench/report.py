@@ -222,7 +222,8 @@ def _targets(sizes):
         "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)",
         "",
         "« Avant » : mesures indépendantes citées par l'issue (PostgreSQL 15, 2 cœurs,"
-        " 1 000 000 d'actions ; pour `seed_demo`, la mesure d'avant l'issue) ; les autres colonnes viennent de ce passage de `make bench`."
+        " 1 000 000 d'actions ; pour `seed_demo`, la mesure d'avant l'issue) ; les autres"
+        " colonnes viennent de ce passage de `make bench`."
         f" Croissance : la mesure à 10 M divisée par celle à 1 M (objectif ≤ {GROWTH_LIMIT}"
         " pour un volume dix fois plus grand ; le débit de `seed_demo` et les rapports ne"
         " doivent pas baisser).",
