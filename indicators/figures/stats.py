@@ -337,6 +337,9 @@ def _grouped(rows, field):
     return {row[name]: (row["events_sum"], figures_of(row)) for row in rows.summed(name)}
 
 
+FIGURES_OF_ROW = ("people", "women", "people_with_known_women")
+
+
 def _rows(grouped, items):
     """One Row per (key, label), in the given order, with zeros where nothing was
     counted; a model instance as key is looked up by its primary key."""
@@ -348,11 +351,29 @@ def _rows(grouped, items):
 
 
 def by_initiative(scope):
-    grouped = _grouped(source(scope), "initiative")
+    return _per_initiative(scope, _grouped(source(scope), "initiative"))
+
+
+def _per_initiative(scope, grouped):
     initiatives = scope.plan.initiatives.order_by("number")
     if scope.initiative is not None:
         initiatives = initiatives.filter(pk=scope.initiative.pk)
     return _rows(grouped, [(i, i.title) for i in initiatives])
+
+
+def by_initiative_and_format(scope):
+    """`by_initiative` and `by_format`, from one query on the rows they both read:
+    the sums per initiative and format (a few dozen), added up here per initiative
+    and per format (an event has one of each)."""
+    rows = source(scope)
+    initiative, format_ = rows.field("initiative"), rows.field("format")
+    per_initiative, per_format = {}, {}
+    for row in rows.summed(initiative, format_):
+        for added, key in ((per_initiative, row[initiative]), (per_format, row[format_])):
+            events, figures = added.get(key, (0, dict.fromkeys(FIGURES_OF_ROW, 0)))
+            figures = {name: figures[name] + value for name, value in figures_of(row).items()}
+            added[key] = (events + row["events_sum"], figures)
+    return _per_initiative(scope, per_initiative), _per_format(per_format)
 
 
 def by_audience(scope):
@@ -424,7 +445,10 @@ def by_audience_and_quarter(scope, *, today):
 
 
 def by_format(scope):
-    grouped = _grouped(source(scope), "format")
+    return _per_format(_grouped(source(scope), "format"))
+
+
+def _per_format(grouped):
     return [row for row in _rows(grouped, EventFormat.choices) if row.events]
 
 

@@ -98,6 +98,9 @@ def assert_figures_agree(things):
     assert_months_are_their_days()
     for scope in scopes(things):
         assert every_figure(scope) == every_figure(replace(scope, precomputed=False)), scope
+        # The dashboard's one query for both breakdowns.
+        both = (stats.by_initiative(scope), stats.by_format(scope))
+        assert stats.by_initiative_and_format(scope) == both, scope
 
 
 def assert_months_are_their_days():
