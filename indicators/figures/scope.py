@@ -23,7 +23,12 @@ from indicators.models import (
     PartnerMonthlyFigures,
 )
 
-ONE_DAY = datetime.timedelta(days=1)
+
+def day_after(day):
+    """The next day; None for None or the last date there is (no day after it)."""
+    if day is None or day == datetime.date.max:
+        return None
+    return day + datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class Scope:
             if partners
             else (DailyFigures, MonthlyFigures)
         )
-        boundaries = [*cuts, self.start, self.end and self.end + ONE_DAY]
+        boundaries = [*cuts, self.start, day_after(self.end)]
         cut = sorted({day.replace(day=1) for day in boundaries if day and day.day != 1})
         months = self.narrow(monthly.objects.all(), per_audience, date="month")
         parts = [(months.exclude(month__in=cut) if cut else months, "month")]

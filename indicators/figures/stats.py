@@ -16,7 +16,16 @@ from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from geography.models import Commune, name_key
 from indicators.enums import EventFormat, EventStatus
-from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
+from indicators.figures.scope import (
+    DAILY_SUMS,
+    FIGURES,
+    Figures,
+    Scope,
+    Totals,
+    day_after,
+    figures_of,
+    source,
+)
 from indicators.figures.store import month_end
 from indicators.models import (
     AudienceCount,
@@ -156,7 +165,7 @@ def headline(scope, *, today, progress=()):
         start=None if None in starts else min(starts),
         end=None if None in ends else max(ends),
     )
-    cuts = [day for start, end in periods.values() for day in (start, _day_after(end)) if day]
+    cuts = [day for start, end in periods.values() for day in (start, day_after(end)) if day]
     rows = source(around, cuts=cuts)
 
     def sums(date):
@@ -206,10 +215,6 @@ def _compared_window(scope, today):
         if end == datetime.date(end.year, 12, 31):
             return start, end, "year", False
     return start, end, "period", False
-
-
-def _day_after(day):
-    return None if day is None else day + datetime.timedelta(days=1)
 
 
 def _year_earlier(day):

@@ -268,6 +268,9 @@ def test_a_period_of_whole_months_reads_no_daily_row(things):
         from_the_2nd = stats.totals(replace(february, start=datetime.date(2025, 2, 2)))
 
     assert (figures.events, figures.people, from_the_2nd.events) == (1, 10, 0)
+    # A period up to the last date there is: no day after it to cut at.
+    forever = replace(february, end=datetime.date.max)
+    assert stats.totals(forever) == stats.totals(replace(forever, precomputed=False))
     assert "dailyfigures" not in whole[0]["sql"]
     # A month the period cuts is read from its days, the others from their months.
     assert "dailyfigures" in cut[0]["sql"] and "monthlyfigures" in cut[0]["sql"]
