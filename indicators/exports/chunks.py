@@ -26,13 +26,13 @@ FIRST_EVENTS = 1000
 MAX_EVENTS = 16_000
 
 
-def chunks(events, first=FIRST_EVENTS, largest=MAX_EVENTS):
+def chunks(events):
     """`events` (a queryset) as querysets of consecutive events in (date, id) order,
     each read when the one before has been: two queries a chunk, run in one snapshot
     that lasts until the last chunk is asked for, or until this generator is closed."""
     with snapshot(events.db):
         events = events.order_by()
-        size = first
+        size = FIRST_EVENTS
         rest = events
         while True:
             # The last key of the chunk, and the next one's if there is one.
@@ -43,7 +43,7 @@ def chunks(events, first=FIRST_EVENTS, largest=MAX_EVENTS):
             date, pk = keys[0]
             yield rest.filter(date__lte=date).exclude(date=date, pk__gt=pk)
             rest = events.filter(date__gte=date).exclude(date=date, pk__lte=pk)
-            size = min(2 * size, largest)
+            size = min(2 * size, MAX_EVENTS)
 
 
 @contextmanager
