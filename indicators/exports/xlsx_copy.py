@@ -1,4 +1,5 @@
-"""The events workbook of `xlsx`, its rows read by PostgreSQL's COPY.
+"""The events workbook of `xlsx`, its rows read by PostgreSQL's COPY, one COPY a
+chunk of events (`chunks`).
 
 xlsxwriter spends some 60 µs on a row of the events sheet (a call, checks and an
 XML escape per cell): at 100,000 rows, sixteen times the CSV export. Here COPY

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from feminisation import access
 from indicators.enums import EventStatus
-from indicators.exports import chunks, datasets, pg_copy, writer, xlsx
-from indicators.figures import store
+from indicators.exports import chunks, datasets, open_files, pg_copy, writer, xlsx
+from indicators.figures import store, tables
 from indicators.figures.scope import Scope
 from indicators.models import AwarenessEvent
 from tests.concurrency import all_succeeded, at_once
@@ -125,6 +125,21 @@ def test_one_copy_a_chunk(client, crowded, monkeypatch):
 
     copies = [q for q in queries.captured_queries if q["sql"].startswith("COPY (")]
     assert len(copies) == (5 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.parametrize(("first", "largest"), [(1, 1), (2, 3)])
+def test_the_open_data_file_of_actions_is_that_of_a_single_sorted_query(
+    client, plan, crowded, monkeypatch, first, largest
+):
+    """Read a few days at a time: a day is never split, and the days follow each
+    other."""
+    chunk_sizes(monkeypatch, first, largest)
+    for key, dialect in writer.DIALECTS.items():
+        rows = tables.public_event_rows(Scope(plan))
+        expected = "".join(writer.lines(open_files.EVENT_FIELDS, rows, dialect)).encode()
+
+        assert download(client.get(reverse("open_events_csv"), {"format": key})) == expected
+        assert expected.count(b"Action") == 2  # the validated ones among them
 
 
 def _sheet_cells(content):
