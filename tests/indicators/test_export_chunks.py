@@ -83,7 +83,7 @@ def chunk_sizes(monkeypatch, first, largest):
     monkeypatch.setattr(chunks, "MAX_EVENTS", largest)
 
 
-@pytest.mark.parametrize(("first", "largest"), [(1, 1), (1, 2), (2, 3), (1000, 16_000)])
+@pytest.mark.parametrize(("first", "largest"), [(1, 1), (2, 3), (1000, 16_000)])
 def test_the_chunks_give_the_bytes_of_a_single_sorted_query(
     client, plan, crowded, monkeypatch, first, largest
 ):
@@ -163,6 +163,10 @@ def test_the_workbook_has_the_cells_of_a_single_sorted_query(client, plan, crowd
     assert len(cells) > 12
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="test_export_copy's test_a_download_stopped_half_way_… checks it on PostgreSQL",
+)
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
 def test_a_download_stopped_half_way_ends_its_transaction(client, crowded, monkeypatch):
     chunk_sizes(monkeypatch, 1, 1)
