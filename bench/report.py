@@ -570,7 +570,7 @@ def write(results):
             "",
         ]
 
-    out += ["## 5. Test de charge (gunicorn, 2 workers, cache Redis)", ""]
+    out += ["## 5. Test de charge (gunicorn, 2 workers de 4 fils, cache Redis)", ""]
     loads = [(s, r["load"]) for s, r in sizes.items() if "load" in r]
     if loads:
         first = loads[0][1]
