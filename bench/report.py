@@ -383,11 +383,14 @@ def write(results):
 
     out += ["## 2. Export `/exports/evenements.csv?statut=toutes`", ""]
     out += [
-        "Sur PostgreSQL, l'export est lui-même un `COPY (SELECT …) TO STDOUT` (formatage"
-        " fait en SQL). Plancher physique : `COPY (…) TO STDOUT WITH CSV` du même `SELECT`,"
-        " lu par psycopg sans rien en faire ; l'écart est donc ce que coûtent la remise des"
-        " fins de ligne du dialecte, le flux de Django et le client de test."
-        " Mémoire : croissance du pic de RSS"
+        "Sur PostgreSQL, l'export lit les actions par paquets dans l'ordre de l'index"
+        " (date, numéro), un `COPY (SELECT …) TO STDOUT` par paquet (formatage fait en"
+        " SQL), tous dans le même instantané. Plancher : un seul `COPY … WITH CSV` des"
+        " mêmes lignes, triées comme l'export (ce qu'était l'export avant l'issue 17), lu"
+        " par psycopg sans rien en faire. Les requêtes croissent avec le volume : deux par"
+        " paquet de 16 000 actions au plus. Au-delà d'un million d'actions, un seul passage"
+        " (il dure des minutes) et pas de classeur (plus de lignes qu'une feuille n'en"
+        " contient). Mémoire : croissance du pic de RSS"
         " (`ru_maxrss`) d'un processus neuf pendant l'export complet, après un petit export"
         " d'échauffement.",
         "",
@@ -434,6 +437,11 @@ def write(results):
             f"pic mémoire < 100 Mo (à {n(int(biggest))} actions)",
             f"+{mem['peak_growth_mb']:.1f} Mo",
             verdict(mem["peak_growth_mb"] < 100),
+        ),
+        _row(
+            f"première ligne en moins d'1 s (à {n(int(biggest))} actions)",
+            f"{e['ttfb']['median_ms']} ms",
+            verdict(e["ttfb"]["median_ms"] < 1000),
         ),
         "",
     ]
