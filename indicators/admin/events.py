@@ -181,9 +181,13 @@ class AwarenessEventAdmin(
         description="Exporter la sélection (classeur Excel .xlsx)", permissions=["export"]
     )
     def export_selection_xlsx(self, request, queryset):
-        return exports.events_response(
-            queryset, today=timezone.localdate(), user=request.user, chosen_format=xlsx.KEY
-        )
+        try:
+            return exports.events_response(
+                queryset, today=timezone.localdate(), user=request.user, chosen_format=xlsx.KEY
+            )
+        except xlsx.TooManyRows as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return None
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -31,9 +31,28 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DECIMAL_FORMAT = "0.0"
 ABOUT_SHEET = "À propos"
+# The rows a sheet holds, its header's included (Excel's limit: a longer sheet would
+# be cut when opened).
+SHEET_ROWS = 1_048_576
 # Widths (in characters) are read from the header and the first rows.
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+class TooManyRows(Exception):
+    """A workbook whose rows would not fit its sheet: the French reason."""
+
+
+def check_rows(rows):
+    """Raises TooManyRows if the queryset has more rows than a sheet holds below its
+    header, reading no more rows than that."""
+    data_rows = SHEET_ROWS - 1
+    if rows[data_rows : data_rows + 1].exists():
+        raise TooManyRows(
+            f"Ce classeur compterait plus de {counted(data_rows, 'ligne', 'lignes')}, le maximum "
+            "d'une feuille Excel : choisissez une période plus courte, ou un fichier CSV, "
+            "qui n'a pas de limite."
+        )
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ def _events_file(name, events, chosen_format, about, audience=None):
     """One row per event and count line, a chunk of events at a time. Written by
     PostgreSQL's COPY when it is the database (ten times faster), else row by row in
     Python: the same cells."""
+    if chosen_format == xlsx.KEY:
+        xlsx.check_rows(datasets.event_lines(events, audience))
     if pg_copy.can_copy(events.db):
         sources = datasets.event_copy_sources(events, audience)
         if chosen_format == xlsx.KEY:
@@ -112,13 +114,16 @@ def _events_file(name, events, chosen_format, about, audience=None):
 @_export
 def events_csv(request, plan, chosen, today):
     scope = chosen.filters.scope(plan)
-    return _events_file(
-        downloads.file_name("actions", chosen, chosen.file_format, today),
-        scope.events(),
-        chosen.file_format,
-        downloads.export_about("Actions", "actions", plan, chosen),
-        audience=scope.audience,
-    )
+    try:
+        return _events_file(
+            downloads.file_name("actions", chosen, chosen.file_format, today),
+            scope.events(),
+            chosen.file_format,
+            downloads.export_about("Actions", "actions", plan, chosen),
+            audience=scope.audience,
+        )
+    except xlsx.TooManyRows as refusal:
+        return _bad_request(request, refusal)
 
 
 @_export
@@ -149,7 +154,8 @@ def partners_csv(request, plan, chosen, today):
 
 def events_response(events, *, today, user=None, chosen_format=writer.EXCEL_FR.key):
     """The events export of an admin selection (already narrowed to what the user
-    may see), kept to what `user` may export."""
+    may see), kept to what `user` may export. Raises xlsx.TooManyRows for a workbook
+    too long for its sheet."""
     if user is not None and (organisations := access.export_organisations(user)) is not None:
         events = events.of_partners(organisations)
     return _events_file(
@@ -261,6 +267,11 @@ def open_counts_json(request):
 def open_events_csv(request):
     """The validated events, public fields only: streamed, and cached once sent."""
     plan = _current_plan()
+    if request.GET.get("format") == xlsx.KEY:
+        try:
+            xlsx.check_rows(stats.Scope(plan).events())
+        except xlsx.TooManyRows as refusal:
+            return _bad_request(request, refusal)
     return _open_file(
         request, plan, "actions", open_files.EVENT_FIELDS, open_files.event_rows(plan), events=True
     )

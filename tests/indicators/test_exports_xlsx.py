@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains
 
 from feminisation import access
 from indicators import sheet
+from indicators.exports import xlsx
 from indicators.models import AwarenessEvent
 from indicators.views import downloads
 from tests.indicators.accounts import user_in as user_in_group
@@ -232,3 +233,51 @@ def test_the_export_page_offers_the_workbook(manager_client, world):
     response = manager_client.get(reverse("exports"))
 
     assertContains(response, '<option value="xlsx">Classeur Excel (.xlsx)</option>', html=True)
+
+
+def test_a_workbook_longer_than_a_sheet_is_refused_in_french_and_the_csv_still_given(
+    manager_client, world, monkeypatch
+):
+    rows = len(parse(csv_text(manager_client.get(reverse("export_events"))))) - 1
+    # A sheet holding its header and exactly these rows: the workbook is made.
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", rows + 1)
+    book = workbook(manager_client.get(reverse("export_events"), {"format": "xlsx"}))
+    assert len(rows_of(book["Actions"])) == rows + 1
+
+    # One row fewer than they need: refused, with a way out.
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", rows)
+    response = manager_client.get(reverse("export_events"), {"format": "xlsx"})
+
+    assertContains(
+        response,
+        f"Ce classeur compterait plus de {rows - 1} lignes, le maximum d&#x27;une feuille "
+        "Excel : choisissez une période plus courte, ou un fichier CSV, qui n&#x27;a pas de "
+        "limite.",
+        status_code=400,
+    )
+    assert len(parse(csv_text(manager_client.get(reverse("export_events"))))) == rows + 1
+
+
+def test_a_selection_too_long_for_a_sheet_is_refused_with_a_message(client, world, monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 2)
+    client.force_login(user_in_group(access.MANAGERS, "responsable"))
+    selected = list(AwarenessEvent.objects.values_list("pk", flat=True))
+    response = client.post(
+        reverse("admin:indicators_awarenessevent_changelist"),
+        {"action": "export_selection_xlsx", "_selected_action": selected},
+        follow=True,
+    )
+
+    assertContains(response, "Ce classeur compterait plus de 1 ligne, le maximum")
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("admin:indicators_awarenessevent_changelist")
+    )
+
+
+def test_open_data_too_long_for_a_sheet_is_refused_in_french(client, world, monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 2)
+
+    response = client.get(reverse("open_events_csv"), {"format": "xlsx"})
+
+    assertContains(response, "le maximum d&#x27;une feuille Excel", status_code=400)
+    assert client.get(reverse("open_events_csv")).status_code == 200
