@@ -491,7 +491,9 @@ def test_a_preview_is_confirmed_by_no_other_account(client, events):
 def test_an_event_that_changed_hands_since_the_preview_is_not_imported(client, events):
     log_in(client, "partner_a", events)
     token = preview(client, events["a"], CHANGED_TITLE)
-    AwarenessEvent.objects.filter(pk=events["a"].pk).update(organizer=events["b"].organizer)
+    moved = AwarenessEvent.objects.get(pk=events["a"].pk)
+    moved.organizer = events["b"].organizer
+    moved.save()
 
     response = client.post(IMPORT_URL, {"token": token})
 
