@@ -132,7 +132,9 @@ class AwarenessEventQuerySet(models.QuerySet):
         partners = [getattr(partner, "pk", partner) for partner in partners]
         if not partners:
             return self.none()
-        if len(partners) > 1:
+        # Narrowed twice (a partner's scope, then the account's organisations): the
+        # second time among the credits too.
+        if len(partners) > 1 or CREDIT in self.query._filtered_relations:
             return self.filter(pk__in=EventCredit.objects.of_partners(partners).values("event"))
         credit = FilteredRelation("credits", condition=Q(credits__partner=partners[0]))
         return self.alias(**{CREDIT: credit}).filter(**{f"{CREDIT}__isnull": False})

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 # A change form, its history or one of its versions, saved or shown
 # (a save also refreshes its days' daily figures, once: ~10 queries; it locks the
 # event and reads its version; the history reads the count lines' changes; the
-# commune chosen is read by the form and checked by the model, as the initiative is)
-MAX_QUERIES = 64
+# commune chosen is read by the form and checked by the model, as the initiative is;
+# the event's credits are checked: indicators.credits)
+MAX_QUERIES = 65
 # Restoring a version also reads the lines it had, checks what they name still
 # exists, and writes them back
 REVERT_QUERIES = 75
