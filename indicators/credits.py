@@ -73,24 +73,27 @@ def _insert(events, params):
         )
 
 
-def credit(event_ids):
+def credit(event_ids, *, locked=False):
     """Writes again the rows of these events, as their organiser, date and
-    co-organisers now are, in the caller's transaction if any."""
+    co-organisers now are, in the caller's transaction if any; locks the events
+    first, unless the caller has (`locked`)."""
     event_ids = sorted({pk for pk in event_ids if pk is not None})
     if not event_ids:
         return
     with transaction.atomic():
         for start in range(0, len(event_ids), EVENTS_PER_STATEMENT):
             chunk = event_ids[start : start + EVENTS_PER_STATEMENT]
-            list(
-                AwarenessEvent.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            if not locked:
+                _lock(chunk)
             EventCredit.objects.filter(event__in=chunk).delete()
             CreditedCoOrganizer.objects.filter(event__in=chunk).delete()
             _insert(f"e.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+def _lock(event_ids):
+    """Locks these events' rows until the transaction ends (PostgreSQL), in order."""
+    events = AwarenessEvent.objects.select_for_update().filter(pk__in=event_ids)
+    list(events.order_by("pk").values_list("pk", flat=True))
 
 
 def credit_uncredited():
@@ -167,20 +170,34 @@ def _event_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def _co_organizers_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "pre_clear", "post_clear"):
+    if action not in (
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    ):
         return
+    # The events changed: the one named, or (from the partner's side) the ones
+    # named, or all of the partner's, noted before a clear.
     if not reverse:
-        if action != "pre_clear":
-            credit([instance.pk])
-        return
-    # From the partner's side: the events are the ones named, or all of the
-    # partner's, noted before a clear.
-    if action == "pre_clear":
-        instance._cleared_events = list(instance.co_organized_events.values_list("pk", flat=True))
+        events = [instance.pk]
+    elif action == "pre_clear":
+        events = instance._cleared_events = list(
+            instance.co_organized_events.values_list("pk", flat=True)
+        )
     elif action == "post_clear":
-        credit(getattr(instance, "_cleared_events", []))
+        events = getattr(instance, "_cleared_events", [])
     else:
-        credit(pk_set)
+        events = sorted(pk_set)
+    if action.startswith("pre_"):
+        # Locked before the links change (Django sends the signals inside the
+        # change's transaction), as a save locks its event before the figures'
+        # months (indicators.figures.store): never the other way round.
+        _lock(events)
+    else:
+        credit(events, locked=True)
 
 
 def connect():

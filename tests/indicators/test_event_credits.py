@@ -282,6 +282,38 @@ def test_co_organisers_added_to_one_event_at_once_are_all_credited(partners):
         assert_exact(event)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent transactions: this test runs in the PostgreSQL half of the suite",
+)
+@pytest.mark.django_db(transaction=True)
+def test_co_organisers_added_while_the_event_is_moved_are_all_credited(partners):
+    organizer, first, second, _ = partners
+    event = AwarenessEventFactory(organizer=organizer)
+
+    def add(partner):
+        return lambda: AwarenessEvent.objects.get(pk=event.pk).co_organizers.add(partner)
+
+    def move(day):
+        def call():
+            moved = AwarenessEvent.objects.get(pk=event.pk)
+            moved.date = day
+            moved.save()
+
+        return call
+
+    for day in range(1, 4):
+        AwarenessEvent.objects.get(pk=event.pk).co_organizers.clear()
+        concurrency.all_succeeded(
+            concurrency.at_once(add(first), add(second), move(datetime.date(2025, 6, day)))
+        )
+        assert stored(event.pk)[0] == sorted(
+            (partner.pk, datetime.date(2025, 6, day), organizer.pk)
+            for partner in (organizer, first, second)
+        )
+        assert_exact(event)
+
+
 def test_a_partner_never_sees_an_event_it_neither_organises_nor_co_organises(partners):
     me, other, third, _ = partners
     AwarenessEventFactory(organizer=other, co_organizers=[third])
