@@ -129,8 +129,8 @@ def _sources(plan):
 
 
 def _credits():
-    """The partners credited with the new events (bulk writes send no signal): one
-    INSERT … SELECT."""
+    """The partners credited with the new events (bulk writes send no signal): an
+    INSERT … SELECT for each of the credits' two tables."""
     credits.credit_uncredited()
 
 
