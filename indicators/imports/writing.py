@@ -62,7 +62,8 @@ def write(result, file_name):
                 updated, AwarenessEvent, fields, batch_size=UPDATE_BATCH, **history
             )
         _write_co_organizers(result)
-        credits.credit(_credited_anew(changes))
+        # Locked already: created by this transaction, or updated by it above.
+        credits.credit(_credited_anew(changes), locked=True)
         if new_lines := [line for change in changes for line in change.lines_to_create]:
             bulk_create_with_history(new_lines, AudienceCount, **history)
         if changed_lines := [line for change in changes for line in change.lines_to_update]:

@@ -35,9 +35,9 @@ IMPORT_URL = reverse("admin:indicators_awarenessevent_import")
 DELETED_URL = reverse("admin:indicators_awarenessevent_deleted")
 # Any admin request, whoever asks: no cell may make a query per event (an action's
 # POST also refreshes the daily figures of the days it touched, once, under its
-# months' lock; an import's confirmation also takes the imports' lock and claims its
-# stored file).
-MAX_QUERIES = 50
+# months' lock; an import's confirmation also takes the imports' lock, claims its
+# stored file and credits its events to their partners).
+MAX_QUERIES = 55
 
 TITLES = {
     "a": "Forum des métiers à Arques",
