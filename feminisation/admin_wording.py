@@ -159,7 +159,8 @@ class WordedAdminMixin:
         return message
 
     # Deleting: the related objects named in French, without the rows of Django's
-    # link tables (« AwarenessEvent_co_organizers object (72) »).
+    # link tables (« AwarenessEvent_co_organizers object (72) ») nor those derived
+    # from what is deleted (see _unnamed).
 
     def get_deleted_objects(self, objs, request):
         objs = list(objs)
@@ -171,7 +172,7 @@ class WordedAdminMixin:
 
         def described(obj):
             model = type(obj)
-            if model._meta.auto_created:
+            if _unnamed(model):
                 return None
             noun = Noun.of(model)
             text = f"{capfirst(noun.singular)} : "
@@ -194,7 +195,7 @@ class WordedAdminMixin:
         model_count = {
             model: len(instances)
             for model, instances in collector.model_objs.items()
-            if not model._meta.auto_created
+            if not _unnamed(model)
         }
         request._deleted_counts = model_count
         # For the list's « Supprimer » action, whose page Django builds alone.
@@ -284,3 +285,9 @@ def _without_none(nested):
             if not hidden:
                 kept.append(item)
     return kept
+
+
+def _unnamed(model):
+    """Rows deleted with an object without being named to whoever deletes it: Django's
+    link tables, and the rows a model says are derived from others (`derived_rows`)."""
+    return model._meta.auto_created or getattr(model, "derived_rows", False)

@@ -7,6 +7,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         from feminisation import cache
+        from indicators import credits
         from indicators.figures import signals
         from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, Target
 
@@ -21,3 +22,4 @@ class IndicatorsConfig(AppConfig):
             relations=[AwarenessEvent.co_organizers],
         )
         signals.connect()
+        credits.connect()

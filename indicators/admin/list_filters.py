@@ -21,14 +21,14 @@ from django.contrib.admin.views.main import (
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from feminisation.access import organisation_ids, sees_all_events
 from indicators.admin import todo
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators.models import AudienceCount, AwarenessEvent, CreditedCoOrganizer, EventCredit
 
 
 class TodoFilter(admin.SimpleListFilter):
@@ -133,10 +133,11 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
 
     Django reads the distinct partners of a join of every visible event; asking each
     of the few partners whether a visible event names it costs an index probe each.
-    Staff see every event: a co-organiser is then any partner of the link table. A
-    partner's account: its organisers apart (`_organisers_for`), its co-organisers
-    through `of_partners`, whose co-organised events are hashed once per partner
-    asked (visible_to probes them event by event, for a list in date order)."""
+    Staff see every event: an organiser is then any partner that organises one, a
+    co-organiser any partner of the link table. A partner's account: the organisers
+    of the events credited to its organisations, read off their credits'
+    (organizer, partner) index (`EventCredit`), and their co-organisers off
+    (co_organizer, partner) (`CreditedCoOrganizer`)."""
 
     def field_choices(self, field, request, model_admin):
         user = request.user
@@ -146,31 +147,19 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
                 named = link.filter(**{field.m2m_reverse_field_name(): OuterRef("pk")})
             else:
                 named = AwarenessEvent.objects.filter(**{self.field_path: OuterRef("pk")})
-            condition = Q(Exists(named))
         elif field.many_to_many:
-            events = AwarenessEvent.objects.of_partners(organisation_ids(user))
-            condition = Q(Exists(events.filter(**{self.field_path: OuterRef("pk")})))
+            named = CreditedCoOrganizer.objects.filter(
+                partner__in=organisation_ids(user), co_organizer=OuterRef("pk")
+            )
         else:
-            condition = _organisers_for(organisation_ids(user))
+            named = EventCredit.objects.of_partners(organisation_ids(user)).filter(
+                organizer=OuterRef("pk")
+            )
         return field.get_choices(
             include_blank=False,
-            limit_choices_to=condition,
+            limit_choices_to=Q(Exists(named)),
             ordering=self.field_admin_ordering(field, request, model_admin),
         )
-
-
-def _organisers_for(partners):
-    """The organisers of the events `partners` organise or co-organise: those of
-    theirs that organise one (a probe of the organiser index), and the organisers of the
-    events they co-organise, read from their links (none to read for a partner
-    that co-organises nothing), where asking each partner whether it organises an
-    event they see would read every event of the partners that do not."""
-    events = AwarenessEvent.objects.all()
-    co_organised = AwarenessEvent.co_organizers.through.objects.filter(partner__in=partners).values(
-        "awarenessevent"
-    )
-    own = Q(Exists(events.filter(organizer__in=partners, organizer=OuterRef("pk"))))
-    return own | Q(pk__in=events.filter(pk__in=co_organised).values("organizer"))
 
 
 class OrganizerFilter(ChoicesOnceMixin, NamedPartnersFilter):
@@ -210,10 +199,22 @@ class EventChangeList(ChangeList):
                 if isinstance(spec, admin.FieldListFilter) and not isinstance(spec, SemiJoinFilter)
             )
         )
+        # The bounds of the year, month or day chosen in the date hierarchy (Django
+        # gives them as datetimes).
+        field = self.lookup_opts.get_field(self.date_hierarchy)
+        self.date_bounds = {
+            f"day_in_order__{name}": field.get_prep_value(lookups[key][-1])
+            for name in ("gte", "lt")
+            if (key := f"{self.date_hierarchy}__{name}") in lookups
+        }
         return specs, has_filters, lookups, may_have_duplicates, has_active_filters
 
     def get_queryset(self, request, exclude_parameters=None):
         events = super().get_queryset(request, exclude_parameters)
+        if (date := events.date_in_order()) != "date":
+            # The chosen period narrows a partner's credits' index range too.
+            # Named by an alias, it is read through the credits already joined.
+            events = events.alias(day_in_order=F(date)).filter(**self.date_bounds)
         if not events.query.distinct:
             return events
         matching = events.order_by().values("pk")
@@ -221,6 +222,18 @@ class EventChangeList(ChangeList):
         return self.apply_select_related(self.root_queryset.filter(pk__in=matching)).order_by(
             *events.query.order_by
         )
+
+    def get_ordering(self, request, queryset):
+        """Django's order, a partner's events ordered by their credits' date (the
+        events' own, kept equal): the order of its credits' index."""
+        ordering = super().get_ordering(request, queryset)
+        date = queryset.date_in_order()
+        if date == "date":
+            return ordering
+        swapped = {"date": date, "-date": f"-{date}"}
+        return [
+            swapped.get(field, field) if isinstance(field, str) else field for field in ordering
+        ]
 
     def get_results(self, request):
         super().get_results(request)
@@ -257,11 +270,16 @@ class EventChangeList(ChangeList):
 
 def _years(queryset, field):
     """The years of `queryset`'s dates, in order: a recursive query that jumps from
-    each year's first date to the next year's, each step one index probe."""
-    events = queryset.order_by(field).values(field)
+    each year's first date to the next year's, each step one index probe (of the
+    credits' index for a partner's events)."""
+    if field == "date":
+        field = queryset.date_in_order()
+    # Named by an annotation, the date is read through the joins the queryset has
+    # (a filter on a to-many path would join the credits a second time).
+    events = queryset.annotate(day=F(field)).order_by("day").values("day")
     first = events[:1]
     next_year = RawSQL("make_date(years.year + 1, 1, 1)", ())
-    following = events.filter(**{f"{field}__gte": next_year})[:1]
+    following = events.filter(day__gte=next_year)[:1]
     connection = connections[queryset.db]
     try:
         first_sql, first_params = first.query.get_compiler(connection=connection).as_sql()
@@ -289,9 +307,9 @@ EXACT_COUNT_BELOW = 10_000
 class EventPaginator(Paginator):
     """Counts the events of a list without filters nor search by the planner's
     estimate on PostgreSQL, as healthchecks' LargeTablePaginator does with the
-    table's statistics: COUNT(*) reads every event the list shows (~60 ms at
-    1,000,000 events for the staff, a scan of the table for a partner). The exact
-    count below EXACT_COUNT_BELOW, and whenever the list is filtered.
+    table's statistics (a partner's: of its credits' index range): COUNT(*) reads
+    every event the list shows (~60 ms at 1,000,000 events for the staff). The
+    exact count below EXACT_COUNT_BELOW, and whenever the list is filtered.
 
     `partners` are the account's organisations (None for the staff, who see every
     event); `estimable` says whether the list is unfiltered."""
@@ -312,20 +330,17 @@ class EventPaginator(Paginator):
             or self.partners == []  # an account without organisation sees no event
         ):
             return super().count
-        model = events.model
         if self.partners is None:
-            ids = model._default_manager.all()
+            rows = events.model._default_manager.all()
         else:
-            ids = model._default_manager.of_partners_ids(self.partners)
-        estimate = _planned_rows(ids, connection)
+            # A range of the credits' index; an event credited to two of the
+            # account's organisations counts twice in the estimate.
+            rows = EventCredit.objects.of_partners(self.partners)
+        estimate = _planned_rows(rows, connection)
         if estimate >= EXACT_COUNT_BELOW:
             self.estimated = True
             return estimate
-        if self.partners is None:
-            return super().count
-        # Each event once, its ids read off the two indexes (the list's own
-        # condition, an OR over the link table, would read every event).
-        return model._default_manager.filter(pk__in=ids).count()
+        return super().count
 
 
 def _planned_rows(queryset, connection):

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from indicators import credits
 from indicators.figures import store
 from indicators.models import AudienceCount, AwarenessEvent
 
@@ -61,6 +62,8 @@ def write(result, file_name):
                 updated, AwarenessEvent, fields, batch_size=UPDATE_BATCH, **history
             )
         _write_co_organizers(result)
+        # Locked already: created by this transaction, or updated by it above.
+        credits.credit(_credited_anew(changes), locked=True)
         if new_lines := [line for change in changes for line in change.lines_to_create]:
             bulk_create_with_history(new_lines, AudienceCount, **history)
         if changed_lines := [line for change in changes for line in change.lines_to_update]:
@@ -81,6 +84,18 @@ def write(result, file_name):
         LogEntry.objects.log_actions(
             user.pk, updated, CHANGE, f"Modifiée par l'import du fichier « {file_name} »."
         )
+
+
+def _credited_anew(changes):
+    """The events whose organiser, date or co-organisers the import wrote: their
+    credits (`indicators.credits`) are written again."""
+    return [
+        change.event.pk
+        for change in changes
+        if change.is_new
+        or change.co_organizers_changed
+        or change.changed_fields & {"date", "organizer"}
+    ]
 
 
 def _write_co_organizers(result):

@@ -1,7 +1,8 @@
 """The app's models: the events as people enter them (`events`), the figures
-summed from them that the pages read (`figures`), and the import files awaiting
-confirmation (`imports`)."""
+summed from them that the pages read (`figures`), the partners each event is
+credited to (`credits`), and the import files awaiting confirmation (`imports`)."""
 
+from indicators.models.credits import CreditedCoOrganizer, EventCredit
 from indicators.models.events import (
     AudienceCount,
     AwarenessEvent,
@@ -26,8 +27,10 @@ __all__ = [
     "AwarenessEvent",
     "AwarenessEventQuerySet",
     "ClosedYear",
+    "CreditedCoOrganizer",
     "DailyFigures",
     "DaySums",
+    "EventCredit",
     "ImportPreview",
     "MonthSums",
     "MonthlyFigures",

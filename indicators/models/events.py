@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -37,6 +37,9 @@ def duplicate_key(date, commune, initiative_id, organizer_id):
     organiser may hold two sessions on the same day in the same commune."""
     return (date, initiative_id, organizer_id, commune_key(commune))
 
+
+# The alias of a partner's credits, by which `of_partners` joins its events.
+CREDIT = "credit_of_partner"
 
 # A draft left this long is worth a reminder: the staff's to-do list shows it.
 STALE_DRAFT_AGE = datetime.timedelta(days=30)
@@ -110,44 +113,39 @@ class AwarenessEventQuerySet(models.QuerySet):
         return self.filter(self.without_counts_condition(today))
 
     def visible_to(self, user):
-        """The events a user may see: all of them, or those their organisations
-        organise or co-organise, on the organisations' ids read once per request
-        (no join through the partners' members).
-
-        Whether a partner co-organises is asked of each event read, one probe of
-        the link table's (event, partner) index: a list in date order reads a
-        page's worth of events. `of_partners`'s subquery would first hash every
-        link of the partners (~100 ms for 60,000), again for each year of the
-        admin's date hierarchy."""
+        """The events a user may see: all of them, or those credited to one of their
+        organisations (organised or co-organised), on the organisations' ids read
+        once per request; see `of_partners`."""
         if sees_all_events(user):
             return self
-        partners = organisation_ids(user)
-        links = AwarenessEvent.co_organizers.through.objects.filter(
-            awarenessevent=OuterRef("pk"), partner__in=partners
-        )
-        return self.alias(_co_organised_by=Subquery(links.values("partner")[:1])).filter(
-            Q(organizer__in=partners) | Q(_co_organised_by__isnull=False)
-        )
+        return self.of_partners(organisation_ids(user))
 
     def of_partners(self, partners):
         """The events organised or co-organised by one of `partners` (instances or
-        ids); none for an empty list. Without a join on the co-organisers, as
-        `visible_to`."""
-        co_organised = AwarenessEvent.co_organizers.through.objects.filter(
-            partner__in=partners
-        ).values("awarenessevent")
-        return self.filter(Q(organizer__in=partners) | Q(pk__in=co_organised))
+        ids); none for an empty list. Read through their credits (`EventCredit`):
+        for one partner, joined to them, so that a list ordered by
+        `date_in_order()` is read off the credits' (partner, date, event) index,
+        the partner's events only; for several, the events among their credits
+        (each once)."""
+        from indicators.models.credits import EventCredit
 
-    def of_partners_ids(self, partners):
-        """The ids of the events `of_partners` keeps, an event co-organised twice
-        over listed twice: two index range scans (the organiser's, the link
-        table's partner's), for counting a partner's events or estimating their
-        number without reading the others."""
-        co_organised = AwarenessEvent.co_organizers.through.objects.filter(
-            partner__in=partners
-        ).values_list("awarenessevent", flat=True)
-        organised = self.filter(organizer__in=partners).order_by().values_list("pk", flat=True)
-        return organised.union(co_organised, all=True)
+        partners = [getattr(partner, "pk", partner) for partner in partners]
+        if not partners:
+            return self.none()
+        # Narrowed twice (a partner's scope, then the account's organisations): the
+        # second time among the credits too.
+        if len(partners) > 1 or CREDIT in self.query._filtered_relations:
+            return self.filter(pk__in=EventCredit.objects.of_partners(partners).values("event"))
+        credit = FilteredRelation("credits", condition=Q(credits__partner=partners[0]))
+        return self.alias(**{CREDIT: credit}).filter(**{f"{CREDIT}__isnull": False})
+
+    def date_in_order(self):
+        """The path of the date whose index gives these events in date order: for
+        one partner's events (`of_partners`), the date of its credits, on which a
+        condition narrows the index's range rather than filtering the events read."""
+        if CREDIT in self.query._filtered_relations:
+            return f"{CREDIT}__date"
+        return "date"
 
     def for_plan(self, plan):
         return self.filter(initiative__plan=plan)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from feminisation import access
+from indicators import credits
 from indicators.enums import EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
 from partners.models import Partner
@@ -131,6 +132,7 @@ def make_events(count):
         for event in events
         for partner in co_organizers
     )
+    credits.credit(event.pk for event in events)  # bulk writes send no signal
     return {"girls": girls, "co_organizer": co_organizers[0]}
 
 

@@ -30,7 +30,9 @@ ESTIMATE = 1 if connection.vendor == "postgresql" else 0
 # The monthly roll-ups of the refreshed keys: a DELETE and an INSERT … SELECT for each
 # of the two monthly tables.
 ROLLUPS = 4
-SAVE_QUERIES = 80 + LOCK + ROLLUPS
+# Whether the event's credits still say its organiser and date (indicators.credits).
+CREDITS = 1
+SAVE_QUERIES = 80 + LOCK + ROLLUPS + CREDITS
 VALIDATE_QUERIES = 30 + LOCK + ESTIMATE + ROLLUPS
 
 

@@ -24,6 +24,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF
 from feminisation.cache import VERSION_KEY
+from indicators import credits
 from indicators.enums import EventFormat, EventStatus
 from indicators.imports import confirmation, writing
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, ImportPreview
@@ -458,6 +459,31 @@ def test_a_reference_updates_an_event_whose_title_and_date_change(
     event.refresh_from_db()
     assert AwarenessEvent.objects.get() == event
     assert (event.title, event.date) == ("Visite de la verrerie", datetime.date(2025, 3, 14))
+
+
+def test_the_events_an_import_creates_or_moves_are_credited_to_their_partners(
+    staff_client, data, arc, capital_filles
+):
+    confirm(staff_client, upload(staff_client, csv_file(TWO_EVENTS)))
+    assert credits.rows_that_differ() == 0
+    ribot = AwarenessEvent.objects.get(commune="Saint-Omer")
+    assert sorted(ribot.credits.values_list("partner", flat=True)) == sorted(
+        [arc.pk, capital_filles.pk]
+    )
+
+    moved = row(
+        référence=str(ribot.pk),
+        date="2025-05-02",
+        organisateur="Capital Filles",
+        **{"co-organisateurs": "Arc France"},
+    )
+    confirm(staff_client, upload(staff_client, csv_file([moved], headers=[*HEADERS, "référence"])))
+
+    assert credits.rows_that_differ() == 0
+    assert sorted(ribot.credits.values_list("partner", "date", "organizer")) == sorted(
+        (partner.pk, datetime.date(2025, 5, 2), capital_filles.pk)
+        for partner in (arc, capital_filles)
+    )
 
 
 def test_an_event_saved_after_the_preview_is_not_overwritten_by_the_import(

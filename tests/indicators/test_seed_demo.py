@@ -9,10 +9,11 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indicators import credits
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.management.commands import seed_demo as command
-from indicators.models import AudienceCount, AwarenessEvent
+from indicators.models import AudienceCount, AwarenessEvent, EventCredit
 from initiatives.models import ActionPlan
 from tests.indicators.factories import AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -249,6 +250,7 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
     assert len(events) == 300 and len(lines) > 300 and co_organizers
     assert not AwarenessEvent.objects.without_official_commune().exists()
     assert store.days_that_differ() == [] and store.venues_missing() == 0
+    assert credits.rows_that_differ() == 0 and EventCredit.objects.count() >= 300
     # Set aside for the writing, the foreign keys are all back.
     assert foreign_keys() == keys
     for event in AwarenessEvent.objects.order_by("pk")[:20]:
@@ -264,3 +266,4 @@ def test_seeding_again_adds_events_and_keeps_the_figures_exact(plan):
     assert AwarenessEvent.objects.count() == 300
     assert AwarenessEvent.objects.in_period(datetime.date(2025, 12, 2)).count() == 100
     assert store.days_that_differ() == [] and store.venues_missing() == 0
+    assert credits.rows_that_differ() == 0 and EventCredit.objects.count() >= 300

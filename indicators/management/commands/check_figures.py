@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import number
+from indicators import credits
 from indicators.figures import store
 from indicators.models import (
     DailyFigures,
@@ -16,8 +17,8 @@ SHOWN_DAYS = 20
 class Command(BaseCommand):
     help = (
         "Vérifie que les chiffres par jour et par mois (lus par le tableau de bord et les "
-        "exports) sont égaux aux sommes des lignes de comptage des actions ; avec --reparer, "
-        "recalcule les jours et les mois en écart."
+        "exports) sont égaux aux sommes des lignes de comptage des actions, et que chaque "
+        "action est créditée à ses partenaires ; avec --reparer, recalcule ce qui est en écart."
     )
 
     def add_arguments(self, parser):
@@ -30,15 +31,17 @@ class Command(BaseCommand):
     def handle(self, *args, reparer=False, **options):
         differ = store.days_that_differ()
         missing = store.venues_missing()
+        wrong_credits = credits.rows_that_differ()
         rows = sum(
             model.objects.count()
             for model in (DailyFigures, PartnerDailyFigures, MonthlyFigures, PartnerMonthlyFigures)
         )
-        if not differ and not missing:
+        if not differ and not missing and not wrong_credits:
             rows = number(rows)
             self.stdout.write(
                 f"Chiffres conformes : les {rows} lignes de chiffres par jour et par mois sont "
-                "égales aux sommes des actions, et chaque lieu d'action est connu."
+                "égales aux sommes des actions, chaque lieu d'action est connu et chaque action "
+                "est créditée à ses partenaires."
             )
             return
         problems = []
@@ -51,6 +54,10 @@ class Command(BaseCommand):
             )
         if missing:
             problems.append(f"{missing} lieu(x) d'action absent(s) de la liste des lieux.")
+        if wrong_credits:
+            problems.append(
+                f"{wrong_credits} ligne(s) de crédit des actions à leurs partenaires en écart."
+            )
         if not reparer:
             raise CommandError(
                 "Écart trouvé. "
@@ -60,7 +67,9 @@ class Command(BaseCommand):
         store.refresh_days(differ)
         if missing:
             store.add_missing_venues()
+        if wrong_credits:
+            credits.rebuild_all()
         invalidate_public_pages()  # pages cached with the wrong figures
         self.stdout.write("Réparé. " + " ".join(problems) + " Recalculés depuis les actions.")
-        if store.days_that_differ() or store.venues_missing():
+        if store.days_that_differ() or store.venues_missing() or credits.rows_that_differ():
             raise CommandError("Des écarts demeurent après la réparation : signalez-le.")

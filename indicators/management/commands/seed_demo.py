@@ -8,13 +8,15 @@ from django.utils import timezone
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import number
 from geography.models import Commune
-from indicators import demo
+from indicators import credits, demo
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import (
     AudienceCount,
     AwarenessEvent,
+    CreditedCoOrganizer,
     DailyFigures,
+    EventCredit,
     PartnerDailyFigures,
     Venue,
     VenueMonth,
@@ -26,7 +28,7 @@ MAX_DAYS = 3660
 # Events generated and written at a time: memory stays flat whatever --events.
 BATCH_SIZE = 10_000
 CoOrganizer = AwarenessEvent.co_organizers.through
-WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer)
+WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer, EventCredit, CreditedCoOrganizer)
 FIGURES = (DailyFigures, PartnerDailyFigures, Venue, VenueMonth)
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
@@ -87,9 +89,11 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 with _foreign_keys_checked_at_the_end(fresh):
                     days, lines = _copy(batches, _loaded_communes())
+                    _credits()
                     _figures(fresh, days)
             else:
                 days, lines = _create(batches, _loaded_communes())
+                _credits()
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
@@ -122,6 +126,12 @@ def _sources(plan):
         )
         for initiative in initiatives
     ]
+
+
+def _credits():
+    """The partners credited with the new events (bulk writes send no signal): an
+    INSERT … SELECT for each of the credits' two tables."""
+    credits.credit_uncredited()
 
 
 def _figures(fresh, days):
