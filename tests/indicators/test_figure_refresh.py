@@ -27,8 +27,8 @@ LOCK = 1 if connection.vendor == "postgresql" else 0
 # The action's list, unfiltered, asks PostgreSQL's estimate of its count first
 # (list_filters.EventPaginator).
 ESTIMATE = 1 if connection.vendor == "postgresql" else 0
-SAVE_QUERIES = 80 + LOCK
-VALIDATE_QUERIES = 30 + LOCK + ESTIMATE
+SAVE_QUERIES = 57 + LOCK
+VALIDATE_QUERIES = 25 + LOCK + ESTIMATE
 
 
 @pytest.fixture
