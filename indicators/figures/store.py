@@ -126,8 +126,15 @@ def _summed(lines, per_audience, **keys):
     }
     keys["audience"] = _audience(per_audience)
     return lines.values(**_prefixed(keys)).annotate(
-        d_events=Count("event", distinct=True), **_prefixed(SUMS)
+        d_events=_events(per_audience), **_prefixed(SUMS)
     )
+
+
+def _events(per_audience):
+    """The events the lines of a row belong to. An event has one line an audience
+    (the lines' unique key): a row of one audience counts its lines, which lets
+    PostgreSQL sum a rebuild's rows by hashing them rather than sorting every line."""
+    return Count("pk") if per_audience else Count("event", distinct=True)
 
 
 def _audience(per_audience):
@@ -181,9 +188,7 @@ def _venue_rows(months, per_audience):
     }
     keys["audience"] = _audience(per_audience)
     return (
-        _lines_in_months(months)
-        .values(**_prefixed(keys))
-        .annotate(d_events=Count("event", distinct=True))
+        _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=_events(per_audience))
     )
 
 
@@ -501,6 +506,10 @@ def rebuild_all():
     what `check_figures` found)."""
     with transaction.atomic():
         _lock_everything()
+        if connection.vendor == "postgresql":
+            # COUNT(DISTINCT …) sorts each group's events: in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         _rebuild(None)
 
 

@@ -230,10 +230,16 @@ def foreign_keys():
         return cursor.fetchall()
 
 
+def indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes ORDER BY 1")
+        return cursor.fetchall()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatch):
     call_command("load_communes", stdout=StringIO())
-    keys = foreign_keys()
+    keys, indexed = foreign_keys(), indexes()
     with transaction.atomic():
         with monkeypatch.context() as patched:
             patched.setattr(command, "_copy", command._create)
@@ -249,8 +255,9 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
     assert len(events) == 300 and len(lines) > 300 and co_organizers
     assert not AwarenessEvent.objects.without_official_commune().exists()
     assert store.days_that_differ() == [] and store.venues_missing() == 0
-    # Set aside for the writing, the foreign keys are all back.
+    # Set aside for the writing, the foreign keys and the indexes are all back.
     assert foreign_keys() == keys
+    assert indexes() == indexed
     for event in AwarenessEvent.objects.order_by("pk")[:20]:
         event.full_clean()
 
