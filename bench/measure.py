@@ -585,7 +585,9 @@ def posted_form(page, **changes):
     data = {}
     for name, value in parser.data:
         if name in data:
-            data[name] = [*data[name], value] if isinstance(data[name], list) else [data[name], value]
+            data[name] = (
+                [*data[name], value] if isinstance(data[name], list) else [data[name], value]
+            )
         else:
             data[name] = value
     data.pop("action", None)  # the list's, not the form's

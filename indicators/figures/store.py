@@ -32,10 +32,10 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Count,
     Exists,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -48,7 +48,7 @@ from django.db.models.constants import OnConflict
 
 # Row comparisons, (a, b) IN ((1, 2), …): Django's own, for composite primary keys.
 from django.db.models.fields.tuple_lookups import Tuple, TupleIn
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from indicators.enums import EventRole
 from indicators.models import (
@@ -139,7 +139,8 @@ def _events(per_audience):
 
 def _audience(per_audience):
     """The audience of a row: none for the rows of all audiences together."""
-    return F("audience") if per_audience else Value(None, output_field=IntegerField())
+    # Typed: selected alone, in a subquery, an untyped NULL would be text.
+    return F("audience") if per_audience else Cast(Value(None), BigIntegerField())
 
 
 def _every_row(querysets):
