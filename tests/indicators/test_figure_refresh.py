@@ -224,3 +224,28 @@ def test_a_row_that_had_drifted_is_summed_again_rather_than_moved(admin_client, 
     assert validate(admin_client, chosen).status_code == 302
 
     assert store.days_that_differ() == []
+
+
+def test_returning_validated_events_moves_their_figures_out_of_the_public_rows(
+    admin_client, things
+):
+    many_events(things, 20)
+    chosen = events(things, 6)
+    # Women unknown on one line: counted in people, not in known.
+    AudienceCount.objects.filter(event=chosen[0]).update(women=None)
+    store.refresh_events(store.event_keys(AwarenessEvent.objects.filter(pk=chosen[0].pk)))
+
+    response = admin_client.post(
+        CHANGELIST_URL,
+        {
+            "action": "return_for_correction",
+            "_selected_action": [event.pk for event in chosen],
+            "index": 0,
+            "commentaire": "Il manque le nombre de filles.",
+            **{f"version_{event.pk}": event.version for event in chosen},
+        },
+    )
+
+    assert response.status_code == 302
+    assert AwarenessEvent.objects.filter(status=EventStatus.RETURNED).count() == 6
+    assert store.days_that_differ() == []
