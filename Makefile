@@ -16,8 +16,11 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
 TEST_WORKERS ?= auto
 PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist load
 DEMO_EVENTS ?= 400
-# `make serve`: gunicorn workers (see the README, « Mise en production »).
+# `make serve`: gunicorn workers and their threads (see the README, « Mise en production »):
+# threaded workers, whose main thread keeps gunicorn told they are alive while a long
+# download is sent (a sync worker is killed after --timeout, mid-file).
 WEB_CONCURRENCY ?= 3
+WEB_THREADS ?= 4
 SERVE_ADDRESS ?= 127.0.0.1:8000
 BACKUP_DIR ?= backups
 # Production settings on plain HTTP at 127.0.0.1 (no TLS proxy in front), with a
@@ -53,7 +56,8 @@ run: venv .env
 serve: venv
 	$(SERVE_ENV) $(MANAGE) collectstatic --noinput
 	$(SERVE_ENV) $(MANAGE) migrate --noinput
-	$(SERVE_ENV) $(BIN)/gunicorn feminisation.wsgi --bind $(SERVE_ADDRESS) --workers $(WEB_CONCURRENCY)
+	$(SERVE_ENV) $(BIN)/gunicorn feminisation.wsgi --bind $(SERVE_ADDRESS) --workers $(WEB_CONCURRENCY) \
+		--worker-class gthread --threads $(WEB_THREADS)
 
 # A dated copy of the database of DATABASE_URL in $(BACKUP_DIR)/ (pg_dump, or
 # SQLite's backup API); `make restore FILE=…` puts one back, after confirmation.

@@ -4,7 +4,12 @@ import os
 import secrets
 import tempfile
 
-DB_NAMES = {10_000: "bench_10k", 100_000: "bench_100k", 1_000_000: "bench_1m"}
+DB_NAMES = {
+    10_000: "bench_10k",
+    100_000: "bench_100k",
+    1_000_000: "bench_1m",
+    10_000_000: "bench_10m",
+}
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 # collectstatic's output (DEBUG off needs its manifest), outside the repository.
 STATIC_ROOT = os.path.join(tempfile.gettempdir(), "mixite-bench-static")

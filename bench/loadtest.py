@@ -1,4 +1,4 @@
-"""Load test: gunicorn with 2 workers on loopback, wrk against the dashboard; then the
+"""Load test: gunicorn with 2 workers of 4 threads on loopback, wrk against the dashboard; then the
 cached pages against /sante/, the cheapest answer the same server gives.
 
 gunicorn is always stopped at the end, even when wrk fails."""
@@ -37,7 +37,7 @@ end
 """
 
 
-# gunicorn kills a worker after 30 s (its default timeout, kept by `make serve`).
+# How long the first, uncached, page may take before the load test gives up.
 WARM_UP_TIMEOUT = 45
 
 
@@ -139,6 +139,11 @@ def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
             "feminisation.wsgi",
             "-w",
             "2",
+            # As `make serve` and the README run it.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
             "-b",
             f"{ADDRESS[0]}:{ADDRESS[1]}",
             "--log-level",

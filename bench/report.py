@@ -74,6 +74,188 @@ def _cached_pages(loads):
     return out
 
 
+def _get(result, *path):
+    """The value at this path of a size's results, or None if it was not measured."""
+    for key in path:
+        if not isinstance(result, dict) or key not in result:
+            return None
+        result = result[key]
+    return result
+
+
+def _ms(value):
+    if value is None:
+        return "—"
+    return f"{value / 1000:.2f} s".replace(".", ",") if value >= 1000 else f"{value:.0f} ms"
+
+
+def _times(value):
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _rate(value):
+    return "—" if value is None else f"{n(round(value))} /s"
+
+
+def _seed_rate(r):
+    seconds = _get(r, "seed_demo_s")
+    return r["events"] / seconds if seconds else None
+
+
+def _cached_ratio(r):
+    pages = _get(r, "load", "cached_pages", "pages")
+    if not pages:
+        return None
+    ratios = [page["ratio"] for page in list(pages.values())[1:]]
+    return min(ratios) if ratios else None
+
+
+# Issue 17's targets: (measure, its value in a size's results, how to show it, the
+# target, whether a value meets it, the value measured before, at 1M, independently).
+TARGETS = [
+    (
+        "Tableau de bord sans cache, p50",
+        lambda r: _get(r, "dashboard", "uncached", "median_ms"),
+        _ms,
+        "≤ 60 ms",
+        lambda v: v <= 60,
+        "238 ms",
+    ),
+    (
+        "Tableau de bord sans cache, p95",
+        lambda r: _get(r, "dashboard", "uncached", "p95_ms"),
+        _ms,
+        "≤ 100 ms",
+        lambda v: v <= 100,
+        "369 ms",
+    ),
+    *(
+        (
+            f"Liste des actions (admin), {label}, p50",
+            lambda r, role=role: _get(r, "changelist", role, "median_ms"),
+            _ms,
+            "≤ 150 ms",
+            lambda v: v <= 150,
+            before,
+        )
+        for role, label, before in (
+            ("superuser", "superutilisateur", "563 ms"),
+            ("staff", "équipe du territoire", "—"),
+            ("manager", "responsable", "—"),
+            ("partner_25", "partenaire (25 % des actions)", "2 703 ms"),
+            ("partner_co", "partenaire co-organisateur (6 %)", "3 814 ms"),
+        )
+    ),
+    (
+        "Enregistrement d'une action à deux lignes (admin), p50",
+        lambda r: _get(r, "writes", "save", "median_ms"),
+        _ms,
+        "≤ 100 ms",
+        lambda v: v <= 100,
+        "473 ms",
+    ),
+    (
+        "Enregistrement d'une action à deux lignes (admin), p95",
+        lambda r: _get(r, "writes", "save", "p95_ms"),
+        _ms,
+        "≤ 200 ms",
+        lambda v: v <= 200,
+        "878 ms",
+    ),
+    (
+        "« Valider » sur 100 actions",
+        lambda r: _get(r, "writes", "validate", "median_ms"),
+        _ms,
+        "≤ 1 s",
+        lambda v: v <= 1000,
+        "5,1 s",
+    ),
+    (
+        "Export des actions : première ligne",
+        lambda r: _get(r, "export", "ttfb", "median_ms"),
+        _ms,
+        "≤ 1 s",
+        lambda v: v <= 1000,
+        "16 s à 2 M",
+    ),
+    (
+        "Export des actions : débit / `COPY` brut",
+        lambda r: (
+            r["export"]["export_rows_per_s"] / r["export"]["copy_rows_per_s"]
+            if _get(r, "export", "copy_rows_per_s")
+            else None
+        ),
+        _times,
+        "≥ 0,5",
+        lambda v: v >= 0.5,
+        "0,25",
+    ),
+    (
+        "Pages en cache / `/sante/` (gunicorn + Redis), la plus lente",
+        _cached_ratio,
+        _times,
+        "≥ 0,8",
+        lambda v: v >= 0.8,
+        "0,51",
+    ),
+    (
+        "`seed_demo` (COPY), actions par seconde",
+        _seed_rate,
+        _rate,
+        "≥ 50 000 /s",
+        lambda v: v >= 50_000,
+        "18 100 /s",
+    ),
+]
+
+# Ten times the events should cost at most this many times the time: flat or
+# logarithmic, not linear.
+GROWTH_LIMIT = 2
+
+
+def _targets(sizes):
+    """Issue 17's summary: each measure at 1M and 10M, its growth, its target."""
+    small, large = sizes.get("1000000"), sizes.get("10000000")
+    if small is None and large is None:
+        return []
+    out = [
+        "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)",
+        "",
+        "« Avant » : mesures indépendantes citées par l'issue (PostgreSQL 15, 2 cœurs,"
+        " 1 000 000 d'actions ; pour `seed_demo`, la mesure d'avant l'issue) ; les autres"
+        " colonnes viennent de ce passage de `make bench`."
+        f" Croissance : la mesure à 10 M divisée par celle à 1 M (objectif ≤ {GROWTH_LIMIT}"
+        " pour un volume dix fois plus grand ; le débit de `seed_demo` et les rapports ne"
+        " doivent pas baisser).",
+        "",
+        _row("Mesure", "Avant (1 M)", "1 M", "10 M", "10 M / 1 M", "Objectif", "Résultat"),
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, value, show, target, meets, before in TARGETS:
+        values = [value(r) if r is not None else None for r in (small, large)]
+        measured = [v for v in values if v is not None]
+        growth = values[1] / values[0] if None not in values and values[0] else None
+        if not measured:
+            result = "non mesuré"
+        else:
+            ok = all(meets(v) for v in measured)
+            if growth is not None and show is _ms:
+                ok = ok and growth <= GROWTH_LIMIT
+            result = verdict(ok) + ("" if values[1] is not None else " (1 M seulement)")
+        out.append(
+            _row(
+                label,
+                before,
+                show(values[0]),
+                show(values[1]),
+                "—" if growth is None else f"{growth:.2f} fois".replace(".", ","),
+                target,
+                result,
+            )
+        )
+    return [*out, ""]
+
+
 def write(results):
     sizes = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
     # One line per command: a run measures its sizes one after the other.
@@ -82,7 +264,7 @@ def write(results):
         runs.setdefault(r["command"], []).append(r["measured_at"])
     info = machine()
     out = [
-        "# Mesures de performance (issue 7)",
+        "# Mesures de performance (issues 7 et 17)",
         "",
         "Fichier écrit par `make bench` (`bench/run.py`) : ne pas le modifier à la main, sauf",
         "la section « Analyse », reprise de `bench/analysis.md`.",
@@ -107,6 +289,7 @@ def write(results):
         "processus (cache en mémoire locale) sauf pour le test de charge (gunicorn + Redis).",
         "Données : `seed_demo --events N --seed 1 --days 3650` (dix ans d'actions validées).",
         "",
+        *_targets(sizes),
     ]
 
     out += ["## 1. Tableau de bord `/` (temps serveur)", ""]
@@ -200,11 +383,14 @@ def write(results):
 
     out += ["## 2. Export `/exports/evenements.csv?statut=toutes`", ""]
     out += [
-        "Sur PostgreSQL, l'export est lui-même un `COPY (SELECT …) TO STDOUT` (formatage"
-        " fait en SQL). Plancher physique : `COPY (…) TO STDOUT WITH CSV` du même `SELECT`,"
-        " lu par psycopg sans rien en faire ; l'écart est donc ce que coûtent la remise des"
-        " fins de ligne du dialecte, le flux de Django et le client de test."
-        " Mémoire : croissance du pic de RSS"
+        "Sur PostgreSQL, l'export lit les actions par paquets dans l'ordre de l'index"
+        " (date, numéro), un `COPY (SELECT …) TO STDOUT` par paquet (formatage fait en"
+        " SQL), tous dans le même instantané. Plancher : un seul `COPY … WITH CSV` des"
+        " mêmes lignes, triées comme l'export (ce qu'était l'export avant l'issue 17), lu"
+        " par psycopg sans rien en faire. Les requêtes croissent avec le volume : deux par"
+        " paquet de 16 000 actions au plus. Au-delà d'un million d'actions, un seul passage"
+        " (il dure des minutes) et pas de classeur (plus de lignes qu'une feuille n'en"
+        " contient). Mémoire : croissance du pic de RSS"
         " (`ru_maxrss`) d'un processus neuf pendant l'export complet, après un petit export"
         " d'échauffement.",
         "",
@@ -251,6 +437,11 @@ def write(results):
             f"pic mémoire < 100 Mo (à {n(int(biggest))} actions)",
             f"+{mem['peak_growth_mb']:.1f} Mo",
             verdict(mem["peak_growth_mb"] < 100),
+        ),
+        _row(
+            f"première ligne en moins d'1 s (à {n(int(biggest))} actions)",
+            f"{e['ttfb']['median_ms']} ms",
+            verdict(e["ttfb"]["median_ms"] < 1000),
         ),
         "",
     ]
@@ -387,7 +578,7 @@ def write(results):
             "",
         ]
 
-    out += ["## 5. Test de charge (gunicorn, 2 workers, cache Redis)", ""]
+    out += ["## 5. Test de charge (gunicorn, 2 workers de 4 fils, cache Redis)", ""]
     loads = [(s, r["load"]) for s, r in sizes.items() if "load" in r]
     if loads:
         first = loads[0][1]

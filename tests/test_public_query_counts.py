@@ -45,20 +45,21 @@ VERRELLES = "/initiatives/reseau-verrelles/"
 QUERIES = {
     # current plan; the headline's sums (totals, this year, this year and last year
     # up to today's date, in one query); the last update (the events' history);
-    # venues; partners; targets (+ their figures); per month; per initiative
-    # (figures + initiatives); per audience (figures + audiences); per format; per
-    # partner; the filter choices (initiatives, audiences); latest events
-    DASHBOARD: 17,
+    # venues; partners; targets (+ their figures); per month; per audience and
+    # quarter (figures + audiences); per initiative and format in one query (+ the
+    # initiatives); per partner; the filter choices (initiatives, audiences); latest
+    # events
+    DASHBOARD: 16,
     # the same: the headline compares the chosen year up to today's date
-    f"/?annee={CURRENT_YEAR}": 17,
+    f"/?annee={CURRENT_YEAR}": 16,
     # the same, dates compared with the same dates a year earlier, but the targets'
     # figures: last year has no target
-    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 16,
+    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 15,
     # the same but the targets' figures (no target in 2025), and the chosen
     # initiative and audience
-    "/?annee=2025&initiative=reseau-verrelles&public=filles": 18,
+    "/?annee=2025&initiative=reseau-verrelles&public=filles": 17,
     # an end before the start: the form and its error, with the whole plan's figures
-    UNUSABLE_PERIOD: 17,
+    UNUSABLE_PERIOD: 16,
     # current plan, audiences (+ their initiatives in the plan), stakeholders,
     # supporters, public contacts (+ partner), links, the plan-wide sums with the
     # number of events
@@ -99,9 +100,9 @@ QUERIES = {
     EMBED: 2,
     # A chart's data: current plan, this year's targets (+ their figures, for the
     # cumulative chart's target), then every dashboard chart's sums: per month, per
-    # audience and quarter (+ audiences), per initiative (+ initiatives), per format,
+    # audience and quarter (+ audiences), per initiative and format (+ initiatives),
     # per partner
-    "/donnees/graphiques/cumul.csv": 10,
+    "/donnees/graphiques/cumul.csv": 9,
     # current plan, the initiative, its totals
     INITIATIVE_EMBED: 3,
 }

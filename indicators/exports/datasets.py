@@ -1,21 +1,23 @@
 """The datasets managers export and the open data: their columns and rows.
 
 Rows come from `indicators.stats` (the same sums as the dashboard) or, for the
-event list, from two streamed queries merged in order, so the number of queries
-never grows with the number of rows; on PostgreSQL, the event list is one COPY
+event list, a chunk of events at a time (`indicators.exports.chunks`), each chunk
+two streamed queries merged in order, or on PostgreSQL one COPY
 (`indicators.exports.pg_copy`)."""
 
 from itertools import groupby
 from operator import itemgetter
 
-from django.contrib.postgres.aggregates import StringAgg
+from django.db import connections
 from django.db.models import F
 
 from indicators import sheet
+from indicators.exports import chunks
 from indicators.exports.pg_copy import Source
 from indicators.exports.writer import Column
 from indicators.figures import stats, tables
-from indicators.models import AwarenessEvent
+from indicators.models import AudienceCount, AwarenessEvent
+from initiatives.models import Audience
 
 ROWS_PER_FETCH = 2000
 
@@ -34,6 +36,16 @@ EVENT_COLUMNS = sheet.EXPORT_COLUMNS
 EVENT_ORDER = ("date", "id", "audience_order", "audience_name")
 
 
+# Each event's own columns, then those of its count line.
+EVENT_FIELDS = ("id", "date", "title", "format", "venue_name", "commune", "status", "updated_at")
+EVENT_REFERENCES = {
+    "initiative_title": F("initiative__title"),
+    "organizer_name": F("organizer__name"),
+    "updated_by_name": F("updated_by__username"),
+    "commune_code": F("official_commune"),
+}
+
+
 def event_lines(events, audience=None):
     """One row per event and count line (an event without lines gets one row); with
     an audience, only that audience's lines (and events that have one, as
@@ -44,18 +56,8 @@ def event_lines(events, audience=None):
     if audience is not None:
         events = events.filter(counts__audience=audience)
     return events.order_by().values(
-        "id",
-        "date",
-        "title",
-        "format",
-        "venue_name",
-        "commune",
-        "status",
-        "updated_at",
-        initiative_title=F("initiative__title"),
-        organizer_name=F("organizer__name"),
-        updated_by_name=F("updated_by__username"),
-        commune_code=F("official_commune"),
+        *EVENT_FIELDS,
+        **EVENT_REFERENCES,
         audience_name=F("counts__audience__name"),
         audience_order=F("counts__audience__order"),
         people=F("counts__people"),
@@ -81,26 +83,74 @@ def event_rows(events, audience=None):
         yield row
 
 
+def event_rows_by_chunks(events, audience=None):
+    """The rows of `event_rows`, in the same order, a chunk of events at a time: the
+    first ones without waiting for the others to be sorted."""
+    with chunks.iterating(chunks.chunks(events)) as parts:
+        for part in parts:
+            yield from event_rows(part, audience)
+
+
+def event_copy_sources(events, audience=None):
+    """The `event_copy_source` of each chunk of events, in order."""
+    with chunks.iterating(chunks.chunks(events)) as parts:
+        for part in parts:
+            yield event_copy_source(part, audience)
+
+
 def event_copy_source(events, audience=None):
-    """The same rows for PostgreSQL's COPY: `event_lines` and each event's
-    co-organisers, aggregated once and joined (a subquery per row would cost a
-    lookup per row)."""
-    names = (
-        AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
-        .order_by()
-        .values(event=F("awarenessevent"))
-        .annotate(
-            names=StringAgg("partner__name", sheet.CO_ORGANIZER_SEPARATOR, order_by="partner__name")
-        )
-    )
-    lines_sql, lines_params = _compiled(event_lines(events, audience))
-    names_sql, names_params = _compiled(names)
+    """The rows of `event_rows` for PostgreSQL's COPY. Each event's co-organisers and
+    lines are read by its id, an index lookup each (`_by_event`): a chunk of events
+    costs the time of its own rows. (The planner would rather hash every line and
+    every co-organiser for a join: a scan of both tables for each chunk.)"""
+    event_sql, event_params = _compiled(events.order_by().values(*EVENT_FIELDS, **EVENT_REFERENCES))
+    names_sql, lines_sql, lines_params = _by_event(events.db, audience)
+    # With an audience, only the events that have its line.
+    join = "LEFT JOIN" if audience is None else "JOIN"
     return Source(
-        f"SELECT event_lines.*, co.names AS co_organizers FROM ({lines_sql}) "
-        f"AS event_lines LEFT JOIN ({names_sql}) AS co ON co.event = event_lines.id",
-        (*lines_params, *names_params),
+        f"SELECT event.*, co.names AS co_organizers, line.* FROM ({event_sql}) AS event "
+        f"LEFT JOIN LATERAL ({names_sql}) AS co ON true "
+        f"{join} LATERAL ({lines_sql}) AS line ON true",
+        (*event_params, *lines_params),
         order=EVENT_ORDER,
     )
+
+
+def _by_event(using, audience):
+    """The SQL of the co-organisers' names of the row `event`, sorted, and of its
+    count lines (with an audience, its line only) as `event_lines` names their
+    columns; the latter's parameters. Each is a lateral subquery, read for each event
+    through an index on the event; OFFSET 0 keeps the lines' apart, where the planner
+    would merge them into a join that it may hash."""
+    quote_name = connections[using].ops.quote_name
+    links = AwarenessEvent.co_organizers.through._meta
+    partners = AwarenessEvent.co_organizers.field.related_model._meta
+    lines, audiences = AudienceCount._meta, Audience._meta
+
+    def column(meta, name):
+        return quote_name(meta.get_field(name).column)
+
+    separator = sheet.CO_ORGANIZER_SEPARATOR.replace("'", "''")
+    names = (
+        f"SELECT string_agg(partner.{column(partners, 'name')}, '{separator}' "
+        f"ORDER BY partner.{column(partners, 'name')}) AS names "
+        f"FROM {quote_name(links.db_table)} AS link JOIN {quote_name(partners.db_table)} "
+        f"AS partner ON partner.{column(partners, 'id')} = link.{column(links, 'partner')} "
+        f"WHERE link.{column(links, 'awarenessevent')} = event.id"
+    )
+    sql = (
+        f"SELECT audience.{column(audiences, 'name')} AS audience_name, "
+        f"audience.{column(audiences, 'order')} AS audience_order, "
+        f"line.{column(lines, 'people')} AS people, line.{column(lines, 'women')} AS women "
+        f"FROM {quote_name(lines.db_table)} AS line JOIN {quote_name(audiences.db_table)} "
+        f"AS audience ON audience.{column(audiences, 'id')} = line.{column(lines, 'audience')} "
+        f"WHERE line.{column(lines, 'event')} = event.id"
+    )
+    params = []
+    if audience is not None:
+        sql += f" AND line.{column(lines, 'audience')} = %s"
+        params.append(audience.pk)
+    return names, f"{sql} OFFSET 0", params
 
 
 def _compiled(queryset):

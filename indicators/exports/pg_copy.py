@@ -23,6 +23,7 @@ from django.db import connections
 from django.utils import timezone
 
 from indicators.exports import writer
+from indicators.exports.chunks import iterating
 
 # Rows come one by one from COPY; they are sent in blocks of this many (~100 kB).
 BLOCK_ROWS = 400
@@ -181,25 +182,27 @@ def _block(rows, dialect):
     return terminator.join([row[:-1] for row in rows]) + terminator
 
 
-def lines(columns, source, dialect, using):
-    """The file in blocks of bytes: the header, then the rows as COPY sends them."""
+def lines(columns, sources, dialect, using):
+    """The file in blocks of bytes: the header, then the rows of each of `sources`
+    in turn, as COPY sends them."""
     yield writer.header(columns, dialect).encode()
     connection = connections[using]
-    copy_statement = statement(columns, source, dialect, using)
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.copy(copy_statement) as copy,
-    ):
-        rows = []
-        for row in copy:
-            rows.append(row)
-            if len(rows) == BLOCK_ROWS:
-                yield _block(rows, dialect)
+    with iterating(sources) as remaining:
+        for source in remaining:
+            with (
+                connection.wrap_database_errors,
+                connection.cursor() as cursor,
+                cursor.copy(statement(columns, source, dialect, using)) as copy,
+            ):
                 rows = []
-        if rows:
-            yield _block(rows, dialect)
+                for row in copy:
+                    rows.append(row)
+                    if len(rows) == BLOCK_ROWS:
+                        yield _block(rows, dialect)
+                        rows = []
+                if rows:
+                    yield _block(rows, dialect)
 
 
-def response(filename, columns, source, dialect, using):
-    return writer.attachment(filename, lines(columns, source, dialect, using))
+def response(filename, columns, sources, dialect, using):
+    return writer.attachment(filename, lines(columns, sources, dialect, using))

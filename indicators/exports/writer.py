@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from indicators.exports.chunks import iterating
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -108,8 +110,9 @@ def header(columns, dialect):
 def lines(columns, rows, dialect):
     write = _writer(dialect)
     yield header(columns, dialect)
-    for row in rows:
-        yield write([cell(column.value(row), dialect) for column in columns])
+    with iterating(rows) as remaining:
+        for row in remaining:
+            yield write([cell(column.value(row), dialect) for column in columns])
 
 
 def response(filename, columns, rows, dialect, *, stream=True):

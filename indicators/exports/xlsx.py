@@ -21,6 +21,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 from feminisation.formatting import counted, moment
+from indicators.exports.chunks import iterating
 
 KEY = "xlsx"
 LABEL = "Classeur Excel (.xlsx)"
@@ -134,21 +135,21 @@ def finish(book, sheet, columns, rows, about):
 
 def write(output, columns, rows, about):
     """The workbook of `rows` into `output`; the number of data rows written."""
-    rows = iter(rows)
-    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
-    widths, kinds = [], []
-    for column in columns:
-        values = [column.value(row) for row in sample]
-        widths.append(clamped(max(map(_width, [column.header, *values]))))
-        kinds.append(next((_kind(value) for value in values if value is not None), None))
-    book, sheet, cells = workbook(output, columns, widths, kinds, about, constant_memory=True)
-    values = [column.value for column in columns]
-    writer_for = cells.writer_for
-    row_number = 0
-    for row_number, row in enumerate(itertools.chain(sample, rows), start=1):
-        for col, value in enumerate(values):
-            cell = value(row)
-            writer_for(type(cell))(row_number, col, cell)
+    with iterating(rows) as rows:
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+        widths, kinds = [], []
+        for column in columns:
+            values = [column.value(row) for row in sample]
+            widths.append(clamped(max(map(_width, [column.header, *values]))))
+            kinds.append(next((_kind(value) for value in values if value is not None), None))
+        book, sheet, cells = workbook(output, columns, widths, kinds, about, constant_memory=True)
+        values = [column.value for column in columns]
+        writer_for = cells.writer_for
+        row_number = 0
+        for row_number, row in enumerate(itertools.chain(sample, rows), start=1):
+            for col, value in enumerate(values):
+                cell = value(row)
+                writer_for(type(cell))(row_number, col, cell)
     finish(book, sheet, columns, row_number, about)
     return row_number
 

@@ -1,4 +1,5 @@
-"""The events workbook of `xlsx`, its rows read by PostgreSQL's COPY.
+"""The events workbook of `xlsx`, its rows read by PostgreSQL's COPY, one COPY a
+chunk of events (`chunks`).
 
 xlsxwriter spends some 60 µs on a row of the events sheet (a call, checks and an
 XML escape per cell): at 100,000 rows, sixteen times the CSV export. Here COPY
@@ -34,6 +35,7 @@ from django.db import connections
 from django.utils import timezone
 
 from indicators.exports import pg_copy, xlsx
+from indicators.exports.chunks import iterating
 
 # The serial number of a date in Excel (the 1900 system, from March 1900 on).
 EPOCH = "DATE '1899-12-30'"
@@ -232,25 +234,27 @@ def _clean(xml, controls=True):
     return xml
 
 
-def copy_rows(output, columns, source, styles, strings, using):
-    """The rows' XML into `output` (a binary file); their number, and that of their
-    shared string cells."""
+def copy_rows(output, columns, sources, styles, strings, using):
+    """The XML of the rows of each of `sources` in turn into `output` (a binary
+    file); their number."""
     connection = connections[using]
     rows = Rows(columns, styles, strings)
     count = 0
     block = []
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.copy(statement(columns, source, using)) as copy,
-    ):
-        for row in copy:
-            block.append(row)
-            if len(block) == BLOCK_ROWS:
-                xml, lines = rows.xml(b"".join(block))
-                output.write(xml)
-                count += lines
-                block = []
+    with iterating(sources) as remaining:
+        for source in remaining:
+            with (
+                connection.wrap_database_errors,
+                connection.cursor() as cursor,
+                cursor.copy(statement(columns, source, using)) as copy,
+            ):
+                for row in copy:
+                    block.append(row)
+                    if len(block) == BLOCK_ROWS:
+                        xml, lines = rows.xml(b"".join(block))
+                        output.write(xml)
+                        count += lines
+                        block = []
     xml, lines = rows.xml(b"".join(block))
     output.write(xml)
     return count + lines
@@ -310,8 +314,9 @@ def _shared_strings(xml, strings):
     return xml[:end] + strings.xml() + xml[end:]
 
 
-def write(output, columns, source, about, using):
-    """The workbook of `source`'s rows into `output` (a binary file); their number.
+def write(output, columns, sources, about, using):
+    """The workbook of the rows of `sources`, one after the other, into `output` (a
+    binary file); their number.
 
     The data sheet first, its rows compressed as they come; then the other parts,
     from a workbook written once the rows are counted (the filter's range, the
@@ -326,7 +331,7 @@ def write(output, columns, source, about, using):
     ) as target:
         with target.open(SHEET, "w", force_zip64=True) as sheet:
             sheet.write(before)
-            rows = copy_rows(sheet, columns, source, styles, strings, using)
+            rows = copy_rows(sheet, columns, sources, styles, strings, using)
             skeleton, final_styles = _skeleton(columns, about, rows)
             final_before, after, final_offset = _parts(skeleton)
             if (final_before, final_styles, final_offset) != (before, styles, offset):
@@ -341,10 +346,10 @@ def write(output, columns, source, about, using):
     return rows
 
 
-def response(filename, columns, source, about, using):
+def response(filename, columns, sources, about, using):
     output = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     try:
-        write(output, columns, source, about, using)
+        write(output, columns, sources, about, using)
         output.seek(0)
     except BaseException:
         output.close()

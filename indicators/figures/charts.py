@@ -358,7 +358,7 @@ def _own_target(progress, scope):
 def dashboard_charts(scope, *, has_period, today, target_year, progress=(), query=""):
     """The dashboard's charts, each linking to its own data as CSV (same filters).
     `progress`: the year's `stats.target_progress`, read by the page already. Reads
-    by_month, by_audience_and_quarter, by_initiative, by_format and by_partner."""
+    by_month, by_audience_and_quarter, by_initiative_and_format and by_partner."""
     months = [m for m in stats.by_month(scope, today=today) if m.month <= today]
     if has_period:
         year_months, start = months, scope.start or scope.plan.start_date
@@ -366,6 +366,7 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
         year_months = [m for m in months if m.month.year == target_year]
         start = datetime.date(target_year, 1, 1)
     audiences = stats.by_audience_and_quarter(scope, today=today)
+    per_initiative, per_format = stats.by_initiative_and_format(scope)
     shown = slice(None) if has_period else slice(-QUARTERS_SHOWN, None)
     audiences = [
         replace(entry, quarters=[q for q in entry.quarters if q.quarter <= today][shown])
@@ -380,7 +381,7 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
         _breakdown(
             "par-initiative",
             "Personnes sensibilisées par initiative",
-            stats.by_initiative(scope),
+            per_initiative,
             "Initiative",
         ),
         _breakdown(
@@ -389,7 +390,7 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
             [entry.total for entry in audiences],
             "Public cible",
         ),
-        format_chart(stats.by_format(scope)),
+        format_chart(per_format),
         _breakdown(
             "par-partenaire",
             "Personnes sensibilisées par partenaire organisateur ou co-organisateur",

@@ -5,7 +5,8 @@ An event that changes status and nothing else leaves the rows of its old status
 with exactly what it brought them — one event, its lines' people, women and known
 — and brings the same to the rows of its new status. So the rows of the events'
 keys are read, the events' own lines are added to or taken from them, and only
-those rows are written: a hundred events cost their own lines, where summing their
+those rows are written (their months' roll-ups summed again from them, as `store`
+does): a hundred events cost their own lines, where summing their
 keys again read every event of their days, partners and venues' months (a quarter
 of a second a table at a million events, and ten times that at ten million).
 
@@ -57,6 +58,7 @@ def move(events, old_statuses):
     for model, (replaced, created) in zip(deltas, changes, strict=True):
         model.objects.filter(pk__in=replaced).delete()
         model.objects.bulk_create(created)
+    store.rebuild_month_keys(keys)
 
 
 def _deltas(events, old_statuses):

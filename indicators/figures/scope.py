@@ -2,9 +2,10 @@
 initiative, an audience, a partner, a partner account's organisations, statuses),
 and the sums of its figures.
 
-`source(scope)` says where a scope's figures are summed from: the daily figures
-(indicators/figures/store.py), a few thousand rows where the lines are a million,
-or, for a scope narrowed to partners, the count lines themselves."""
+`source(scope)` says where a scope's figures are summed from: the stored figures
+(indicators/figures/store.py) — the monthly rows for the whole months of its period,
+the daily rows for the months its period cuts, a few thousand rows where the lines
+are millions — or, for a scope narrowed to partners, the count lines themselves."""
 
 import datetime
 from dataclasses import dataclass
@@ -12,7 +13,22 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from indicators.enums import EventStatus
-from indicators.models import AudienceCount, AwarenessEvent, DailyFigures, PartnerDailyFigures
+from indicators.figures.store import month_end
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    DailyFigures,
+    MonthlyFigures,
+    PartnerDailyFigures,
+    PartnerMonthlyFigures,
+)
+
+
+def day_after(day):
+    """The next day; None for None or the last date there is (no day after it)."""
+    if day is None or day == datetime.date.max:
+        return None
+    return day + datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -51,14 +67,42 @@ class Scope:
     def partner_daily(self, per_audience=False):
         return self.narrow(PartnerDailyFigures.objects.all(), per_audience)
 
-    def narrow(self, rows, per_audience=False):
+    def stored(self, per_audience=False, *, partners=False, cuts=()):
+        """The stored figures in scope (`daily`, or `partner_daily` with partners) as
+        parts to add up: ((rows, their date field), …). The monthly rows of the
+        months wholly in the period, and the daily rows of the months that its start
+        or end cut, or one of `cuts`: days where a sum within the period must be able
+        to begin. Each row then lies wholly inside or outside any period bounded by
+        those days."""
+        daily, monthly = (
+            (PartnerDailyFigures, PartnerMonthlyFigures)
+            if partners
+            else (DailyFigures, MonthlyFigures)
+        )
+        boundaries = [*cuts, self.start, day_after(self.end)]
+        cut = sorted({day.replace(day=1) for day in boundaries if day and day.day != 1})
+        months = self.narrow(monthly.objects.all(), per_audience, date="month")
+        parts = [(months.exclude(month__in=cut) if cut else months, "month")]
+        if cut:
+            edges = Q.create(
+                [Q(date__range=(month, month_end(month))) for month in cut], connector=Q.OR
+            )
+            parts.append((self.narrow(daily.objects.filter(edges), per_audience), "date"))
+        return tuple(parts)
+
+    def narrow(self, rows, per_audience=False, *, date="date"):
         """Stored sums (daily figures, venue months…) narrowed to the scope's plan,
-        statuses, initiative and audience, and to its period by their `date`."""
+        statuses, initiative and audience, and to its period by their `date`; by
+        their month, for monthly rows (`date="month"`), those of the months the
+        period overlaps."""
         rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
-        if self.start is not None:
-            rows = rows.filter(date__gte=self.start)
-        if self.end is not None:
-            rows = rows.filter(date__lte=self.end)
+        start, end = self.start, self.end
+        if date == "month":
+            start, end = start and start.replace(day=1), end and end.replace(day=1)
+        if start is not None:
+            rows = rows.filter(**{f"{date}__gte": start})
+        if end is not None:
+            rows = rows.filter(**{f"{date}__lte": end})
         if self.initiative is not None:
             rows = rows.filter(initiative=self.initiative)
         if self.audience is not None:
@@ -151,21 +195,69 @@ DAILY_SUMS = {
 
 @dataclass(frozen=True)
 class FigureSource:
-    """Where a scope's figures are summed from, with the same names either way."""
+    """Where a scope's figures are summed from, with the same names either way:
+    `rows` one queryset (the daily rows or the lines), `parts` the same figures as
+    parts to add up, each with the name of its date field (`Scope.stored`)."""
 
     rows: object
     sums: dict
     prefix: str
+    parts: tuple = ()
 
     def field(self, name):
         """The path to an event's field (date, initiative, format…) from the rows."""
         return name if name.startswith("audience") else self.prefix + name
 
+    def summed(self, *fields, dates=None, sums=None):
+        """The sums (`sums(date field)`, else `self.sums`) per value of these fields
+        and of `dates`, {name: a function of the date (TruncMonth…)}: a list of dicts.
+        One query, the parts' grouped sums in a UNION ALL, added up here (a few rows
+        per group)."""
+        # Aliases that no model's field has (the monthly rows have a `month`).
+        dates = {f"{name}_of_date": of for name, of in (dates or {}).items()}
+        names = [*fields, *dates]
+        grouped = []
+        for rows, date in self.parts:
+            if dates:
+                rows = rows.annotate(**{name: of(date) for name, of in dates.items()})
+            aggregates = self.sums if sums is None else sums(date)
+            grouped.append(rows.values(*names).annotate(**aggregates).order_by())
+        rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+        added = {}
+        for row in rows:
+            key = tuple(row[name] for name in names)
+            if key not in added:
+                added[key] = row
+                continue
+            for name, value in row.items():
+                if name not in names:
+                    added[key][name] = (added[key][name] or 0) + (value or 0)
+        return [
+            {name.removesuffix("_of_date"): value for name, value in row.items()}
+            for row in added.values()
+        ]
 
-def source(scope, per_audience=False):
+    def total(self, sums=None):
+        """The sums over every row (`summed` without groups), in one query."""
+        aggregates = self.sums if sums is None else sums(self.parts[0][1])
+        if len(self.parts) == 1:
+            return self.parts[0][0].aggregate(**aggregates)
+        # A group per status: the parts' sums then have the same columns in a union.
+        total = dict.fromkeys(aggregates, 0)
+        for row in self.summed(self.field("status"), sums=sums):
+            for name in aggregates:
+                total[name] += row[name]
+        return total
+
+
+def source(scope, per_audience=False, *, cuts=()):
+    """`cuts`: days where a sum over part of the scope's period must be able to begin
+    (`Scope.stored`)."""
     if scope.reads_daily_figures:
-        return FigureSource(scope.daily(per_audience), DAILY_SUMS, "")
-    return FigureSource(scope.lines(), LINE_SUMS, "event__")
+        parts = scope.stored(per_audience, cuts=cuts)
+        return FigureSource(scope.daily(per_audience), DAILY_SUMS, "", parts)
+    lines = scope.lines()
+    return FigureSource(lines, LINE_SUMS, "event__", ((lines, "event__date"),))
 
 
 def figures_of(values):

@@ -16,7 +16,16 @@ from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from geography.models import Commune, name_key
 from indicators.enums import EventFormat, EventStatus
-from indicators.figures.scope import DAILY_SUMS, FIGURES, Figures, Scope, Totals, figures_of, source
+from indicators.figures.scope import (
+    DAILY_SUMS,
+    FIGURES,
+    Figures,
+    Scope,
+    Totals,
+    day_after,
+    figures_of,
+    source,
+)
 from indicators.figures.store import month_end
 from indicators.models import (
     AudienceCount,
@@ -69,8 +78,7 @@ def public_events(plan):
 
 
 def totals(scope):
-    rows = source(scope)
-    values = rows.rows.aggregate(**rows.sums)
+    values = source(scope).total()
     return Totals(events=values["events_sum"], **figures_of(values))
 
 
@@ -138,10 +146,9 @@ def headline(scope, *, today, progress=()):
     """The scope's totals, this year's people (with no period), the change against
     the same dates a year earlier, the progress towards the scope's own target among
     `progress` (`target_progress`'s, already read), and the figures' last update.
-    Two queries: the sums of every period at once (conditional sums over the daily
-    figures), and `last_update`."""
-    rows = source(replace(scope, start=None, end=None))
-    date = rows.field("date")
+    Two queries: the sums of every period at once (conditional sums over the stored
+    figures, daily only in the months a period begins or ends within), and
+    `last_update`."""
     window = _compared_window(scope, today)
     periods = {"scope": (scope.start, scope.end)}
     if scope.start is None and scope.end is None:
@@ -150,20 +157,26 @@ def headline(scope, *, today, progress=()):
         start, end, _, _ = window
         periods["current"] = (start, end)
         periods["previous"] = (_year_earlier(start), _year_earlier(end))
-    conditions = {name: _between(date, *dates) for name, dates in periods.items()}
-    sums = {name: _within(total, conditions["scope"]) for name, total in rows.sums.items()}
-    for name in ("this_year", "current", "previous"):
-        if name in conditions:
-            sums[name] = _within(rows.sums["people_sum"], conditions[name])
     # One range of dates around every period: an index range scan, where the union
     # of the periods made PostgreSQL OR two bitmap scans (3 times slower).
     starts, ends = zip(*periods.values(), strict=True)
-    around = _between(
-        date,
-        None if None in starts else min(starts),
-        None if None in ends else max(ends),
+    around = replace(
+        scope,
+        start=None if None in starts else min(starts),
+        end=None if None in ends else max(ends),
     )
-    values = (rows.rows if around is None else rows.rows.filter(around)).aggregate(**sums)
+    cuts = [day for start, end in periods.values() for day in (start, day_after(end)) if day]
+    rows = source(around, cuts=cuts)
+
+    def sums(date):
+        conditions = {name: _between(date, *dates) for name, dates in periods.items()}
+        sums = {name: _within(total, conditions["scope"]) for name, total in rows.sums.items()}
+        for name in ("this_year", "current", "previous"):
+            if name in conditions:
+                sums[name] = _within(rows.sums["people_sum"], conditions[name])
+        return sums
+
+    values = rows.total(sums)
     comparison = None
     if window is not None and values["previous"]:
         start, end, kind, this_year_only = window
@@ -254,7 +267,7 @@ def event_figures(event):
 def in_year(scope, year):
     """The scope's figures for one calendar year."""
     rows = source(replace(scope, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)))
-    return Figures(**figures_of(rows.rows.aggregate(**rows.sums)))
+    return Figures(**figures_of(rows.total()))
 
 
 def venues_reached(scope):
@@ -309,8 +322,11 @@ def partners_involved(scope):
     join through both relations at once would pair every organised event of a
     partner with every co-organised one (quadratic in the events)."""
     if scope.reads_daily_figures:
-        credited = scope.partner_daily().filter(partner=OuterRef("pk"))
-        return Partner.objects.filter(Exists(credited)).count()
+        parts = scope.stored(partners=True)
+        credited = Q.create(
+            [Exists(rows.filter(partner=OuterRef("pk"))) for rows, _ in parts], connector=Q.OR
+        )
+        return Partner.objects.filter(credited).count()
     events = scope.events().filter(Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
     co_organisers = AwarenessEvent.co_organizers.through.objects.filter(
         awarenessevent__in=events
@@ -323,8 +339,10 @@ def partners_involved(scope):
 def _grouped(rows, field):
     """{value of the event's field: (events, figures)}."""
     name = rows.field(field)
-    grouped = rows.rows.values(name).annotate(**rows.sums).order_by()
-    return {row[name]: (row["events_sum"], figures_of(row)) for row in grouped}
+    return {row[name]: (row["events_sum"], figures_of(row)) for row in rows.summed(name)}
+
+
+FIGURES_OF_ROW = ("people", "women", "people_with_known_women")
 
 
 def _rows(grouped, items):
@@ -338,11 +356,29 @@ def _rows(grouped, items):
 
 
 def by_initiative(scope):
-    grouped = _grouped(source(scope), "initiative")
+    return _per_initiative(scope, _grouped(source(scope), "initiative"))
+
+
+def _per_initiative(scope, grouped):
     initiatives = scope.plan.initiatives.order_by("number")
     if scope.initiative is not None:
         initiatives = initiatives.filter(pk=scope.initiative.pk)
     return _rows(grouped, [(i, i.title) for i in initiatives])
+
+
+def by_initiative_and_format(scope):
+    """`by_initiative` and `by_format`, from one query on the rows they both read:
+    the sums per initiative and format (a few dozen), added up here per initiative
+    and per format (an event has one of each)."""
+    rows = source(scope)
+    initiative, format_ = rows.field("initiative"), rows.field("format")
+    per_initiative, per_format = {}, {}
+    for row in rows.summed(initiative, format_):
+        for added, key in ((per_initiative, row[initiative]), (per_format, row[format_])):
+            events, figures = added.get(key, (0, dict.fromkeys(FIGURES_OF_ROW, 0)))
+            figures = {name: figures[name] + value for name, value in figures_of(row).items()}
+            added[key] = (events + row["events_sum"], figures)
+    return _per_initiative(scope, per_initiative), _per_format(per_format)
 
 
 def by_audience(scope):
@@ -388,13 +424,7 @@ def by_audience_and_quarter(scope, *, today):
     the share of women and girls per audience over time. The same two queries as
     `by_audience` (the sums per audience and quarter, the audiences), whose rows
     are the totals: the quarters split the scope's events without overlap."""
-    rows = source(scope, per_audience=True)
-    grouped = (
-        rows.rows.annotate(quarter=TruncQuarter(rows.field("date")))
-        .values("audience", "quarter")
-        .annotate(**rows.sums)
-        .order_by()
-    )
+    grouped = source(scope, per_audience=True).summed("audience", dates={"quarter": TruncQuarter})
     per_quarter, totals = {}, {}
     for row in grouped:
         figures = figures_of(row)
@@ -420,7 +450,10 @@ def by_audience_and_quarter(scope, *, today):
 
 
 def by_format(scope):
-    grouped = _grouped(source(scope), "format")
+    return _per_format(_grouped(source(scope), "format"))
+
+
+def _per_format(grouped):
     return [row for row in _rows(grouped, EventFormat.choices) if row.events]
 
 
@@ -472,15 +505,13 @@ def _credited(lines, *dimensions, public, partners=None):
     return credited
 
 
-def _credited_daily(rows, *dimensions, public):
-    """`_credited` from the partners' daily figures, in one query."""
+def _credited_daily(parts, *dimensions, public):
+    """`_credited` from the partners' stored figures (`Scope.stored`'s parts, each
+    narrowed already), in one query."""
     credited = {}
-    rows = (
-        rows.values(*dimensions, "partner", "partner__name", "partner__is_public", "role")
-        .annotate(**DAILY_SUMS)
-        .order_by()
-    )
-    for row in rows:
+    fields = (*dimensions, "partner", "partner__name", "partner__is_public", "role")
+    grouped = [rows.values(*fields).annotate(**DAILY_SUMS).order_by() for rows in parts]
+    for row in grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]:
         key = _partner_key(
             (row[name] for name in dimensions),
             row["partner"],
@@ -499,12 +530,14 @@ def _credited_in(scope, *dimensions, annotations=None, public, partner=None):
     """`_credited` for `partner`, else for the scope's organisations (a partner
     account's: a joint event's other partners are not theirs to see), else for all."""
     if scope.reads_daily_figures:
-        rows = scope.partner_daily()
-        if partner is not None:
-            rows = rows.filter(partner=partner)
-        if annotations:
-            rows = rows.annotate(**{name: f("date") for name, f in annotations.items()})
-        return _credited_daily(rows, *dimensions, public=public)
+        parts = []
+        for rows, date in scope.stored(partners=True):
+            if partner is not None:
+                rows = rows.filter(partner=partner)
+            if annotations:
+                rows = rows.annotate(**{name: f(date) for name, f in annotations.items()})
+            parts.append(rows)
+        return _credited_daily(parts, *dimensions, public=public)
     lines = scope.lines()
     if annotations:
         lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})
@@ -570,13 +603,7 @@ def by_month(scope, *, today):
     (or today), with the running total; months without events count zero."""
     start = scope.start or scope.plan.start_date
     end = scope.end or today
-    rows = source(replace(scope, start=start, end=end))
-    rows = (
-        rows.rows.annotate(month=TruncMonth(rows.field("date")))
-        .values("month")
-        .annotate(**rows.sums)
-        .order_by()
-    )
+    rows = source(replace(scope, start=start, end=end)).summed(dates={"month": TruncMonth})
     per_month = {_as_date(row["month"]): figures_of(row) for row in rows}
     months = list(_month_starts(start, end))
     running = accumulate(per_month.get(month, {}).get("people", 0) for month in months)
@@ -636,7 +663,7 @@ def target_progress(plan, year, *, initiative=None, audience=None):
         per_audience=True,
     )
     initiative_field = rows.field("initiative")
-    reached = list(rows.rows.values(initiative_field, "audience").annotate(**rows.sums).order_by())
+    reached = rows.summed(initiative_field, "audience")
     progress = []
     for target in targets:
         matching = [

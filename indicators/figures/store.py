@@ -55,11 +55,14 @@ from indicators.models import (
     AudienceCount,
     AwarenessEvent,
     DailyFigures,
+    MonthlyFigures,
     PartnerDailyFigures,
+    PartnerMonthlyFigures,
     Venue,
     VenueMonth,
 )
 
+SUMMED = ("events", "people", "women", "known")
 DAYS_PER_STATEMENT = 500
 # Keys a statement compares with (SQLite writes each as an AND of five or six terms
 # in an OR: a hundred stay far under its limits on an expression's depth). On
@@ -292,7 +295,13 @@ def _lock_everything():
         return
     tables = ", ".join(
         connection.ops.quote_name(model._meta.db_table)
-        for model in (DailyFigures, PartnerDailyFigures, VenueMonth)
+        for model in (
+            DailyFigures,
+            PartnerDailyFigures,
+            VenueMonth,
+            MonthlyFigures,
+            PartnerMonthlyFigures,
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
@@ -319,6 +328,7 @@ def _rebuild(days):
     # Another transaction may be adding the same new venue for another month.
     _insert_from(Venue, _new_venues(days), ignore_conflicts=True)
     _insert_rows(days, days, months)
+    _rebuild_months(days)
 
 
 def _one_of(expressions, values):
@@ -429,6 +439,7 @@ def _rebuild_keys(keys):
     partner_lines = _lines(event_days & _by_partner_day(keys, prefix="event__"))
     venue_lines = _lines(places & _venue_lines(keys))
     _insert_rows(daily_lines, partner_lines, venue_lines)
+    _rebuild_month_keys(keys)
 
 
 def _insert_rows(daily_lines, partner_lines, venue_lines):
@@ -453,6 +464,79 @@ def _insert_rows(daily_lines, partner_lines, venue_lines):
     )
 
 
+# The monthly roll-ups: each monthly row is the sum of its month's daily rows of the
+# same key, summed again after them in the same transaction (under the same month
+# locks), from at most 31 daily rows each.
+
+# (daily model, monthly model, the key's fields besides the date and the audience,
+# the fields of an event key that choose them).
+ROLLUPS = (
+    (
+        DailyFigures,
+        MonthlyFigures,
+        ("initiative", "format", "status"),
+        ("initiative_id", "format", "status"),
+    ),
+    (
+        PartnerDailyFigures,
+        PartnerMonthlyFigures,
+        ("partner", "role", "initiative", "status"),
+        ("initiative_id", "status"),
+    ),
+)
+
+
+def _rolled_up(daily_rows, fields):
+    """The daily rows summed per month, their key's fields and audience (all
+    audiences together, the empty one, forming their own group)."""
+    keys = {"month": TruncMonth("date"), **{name: F(name) for name in fields}}
+    keys["audience"] = F("audience")
+    sums = {name: Sum(name) for name in SUMMED}
+    return daily_rows.order_by().values(**_prefixed(keys)).annotate(**_prefixed(sums))
+
+
+def _in_months(months):
+    """Q: dated in one of these months (first days), read through the date indexes."""
+    return Q.create([Q(date__range=(month, month_end(month))) for month in months], connector=Q.OR)
+
+
+def _rebuild_months(days):
+    """Sums again the monthly rows of these days' months (None: of every month) from
+    their daily rows."""
+    months = None if days is None else sorted({day.replace(day=1) for day in days})
+    for daily, monthly, fields, _ in ROLLUPS:
+        stored, summed = monthly.objects.all(), daily.objects.all()
+        if months is not None:
+            stored = stored.filter(EITHER_AUDIENCE, month__in=months)
+            summed = summed.filter(EITHER_AUDIENCE, _in_months(months))
+        stored.delete()
+        _insert_from(monthly, _rolled_up(summed, fields))
+
+
+def _rebuild_month_keys(keys):
+    """Sums again the monthly rows of these event keys' months and keys from their
+    daily rows: per month, those of the keys' (initiative, format, status) — or
+    (initiative, status) for the partners'."""
+    for daily, monthly, fields, chosen_by in ROLLUPS:
+        per_month = {}
+        for key in keys:
+            per_month.setdefault(_month(key), set()).add(
+                tuple(getattr(key, name) for name in chosen_by)
+            )
+        wanted = {(month, *values) for month, chosen in per_month.items() for values in chosen}
+        monthly.objects.filter(
+            EITHER_AUDIENCE, _one_of([F("month"), *map(F, chosen_by)], wanted)
+        ).delete()
+        days = Q.create(
+            [
+                _in_months([month]) & _one_of(list(map(F, chosen_by)), chosen)
+                for month, chosen in sorted(per_month.items())
+            ],
+            connector=Q.OR,
+        )
+        _insert_from(monthly, _rolled_up(daily.objects.filter(EITHER_AUDIENCE, days), fields))
+
+
 def _refresh(days, keys):
     """Rebuilds these whole days and the rows of these keys (those of other days),
     holding the locks of all their months, taken at once and in order."""
@@ -475,6 +559,12 @@ def rebuild_keys(keys):
     size = KEYS_PER_STATEMENT.get(connection.vendor, SQLITE_KEYS_PER_STATEMENT)
     for start in range(0, len(keys), size):
         _rebuild_keys(keys[start : start + size])
+
+
+def rebuild_month_keys(keys):
+    """Sums again the monthly rows of these event keys from their daily rows. The
+    caller holds their months' locks."""
+    _rebuild_month_keys(keys)
 
 
 def lock_months(months):
@@ -514,6 +604,13 @@ def rebuild_all():
         _rebuild(None)
 
 
+def rebuild_months():
+    """Sums every monthly row again from the daily rows (when the roll-ups were added)."""
+    with transaction.atomic():
+        _lock_everything()
+        _rebuild_months(None)
+
+
 # Checking them.
 
 KEYS = {
@@ -521,8 +618,22 @@ KEYS = {
     PartnerDailyFigures: ("date", "partner", "role", "initiative", "status", "audience"),
     VenueMonth: ("month", "venue", "initiative", "status", "audience"),
 }
-SUMMED = ("events", "people", "women", "known")
-FIGURE_FIELDS = {DailyFigures: SUMMED, PartnerDailyFigures: SUMMED, VenueMonth: ("events",)}
+# Apart: migration 0010 reads KEYS' tables, before the roll-ups' were created.
+ROLLUP_KEYS = {
+    MonthlyFigures: ("month", "initiative", "format", "status", "audience"),
+    PartnerMonthlyFigures: ("month", "partner", "role", "initiative", "status", "audience"),
+}
+CHECKED_KEYS = {**KEYS, **ROLLUP_KEYS}
+FIGURE_FIELDS = {
+    DailyFigures: SUMMED,
+    PartnerDailyFigures: SUMMED,
+    VenueMonth: ("events",),
+    MonthlyFigures: SUMMED,
+    PartnerMonthlyFigures: SUMMED,
+}
+# A monthly row is expected to be the sum of the lines of its month, summed per day
+# as the daily rows are expected to be, then per month.
+ROLLED_UP_FROM = {monthly: daily for daily, monthly, _, _ in ROLLUPS}
 
 
 def _expected(model, year):
@@ -558,9 +669,9 @@ def _expected(model, year):
 def _stored(model, year):
     fields = [
         f"{name}_id" if name in ("initiative", "audience", "partner", "venue") else name
-        for name in KEYS[model]
+        for name in CHECKED_KEYS[model]
     ]
-    rows = model.objects.filter(**{f"{KEYS[model][0]}__year": year})
+    rows = model.objects.filter(**{f"{CHECKED_KEYS[model][0]}__year": year})
     return Counter(rows.values_list(*fields, *FIGURE_FIELDS[model]))
 
 
@@ -587,16 +698,36 @@ def _one_snapshot():
 def _days_that_differ():
     dates = AwarenessEvent.objects.aggregate(first=Min("date"), last=Max("date"))
     stored = DailyFigures.objects.aggregate(first=Min("date"), last=Max("date"))
-    years = {value.year for value in (*dates.values(), *stored.values()) if value is not None}
+    months = MonthlyFigures.objects.aggregate(first=Min("month"), last=Max("month"))
+    bounds = (*dates.values(), *stored.values(), *months.values())
+    years = {value.year for value in bounds if value is not None}
     if not years:
         return []
     differ = set()
     for year in range(min(years), max(years) + 1):
-        for model in KEYS:
-            expected, stored_rows = _expected(model, year), _stored(model, year)
-            # A month of venues differing names its first day, which rebuilds it.
-            differ.update(row[0] for row in (expected - stored_rows) + (stored_rows - expected))
+        expected = {}
+        for model in CHECKED_KEYS:
+            if model in ROLLED_UP_FROM:
+                expected[model] = _per_month(expected[ROLLED_UP_FROM[model]], model)
+            else:
+                expected[model] = _expected(model, year)
+            stored_rows = _stored(model, year)
+            # A month differing (venues, roll-ups) names its first day, which rebuilds it.
+            differ.update(
+                row[0] for row in (expected[model] - stored_rows) + (stored_rows - expected[model])
+            )
     return sorted(differ)
+
+
+def _per_month(daily, model):
+    """Expected daily rows (a Counter of key and sums) summed per month."""
+    size = len(CHECKED_KEYS[model])
+    months = {}
+    for row, times in daily.items():
+        key = (row[0].replace(day=1), *row[1:size])
+        sums = months.get(key, (0,) * len(SUMMED))
+        months[key] = tuple(a + b * times for a, b in zip(sums, row[size:], strict=True))
+    return Counter(key + sums for key, sums in months.items())
 
 
 def add_missing_venues():

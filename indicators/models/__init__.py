@@ -12,7 +12,10 @@ from indicators.models.events import (
 from indicators.models.figures import (
     DailyFigures,
     DaySums,
+    MonthlyFigures,
+    MonthSums,
     PartnerDailyFigures,
+    PartnerMonthlyFigures,
     Venue,
     VenueMonth,
 )
@@ -26,7 +29,10 @@ __all__ = [
     "DailyFigures",
     "DaySums",
     "ImportPreview",
+    "MonthSums",
+    "MonthlyFigures",
     "PartnerDailyFigures",
+    "PartnerMonthlyFigures",
     "Target",
     "Venue",
     "VenueMonth",

@@ -1,6 +1,7 @@
 """The pre-aggregated figures. Nobody edits them: indicators/figures/store.py rebuilds
-a day's rows from its events in the same transaction as any change to them, and
-`manage.py check_figures` compares them with the events."""
+a day's rows from its events in the same transaction as any change to them, and the
+month's rows from the day's, and `manage.py check_figures` compares them with the
+events."""
 
 from django.db import models
 from django.db.models import Q
@@ -86,6 +87,59 @@ class PartnerDailyFigures(DaySums):
             "partner_daily",
             ["date", "partner", "role", "initiative", "status"],
             "Ce jour a déjà ses chiffres pour ce partenaire, ce rôle, cette initiative, ce "
+            "statut et ce public.",
+        )
+
+
+class MonthSums(models.Model):
+    """`DaySums` summed over a month: a period of whole months reads a row a month
+    where it would read one a day (indicators/figures/scope.py)."""
+
+    month = models.DateField(help_text="Le premier jour du mois.")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=EventStatus)
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    events = models.IntegerField()
+    people = models.BigIntegerField()
+    women = models.BigIntegerField()
+    known = models.BigIntegerField("personnes dont le sexe est connu")
+
+    class Meta:
+        abstract = True
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} : {self.people} personnes"
+
+
+class MonthlyFigures(MonthSums):
+    """`DailyFigures` summed per month."""
+
+    format = models.CharField(max_length=30, choices=EventFormat)
+
+    class Meta(MonthSums.Meta):
+        verbose_name = "chiffres du mois"
+        verbose_name_plural = "chiffres par mois"
+        constraints = unique_keys(
+            "monthly",
+            ["month", "initiative", "format", "status"],
+            "Ce mois a déjà ses chiffres pour cette initiative, ce format, ce statut et ce public.",
+        )
+
+
+class PartnerMonthlyFigures(MonthSums):
+    """`PartnerDailyFigures` summed per month."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=EventRole)
+
+    class Meta(MonthSums.Meta):
+        verbose_name = "chiffres du mois d'un partenaire"
+        verbose_name_plural = "chiffres par mois et par partenaire"
+        constraints = unique_keys(
+            "partner_monthly",
+            ["month", "partner", "role", "initiative", "status"],
+            "Ce mois a déjà ses chiffres pour ce partenaire, ce rôle, cette initiative, ce "
             "statut et ce public.",
         )
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from indicators.figures import store
 from indicators.models import AwarenessEvent
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.partners.factories import PartnerFactory
@@ -130,15 +131,16 @@ def test_an_unpublished_organiser_is_not_named(client, world):
 
 def test_pages_of_fifty_newest_first(client, world):
     last = datetime.date(2025, 12, 31)
-    for day in range(120):
-        AudienceCountFactory(
-            event=AwarenessEventFactory(
-                initiative=world["verrelles"],
-                title=f"Action {day:03}",
-                date=last - datetime.timedelta(days=day),
-            ),
-            audience=world["filles"],
-        )
+    with store.collecting():
+        for day in range(120):
+            AudienceCountFactory(
+                event=AwarenessEventFactory(
+                    initiative=world["verrelles"],
+                    title=f"Action {day:03}",
+                    date=last - datetime.timedelta(days=day),
+                ),
+                audience=world["filles"],
+            )
 
     page_one = client.get(reverse("action_list"), {"annee": "2025"})
     page_three = client.get(reverse("action_list"), {"annee": "2025", "page": "3"})

@@ -22,7 +22,9 @@ from indicators.models import (
     AudienceCount,
     AwarenessEvent,
     DailyFigures,
+    MonthlyFigures,
     PartnerDailyFigures,
+    PartnerMonthlyFigures,
     Venue,
     VenueMonth,
 )
@@ -35,6 +37,8 @@ pytestmark = pytest.mark.django_db
 FIRST_DAY = datetime.date(2025, 1, 27)
 DAYS = 40  # over two month boundaries, so that venues' whole and partial months both count
 TODAY = datetime.date(2025, 3, 31)
+# A day within a month: the headline's periods end in the middle of February.
+MID_MONTH = datetime.date(2025, 2, 12)
 
 
 class Rollback(Exception):
@@ -77,6 +81,8 @@ def every_figure(scope):
         stats.by_format(scope),
         stats.by_partner(scope),
         stats.by_month(scope, today=TODAY),
+        stats.by_audience_and_quarter(scope, today=TODAY),
+        stats.headline(scope, today=MID_MONTH),
         tables.partners_by_year(scope),
     ]
     for by_initiative in (False, True):
@@ -89,8 +95,28 @@ def every_figure(scope):
 def assert_figures_agree(things):
     assert store.days_that_differ() == []
     assert store.venues_missing() == 0
+    assert_months_are_their_days()
     for scope in scopes(things):
         assert every_figure(scope) == every_figure(replace(scope, precomputed=False)), scope
+        # The dashboard's one query for both breakdowns.
+        both = (stats.by_initiative(scope), stats.by_format(scope))
+        assert stats.by_initiative_and_format(scope) == both, scope
+
+
+def assert_months_are_their_days():
+    """Each monthly row is its month's daily rows of the same key, summed."""
+    sums = ("events", "people", "women", "known")
+    for daily, monthly, fields, _ in store.ROLLUPS:
+        keys = [f"{name}_id" if name in ("initiative", "partner") else name for name in fields]
+        summed = {}
+        for date, *row in daily.objects.values_list("date", *keys, "audience_id", *sums):
+            key = (date.replace(day=1), *row[: -len(sums)])
+            summed[key] = [a + b for a, b in zip(summed.get(key, [0] * 4), row[-4:], strict=True)]
+        stored = {
+            row[: -len(sums)]: list(row[-len(sums) :])
+            for row in monthly.objects.values_list("month", *keys, "audience_id", *sums)
+        }
+        assert stored == summed, monthly
 
 
 line = st.tuples(st.integers(0, 60), st.one_of(st.none(), st.integers(0, 60))).map(
@@ -203,6 +229,51 @@ def test_seed_demo_writes_its_events_daily_figures():
     assert DailyFigures.objects.exists()
     assert store.days_that_differ() == []
     assert store.venues_missing() == 0
+
+
+def test_check_figures_finds_a_drifted_month_and_repairs_it():
+    event = AwarenessEventFactory(date=datetime.date(2025, 3, 14))
+    AudienceCountFactory(event=event, people=30, women=10)
+    AudienceCountFactory(
+        event=AwarenessEventFactory(date=datetime.date(2025, 4, 2)), people=5, women=2
+    )
+    assert MonthlyFigures.objects.filter(audience__isnull=True).count() == 2
+    assert PartnerMonthlyFigures.objects.exists()
+
+    # The daily rows are right; a monthly row is not.
+    MonthlyFigures.objects.filter(month=datetime.date(2025, 3, 1)).update(people=1)
+    PartnerMonthlyFigures.objects.filter(month=datetime.date(2025, 4, 1)).delete()
+
+    with pytest.raises(CommandError) as error:
+        call_command("check_figures", stdout=io.StringIO())
+    assert "01/03/2025, 01/04/2025" in str(error.value)
+
+    call_command("check_figures", "--reparer", stdout=io.StringIO())
+    assert store.days_that_differ() == []
+    assert_months_are_their_days()
+    march = MonthlyFigures.objects.get(month=datetime.date(2025, 3, 1), audience__isnull=True)
+    assert march.people == 30
+
+
+def test_a_period_of_whole_months_reads_no_daily_row(things):
+    plan = things["plan"]
+    for day in (datetime.date(2025, 1, 31), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)):
+        event = AwarenessEventFactory(date=day, initiative=things["initiatives"][0])
+        AudienceCountFactory(event=event, audience=things["audiences"][0], people=10, women=4)
+    february = stats.Scope(plan, start=datetime.date(2025, 2, 1), end=datetime.date(2025, 2, 28))
+
+    with CaptureQueriesContext(connection) as whole:
+        figures = stats.totals(february)
+    with CaptureQueriesContext(connection) as cut:
+        from_the_2nd = stats.totals(replace(february, start=datetime.date(2025, 2, 2)))
+
+    assert (figures.events, figures.people, from_the_2nd.events) == (1, 10, 0)
+    # A period up to the last date there is: no day after it to cut at.
+    forever = replace(february, end=datetime.date.max)
+    assert stats.totals(forever) == stats.totals(replace(forever, precomputed=False))
+    assert "dailyfigures" not in whole[0]["sql"]
+    # A month the period cuts is read from its days, the others from their months.
+    assert "dailyfigures" in cut[0]["sql"] and "monthlyfigures" in cut[0]["sql"]
 
 
 def test_a_failed_change_leaves_the_figures_as_they_were():
@@ -332,7 +403,8 @@ def test_a_day_is_rebuilt_in_a_fixed_number_of_statements(django_assert_max_num_
 
     # A savepoint, the month's lock (PostgreSQL), one DELETE per kind of figures (no
     # SELECT of the rows first: no signal listens to them), the new venues, then one
-    # INSERT … SELECT per kind.
-    with django_assert_max_num_queries(15 if connection.vendor == "postgresql" else 14):
+    # INSERT … SELECT per kind; then the month's roll-ups from the daily rows, one
+    # DELETE and one INSERT … SELECT for each of the two monthly tables.
+    with django_assert_max_num_queries(19 if connection.vendor == "postgresql" else 18):
         store.refresh_days({day})
     assert store.days_that_differ() == []

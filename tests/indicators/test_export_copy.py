@@ -88,7 +88,7 @@ def python_bytes(events, dialect, audience=None):
 
 def copy_bytes(events, dialect, audience=None):
     source = datasets.event_copy_source(events, audience)
-    return b"".join(pg_copy.lines(datasets.EVENT_COLUMNS, source, dialect, events.db))
+    return b"".join(pg_copy.lines(datasets.EVENT_COLUMNS, [source], dialect, events.db))
 
 
 def download(response):
@@ -402,7 +402,7 @@ def test_copy_writes_the_cells_of_the_python_workbook(tricky, monkeypatch):
     about = xlsx.About(sheet="Actions", title="Actions", extracted_at=timezone.now())
     columns = datasets.EVENT_COLUMNS
     expected, _, _ = workbook_cells(xlsx.write, columns, datasets.event_rows(events), about)
-    copied = (xlsx_copy.write, columns, datasets.event_copy_source(events), about, events.db)
+    copied = (xlsx_copy.write, columns, [datasets.event_copy_source(events)], about, events.db)
     cells, book, output = workbook_cells(*copied)
 
     assert len(cells) > len(TRICKY)
@@ -420,7 +420,7 @@ def test_copy_writes_the_cells_of_the_python_workbook(tricky, monkeypatch):
             workbook_cells(
                 xlsx_copy.write,
                 columns,
-                datasets.event_copy_source(events, audience),
+                [datasets.event_copy_source(events, audience)],
                 about,
                 events.db,
             )[0]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
+from indicators.figures import store
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
@@ -109,23 +110,24 @@ def test_the_overview_shows_what_needs_the_staff(
 def test_the_overview_queries_do_not_grow_with_the_events(
     staff_client, django_assert_num_queries, world, today, more
 ):
-    for number in range(more):
-        partner = PartnerFactory()
-        AudienceCountFactory(
-            event=AwarenessEventFactory(
-                initiative=world["initiative"], organizer=partner, date=today, submitted=True
+    with store.collecting():
+        for number in range(more):
+            partner = PartnerFactory()
+            AudienceCountFactory(
+                event=AwarenessEventFactory(
+                    initiative=world["initiative"], organizer=partner, date=today, submitted=True
+                )
             )
-        )
-        AudienceCountFactory(
-            event=AwarenessEventFactory(
-                initiative=world["initiative"], organizer=partner, date=today
+            AudienceCountFactory(
+                event=AwarenessEventFactory(
+                    initiative=world["initiative"], organizer=partner, date=today
+                )
             )
-        )
-        AwarenessEventFactory(
-            initiative=world["initiative"],
-            organizer=partner,
-            date=today - datetime.timedelta(days=number + 1),
-        )
+            AwarenessEventFactory(
+                initiative=world["initiative"],
+                organizer=partner,
+                date=today - datetime.timedelta(days=number + 1),
+            )
 
     with django_assert_num_queries(OVERVIEW_QUERIES):
         response = staff_client.get(OVERVIEW_URL)
