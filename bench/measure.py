@@ -714,6 +714,21 @@ def admin_save(repeat):
 VALIDATED_AT_ONCE = 100
 
 
+def writes(repeat):
+    """An admin save and « Valider » on 100 events, each beside the bare view, as
+    {"save": …, "validate": …} (what bench/report.py reads), with their queries."""
+    save, validate = admin_save(repeat), validate_events(repeat)
+    return {
+        "save": save["save"],
+        "save_bare": save["bare"],
+        "save_queries": save["queries"],
+        "validate": validate["validate"],
+        "validate_bare": validate["bare"],
+        "validate_queries": validate["queries"],
+        "validated_events": validate["events"],
+    }
+
+
 def validate_events(repeat):
     """« Valider » on 100 events submitted over the last twelve months (of as many
     days, venues and months as chance gives), from the list's page of « à valider »."""
@@ -795,8 +810,7 @@ def main():
                 ("aggregate_exports", aggregate_exports),
                 ("annual_report", annual_report),
                 ("changelist", changelist),
-                ("admin_save", admin_save),
-                ("validate", validate_events),
+                ("writes", writes),
             )
             for name, measure in measures:
                 if args.only and name != args.only:
