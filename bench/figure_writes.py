@@ -113,7 +113,7 @@ def upsert_rebuild(days):
     months = sorted({day.replace(day=1) for day in days})
     store._lock_months(months)
     store._insert_from(store.Venue, store._new_venues(days), ignore_conflicts=True)
-    kept = {DailyFigures: [], PartnerDailyFigures: [], VenueMonth: []}
+    kept = {DailyFigures: [], PartnerDailyFigures: []}
     for per_audience in (False, True):
         keys, figures = store.KEYS[DailyFigures], store.SUMMED
         kept[DailyFigures] += _upsert(
@@ -127,16 +127,13 @@ def upsert_rebuild(days):
                 per_audience,
                 figures,
             )
-        kept[VenueMonth] += _upsert(
-            VenueMonth,
-            store._venue_rows(months, per_audience),
-            store.KEYS[VenueMonth],
-            per_audience,
-            ("events",),
-        )
     for model in (DailyFigures, PartnerDailyFigures):
         model.objects.filter(date__in=days).exclude(pk__in=kept[model]).delete()
-    VenueMonth.objects.filter(month__in=months).exclude(pk__in=kept[VenueMonth]).delete()
+    # The venues' rows find their venue by a join (store._insert_venue_months): they
+    # are deleted and inserted again here, as store.py does.
+    VenueMonth.objects.filter(month__in=months).delete()
+    for per_audience in (False, True):
+        store._insert_venue_months(store._venue_rows(months, per_audience))
 
 
 WAYS = {

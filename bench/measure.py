@@ -8,6 +8,7 @@ the events workbook's."""
 import argparse
 import csv
 import datetime
+import html.parser
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import OperationalError, connection, reset_queries, transaction  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
 from django.db.models.functions import ExtractYear  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
@@ -36,7 +37,8 @@ from pypdf import PdfReader  # noqa: E402
 
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF  # noqa: E402
 from indicators.enums import EventStatus  # noqa: E402
-from indicators.models import AwarenessEvent  # noqa: E402
+from indicators.figures import store  # noqa: E402
+from indicators.models import AudienceCount, AwarenessEvent  # noqa: E402
 from initiatives.models import ActionPlan  # noqa: E402
 from partners.models import Partner  # noqa: E402
 
@@ -590,6 +592,202 @@ def import_rows(repeat, rows=10_000):
     }
 
 
+# 5. Writes: an admin save, « Valider » ------------------------------------------------
+
+
+class FormFields(html.parser.HTMLParser):
+    """What a browser posts for the page's forms: each field's name and value (the
+    checked boxes and radios, the selected options)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            checkable = attrs.get("type") in ("checkbox", "radio")
+            if checkable and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value") or ("on" if checkable else "")))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            # A browser drops the line break that follows <textarea>.
+            name, value = self._textarea
+            self.data.append((name, value.removeprefix("\n")))
+            self._textarea = None
+
+
+def posted_form(page, **changes):
+    """The change form's data as the browser would post it, with `changes`."""
+    parser = FormFields()
+    parser.feed(page.decode())
+    data = {}
+    for name, value in parser.data:
+        if name in data:
+            data[name] = (
+                [*data[name], value] if isinstance(data[name], list) else [data[name], value]
+            )
+        else:
+            data[name] = value
+    data.pop("action", None)  # the list's, not the form's
+    data.update(changes)
+    return data
+
+
+class Rollback(Exception):
+    pass
+
+
+def rolled_back(write):
+    """Times write() in a transaction that is then rolled back (the database stays
+    as seeded); the admin's own transaction is then a savepoint of it."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            write()
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return elapsed
+
+
+def event_with_two_lines():
+    """A validated event of the middle of last month, with two count lines: its day,
+    venue and month are full."""
+    today = datetime.date.today()
+    day = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+    two = (
+        AudienceCount.objects.filter(event__date__range=(day, day + datetime.timedelta(days=30)))
+        .values("event")
+        .annotate(lines=Count("pk"))
+        .filter(lines=2)
+        .order_by("event")
+        .values_list("event", flat=True)
+    )
+    return AwarenessEvent.objects.get(pk=two[:1].get())
+
+
+def admin_save(repeat):
+    """A member of staff's save of an event's form, one of its two count lines
+    changed, beside the bare view; and the queries it takes."""
+    client = role_client("staff")
+    event = event_with_two_lines()
+    url = f"{CHANGELIST_URL}{event.pk}/change/"
+    line = AudienceCount.objects.filter(event=event).order_by("pk").first()
+    data = posted_form(get_ok(client, url).content, **{"counts-0-people": line.people + 7})
+
+    def save():
+        response = client.post(url, data)
+        assert response.status_code == 302, response.content[-3000:]
+
+    with captured(connection) as queries_seen:
+        rolled_back(save)
+    queries = len(queries_seen.captured_queries)
+    samples = {"bare": [], "save": []}
+    rolled_back(save)  # warm-up
+    for _ in range(repeat * 4):
+        samples["bare"].append(timed(lambda: get_ok(client, "/bench-bare/"))[0])
+        samples["save"].append(rolled_back(save))
+    return {
+        "event": event.pk,
+        "queries": queries,
+        **{name: summary(values) for name, values in samples.items()},
+    }
+
+
+VALIDATED_AT_ONCE = 100
+
+
+def writes(repeat):
+    """An admin save and « Valider » on 100 events, each beside the bare view, as
+    {"save": …, "validate": …} (what bench/report.py reads), with their queries."""
+    save, validate = admin_save(repeat), validate_events(repeat)
+    return {
+        "save": save["save"],
+        "save_bare": save["bare"],
+        "save_queries": save["queries"],
+        "validate": validate["validate"],
+        "validate_bare": validate["bare"],
+        "validate_queries": validate["queries"],
+        "validated_events": validate["events"],
+    }
+
+
+def validate_events(repeat):
+    """« Valider » on 100 events submitted over the last twelve months (of as many
+    days, venues and months as chance gives), from the list's page of « à valider »."""
+    client = role_client("staff")
+    last = AwarenessEvent.objects.aggregate(last=Max("date"))["last"]
+    year = AwarenessEvent.objects.filter(date__gt=last - datetime.timedelta(days=365))
+    first_id = year.order_by("pk").values_list("pk", flat=True)[:1].get()
+    last_id = year.order_by("-pk").values_list("pk", flat=True)[:1].get()
+    step = max(1, (last_id - first_id) // VALIDATED_AT_ONCE)
+    chosen = list(
+        year.filter(pk__in=range(first_id, last_id + 1, step)).values_list("pk", "version")[
+            :VALIDATED_AT_ONCE
+        ]
+    )
+
+    def validate(counted=None):
+        # Submitted, as the partners left them, the figures with them (not timed).
+        events = AwarenessEvent.objects.filter(pk__in=[pk for pk, _ in chosen])
+        keys = store.event_keys(events)
+        events.update(status=EventStatus.SUBMITTED)
+        store.refresh_events(keys | store.event_keys(events))
+        with captured(connection) as queries_seen:
+            started = time.perf_counter()
+            response = client.post(
+                f"{CHANGELIST_URL}?status__exact={EventStatus.SUBMITTED}",
+                {
+                    "action": "validate",
+                    "_selected_action": [pk for pk, _ in chosen],
+                    "index": 0,
+                    **{f"version_{pk}": version for pk, version in chosen},
+                },
+            )
+            elapsed = time.perf_counter() - started
+        assert response.status_code == 302, response.status_code
+        assert AwarenessEvent.objects.filter(
+            pk__in=[pk for pk, _ in chosen], status=EventStatus.VALIDATED
+        ).count() == len(chosen)
+        if counted is not None:
+            counted.append(len(queries_seen.captured_queries))
+        return elapsed
+
+    def rolled_back_validate(counted=None):
+        elapsed = []
+        rolled_back(lambda: elapsed.append(validate(counted)))
+        return elapsed[0]
+
+    queries = []
+    rolled_back_validate(queries)
+    samples = {"bare": [], "validate": []}
+    for _ in range(repeat):
+        samples["bare"].append(timed(lambda: get_ok(client, "/bench-bare/"))[0])
+        samples["validate"].append(rolled_back_validate())
+    return {
+        "events": len(chosen),
+        "queries": queries[0],
+        **{name: summary(values) for name, values in samples.items()},
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -612,6 +810,7 @@ def main():
                 ("aggregate_exports", aggregate_exports),
                 ("annual_report", annual_report),
                 ("changelist", changelist),
+                ("writes", writes),
             )
             for name, measure in measures:
                 if args.only and name != args.only:

@@ -354,13 +354,13 @@ def transition_refusal(user, event, transition, closed=None, seen_version=None, 
     return None
 
 
-def set_status(event, status, user, comment=""):
-    """Moves the event to `status` with what goes with it: who validated it and when,
-    the comment for the partner, and the e-mail to whoever acts next, sent once the
-    move is committed (`notifications.moves`)."""
+def set_status(event, status, user, comment="", when=None):
+    """Moves the event to `status` with what goes with it: who validated it and when
+    (`when`, or now), the comment for the partner, and the e-mail to whoever acts
+    next, sent once the move is committed (`notifications.moves`)."""
     if status == EventStatus.VALIDATED:
         if event.status != EventStatus.VALIDATED or event.validated_at is None:
-            event.validated_at, event.validated_by = timezone.now(), user
+            event.validated_at, event.validated_by = when or timezone.now(), user
         event.review_comment = ""
     elif status == EventStatus.RETURNED:
         event.review_comment = comment
@@ -380,8 +380,8 @@ def status_reason(status, comment=""):
     }.get(status)
 
 
-def perform(transition, event, user, comment=""):
-    set_status(event, transition.to_status, user, comment)
+def perform(transition, event, user, comment="", when=None):
+    set_status(event, transition.to_status, user, comment, when)
     event._change_reason = status_reason(transition.to_status, comment)
     event.updated_by = user
 

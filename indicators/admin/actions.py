@@ -16,13 +16,13 @@ from collections import Counter, defaultdict
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.db.models import F
 from django.utils import timezone
 
 from feminisation import validators
 from feminisation.cache import invalidate_public_pages
 from indicators import workflow
-from indicators.figures import store
-from indicators.imports.writing import UPDATE_BATCH
+from indicators.figures import moves, store
 from indicators.models import AwarenessEvent
 
 RETURN_NEEDS_COMMENT = (
@@ -64,7 +64,9 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
     closed = workflow.closed_years()
     seen, shown_at = seen_versions(request), listed_at(request)
-    moved, before, skipped = [], set(), Counter()
+    moved, old_statuses, skipped = [], {}, Counter()
+    # One moment for the whole action: the moved events are then written together.
+    now = timezone.now()
     with store.collecting():
         # Locked by id, in the order of the ids (the list's queryset may be DISTINCT,
         # which FOR UPDATE refuses).
@@ -86,10 +88,10 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
             if refusal is not None:
                 skipped[refusal] += 1
                 continue
-            before.add(store.event_key(event))
-            workflow.perform(transition, event, user, comment)
+            old_statuses[event.pk] = event.status
+            workflow.perform(transition, event, user, comment, when=now)
             moved.append(event)
-        _save_all(moved, before, user)
+        _save_all(moved, old_statuses, user, now)
     modeladmin.message_user(
         request,
         workflow.summary(len(moved), skipped, transition),
@@ -97,30 +99,30 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
     )
 
 
-# What workflow.perform changes, and what a save adds to it.
-MOVED_FIELDS = (
-    "status",
-    "validated_at",
-    "validated_by",
-    "review_comment",
-    "updated_by",
-    "updated_at",
-    "version",
-)
+# What workflow.perform changes (a save adds the time and the next version).
+MOVED_FIELDS = ("status", "validated_at", "validated_by_id", "review_comment", "updated_by_id")
 
 
-def _save_all(events, keys_before, user):
+def _save_all(events, old_statuses, user, now):
     """Writes the moved events (locked since they were read) as each one's .save()
     would: its next version, its history record with its co-organisers, a line of
-    the admin's log, the figures of what it counted in before and counts in now, and
-    the public pages emptied at the commit."""
+    the admin's log, its figures moved from the rows of its old status to those of
+    its new one (`figures.moves`), and the public pages emptied at the commit."""
     if not events:
         return
-    now = timezone.now()
+    changed = defaultdict(list)
     for event in events:
         event.version += 1
         event.updated_at = now
-    AwarenessEvent.objects.bulk_update(events, MOVED_FIELDS, batch_size=UPDATE_BATCH)
+        changed[tuple(getattr(event, name) for name in MOVED_FIELDS)].append(event.pk)
+    # An UPDATE for each set of values (one, but for the validation times an event
+    # already validated keeps): a bulk update would build a CASE per event and field.
+    for values, ids in changed.items():
+        AwarenessEvent.objects.filter(pk__in=ids).update(
+            **dict(zip(MOVED_FIELDS, values, strict=True)),
+            updated_at=now,
+            version=F("version") + 1,
+        )
     records = AwarenessEvent.history.bulk_history_create(
         events, update=True, default_user=user, default_date=now
     )
@@ -130,7 +132,7 @@ def _save_all(events, keys_before, user):
         by_reason[event._change_reason].append(event)
     for reason, logged in by_reason.items():
         LogEntry.objects.log_actions(user.pk, logged, CHANGE, change_message=reason)
-    store.refresh_events({*keys_before, *(store.event_key(event) for event in events)})
+    moves.move(events, old_statuses)
     invalidate_public_pages()
 
 

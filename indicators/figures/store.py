@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Count,
     Exists,
     F,
@@ -39,7 +40,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
+    QuerySet,
     Sum,
     Value,
 )
@@ -47,7 +48,7 @@ from django.db.models.constants import OnConflict
 
 # Row comparisons, (a, b) IN ((1, 2), …): Django's own, for composite primary keys.
 from django.db.models.fields.tuple_lookups import Tuple, TupleIn
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from indicators.enums import EventRole
 from indicators.models import (
@@ -64,8 +65,11 @@ from indicators.models import (
 SUMMED = ("events", "people", "women", "known")
 DAYS_PER_STATEMENT = 500
 # Keys a statement compares with (SQLite writes each as an AND of five or six terms
-# in an OR: a hundred stay far under its limits on an expression's depth).
-KEYS_PER_STATEMENT = 100
+# in an OR: a hundred stay far under its limits on an expression's depth). On
+# PostgreSQL, « Valider » on a page of 100 events (200 keys, before and after) in one
+# go: each statement's cost is mostly its own, whatever the number of keys.
+KEYS_PER_STATEMENT = {"postgresql": 100}
+SQLITE_KEYS_PER_STATEMENT = 100
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -103,7 +107,9 @@ SUMS = {
 
 def _lines(days):
     """The count lines of these days: a list of dates, a (first, last) range, a Q on
-    the lines, or None for all."""
+    the lines, or None for all (or the lines already chosen, a queryset)."""
+    if isinstance(days, QuerySet):
+        return days
     lines = AudienceCount.objects.order_by()
     if isinstance(days, Q):
         return lines.filter(days)
@@ -121,11 +127,30 @@ def _summed(lines, per_audience, **keys):
         "status": F("event__status"),
         **keys,
     }
-    if per_audience:
-        keys["audience"] = F("audience")
+    keys["audience"] = _audience(per_audience)
     return lines.values(**_prefixed(keys)).annotate(
-        d_events=Count("event", distinct=True), **_prefixed(SUMS)
+        d_events=_events(per_audience), **_prefixed(SUMS)
     )
+
+
+def _events(per_audience):
+    """The events the lines of a row belong to. An event has one line an audience
+    (the lines' unique key): a row of one audience counts its lines, which lets
+    PostgreSQL sum a rebuild's rows by hashing them rather than sorting every line."""
+    return Count("pk") if per_audience else Count("event", distinct=True)
+
+
+def _audience(per_audience):
+    """The audience of a row: none for the rows of all audiences together."""
+    # Typed: selected alone, in a subquery, an untyped NULL would be text.
+    return F("audience") if per_audience else Cast(Value(None), BigIntegerField())
+
+
+def _every_row(querysets):
+    """The rows of these querysets in one statement (UNION ALL): a table's rows of
+    all audiences and of each, of both roles, written in one round trip."""
+    first, *others = querysets
+    return first.union(*others, all=True)
 
 
 def _daily_rows(days, per_audience):
@@ -140,7 +165,9 @@ def _partner_rows(days, role, per_audience):
 
 def _lines_in_months(months):
     """The count lines of the events of these months (first days), those a Q on the
-    lines chooses, or all if None."""
+    lines chooses, or all if None (or the lines already chosen, a queryset)."""
+    if isinstance(months, QuerySet):
+        return months
     lines = AudienceCount.objects.order_by()
     if months is None:
         return lines
@@ -153,22 +180,47 @@ def _lines_in_months(months):
 
 
 def _venue_rows(months, per_audience):
-    venue = Venue.objects.filter(
-        name=OuterRef("event__venue_name"), commune=OuterRef("event__commune")
-    ).values("pk")[:1]
+    """The venues' lines counted per month, place (name and commune), initiative,
+    status and, with per_audience, audience: `_insert_venue_months` finds each
+    place's venue."""
     keys = {
         "month": TruncMonth("event__date"),
-        "venue": Subquery(venue),
+        "name": F("event__venue_name"),
+        "commune": F("event__commune"),
         "initiative": F("event__initiative"),
         "status": F("event__status"),
     }
-    if per_audience:
-        keys["audience"] = F("audience")
+    keys["audience"] = _audience(per_audience)
     return (
-        _lines_in_months(months)
-        .values(**_prefixed(keys))
-        .annotate(d_events=Count("event", distinct=True))
+        _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=_events(per_audience))
     )
+
+
+PLACE = ("d_name", "d_commune")
+
+
+def _insert_venue_months(rows):
+    """INSERT INTO VenueMonth the rows `_venue_rows` counts, each place's venue
+    found by one join on the counted rows: looked up once per count line, it took
+    most of a rebuild's time."""
+    compiler = rows.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    aliases = [alias for _, _, alias in compiler.select if alias not in PLACE]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(VenueMonth._meta.get_field(name).column)
+        for name in ("venue", *(alias.removeprefix("d_") for alias in aliases))
+    )
+    selected = ", ".join(f"counted.{quote(alias)}" for alias in aliases)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(VenueMonth._meta.db_table)} ({columns}) "
+            f"SELECT venue.{quote('id')}, {selected} FROM ({sql}) counted "
+            f"INNER JOIN {quote(Venue._meta.db_table)} venue "
+            f"ON venue.{quote('name')} = counted.{quote('d_name')} "
+            f"AND venue.{quote('commune')} = counted.{quote('d_commune')}",
+            params,
+        )
 
 
 def month_end(month):
@@ -275,11 +327,7 @@ def _rebuild(days):
     venues.delete()
     # Another transaction may be adding the same new venue for another month.
     _insert_from(Venue, _new_venues(days), ignore_conflicts=True)
-    for per_audience in (False, True):
-        _insert_from(DailyFigures, _daily_rows(days, per_audience))
-        for role in EventRole:
-            _insert_from(PartnerDailyFigures, _partner_rows(days, role, per_audience))
-        _insert_from(VenueMonth, _venue_rows(months, per_audience))
+    _insert_rows(days, days, months)
     _rebuild_months(days)
 
 
@@ -303,13 +351,19 @@ def _by_partner_day(keys, prefix=""):
     return _one_of([F(prefix + name) for name in fields], values)
 
 
-def _by_venue_month(keys):
-    """The venues' rows of the months of these keys."""
-    fields = ("month", "venue__name", "venue__commune", "initiative_id", "status")
+def _by_venue_month(keys, venues):
+    """The venues' rows of the months of these keys; `venues` gives each place's
+    venue id (a place that is no venue has no rows)."""
+    fields = ("month", "venue_id", "initiative_id", "status")
     values = {
-        (_month(key), key.venue_name, key.commune, key.initiative_id, key.status) for key in keys
+        (_month(key), venues[key.venue_name, key.commune], key.initiative_id, key.status)
+        for key in keys
+        if (key.venue_name, key.commune) in venues
     }
-    return _one_of([F(name) for name in fields], values)
+    if not values:
+        return Q(pk__in=[])
+    months = sorted({value[0] for value in values})
+    return Q(month__in=months) & _one_of([F(name) for name in fields], values)
 
 
 def _venue_lines(keys):
@@ -338,12 +392,15 @@ def _month(key):
     return key.date.replace(day=1)
 
 
-def _add_new_venues(keys):
-    """Adds the keys' places that are not venues yet (and have count lines): one
-    look-up among the venues, and an INSERT only for a place never seen."""
+def _venues_of(keys):
+    """{(name, commune): venue id} of the keys' places, those that are not venues
+    yet added if they have count lines: one look-up among the venues, and an INSERT
+    and a second look-up only for a place never seen."""
     places = {(key.venue_name, key.commune) for key in keys}
-    known = Venue.objects.filter(_one_of([F("name"), F("commune")], places))
-    known = set(known.values_list("name", "commune"))
+    venues = Venue.objects.filter(_one_of([F("name"), F("commune")], places))
+    known = {
+        (name, commune): pk for pk, name, commune in venues.values_list("pk", "name", "commune")
+    }
     new = {
         (key.venue_name, key.commune, key.date)
         for key in keys
@@ -353,33 +410,58 @@ def _add_new_venues(keys):
         events = _one_of([F("venue_name"), F("commune"), F("date")], new)
         # Another transaction may be adding the same new venue for another month.
         _insert_from(Venue, _new_venues(events), ignore_conflicts=True)
+        known = {
+            (name, commune): pk for pk, name, commune in venues.values_list("pk", "name", "commune")
+        }
+    return known
 
 
 def _rebuild_keys(keys):
     """Sums again the stored rows of these event keys, and theirs only. The caller
     holds their months' locks."""
-    DailyFigures.objects.filter(EITHER_AUDIENCE, _by_day(keys)).delete()
-    PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, _by_partner_day(keys)).delete()
-    VenueMonth.objects.filter(EITHER_AUDIENCE, _by_venue_month(keys)).delete()
-    _add_new_venues(keys)
     # The keys' days, and venues, beside the keys themselves: PostgreSQL then reads
-    # the events of those days (of those venues) through an index, where the keys
-    # alone make it read every event.
-    days = Q(event__date__in=sorted({key.date for key in keys}))
+    # the rows, and the events, of those days (of those venues) through an index,
+    # where the keys alone make it read every row.
+    days = Q(date__in=sorted({key.date for key in keys}))
+    venues = _venues_of(keys)
+    DailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_day(keys)).delete()
+    PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_partner_day(keys)).delete()
+    VenueMonth.objects.filter(EITHER_AUDIENCE, _by_venue_month(keys, venues)).delete()
+    event_days = Q(event__date__in=sorted({key.date for key in keys}))
     months = sorted(_month(key) for key in keys)
     places = Q(
         event__venue_name__in=sorted({key.venue_name for key in keys}),
         event__date__range=(months[0], month_end(months[-1])),
     )
-    daily_lines = days & _by_day(keys, prefix="event__")
-    partner_lines = days & _by_partner_day(keys, prefix="event__")
-    venue_lines = places & _venue_lines(keys)
-    for per_audience in (False, True):
-        _insert_from(DailyFigures, _daily_rows(daily_lines, per_audience))
-        for role in EventRole:
-            _insert_from(PartnerDailyFigures, _partner_rows(partner_lines, role, per_audience))
-        _insert_from(VenueMonth, _venue_rows(venue_lines, per_audience))
+    # Chosen once for the table's rows of all audiences and of each (an OR of a
+    # hundred keys takes some 10 ms to build).
+    daily_lines = _lines(event_days & _by_day(keys, prefix="event__"))
+    partner_lines = _lines(event_days & _by_partner_day(keys, prefix="event__"))
+    venue_lines = _lines(places & _venue_lines(keys))
+    _insert_rows(daily_lines, partner_lines, venue_lines)
     _rebuild_month_keys(keys)
+
+
+def _insert_rows(daily_lines, partner_lines, venue_lines):
+    """Sums the lines each table's rows count, of all audiences and of each, in one
+    statement a table."""
+    both = (False, True)
+    _insert_from(
+        DailyFigures, _every_row([_daily_rows(daily_lines, per_audience) for per_audience in both])
+    )
+    _insert_from(
+        PartnerDailyFigures,
+        _every_row(
+            [
+                _partner_rows(partner_lines, role, per_audience)
+                for role in EventRole
+                for per_audience in both
+            ]
+        ),
+    )
+    _insert_venue_months(
+        _every_row([_venue_rows(venue_lines, per_audience) for per_audience in both])
+    )
 
 
 # The monthly roll-ups: each monthly row is the sum of its month's daily rows of the
@@ -460,15 +542,34 @@ def _refresh(days, keys):
     holding the locks of all their months, taken at once and in order."""
     days = sorted({day for day in days if day is not None})
     whole = set(days)
-    keys = sorted({key for key in keys if key.date is not None and key.date not in whole})
+    keys = {key for key in keys if key.date is not None and key.date not in whole}
     if not days and not keys:
         return
     with transaction.atomic():
         _lock_months({day.replace(day=1) for day in [*days, *(key.date for key in keys)]})
         for start in range(0, len(days), DAYS_PER_STATEMENT):
             _rebuild(days[start : start + DAYS_PER_STATEMENT])
-        for start in range(0, len(keys), KEYS_PER_STATEMENT):
-            _rebuild_keys(keys[start : start + KEYS_PER_STATEMENT])
+        rebuild_keys(keys)
+
+
+def rebuild_keys(keys):
+    """Sums again the stored rows of these event keys, a batch of keys a statement.
+    The caller holds their months' locks (`lock_months`)."""
+    keys = sorted(keys)
+    size = KEYS_PER_STATEMENT.get(connection.vendor, SQLITE_KEYS_PER_STATEMENT)
+    for start in range(0, len(keys), size):
+        _rebuild_keys(keys[start : start + size])
+
+
+def rebuild_month_keys(keys):
+    """Sums again the monthly rows of these event keys from their daily rows. The
+    caller holds their months' locks."""
+    _rebuild_month_keys(keys)
+
+
+def lock_months(months):
+    """Holds these months (first days) for a refresh until the transaction ends."""
+    _lock_months(months)
 
 
 def refresh_days(days):
@@ -496,6 +597,10 @@ def rebuild_all():
     what `check_figures` found)."""
     with transaction.atomic():
         _lock_everything()
+        if connection.vendor == "postgresql":
+            # COUNT(DISTINCT …) sorts each group's events: in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
         _rebuild(None)
 
 
@@ -544,6 +649,14 @@ def _expected(model, year):
     else:
         months = [datetime.date(year, month, 1) for month in range(1, 13)]
         querysets = [_venue_rows(months, per_audience) for per_audience in (False, True)]
+        venues = {
+            (name, commune): pk
+            for pk, name, commune in Venue.objects.values_list("pk", "name", "commune")
+        }
+        querysets = [
+            [{**row, "d_venue": venues.get((row["d_name"], row["d_commune"]))} for row in rows]
+            for rows in querysets
+        ]
     names = [f"d_{name}" for name in (*KEYS[model], *FIGURE_FIELDS[model])]
     return Counter(
         # The rows of all audiences together have no audience.

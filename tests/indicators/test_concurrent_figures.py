@@ -230,3 +230,56 @@ def test_two_events_of_the_same_day_in_other_initiatives_and_venues_saved_at_onc
 
         assert_figures_exact(DAY, DAY)
         assert_figures_exact(DAY.replace(day=1), store.month_end(DAY))
+
+
+def test_validating_events_while_another_event_of_their_day_and_venue_is_saved(world):
+    """« Valider » moves its events' figures into the rows of the validated events
+    while a save sums some of those rows again: under the month's lock, neither
+    loses the other's events."""
+    submitted = [
+        AwarenessEventFactory(
+            initiative=world["initiative"],
+            organizer=world["partners"][0],
+            co_organizers=[world["partners"][1]],
+            date=DAY,
+            venue_name=KNOWN_VENUE,
+            commune=COMMUNE,
+            status=EventStatus.SUBMITTED,
+        )
+        for _ in range(3 * ROUNDS)
+    ]
+    for event in submitted:
+        AudienceCountFactory(event=event, audience=world["audience"], people=30, women=10)
+    edited = AwarenessEventFactory(
+        initiative=world["initiative"],
+        organizer=world["partners"][0],
+        date=DAY,
+        venue_name=KNOWN_VENUE,
+        commune=COMMUNE,
+    )
+    AudienceCountFactory(event=edited, audience=world["audience"], people=40, women=20)
+    validator, editor = browsers(world)
+    url = reverse("admin:indicators_awarenessevent_change", args=[edited.pk])
+    changelist = reverse("admin:indicators_awarenessevent_changelist")
+
+    for turn, people in enumerate(range(41, 41 + ROUNDS)):
+        chosen = submitted[3 * turn : 3 * turn + 3]
+
+        def validate(chosen=chosen):
+            response = validator.post(
+                changelist,
+                {
+                    "action": "validate",
+                    "_selected_action": [event.pk for event in chosen],
+                    "index": 0,
+                    **{f"version_{event.pk}": event.version for event in chosen},
+                },
+            )
+            assert response.status_code == 302
+
+        form = form_data(editor.get(url), **{"counts-0-people": people})
+        at_once(validate, saved(editor, url, form))
+
+        assert AwarenessEvent.objects.filter(status=EventStatus.VALIDATED).count() == 4 + 3 * turn
+        assert_figures_exact(DAY, DAY)
+        assert_figures_exact(DAY.replace(day=1), store.month_end(DAY))

@@ -231,10 +231,16 @@ def foreign_keys():
         return cursor.fetchall()
 
 
+def indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes ORDER BY 1")
+        return cursor.fetchall()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatch):
     call_command("load_communes", stdout=StringIO())
-    keys = foreign_keys()
+    keys, indexed = foreign_keys(), indexes()
     with transaction.atomic():
         with monkeypatch.context() as patched:
             patched.setattr(command, "_copy", command._create)
@@ -251,8 +257,9 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
     assert not AwarenessEvent.objects.without_official_commune().exists()
     assert store.days_that_differ() == [] and store.venues_missing() == 0
     assert credits.rows_that_differ() == 0 and EventCredit.objects.count() >= 300
-    # Set aside for the writing, the foreign keys are all back.
+    # Set aside for the writing, the foreign keys and the indexes are all back.
     assert foreign_keys() == keys
+    assert indexes() == indexed
     for event in AwarenessEvent.objects.order_by("pk")[:20]:
         event.full_clean()
 

@@ -1,4 +1,5 @@
 import datetime
+import tempfile
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +18,9 @@ from indicators.models import (
     CreditedCoOrganizer,
     DailyFigures,
     EventCredit,
+    MonthlyFigures,
     PartnerDailyFigures,
+    PartnerMonthlyFigures,
     Venue,
     VenueMonth,
 )
@@ -29,7 +32,14 @@ MAX_DAYS = 3660
 BATCH_SIZE = 10_000
 CoOrganizer = AwarenessEvent.co_organizers.through
 WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer, EventCredit, CreditedCoOrganizer)
-FIGURES = (DailyFigures, PartnerDailyFigures, Venue, VenueMonth)
+FIGURES = (
+    DailyFigures,
+    PartnerDailyFigures,
+    MonthlyFigures,
+    PartnerMonthlyFigures,
+    Venue,
+    VenueMonth,
+)
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -88,11 +98,12 @@ class Command(BaseCommand):
             fresh = not AwarenessEvent.objects.exists()
             if connection.vendor == "postgresql":
                 with _foreign_keys_checked_at_the_end(fresh):
-                    days, lines = _copy(batches, _loaded_communes())
-                    _credits()
+                    with _indexes_built_at_the_end(fresh):
+                        days, lines = _copy(batches, count, _loaded_communes())
+                        _credits()
                     _figures(fresh, days)
             else:
-                days, lines = _create(batches, _loaded_communes())
+                days, lines = _create(batches, count, _loaded_communes())
                 _credits()
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
@@ -169,9 +180,10 @@ def _event(kind, place, loaded, **fields):
     )
 
 
-def _create(batches, loaded):
-    """Writes the events, their count lines and co-organisers with bulk_create, a
-    batch at a time; returns the days written and the number of count lines."""
+def _create(batches, count, loaded):
+    """Writes the `count` events, their count lines and co-organisers with
+    bulk_create, a batch at a time; returns the days written and the number of
+    count lines."""
     days, lines = set(), 0
     for batch in batches:
         events = AwarenessEvent.objects.bulk_create(
@@ -192,11 +204,14 @@ def _create(batches, loaded):
     return days, lines
 
 
-def _copy(batches, loaded):
+def _copy(batches, count, loaded):
     """PostgreSQL: writes the same rows as `_create` with COPY, the rows never
-    becoming model instances: the command then spends its time in the server's
-    index updates rather than in Python. The events' ids are taken from their
-    sequence a batch at a time, for their lines and co-organisers to point to."""
+    becoming model instances. The events go in one COPY, sent as they are drawn, so
+    that the server writes a batch while the next one is drawn (two processes, two
+    cores); their lines and co-organisers wait in temporary files (memory stays
+    flat), then go in a COPY each. Their ids are reserved at once from their
+    sequence, the table locked meanwhile (an INSERT elsewhere would wait rather
+    than take an id of the block)."""
     now = timezone.now()
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
     event_columns = ["id", "date", *(field.column for field in fields)]
@@ -209,34 +224,85 @@ def _copy(batches, loaded):
         return "\t".join(_copy_text(value) for value in values)
 
     days, lines = set(), 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AwarenessEvent._meta.db_table])
-        sequence = cursor.fetchone()[0]
-        for batch in batches:
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(batch)]
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-            events, counts, co_organized = [], [], []
-            for pk, (day, kind, place, co_organizers, counted) in zip(ids, batch, strict=True):
-                key = (kind, place)
-                if key not in rows:
-                    rows[key] = row(kind, place)
-                events.append(f"{pk}\t{day}\t{rows[key]}\n")
-                for audience, people, women in counted:
-                    counts.append(
-                        f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
-                    )
-                for partner in co_organizers:
-                    co_organized.append(f"{pk}\t{partner}\n")
-            _copy_rows(cursor, AwarenessEvent, event_columns, events)
-            _copy_rows(
-                cursor, AudienceCount, ["event_id", "audience_id", "people", "women"], counts
-            )
-            _copy_rows(cursor, CoOrganizer, ["awarenessevent_id", "partner_id"], co_organized)
-            days.update(day for day, *_ in batch)
-            lines += len(counts)
+    with (
+        connection.cursor() as cursor,
+        tempfile.TemporaryFile("w+") as counts_file,
+        tempfile.TemporaryFile("w+") as co_organized_file,
+    ):
+        pk = _reserve_ids(cursor, count)
+        with _copying(cursor, AwarenessEvent, event_columns) as copy:
+            for batch in batches:
+                events, counts, co_organized = [], [], []
+                for day, kind, place, co_organizers, counted in batch:
+                    key = (kind, place)
+                    if key not in rows:
+                        rows[key] = row(kind, place)
+                    events.append(f"{pk}\t{day}\t{rows[key]}\n")
+                    for audience, people, women in counted:
+                        counts.append(
+                            f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
+                        )
+                    for partner in co_organizers:
+                        co_organized.append(f"{pk}\t{partner}\n")
+                    pk += 1
+                copy.write("".join(events))
+                counts_file.write("".join(counts))
+                co_organized_file.write("".join(co_organized))
+                days.update(day for day, *_ in batch)
+                lines += len(counts)
+        for model, columns, written in (
+            (AudienceCount, ["event_id", "audience_id", "people", "women"], counts_file),
+            (CoOrganizer, ["awarenessevent_id", "partner_id"], co_organized_file),
+        ):
+            written.seek(0)
+            with _copying(cursor, model, columns) as copy:
+                while chunk := written.read(COPY_CHUNK):
+                    copy.write(chunk)
     return days, lines
+
+
+# Characters of a temporary file sent to COPY at a time.
+COPY_CHUNK = 1 << 20
+
+
+def _reserve_ids(cursor, count):
+    """The first of `count` consecutive event ids, taken from the events' sequence."""
+    table = AwarenessEvent._meta.db_table
+    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s::regclass)", [sequence])
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + count - 1])
+    return first
+
+
+@contextmanager
+def _indexes_built_at_the_end(fresh):
+    """On a fresh database, the written tables' plain indexes (those that no
+    constraint needs) are dropped for the writing and built again at its end, each
+    from a sort of the whole table, as pg_restore does: kept up to date row by row,
+    in the random order of venues, organisers and communes, they took most of the
+    COPY's time."""
+    if not fresh:
+        yield
+        return
+    tables = [model._meta.db_table for model in WRITTEN]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique AND NOT indisprimary "
+            "ORDER BY indexrelid",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        yield
+        # Each index sorts its table in memory rather than on disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 @contextmanager
@@ -285,13 +351,12 @@ def _copy_text(value):
     return text
 
 
-def _copy_rows(cursor, model, columns, rows):
-    if not rows:
-        return
+@contextmanager
+def _copying(cursor, model, columns):
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-        copy.write("".join(rows))
+        yield copy
 
 
 def _analyze(*models):
