@@ -32,12 +32,11 @@ def unique_keys(name, fields, message):
     ]
 
 
-class DaySums(models.Model):
-    """The count lines of one day's events in one initiative and status, summed for
-    one audience or, with an empty audience, for all of them together (so that
+class Sums(models.Model):
+    """The count lines of one period's events in one initiative and status, summed
+    for one audience or, with an empty audience, for all of them together (so that
     `events` counts each event once)."""
 
-    date = models.DateField()
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=EventStatus)
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
@@ -49,6 +48,15 @@ class DaySums(models.Model):
     class Meta:
         abstract = True
         default_permissions = ()
+
+
+class DaySums(Sums):
+    """The sums of one day."""
+
+    date = models.DateField()
+
+    class Meta(Sums.Meta):
+        abstract = True
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} : {self.people} personnes"
@@ -91,22 +99,14 @@ class PartnerDailyFigures(DaySums):
         )
 
 
-class MonthSums(models.Model):
+class MonthSums(Sums):
     """`DaySums` summed over a month: a period of whole months reads a row a month
     where it would read one a day (indicators/figures/scope.py)."""
 
     month = models.DateField(help_text="Le premier jour du mois.")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=EventStatus)
-    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
-    events = models.IntegerField()
-    people = models.BigIntegerField()
-    women = models.BigIntegerField()
-    known = models.BigIntegerField("personnes dont le sexe est connu")
 
-    class Meta:
+    class Meta(Sums.Meta):
         abstract = True
-        default_permissions = ()
 
     def __str__(self):
         return f"{self.month:%m/%Y} : {self.people} personnes"
