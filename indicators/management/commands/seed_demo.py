@@ -99,12 +99,12 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 with _foreign_keys_checked_at_the_end(fresh):
                     with _indexes_built_at_the_end(fresh):
-                        days, lines = _copy(batches, count, _loaded_communes())
-                        _credits()
+                        days, lines, first = _copy(batches, count, _loaded_communes())
+                        _credit(first, count)
                     _figures(fresh, days)
             else:
-                days, lines = _create(batches, count, _loaded_communes())
-                _credits()
+                days, lines, first = _create(batches, count, _loaded_communes())
+                _credit(first, count)
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
@@ -139,10 +139,14 @@ def _sources(plan):
     ]
 
 
-def _credits():
-    """The partners credited with the new events (bulk writes send no signal): an
-    INSERT … SELECT for each of the credits' two tables."""
-    credits.credit_uncredited()
+def _credit(first, count):
+    """The partners credited with the new events (bulk writes send no signal): those
+    of the `count` ids from `first` when COPY reserved them, else of the events that
+    have none."""
+    if first is None:
+        credits.credit_uncredited()
+    else:
+        credits.credit_written(first, first + count - 1)
 
 
 def _figures(fresh, days):
@@ -182,8 +186,8 @@ def _event(kind, place, loaded, **fields):
 
 def _create(batches, count, loaded):
     """Writes the `count` events, their count lines and co-organisers with
-    bulk_create, a batch at a time; returns the days written and the number of
-    count lines."""
+    bulk_create, a batch at a time; returns the days written, the number of count
+    lines and None (the ids need not follow each other)."""
     days, lines = set(), 0
     for batch in batches:
         events = AwarenessEvent.objects.bulk_create(
@@ -201,7 +205,7 @@ def _create(batches, count, loaded):
         )
         days.update(day for day, *_ in batch)
         lines += len(counts)
-    return days, lines
+    return days, lines, None
 
 
 def _copy(batches, count, loaded):
@@ -211,7 +215,8 @@ def _copy(batches, count, loaded):
     cores); their lines and co-organisers wait in temporary files (memory stays
     flat), then go in a COPY each. Their ids are reserved at once from their
     sequence, the table locked meanwhile (an INSERT elsewhere would wait rather
-    than take an id of the block)."""
+    than take an id of the block). Returns the days written, the number of count
+    lines and the first event's id."""
     now = timezone.now()
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
     event_columns = ["id", "date", *(field.column for field in fields)]
@@ -229,7 +234,7 @@ def _copy(batches, count, loaded):
         tempfile.TemporaryFile("w+") as counts_file,
         tempfile.TemporaryFile("w+") as co_organized_file,
     ):
-        pk = _reserve_ids(cursor, count)
+        first = pk = _reserve_ids(cursor, count)
         with _copying(cursor, AwarenessEvent, event_columns) as copy:
             for batch in batches:
                 events, counts, co_organized = [], [], []
@@ -258,7 +263,7 @@ def _copy(batches, count, loaded):
             with _copying(cursor, model, columns) as copy:
                 while chunk := written.read(COPY_CHUNK):
                     copy.write(chunk)
-    return days, lines
+    return days, lines, first
 
 
 # Characters of a temporary file sent to COPY at a time.
