@@ -389,8 +389,8 @@ def write(results):
         " mêmes lignes, triées comme l'export (ce qu'était l'export avant l'issue 17), lu"
         " par psycopg sans rien en faire. Les requêtes croissent avec le volume : deux par"
         " paquet de 16 000 actions au plus. Au-delà d'un million d'actions, un seul passage"
-        " (il dure des minutes) et pas de classeur (plus de lignes qu'une feuille n'en"
-        " contient). Mémoire : croissance du pic de RSS"
+        " (il dure des minutes) ; pas de classeur dès qu'il compterait plus de lignes"
+        " qu'une feuille n'en contient (l'export le refuse). Mémoire : croissance du pic de RSS"
         " (`ru_maxrss`) d'un processus neuf pendant l'export complet, après un petit export"
         " d'échauffement.",
         "",
