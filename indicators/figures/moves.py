@@ -31,8 +31,6 @@ from indicators.models import (
     VenueMonth,
 )
 
-SUMS = ("events", "people", "women", "known")
-
 
 def move(events, old_statuses):
     """Moves the figures of these events (saved with their new status) from the rows
@@ -136,11 +134,7 @@ def _add(counter, key, sums):
 def _stored(model, delta):
     """{key: row} of the model's stored rows among the delta's keys (every audience
     of their key without the audience, read through its index)."""
-    names = store.KEYS[model]
-    fields = [
-        f"{name}_id" if name in ("initiative", "audience", "partner", "venue") else name
-        for name in names
-    ]
+    fields = store.key_columns(model)
     without_audience = {key[:-1] for key in delta}
     first = fields[0]
     rows = model.objects.filter(
@@ -155,7 +149,7 @@ def _changes(model, rows, delta):
     """(ids of the stored rows the delta changes, the rows that replace them) once
     the delta is added, a row left without events replaced by none; None if a row
     would not hold."""
-    sums = SUMS if model is not VenueMonth else ("events",)
+    sums = store.FIGURE_FIELDS[model]
     replaced, created = [], []
     for key, change in delta.items():
         if not any(change):
@@ -168,13 +162,6 @@ def _changes(model, rows, delta):
         if min(values) < 0 or (values[0] == 0 and any(values)):
             return None
         if values[0]:
-            fields = dict(zip(_fields(model), key, strict=True))
+            fields = dict(zip(store.key_columns(model), key, strict=True))
             created.append(model(**fields, **dict(zip(sums, values, strict=True))))
     return replaced, created
-
-
-def _fields(model):
-    return [
-        f"{name}_id" if name in ("initiative", "audience", "partner", "venue") else name
-        for name in store.KEYS[model]
-    ]

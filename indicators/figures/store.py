@@ -666,11 +666,17 @@ def _expected(model, year):
     )
 
 
-def _stored(model, year):
-    fields = [
+def key_columns(model):
+    """The attributes of a stored row's key, in the order of its key (`CHECKED_KEYS`):
+    the foreign keys' ids."""
+    return [
         f"{name}_id" if name in ("initiative", "audience", "partner", "venue") else name
         for name in CHECKED_KEYS[model]
     ]
+
+
+def _stored(model, year):
+    fields = key_columns(model)
     rows = model.objects.filter(**{f"{CHECKED_KEYS[model][0]}__year": year})
     return Counter(rows.values_list(*fields, *FIGURE_FIELDS[model]))
 
