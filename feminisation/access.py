@@ -1,5 +1,5 @@
-"""Who may do what: the three roles as Django groups, the permissions that tell
-them apart, and who sees every partner's events.
+"""Who may do what: the four roles as Django groups, the permissions that tell
+them apart, who sees every partner's events and who every territory's.
 
 Kept in one place so the migration that creates the groups, the admin, the views
 and the tests read the same names. What an account may do with one event is
@@ -9,10 +9,15 @@ SEE_ALL_EVENTS = "indicators.see_all_events"
 VALIDATE_EVENTS = "indicators.validate_awarenessevent"
 EXPORT_FIGURES = "indicators.export_figures"
 VIEW_EVENTS = "indicators.view_awarenessevent"
+SEE_EVERY_TERRITORY = "territories.see_every_territory"
+VIEW_TERRITORIES = "territories.view_territory"
 
 TERRITORY_STAFF = "Équipe territoire"
 MANAGERS = "Responsables"
 PARTNERS = "Partenaires"
+# A network (France Clusters, the ANCT, a Region) that reads every territory's
+# plan and figures and writes nothing.
+NATIONAL_NETWORK = "Réseau national"
 
 PLAN_MODELS = {
     "partners": ["partner", "contact"],
@@ -45,12 +50,22 @@ PERMISSIONS = {
         "auth.change_user",
         "auth.view_user",
         VIEW_COMMUNES,
+        VIEW_TERRITORIES,
     ],
     MANAGERS: [
         *_on_plan_models(["view"]),
         SEE_ALL_EVENTS,
         EXPORT_FIGURES,
         VIEW_COMMUNES,
+        VIEW_TERRITORIES,
+    ],
+    NATIONAL_NETWORK: [
+        *_on_plan_models(["view"]),
+        SEE_ALL_EVENTS,
+        EXPORT_FIGURES,
+        VIEW_COMMUNES,
+        VIEW_TERRITORIES,
+        SEE_EVERY_TERRITORY,
     ],
     # What a partner's account may touch is narrowed further to its organisations'
     # events by the admin (AwarenessEvent.objects.visible_to).
@@ -75,6 +90,12 @@ def sees_all_events(user):
     """Territory staff and managers see every partner's events; a partner's
     accounts see only their organisations' events."""
     return user.is_superuser or user.has_perm(SEE_ALL_EVENTS)
+
+
+def sees_every_territory(user):
+    """The national network and superusers read every territory's data; every other
+    account only that of the territories it belongs to (`territory_ids`)."""
+    return user.is_superuser or user.has_perm(SEE_EVERY_TERRITORY)
 
 
 def can_validate(user):

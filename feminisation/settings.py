@@ -186,6 +186,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "partners",
     "geography",
+    "territories",
     "accounts",
     "initiatives",
     "indicators",
@@ -207,6 +208,9 @@ MIDDLEWARE = [
     # Below every middleware that redirects or sets a security header, above the
     # sessions and everything else a cached public page does not need.
     "feminisation.middleware.PublicPageMiddleware",
+    # Below the cache (a kept page needs no territory), above everything that reads
+    # the path or reverses a URL: /territoires/<slug>/ becomes the script prefix.
+    "territories.middleware.TerritoryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,7 +296,9 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Absolute: a relative one would follow a territory's script prefix
+# (territories.middleware).
+STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = _read("STATIC_ROOT", env.path, default=BASE_DIR / "staticfiles")
 # whitenoise serves what `collectstatic` gathered: compressed, under names that carry

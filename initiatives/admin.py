@@ -51,7 +51,7 @@ class ActionPlanAdmin(admin.ModelAdmin):
         "initiatives_count",
     )
     list_filter = ("is_published", "territory")
-    search_fields = ("title", "territory")
+    search_fields = ("title", "territory__name")
     date_hierarchy = "start_date"
     # Counting initiatives groups the rows, which drops the model's default ordering.
     ordering = ("-start_date",)

@@ -10,15 +10,25 @@ class ActionPlanQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def current(self):
-        """The plan the public site shows: the most recently started published one."""
-        return self.published().order_by("-start_date", "-pk").first()
+    def current(self, territory=None):
+        """The plan a territory's public site shows: its most recently started
+        published one (of any territory when none is given, for an instance that
+        serves one)."""
+        plans = self.published()
+        if territory is not None:
+            plans = plans.filter(territory=territory)
+        return plans.select_related("territory").order_by("-start_date", "-pk").first()
 
 
 class ActionPlan(models.Model):
     title = models.CharField("titre", max_length=300, validators=[validators.single_line])
     slug = models.SlugField("identifiant d'URL", max_length=100, unique=True)
-    territory = models.CharField("territoire", max_length=200, validators=[validators.single_line])
+    territory = models.ForeignKey(
+        "territories.Territory",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name="territoire",
+    )
     summary = models.TextField(
         "présentation",
         blank=True,
@@ -37,7 +47,7 @@ class ActionPlan(models.Model):
     is_published = models.BooleanField(
         "publié",
         default=False,
-        help_text="Le site public présente le plan publié le plus récent.",
+        help_text="Le site public du territoire présente son plan publié le plus récent.",
     )
     partners = models.ManyToManyField(
         Partner,

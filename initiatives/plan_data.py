@@ -7,13 +7,26 @@ import datetime
 from initiatives.enums import InitiativeStatus, PartnerRole
 from partners.enums import PartnerKind
 
+# The Territoire d'Industrie the plan belongs to. Its EPCIs are those of the area
+# Agence Sofie serves (the case sheet names no list): the territory should confirm
+# them; staff can correct them in the admin (Territoires).
+TERRITORY = {
+    "slug": "flandre-pays-de-saint-omer",
+    "name": "Flandre Pays de Saint-Omer",
+    "region": "Hauts-de-France",
+    "epcis": [
+        {"siren": "200069037", "name": "CA du Pays de Saint-Omer"},
+        # Formerly the CC de Flandre Intérieure.
+        {"siren": "200040947", "name": "CA Cœur de Flandre"},
+    ],
+}
+
 PLAN = {
     "slug": "flandre-pays-de-saint-omer",
     "title": (
         "Mettre en place un plan d'action en faveur de la féminisation des formations "
         "et des métiers industriels"
     ),
-    "territory": "Flandre Pays de Saint-Omer",
     "summary": (
         "Le Territoire d'Industrie Flandre Pays de Saint-Omer et le Campus des métiers et "
         "des qualifications (CMQ) Industrie et Transition Numérique des Hauts-de-France "

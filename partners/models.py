@@ -40,6 +40,13 @@ class Partner(models.Model):
             "organisation : ils ne voient que ses actions."
         ),
     )
+    territories = models.ManyToManyField(
+        "territories.Territory",
+        related_name="partners",
+        verbose_name="territoires",
+        blank=True,
+        help_text="Les territoires où cette organisation agit : leurs équipes la voient.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

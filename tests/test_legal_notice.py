@@ -79,7 +79,7 @@ def test_unset_settings_say_they_are_to_be_filled_in(client):
 
 
 def test_page_gives_the_licence_of_the_figures_and_links_the_other_legal_pages(client):
-    ActionPlanFactory(title="Plan mixité", territory="Flandre Pays de Saint-Omer")
+    ActionPlanFactory(title="Plan mixité")
 
     response = client.get(URL)
 

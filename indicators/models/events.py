@@ -18,6 +18,7 @@ from indicators.enums import EventFormat, EventStatus
 from indicators.sheet import lookup_key
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
+from territories import scoping
 
 # Dates per query when looking for the events that share keys: each date is one
 # condition of an OR, which SQLite nests one level deeper (at most 1,000 levels).
@@ -113,12 +114,14 @@ class AwarenessEventQuerySet(models.QuerySet):
         return self.filter(self.without_counts_condition(today))
 
     def visible_to(self, user):
-        """The events a user may see: all of them, or those credited to one of their
-        organisations (organised or co-organised), on the organisations' ids read
+        """The events a user may see: those of its territories (of every territory
+        for the national network), all of them or, for a partner's account, those
+        credited to one of its organisations (organised or co-organised), on ids read
         once per request; see `of_partners`."""
+        events = scoping.visible_to(self, user)
         if sees_all_events(user):
-            return self
-        return self.of_partners(organisation_ids(user))
+            return events
+        return events.of_partners(organisation_ids(user))
 
     def of_partners(self, partners):
         """The events organised or co-organised by one of `partners` (instances or

@@ -233,7 +233,7 @@ def _open_json_meta(request, plan, description):
     updated_at = stats.last_update(plan)
     return {
         "titre": plan.title,
-        "territoire": plan.territory,
+        "territoire": plan.territory.name,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "source": request.build_absolute_uri("/"),

@@ -14,7 +14,6 @@ from tests.partners.factories import PartnerFactory
 def plan():
     return ActionPlanFactory(
         title="Mettre en place un plan d'action en faveur de la féminisation",
-        territory="Flandre Pays de Saint-Omer",
         start_date=datetime.date(2024, 1, 1),
     )
 

@@ -2,7 +2,6 @@
 the errors a typo gets, and a list that stays cheap however long it grows."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
@@ -12,6 +11,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from feminisation import access
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
+from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -104,9 +104,7 @@ def prescribers():
 def editor(django_user_model):
     """A member of the territory staff, who may record and validate events, but is
     not a superuser."""
-    user = django_user_model.objects.create_user(username="chargee-de-mission", is_staff=True)
-    user.groups.add(Group.objects.get(name=access.TERRITORY_STAFF))
-    return user
+    return user_in(access.TERRITORY_STAFF, "chargee-de-mission")
 
 
 def test_adding_an_event_saves_its_lines_and_who_entered_it(

@@ -9,7 +9,6 @@ import io
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
@@ -29,6 +28,7 @@ from indicators.enums import EventFormat, EventStatus
 from indicators.imports import confirmation, writing
 from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, ImportPreview
 from indicators.sheet import COLUMNS
+from tests.indicators import accounts
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
@@ -116,10 +116,7 @@ def data(verrelles, girls, prescribers, arc, capital_filles):
 
 
 def user_in(django_user_model, group, username, organisations=()):
-    user = django_user_model.objects.create_user(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    user.partner_organisations.set(organisations)
-    return user
+    return accounts.user_in(group, username, organisations=organisations)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from initiatives.models import Achievement, ActionPlan, Audience, Initiative
+from tests.territories.factories import TerritoryFactory
 
 
 class ActionPlanFactory(DjangoModelFactory):
@@ -12,7 +13,7 @@ class ActionPlanFactory(DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Plan d'action pour la mixité n° {n}")
     slug = factory.Sequence(lambda n: f"plan-{n}")
-    territory = "Flandre Pays de Saint-Omer"
+    territory = factory.SubFactory(TerritoryFactory)
     start_date = datetime.date(2023, 1, 1)
     is_published = True
 

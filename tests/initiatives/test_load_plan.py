@@ -58,12 +58,13 @@ def test_loads_the_published_plan():
 
     plan = ActionPlan.objects.current()
     assert plan.slug == PLAN_SLUG
-    assert plan.territory == "Flandre Pays de Saint-Omer"
+    assert plan.territory.name == "Flandre Pays de Saint-Omer"
     assert plan.quote == "Quand c'est un sujet de territoire, tout le monde se sent impliqué"
     assert plan.indicator.startswith("Une comptabilité est tenue par le Territoire d'Industrie")
     assert list(plan.links.values_list("url", flat=True)) == ["https://www.ca-pso.fr/"]
     assert output == (
-        "Plan chargé, éléments créés : 1 plan, 3 publics cibles, 11 partenaires, 2 contacts, "
+        "Plan chargé, éléments créés : 1 territoire, 2 intercommunalités, 1 plan, "
+        "3 publics cibles, 11 partenaires, 2 contacts, "
         "4 initiatives, 1 lien du plan, 3 liens d'initiatives, 4 réalisations.\n"
     )
 

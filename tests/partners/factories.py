@@ -3,12 +3,14 @@ from factory.django import DjangoModelFactory
 
 from partners.enums import PartnerKind
 from partners.models import Contact, Partner
+from tests.territories.factories import TerritoryFactory
 
 
 class PartnerFactory(DjangoModelFactory):
     class Meta:
         model = Partner
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Entreprise partenaire {n}")
     slug = factory.Sequence(lambda n: f"partenaire-{n}")
@@ -17,6 +19,12 @@ class PartnerFactory(DjangoModelFactory):
 
     class Params:
         hidden = factory.Trait(is_public=False)
+
+    @factory.post_generation
+    def territories(self, create, extracted, **kwargs):
+        """The seed territory's unless told: `territories=[…]`."""
+        if create:
+            self.territories.add(*(TerritoryFactory(),) if extracted is None else extracted)
 
 
 class ContactFactory(DjangoModelFactory):

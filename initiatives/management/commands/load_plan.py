@@ -15,9 +15,12 @@ from initiatives.models import (
     PlanPartner,
 )
 from partners.models import Contact, Partner
+from territories.models import Epci, Territory
 
 # Summary order and French names (singular, plural) of what the command creates.
 NOUNS = {
+    Territory: ("territoire", "territoires"),
+    Epci: ("intercommunalité", "intercommunalités"),
     ActionPlan: ("plan", "plans"),
     Audience: ("public cible", "publics cibles"),
     Partner: ("partenaire", "partenaires"),
@@ -72,11 +75,26 @@ class PlanLoader:
         return model.objects.create(**lookups[0], **defaults), True
 
     def load(self):
+        territory = self.load_territory()
         partners, new_partners = self.load_partners()
         audiences, new_audiences = self.load_audiences()
-        plan = self.load_plan(partners, new_partners)
+        plan = self.load_plan(territory, partners, new_partners)
         for data in plan_data.INITIATIVES:
             self.load_initiative(plan, data, partners, new_partners, audiences, new_audiences)
+
+    def load_territory(self):
+        data = plan_data.TERRITORY
+        territory, created = self.find_or_create(
+            Territory,
+            [{"slug": data["slug"]}, {"name__iexact": data["name"]}],
+            {"name": data["name"], "region": data["region"]},
+        )
+        if created:
+            for epci in data["epcis"]:
+                self.find_or_create(
+                    Epci, [{"territory": territory, "siren": epci["siren"]}], {"name": epci["name"]}
+                )
+        return territory
 
     def load_partners(self):
         partners, new = {}, set()
@@ -143,13 +161,15 @@ class PlanLoader:
                 f"défaut remplacé ({', '.join(replaced)})."
             )
 
-    def load_plan(self, partners, new_partners):
+    def load_plan(self, territory, partners, new_partners):
         fields = {k: v for k, v in plan_data.PLAN.items() if k != "slug"}
+        fields["territory"] = territory
         plan, plan_created = self.find_or_create(
             ActionPlan, [{"slug": plan_data.PLAN["slug"]}], fields
         )
         for data in plan_data.PARTNERS:
             if plan_created or data["slug"] in new_partners:
+                partners[data["slug"]].territories.add(territory)
                 PlanPartner.objects.get_or_create(
                     plan=plan, partner=partners[data["slug"]], defaults={"role": data["role"]}
                 )

@@ -1,0 +1,94 @@
+"""The Territoires d'Industrie an instance serves. Each territory runs its own
+plans with its own partners, staff and public site (/territoires/<slug>/); its
+area is the EPCIs (intercommunalités) that make it up, hence its official communes
+and population."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Sum
+
+from feminisation import validators
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The territories an account reads: every one for the national network and
+        superusers, else those it belongs to."""
+        from territories import scoping
+
+        return scoping.visible_to(self, user)
+
+
+class Territory(models.Model):
+    name = models.CharField("nom", max_length=200, unique=True, validators=[validators.single_line])
+    slug = models.SlugField(
+        "identifiant d'URL",
+        max_length=100,
+        unique=True,
+        help_text="Son site public est à l'adresse /territoires/<identifiant>/.",
+    )
+    region = models.CharField("région", max_length=100, validators=[validators.single_line])
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="territories",
+        verbose_name="comptes",
+        blank=True,
+        help_text=(
+            "Les comptes de l'équipe, des responsables et des partenaires de ce territoire : "
+            "ils n'en voient que les données."
+        ),
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ["name"]
+        permissions = [
+            ("see_every_territory", "Peut consulter les données de tous les territoires"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def communes(self):
+        from geography.models import Commune
+
+        return Commune.objects.filter(epci_siren__in=self.epcis.values("siren"))
+
+    def population(self):
+        """The legal population of its communes, None when none is loaded."""
+        return self.communes().aggregate(total=Sum("population"))["total"]
+
+
+siren = RegexValidator(r"^\d{9}\Z", "Un SIREN s'écrit avec 9 chiffres.")
+
+
+class Epci(models.Model):
+    """An intercommunalité (EPCI à fiscalité propre) of a territory, by its SIREN:
+    the official communes carry it (geography.Commune.epci_siren)."""
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="epcis", verbose_name="territoire"
+    )
+    siren = models.CharField("SIREN", max_length=9, validators=[siren])
+    name = models.CharField("nom", max_length=200, validators=[validators.single_line])
+
+    class Meta:
+        verbose_name = "intercommunalité"
+        verbose_name_plural = "intercommunalités"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "siren"],
+                name="epci_once_per_territory",
+                violation_error_message="Cette intercommunalité fait déjà partie du territoire.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.siren})"
