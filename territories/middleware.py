@@ -7,7 +7,7 @@ tells the views which."""
 import re
 
 from django.http import Http404
-from django.urls import set_script_prefix
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils.functional import SimpleLazyObject
 
 from territories.models import Territory
@@ -43,5 +43,11 @@ class TerritoryMiddleware:
             raise Http404("Aucun territoire ne porte cet identifiant.")
         request.territory = territory
         request.path_info = rest
-        set_script_prefix(request.META.get("SCRIPT_NAME", "") + match.group(0))
-        return self.get_response(request)
+        # The prefix belongs to this request: once answered, the thread's own is
+        # back (a page is rendered before its response goes up the middleware).
+        previous = get_script_prefix()
+        set_script_prefix(previous.rstrip("/") + match.group(0))
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(previous)
