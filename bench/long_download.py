@@ -130,9 +130,11 @@ def expected_export(path):
     from django.test import Client
 
     from feminisation.access import MANAGERS
+    from territories.models import Territory
 
     manager, _ = User.objects.get_or_create(username="bench-manager", defaults={"is_staff": True})
     manager.groups.add(Group.objects.get(name=MANAGERS))
+    Territory.objects.order_by("pk").first().members.add(manager)
     client = Client()
     client.force_login(manager)
     response = client.get(path)

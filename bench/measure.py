@@ -42,6 +42,7 @@ from indicators.figures import store  # noqa: E402
 from indicators.models import AudienceCount, AwarenessEvent  # noqa: E402
 from initiatives.models import ActionPlan  # noqa: E402
 from partners.models import Partner  # noqa: E402
+from territories.models import Territory  # noqa: E402
 
 BARE_PAGE = b"<!doctype html><title>bare</title><p>bare view</p>"
 
@@ -95,7 +96,9 @@ def get_ok(client, url):
 
 
 def user(username, **fields):
+    """A bench account, member of the seed territory (load_plan's, the first)."""
     account, _ = User.objects.get_or_create(username=username, defaults=fields)
+    Territory.objects.order_by("pk").first().members.add(account)
     return account
 
 
