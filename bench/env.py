@@ -11,12 +11,16 @@ DB_NAMES = {
     10_000_000: "bench_10m",
 }
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+# The territories of every benchmark database (issue 18's scale: 200), the seed
+# territory first; BENCH_TERRITORIES=1 measures an instance of one territory.
+TERRITORIES = int(os.environ.get("BENCH_TERRITORIES", 200))
 # collectstatic's output (DEBUG off needs its manifest), outside the repository.
 STATIC_ROOT = os.path.join(tempfile.gettempdir(), "mixite-bench-static")
 
 
 def db_name(events):
-    return DB_NAMES.get(events, f"bench_{events}")
+    name = DB_NAMES.get(events, f"bench_{events}")
+    return name if TERRITORIES == 1 else f"{name}_t{TERRITORIES}"
 
 
 def db_url(events):

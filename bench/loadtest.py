@@ -64,6 +64,21 @@ def _wait_for_port(timeout=60):
 # figures, a streamed open-data file (kept once sent).
 HEALTH = "/sante/"
 CACHED_PAGES = ["/", "/territoire/", "/donnees/compteurs.csv"]
+
+
+def cached_pages(events):
+    """CACHED_PAGES on the seed territory's site; with several territories, under its
+    prefix, then the list of territories and /national/."""
+    with psycopg.connect(db_url(events)) as conn:
+        slug, count = conn.execute(
+            "SELECT min(slug) FILTER (WHERE id = (SELECT min(id) FROM territories_territory)),"
+            " count(*) FROM territories_territory"
+        ).fetchone()
+    if count == 1:
+        return CACHED_PAGES
+    return [f"/territoires/{slug}{page}" for page in CACHED_PAGES] + ["/", "/national/"]
+
+
 # Rounds of short runs, each page right after the floor: the machine's load changes
 # less within a round than over the whole test.
 CACHED_ROUNDS = 3
@@ -93,11 +108,11 @@ def _per_second(figures):
     return figures["requests"] / (figures["duration_us"] / 1e6)
 
 
-def _cached_pages(base, duration, connections, script):
+def _cached_pages(base, pages, duration, connections, script):
     """Requests per second of each cached page and of /sante/ (medians of the rounds),
     and each page's ratio to /sante/ (the median of its rounds' ratios)."""
-    paths = [HEALTH, *CACHED_PAGES]
-    for path in CACHED_PAGES:  # both workers warm, the page kept
+    paths = [HEALTH, *pages]
+    for path in pages:  # both workers warm, the page kept
         for _ in range(4):
             urllib.request.urlopen(base + path, timeout=WARM_UP_TIMEOUT).read()
     rates = {path: [] for path in paths}
@@ -132,7 +147,8 @@ def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
     # The cache keys do not name the database: drop what another size left there.
     redis.Redis.from_url(cache_url).flushdb()
     env = django_env(events, CACHE_URL=cache_url)
-    url = f"http://{ADDRESS[0]}:{ADDRESS[1]}/"
+    pages = cached_pages(events)
+    url = f"http://{ADDRESS[0]}:{ADDRESS[1]}{pages[0]}"
     server = subprocess.Popen(
         [
             GUNICORN,
@@ -164,7 +180,11 @@ def run(events, duration, connections=8, cache_url="redis://127.0.0.1:6379/3"):
             script.flush()
             figures = _wrk(url, duration, connections, script.name)
             cached = _cached_pages(
-                url.rstrip("/"), max(3, duration // 12), connections, script.name
+                f"http://{ADDRESS[0]}:{ADDRESS[1]}",
+                pages,
+                max(3, duration // 12),
+                connections,
+                script.name,
             )
     finally:
         os.killpg(server.pid, signal.SIGTERM)

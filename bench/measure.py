@@ -95,10 +95,22 @@ def get_ok(client, url):
     return response
 
 
-def user(username, **fields):
-    """A bench account, member of the seed territory (load_plan's, the first)."""
+def seed_territory():
+    """load_plan's territory, the first: the one the single-territory measures read."""
+    return Territory.objects.order_by("pk").first()
+
+
+def home_url():
+    """The seed territory's dashboard: `/`, or its site's once there are several."""
+    if Territory.objects.count() == 1:
+        return "/"
+    return f"/territoires/{seed_territory().slug}/"
+
+
+def user(username, territory=None, **fields):
+    """A bench account, member of `territory` (the seed territory by default)."""
     account, _ = User.objects.get_or_create(username=username, defaults=fields)
-    Territory.objects.order_by("pk").first().members.add(account)
+    (territory or seed_territory()).members.add(account)
     return account
 
 
@@ -119,14 +131,15 @@ HEAVY_S = 10
 DASHBOARD_TIMEOUT_S = int(os.environ.get("BENCH_DASHBOARD_TIMEOUT", 300))
 
 
-def dashboard(repeat):
+def dashboard(repeat, url=None):
+    url = url or home_url()
     client = Client()
     cache.clear()
     with connection.cursor() as cursor:
         cursor.execute(f"SET statement_timeout = {DASHBOARD_TIMEOUT_S * 1000}")
     try:
         with captured(connection) as queries_seen:
-            first_s, page = timed(lambda: client.get("/"))
+            first_s, page = timed(lambda: client.get(url))
     except OperationalError as error:  # statement_timeout
         return {"timeout_s": DASHBOARD_TIMEOUT_S, "error": str(error).splitlines()[0]}
     finally:
@@ -150,12 +163,12 @@ def dashboard(repeat):
 
     def uncached():
         cache.clear()
-        get_ok(client, "/")
+        get_ok(client, url)
 
     heavy = first_s > HEAVY_S
     runs = {
         "bare": lambda: get_ok(client, "/bench-bare/"),
-        "cached": lambda: get_ok(client, "/"),
+        "cached": lambda: get_ok(client, url),
         "uncached": uncached,
         "sql_floor": sql_floor,
     }
@@ -168,7 +181,7 @@ def dashboard(repeat):
             if heavy and turn and name in ("uncached", "sql_floor"):
                 continue
             if name == "cached":
-                get_ok(client, "/")  # make sure the entry is there
+                get_ok(client, url)  # make sure the entry is there
             samples[name].append(timed(run)[0])
     result = {name: summary(values) for name, values in samples.items()}
     result["first_render_ms"] = ms(first_s)
@@ -250,7 +263,7 @@ def single_copy_selects():
     from indicators.exports import datasets, pg_copy, writer
     from indicators.figures.scope import Scope
 
-    events = Scope(ActionPlan.objects.current(), statuses=ALL_STATUSES).events()
+    events = Scope(ActionPlan.objects.current(seed_territory()), statuses=ALL_STATUSES).events()
     names = (
         AwarenessEvent.co_organizers.through.objects.filter(awarenessevent__in=events)
         .order_by()
@@ -345,7 +358,7 @@ def xlsx_memory():
     """Peak RSS growth of one full events workbook, after a small one (a fresh
     process: run apart from export_memory, whose peak would hide this one's)."""
     client = manager_client()
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(seed_territory())
     first = AwarenessEvent.objects.for_plan(plan).order_by("date").first().date
     consume_xlsx(client, f"{XLSX_URL}&du={first}&au={first + datetime.timedelta(days=7)}")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -361,7 +374,7 @@ def xlsx_memory():
 def export_memory():
     """Peak RSS growth of one full export, after a small export has warmed the code."""
     client = manager_client()
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(seed_territory())
     first = AwarenessEvent.objects.for_plan(plan).order_by("date").first().date
     consume_export(client, f"{EXPORT_URL}&du={first}&au={first + datetime.timedelta(days=7)}")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -434,7 +447,7 @@ def annual_report(repeat):
     or None if that year has more than REPORT_MAX_EVENTS actions."""
     busiest = (
         AwarenessEvent.objects.validated()
-        .for_plan(ActionPlan.objects.current())
+        .for_plan(ActionPlan.objects.current(seed_territory()))
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(events=Count("pk"))
@@ -521,7 +534,7 @@ def changelist(repeat):
 
 def import_file(rows):
     """A valid CSV of `rows` new events this year, on the published plan's data."""
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(seed_territory())
     initiatives = list(
         plan.initiatives.order_by("number").prefetch_related("lead_partners", "audiences")
     )
@@ -680,7 +693,10 @@ def event_with_two_lines():
     today = datetime.date.today()
     day = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
     two = (
-        AudienceCount.objects.filter(event__date__range=(day, day + datetime.timedelta(days=30)))
+        AudienceCount.objects.filter(
+            event__date__range=(day, day + datetime.timedelta(days=30)),
+            event__initiative__plan__territory=seed_territory(),
+        )
         .values("event")
         .annotate(lines=Count("pk"))
         .filter(lines=2)
@@ -740,8 +756,9 @@ def validate_events(repeat):
     """« Valider » on 100 events submitted over the last twelve months (of as many
     days, venues and months as chance gives), from the list's page of « à valider »."""
     client = role_client("staff")
-    last = AwarenessEvent.objects.aggregate(last=Max("date"))["last"]
-    year = AwarenessEvent.objects.filter(date__gt=last - datetime.timedelta(days=365))
+    events = AwarenessEvent.objects.filter(initiative__plan__territory=seed_territory())
+    last = events.aggregate(last=Max("date"))["last"]
+    year = events.filter(date__gt=last - datetime.timedelta(days=365))
     first_id = year.order_by("pk").values_list("pk", flat=True)[:1].get()
     last_id = year.order_by("-pk").values_list("pk", flat=True)[:1].get()
     step = max(1, (last_id - first_id) // VALIDATED_AT_ONCE)
@@ -795,6 +812,69 @@ def validate_events(repeat):
     }
 
 
+# 7. Several territories (issue 18) ----------------------------------------------
+
+
+def median_territory():
+    """The territory of median size (events), another than the seed's."""
+    territories = list(
+        Territory.objects.exclude(pk=seed_territory().pk)
+        .annotate(events=Count("plans__initiatives__events"))
+        .order_by("events", "pk")
+    )
+    return territories[len(territories) // 2]
+
+
+def territories(repeat):
+    """A territory's dashboard, the list of territories at `/` and `/national/`,
+    uncached and cached, beside the bare view; a territory's admin list for its
+    staff. Measured once the instance has several territories."""
+    count = Territory.objects.count()
+    if count < 2:
+        return {"territories": count}
+    territory = median_territory()
+    client = Client()
+    pages = {"territory": f"/territoires/{territory.slug}/", "list": "/", "national": "/national/"}
+    queries = {}
+    for name, url in pages.items():
+        cache.clear()
+        with captured(connection) as queries_seen:
+            get_ok(client, url)
+        queries[name] = len(queries_seen.captured_queries)
+    staff = Client()
+    account = user(f"bench-staff-{territory.slug}", territory=territory, is_staff=True)
+    account.groups.add(Group.objects.get(name=TERRITORY_STAFF))
+    staff.force_login(account)
+
+    def uncached(url):
+        cache.clear()
+        get_ok(client, url)
+
+    runs = {
+        "bare": lambda: get_ok(client, "/bench-bare/"),
+        **{f"{name}_uncached": (lambda url=url: uncached(url)) for name, url in pages.items()},
+        **{f"{name}_cached": (lambda url=url: get_ok(client, url)) for name, url in pages.items()},
+        "changelist": lambda: get_ok(staff, CHANGELIST_URL),
+    }
+    for run in runs.values():  # warm-up; the cached pages are kept
+        run()
+    for url in pages.values():
+        get_ok(client, url)
+    samples = {name: [] for name in runs}
+    for _ in range(repeat * 4):  # interleaved, so that noise hits every page alike
+        for name, run in runs.items():
+            if name.endswith("_cached"):
+                get_ok(client, pages[name.removesuffix("_cached")])
+            samples[name].append(timed(run)[0])
+    return {
+        "territories": count,
+        "territory": territory.slug,
+        "territory_events": territory.events,
+        "queries": queries,
+        **{name: summary(values) for name, values in samples.items()},
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
@@ -818,6 +898,7 @@ def main():
                 ("annual_report", annual_report),
                 ("changelist", changelist),
                 ("writes", writes),
+                ("territories", territories),
             )
             for name, measure in measures:
                 if args.only and name != args.only:

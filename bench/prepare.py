@@ -11,7 +11,7 @@ import time
 
 import psycopg
 
-from bench.env import PG_SERVER, db_name, django_env
+from bench.env import PG_SERVER, TERRITORIES, db_name, django_env
 
 PYTHON = sys.executable
 
@@ -71,6 +71,8 @@ def prepare(events):
             "1",
             "--days",
             "3650",
+            "--territories",
+            str(TERRITORIES),
         ],
         env=env,
         check=True,

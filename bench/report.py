@@ -213,13 +213,92 @@ TARGETS = [
 GROWTH_LIMIT = 2
 
 
+def _territories_ratio(r):
+    """The slowest cached page's speed beside the bare view's (median times)."""
+    bare = _get(r, "territories", "bare", "median_ms")
+    cached = [
+        _get(r, "territories", f"{page}_cached", "median_ms")
+        for page in ("territory", "list", "national")
+    ]
+    if not bare or None in cached:
+        return None
+    return bare / max(cached)
+
+
+# Issue 18's targets, at 200 territories (same columns as TARGETS).
+TARGETS_18 = [
+    (
+        "Tableau de bord d'un territoire sans cache, p95",
+        lambda r: _get(r, "territories", "territory_uncached", "p95_ms"),
+        _ms,
+        "≤ 100 ms",
+        lambda v: v <= 100,
+        "—",
+    ),
+    (
+        "`/national/` sans cache, p95",
+        lambda r: _get(r, "territories", "national_uncached", "p95_ms"),
+        _ms,
+        "≤ 300 ms",
+        lambda v: v <= 300,
+        "—",
+    ),
+    (
+        "Pages en cache / vue nue (même processus), la plus lente",
+        _territories_ratio,
+        _times,
+        "≥ 0,5",
+        lambda v: v >= 0.5,
+        "—",
+    ),
+    (
+        "Liste des actions d'un territoire (admin, équipe), p50",
+        lambda r: _get(r, "territories", "changelist", "median_ms"),
+        _ms,
+        "≤ 200 ms",
+        lambda v: v <= 200,
+        "—",
+    ),
+    (
+        "Enregistrement d'une action à deux lignes (admin), p50",
+        lambda r: _get(r, "writes", "save", "median_ms"),
+        _ms,
+        "≤ 150 ms",
+        lambda v: v <= 150,
+        "—",
+    ),
+    (
+        "`seed_demo` (COPY), actions par seconde",
+        _seed_rate,
+        _rate,
+        "≥ 50 000 /s",
+        lambda v: v >= 50_000,
+        "—",
+    ),
+]
+
+
 def _targets(sizes):
-    """Issue 17's summary: each measure at 1M and 10M, its growth, its target."""
+    """Issues 17 and 18's summaries: each measure at 1M and 10M, its growth, its
+    target; issue 18's once the databases hold several territories."""
     small, large = sizes.get("1000000"), sizes.get("10000000")
     if small is None and large is None:
         return []
+    out = _target_table(
+        "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)", TARGETS, small, large
+    )
+    territories = [_get(r, "territories", "territories") for r in (small, large) if r]
+    if any(count and count > 1 for count in territories):
+        count = max(c for c in territories if c)
+        out += _target_table(
+            f"## Objectifs de l'issue 18 ({count} territoires)", TARGETS_18, small, large
+        )
+    return out
+
+
+def _target_table(title, targets, small, large):
     out = [
-        "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)",
+        title,
         "",
         "« Avant » : mesures indépendantes citées par l'issue (PostgreSQL 15, 2 cœurs,"
         " 1 000 000 d'actions ; pour `seed_demo`, la mesure d'avant l'issue) ; les autres"
@@ -231,7 +310,7 @@ def _targets(sizes):
         _row("Mesure", "Avant (1 M)", "1 M", "10 M", "10 M / 1 M", "Objectif", "Résultat"),
         "|---|---|---|---|---|---|---|",
     ]
-    for label, value, show, target, meets, before in TARGETS:
+    for label, value, show, target, meets, before in targets:
         values = [value(r) if r is not None else None for r in (small, large)]
         measured = [v for v in values if v is not None]
         growth = values[1] / values[0] if None not in values and values[0] else None
@@ -256,6 +335,58 @@ def _targets(sizes):
     return [*out, ""]
 
 
+def _territories_section(sizes):
+    measured = [
+        (size, r["territories"])
+        for size, r in sizes.items()
+        if (_get(r, "territories", "territories") or 0) > 1
+    ]
+    if not measured:
+        return []
+    out = [
+        "## 4 bis. Plusieurs territoires : un territoire, la liste `/`, `/national/`",
+        "",
+        "Temps serveur (client de test de Django), médiane et p95 ; « sans cache » vide le"
+        " cache avant chaque requête. Liste de l'administration : un compte de l'équipe du"
+        " territoire mesuré (de taille médiane).",
+        "",
+        _row(
+            "Actions",
+            "Territoires",
+            "Territoire (sans cache)",
+            "`/` (sans cache)",
+            "`/national/` (sans cache)",
+            "En cache (territoire, `/`, national)",
+            "Vue nue",
+            "Liste admin",
+            "Requêtes (territoire, `/`, national)",
+        ),
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, t in measured:
+
+        def both(name, t=t):
+            return f"{t[name]['median_ms']} / {t[name]['p95_ms']} ms"
+
+        out.append(
+            _row(
+                n(int(size)),
+                str(t["territories"]),
+                both("territory_uncached"),
+                both("list_uncached"),
+                both("national_uncached"),
+                ", ".join(
+                    f"{t[f'{page}_cached']['median_ms']} ms"
+                    for page in ("territory", "list", "national")
+                ),
+                f"{t['bare']['median_ms']} ms",
+                both("changelist"),
+                ", ".join(str(t["queries"][page]) for page in ("territory", "list", "national")),
+            )
+        )
+    return [*out, ""]
+
+
 def write(results):
     sizes = dict(sorted(results["sizes"].items(), key=lambda item: int(item[0])))
     # One line per command: a run measures its sizes one after the other.
@@ -264,7 +395,7 @@ def write(results):
         runs.setdefault(r["command"], []).append(r["measured_at"])
     info = machine()
     out = [
-        "# Mesures de performance (issues 7 et 17)",
+        "# Mesures de performance (issues 7, 17 et 18)",
         "",
         "Fichier écrit par `make bench` (`bench/run.py`) : ne pas le modifier à la main, sauf",
         "la section « Analyse », reprise de `bench/analysis.md`.",
@@ -578,6 +709,7 @@ def write(results):
             "",
         ]
 
+    out += _territories_section(sizes)
     out += ["## 5. Test de charge (gunicorn, 2 workers de 4 fils, cache Redis)", ""]
     loads = [(s, r["load"]) for s, r in sizes.items() if "load" in r]
     if loads:
