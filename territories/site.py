@@ -1,0 +1,21 @@
+"""What a territory's public site needs beyond the middleware: its pages answer only
+for a territory."""
+
+from functools import wraps
+
+from django.shortcuts import redirect
+
+
+def territory_site(view):
+    """A page of a territory's site: at the root of an instance with several
+    territories, which one it would be is unknown, and the visitor is sent to the
+    list of territories (the home page there)."""
+
+    @wraps(view)
+    def territory_view(request, *args, **kwargs):
+        # request.territory may be a lazy None: truth, not identity.
+        if not request.territory:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return territory_view
