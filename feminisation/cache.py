@@ -157,11 +157,12 @@ class _VersionAnnouncement:
     """The new versions that the writes of a transaction announce, after it commits.
     Each write adds what it concerns and registers the announcement with on_commit
     (Django drops the callbacks of a rolled back transaction or savepoint; what a
-    rolled back write added only replaces a version more); the first callback that
-    runs replaces the versions, the others see it done."""
+    write rolled back with a savepoint added only replaces a version more); the
+    first callback that runs replaces the versions, the others see it done."""
 
-    def __init__(self, using):
+    def __init__(self, using, hooks):
         self.using = using
+        self.hooks = hooks
         self.done = False
         self.everything = False
         self.territories = set()
@@ -204,9 +205,12 @@ _announcements = threading.local()
 
 
 def _announce(using, **written):
+    # A transaction's callbacks are a list of their own: a new list is a new
+    # transaction (or the rest of one after a savepoint rolled back).
+    hooks = transaction.get_connection(using).run_on_commit
     announcement = getattr(_announcements, using, None)
-    if announcement is None or announcement.done:
-        announcement = _VersionAnnouncement(using)
+    if announcement is None or announcement.done or announcement.hooks is not hooks:
+        announcement = _VersionAnnouncement(using, hooks)
         setattr(_announcements, using, announcement)
     announcement.add(**written)
     transaction.on_commit(announcement, using=using)
