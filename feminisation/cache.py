@@ -1,17 +1,26 @@
 """Public pages are cached whole, keyed by the query parameters they read, with the
-version current when they were rendered; a save or deletion of any watched model
-replaces the version: a change made in the admin shows on the very next request,
-with no per-page invalidation.
+versions current when they were rendered; a save or deletion of a watched model
+replaces the versions it concerns: a change made in the admin shows on the very next
+request, with no per-page invalidation.
+
+The versions are per territory: a page of a territory's site (/territoires/<slug>/…)
+depends on that territory's version and on the shared data's (audiences, communes,
+the territories themselves); every other page (the list of territories, the national
+page, the legal pages, the site of an instance with one territory at its root) on
+the instance's version. A write in a territory replaces that territory's version
+and the instance's; a write of shared data replaces every version. Which territory
+a record belongs to is territories.scoping's to say.
 
 A cached page is answered by PublicPageMiddleware, before the sessions, the
 authentication, the CSRF check and the URL resolution: one round trip reads the
-version and the page together (MGET), and the page is served only if it was
-rendered under that version. It is kept as it left the middleware below that one
+versions and the page together (MGET), and the page is served only if it was
+rendered under those versions. It is kept as it left the middleware below that one
 (with their headers), and the middleware above it add theirs as on any response.
 
-The version is replaced once per transaction, after it commits: a page rendered
+The versions are replaced once per transaction, after it commits (the territories
+its writes concern are read then, one query per model written): a page rendered
 while the transaction is in flight reads the old rows, and is kept with the old
-version, which the commit then leaves behind.
+versions, which the commit then leaves behind.
 
 The cache only makes pages faster. When it fails (Redis stopped or timing out, any
 error of its backend), pages are computed without it, saves are kept, and a warning
@@ -30,13 +39,18 @@ from time import monotonic
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.http import HttpResponse
 from django.utils.cache import has_vary_header
 
+from territories import scoping
+
 logger = logging.getLogger(__name__)
 
+# The instance's version, which every write replaces.
 VERSION_KEY = "public-pages:version"
+# The shared data's, which every territory's pages depend on.
+SHARED_VERSION_KEY = "public-pages:version:shared"
 PAGE_TIMEOUT = 60 * 60
 # A streamed page (an open-data file) is kept once sent whole, when it is at most
 # this long: a real plan's list of actions, a few thousand rows, is well under it; a
@@ -52,7 +66,7 @@ LOG_INTERVAL = 60
 class _TolerantCache:
     """This module's calls to Django's cache, in one process: a call that fails
     returns its default, and the cache is not tried again for RETRY_AFTER seconds.
-    A new version that could not be written is written as soon as the cache answers
+    New versions that could not be written are written as soon as the cache answers
     again (until then, other processes may serve pages cached before the failure,
     for PAGE_TIMEOUT at most)."""
 
@@ -60,7 +74,7 @@ class _TolerantCache:
         self.retry_at = -math.inf
         self.logged_at = -math.inf
         self.failing = False
-        self.version_owed = False
+        self.versions_owed = set()
 
     def call(self, method, *args, default=None):
         if monotonic() < self.retry_at:
@@ -69,9 +83,9 @@ class _TolerantCache:
 
     def try_now(self, method, *args, default=None):
         try:
-            if self.version_owed:
-                cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-                self.version_owed = False
+            if self.versions_owed:
+                cache.set_many({key: uuid.uuid4().hex for key in self.versions_owed}, None)
+                self.versions_owed = set()
             result = getattr(cache, method)(*args) if method else default
         except Exception:
             self._failed()
@@ -95,10 +109,10 @@ class _TolerantCache:
                 exc_info=True,
             )
 
-    def replace_version(self):
+    def replace_versions(self, keys):
         # Written by the first call that reaches the cache: this one, unless the
         # cache has failed in the last RETRY_AFTER seconds.
-        self.version_owed = True
+        self.versions_owed.update(keys)
         self.call(None)
 
 
@@ -127,19 +141,62 @@ def cache_works():
     return _cache.try_now("set", HEALTH_KEY, "ok", 60, default=_UNAVAILABLE) is not _UNAVAILABLE
 
 
-class _VersionAnnouncement:
-    """The one new version that the writes of a transaction announce, after it
-    commits. Each write registers it with on_commit (Django drops the callbacks of a
-    rolled back transaction or savepoint, hence no flag to reset); the first callback
-    that runs replaces the version, the others see it done."""
+def territory_version_key(slug):
+    return f"public-pages:version:territory:{slug}"
 
-    def __init__(self):
+
+def version_keys(territory):
+    """The versions a page depends on: those of a territory's site (`territory`, its
+    slug) or the instance's."""
+    if territory is None:
+        return (VERSION_KEY,)
+    return (SHARED_VERSION_KEY, territory_version_key(territory))
+
+
+class _VersionAnnouncement:
+    """The new versions that the writes of a transaction announce, after it commits.
+    Each write adds what it concerns and registers the announcement with on_commit
+    (Django drops the callbacks of a rolled back transaction or savepoint; what a
+    write rolled back with a savepoint added only replaces a version more); the
+    first callback that runs replaces the versions, the others see it done."""
+
+    def __init__(self, using, hooks):
+        self.using = using
+        self.hooks = hooks
         self.done = False
+        self.everything = False
+        self.territories = set()
+        self.records = set()
+        self.deleted = set()
+
+    def add(self, territories=None, records=None, deleted=()):
+        """`territories` (slugs) or `records` ((model label, pk) pairs): None for
+        every territory."""
+        if territories is None and records is None:
+            self.everything = True
+        self.territories.update(territories or ())
+        self.records.update(records or ())
+        self.deleted.update(deleted)
 
     def __call__(self):
         if not self.done:
             self.done = True
-            _cache.replace_version()
+            _cache.replace_versions(self.keys())
+
+    def keys(self):
+        territories = None
+        if not self.everything:
+            try:
+                territories = scoping.territories_of(
+                    self.records, deleted=self.deleted, using=self.using
+                )
+            except Exception:
+                # The database failed after the commit: every page is rendered again.
+                logger.warning("The territories of a write could not be read.", exc_info=True)
+        if territories is None:
+            return (VERSION_KEY, SHARED_VERSION_KEY)
+        territories |= self.territories
+        return (VERSION_KEY, *map(territory_version_key, sorted(territories)))
 
 
 # The announcement that the current transaction's writes share, per thread (each
@@ -147,38 +204,76 @@ class _VersionAnnouncement:
 _announcements = threading.local()
 
 
-def invalidate_public_pages(using=DEFAULT_DB_ALIAS, **kwargs):
-    """Call after any write the signals do not see (bulk_create, QuerySet.update…).
-    Outside a transaction the version is replaced at once."""
+def _announce(using, **written):
+    # A transaction's callbacks are a list of their own: a new list is a new
+    # transaction (or the rest of one after a savepoint rolled back).
+    hooks = transaction.get_connection(using).run_on_commit
     announcement = getattr(_announcements, using, None)
-    if announcement is None or announcement.done:
-        announcement = _VersionAnnouncement()
+    if announcement is None or announcement.done or announcement.hooks is not hooks:
+        announcement = _VersionAnnouncement(using, hooks)
         setattr(_announcements, using, announcement)
+    announcement.add(**written)
     transaction.on_commit(announcement, using=using)
 
 
-def _version():
-    """The current version, or None when the cache does not answer."""
-    version = _cache.call("get", VERSION_KEY, default=_UNAVAILABLE)
-    if version is _UNAVAILABLE:
+def invalidate_public_pages(using=DEFAULT_DB_ALIAS, territories=None):
+    """Call after any write the signals do not see (bulk_create, QuerySet.update…),
+    with the territories (or their slugs) it concerns when it knows them: else every
+    territory's pages are rendered again. Outside a transaction the versions are
+    replaced at once."""
+    if territories is not None:
+        territories = {getattr(territory, "slug", territory) for territory in territories}
+    _announce(using, territories=territories)
+
+
+def record_write(sender, instance, using, **kwargs):
+    """post_save of a watched model."""
+    _announce(using, records=scoping.references(instance))
+
+
+def record_deletion(sender, instance, using, **kwargs):
+    """post_delete of a watched model."""
+    _announce(
+        using,
+        records=scoping.references(instance),
+        deleted={(sender._meta.label_lower, instance.pk)},
+    )
+
+
+def record_relation_change(sender, instance, action, reverse, model, pk_set, using, **kwargs):
+    """m2m_changed of a watched relation: the records on its model's side say which
+    territories (the event, not its co-organiser)."""
+    if action.startswith("post_"):
+        records = scoping.records(model, pk_set) if reverse else scoping.references(instance)
+        _announce(using, records=records)
+
+
+def _versions(keys):
+    """The current versions of `keys`, or None when the cache does not answer."""
+    found = _cache.call("get_many", list(keys), default=_UNAVAILABLE)
+    if found is _UNAVAILABLE:
         return None
-    if version is None:
-        version = uuid.uuid4().hex
-        # add() keeps another process's version if it got there first.
-        _cache.call("add", VERSION_KEY, version, None)
-        version = _cache.call("get", VERSION_KEY, version, default=version)
-    return version
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        for key in missing:
+            # add() keeps another process's version if it got there first.
+            _cache.call("add", key, uuid.uuid4().hex, None)
+        found.update(_cache.call("get_many", missing, default={}))
+    versions = tuple(found.get(key) for key in keys)
+    return None if None in versions else versions
 
 
 class _PageLookup:
     """What PublicPageMiddleware read for a GET or HEAD it did not answer, for the
-    view's public_page: the version (None if the cache holds none yet), the key it
-    looked for, and the key under which the view asks it to keep the response."""
+    view's public_page: the versions the page depends on (their keys, and their
+    values, None if the cache lacks one), the key it looked for, and the key under
+    which the view asks it to keep the response."""
 
-    __slots__ = ("keep_as", "key", "version")
+    __slots__ = ("keep_as", "key", "version_keys", "versions")
 
-    def __init__(self, version, key):
-        self.version = version
+    def __init__(self, version_keys, versions, key):
+        self.version_keys = version_keys
+        self.versions = versions
         self.key = key
         self.keep_as = None
 
@@ -193,18 +288,22 @@ def _page_key(request, names):
     return f"public-page:{hashlib.sha256(signature).hexdigest()}"
 
 
-def cached_page(request):
+def cached_page(request, territory=None):
     """For PublicPageMiddleware: the page kept for this very address (every query
-    parameter counted) under the current version, or None. Either way one round trip;
-    when the cache answers, what it read is left on the request for public_page."""
+    parameter counted) under the current versions of `territory`'s site (its slug;
+    None: the instance's pages), or None. Either way one round trip; when the cache
+    answers, what it read is left on the request for public_page."""
+    keys = version_keys(territory)
     key = _page_key(request, request.GET)
-    found = _cache.call("get_many", [VERSION_KEY, key], default=None)
+    found = _cache.call("get_many", [*keys, key], default=None)
     if found is None:
         return None
-    version = found.get(VERSION_KEY)
-    request.public_page_lookup = _PageLookup(version, key)
+    versions = tuple(found.get(version_key) for version_key in keys)
+    if None in versions:
+        versions = None
+    request.public_page_lookup = _PageLookup(keys, versions, key)
     kept = found.get(key)
-    if kept is not None and version is not None and kept[0] == version:
+    if kept is not None and versions is not None and kept[0] == versions:
         return kept[1]
     return None
 
@@ -219,9 +318,9 @@ def keep_page(request, response):
     if response.cookies or has_vary_header(response, "Cookie"):
         return
     if response.streaming:
-        _keep_once_sent(response, lookup.keep_as, lookup.version)
+        _keep_once_sent(response, lookup.keep_as, lookup.versions)
     else:
-        _cache.call("set", lookup.keep_as, (lookup.version, response), PAGE_TIMEOUT)
+        _cache.call("set", lookup.keep_as, (lookup.versions, response), PAGE_TIMEOUT)
 
 
 def public_page(*params):
@@ -237,18 +336,18 @@ def public_page(*params):
             lookup = getattr(request, "public_page_lookup", None)
             if lookup is None:
                 return view(request, *args, **kwargs)
-            if lookup.version is None:
+            if lookup.versions is None:
                 # Read before the page is rendered: a write committed meanwhile
-                # replaces it, and the page is not served again.
-                lookup.version = _version()
-                if lookup.version is None:
+                # replaces them, and the page is not served again.
+                lookup.versions = _versions(lookup.version_keys)
+                if lookup.versions is None:
                     return view(request, *args, **kwargs)
             key = _page_key(request, params.intersection(request.GET))
             if key != lookup.key:
                 # Parameters the page does not read: the middleware looked for
                 # another address.
                 kept = _cache.call("get", key)
-                if kept is not None and kept[0] == lookup.version:
+                if kept is not None and kept[0] == lookup.versions:
                     return kept[1]
             lookup.keep_as = key
             return view(request, *args, **kwargs)
@@ -258,7 +357,7 @@ def public_page(*params):
     return decorator
 
 
-def _keep_once_sent(response, key, version):
+def _keep_once_sent(response, key, versions):
     """Streams `response` as it is, and caches its content as a plain response once
     the last chunk is sent, if it is at most STREAM_KEPT_BYTES long (a download cut
     short is not kept). Its headers are those it has now, as a page's are kept."""
@@ -282,37 +381,38 @@ def _keep_once_sent(response, key, version):
                 kept[header] = value
             # What CommonMiddleware gives any response that is not streamed.
             kept["Content-Length"] = str(size)
-            _cache.call("set", key, (version, kept), PAGE_TIMEOUT)
+            _cache.call("set", key, (versions, kept), PAGE_TIMEOUT)
 
     response.streaming_content = streamed(response.streaming_content)
 
 
 def public_data(signature, compute):
-    """`compute()`, cached as a public page is (the same version, the same tolerance)
-    under `signature`, which says everything the value depends on: for the API's
-    answers, which a view computes after its own checks (the rate limit)."""
+    """`compute()`, cached as a public page of the instance is (the instance's
+    version, the same tolerance) under `signature`, which says everything the value
+    depends on: for the API's answers, which a view computes after its own checks
+    (the rate limit)."""
     key = f"public-data:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
     found = _cache.call("get_many", [VERSION_KEY, key], default=None)
     if found is None:
         return compute()
-    version = found.get(VERSION_KEY)
+    versions = (found[VERSION_KEY],) if found.get(VERSION_KEY) else _versions((VERSION_KEY,))
     kept = found.get(key)
-    if kept is not None and version is not None and kept[0] == version:
+    if kept is not None and kept[0] == versions:
         return kept[1]
-    version = version or _version()
-    if version is None:
+    if versions is None:
         return compute()
     value = compute()
-    _cache.call("set", key, (version, value), PAGE_TIMEOUT)
+    _cache.call("set", key, (versions, value), PAGE_TIMEOUT)
     return value
 
 
 def watch(*models, relations=()):
-    """Empties the public pages' cache after every save or deletion of `models`, and
-    every change of the many-to-many `relations` (fields such as
-    `AwarenessEvent.co_organizers`), once their transaction commits."""
+    """Replaces the versions of the pages a save or deletion of `models`, or a change
+    of the many-to-many `relations` (fields such as `AwarenessEvent.co_organizers`),
+    concerns, once their transaction commits."""
     for model in models:
-        post_save.connect(invalidate_public_pages, sender=model, weak=False)
-        post_delete.connect(invalidate_public_pages, sender=model, weak=False)
+        post_init.connect(scoping.remember_origin, sender=model, weak=False)
+        post_save.connect(record_write, sender=model, weak=False)
+        post_delete.connect(record_deletion, sender=model, weak=False)
     for relation in relations:
-        m2m_changed.connect(invalidate_public_pages, sender=relation.through, weak=False)
+        m2m_changed.connect(record_relation_change, sender=relation.through, weak=False)

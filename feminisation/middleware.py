@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 
 from feminisation import cache, views
+from territories.middleware import site_of
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class PublicPageMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_PUBLIC):
             return self.get_response(request)
-        response = cache.cached_page(request)
+        response = cache.cached_page(request, territory=site_of(request.path_info))
         if response is None:
             response = self.get_response(request)
             cache.keep_page(request, response)

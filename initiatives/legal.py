@@ -12,6 +12,12 @@ from indicators.views.exports import LICENCE, LICENCE_URL
 from initiatives.models import ActionPlan
 
 
+def _plan(request):
+    """The plan of the instance's one territory; none on an instance with several,
+    whose publisher (the settings) answers for every territory."""
+    return ActionPlan.objects.current(request.territory) if request.territory else None
+
+
 def _public_contact(plan):
     """The plan's first public contact with an e-mail address, if the territory has
     published one."""
@@ -30,14 +36,14 @@ def _public_contact(plan):
 def accessibility(request):
     """The RGAA accessibility statement. Reporting a barrier goes to the plan's first
     public contact with an e-mail address, if the territory has published one."""
-    plan = ActionPlan.objects.current()
+    plan = _plan(request)
     return render(request, "accessibility.html", {"plan": plan, "contact": _public_contact(plan)})
 
 
 @public_page()
 def personal_data(request):
     """What personal data the application keeps, why, how long, and whom to ask."""
-    plan = ActionPlan.objects.current()
+    plan = _plan(request)
     context = {
         "plan": plan,
         "contact": _public_contact(plan),
@@ -58,7 +64,7 @@ def legal_notice(request):
     """The « mentions légales » of article 6 of the LCEN: publisher, publication
     director and host, as the territory set them in the settings, and the licence of
     the published data."""
-    plan = ActionPlan.objects.current()
+    plan = _plan(request)
     context = {
         "plan": plan,
         "contact": _public_contact(plan),

@@ -14,6 +14,7 @@ from feminisation.cache import public_page
 from indicators.figures import charts, stats
 from initiatives.models import ActionPlan, Audience, Initiative
 from partners.models import Partner
+from territories.site import territory_site
 
 MONTHS_SHOWN = 12
 LATEST_EVENTS = 10
@@ -56,9 +57,10 @@ def no_plan(request, page_title):
     return render(request, "initiatives/no_plan.html", {"page_title": page_title})
 
 
+@territory_site
 @public_page()
 def plan(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return no_plan(request, "Le plan d'action")
     audiences = (
@@ -105,9 +107,10 @@ def _initiatives(plan):
     )
 
 
+@territory_site
 @public_page()
 def initiative_list(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return no_plan(request, "Les initiatives du plan")
     rows = stats.by_initiative(stats.Scope(plan))
@@ -128,9 +131,10 @@ def initiative_list(request):
     )
 
 
+@territory_site
 @public_page()
 def initiative_detail(request, slug):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     initiative = None
     if plan is not None:
         initiative = (

@@ -1,4 +1,4 @@
-"""The current plan's partners: their list, and a page for each published one."""
+"""The territory's current plan's partners: their list, and a page for each published one."""
 
 from dataclasses import dataclass, field, replace
 
@@ -12,6 +12,7 @@ from initiatives.views import no_plan
 from partners.enums import PartnerKind
 from partners.models import Partner
 from partners.public import plan_partners, plan_role, with_plan_initiatives
+from territories.site import territory_site
 
 KIND_ORDER = {kind: index for index, kind in enumerate(PartnerKind.values)}
 LATEST_EVENTS = 20
@@ -46,9 +47,10 @@ def _grouped_by_kind(partners):
     return list(kinds.items())
 
 
+@territory_site
 @public_page()
 def partner_list(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return no_plan(request, "Les partenaires du plan")
 
@@ -94,11 +96,12 @@ def _not_found(request, slug):
     return render(request, "partners/partner_not_found.html", {"slug": slug}, status=404)
 
 
+@territory_site
 @public_page()
 def partner_detail(request, slug):
     """A published partner of the current plan: who it is, its role, the initiatives
     it leads or is associated with, and its validated actions with their figures."""
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return _not_found(request, slug)
     partner = with_plan_initiatives(

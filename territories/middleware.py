@@ -6,6 +6,7 @@ tells the views which."""
 
 import re
 
+from django.db.models import Exists
 from django.http import Http404
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils.functional import SimpleLazyObject
@@ -20,10 +21,23 @@ TERRITORY_PAGES = re.compile(
 )
 
 
+def site_of(path):
+    """The slug of the territory whose site `path` is a page of, or None (a page of
+    the instance, or of the site an instance with one territory serves at its root):
+    read from the path alone, before any query."""
+    match = PREFIX.match(path)
+    if match is None or not TERRITORY_PAGES.match(path[match.end() - 1 :]):
+        return None
+    return match["slug"]
+
+
 def sole_territory():
     """The territory of an instance that serves one, else None."""
     territories = list(Territory.objects.order_by("pk")[:2])
-    return territories[0] if len(territories) == 1 else None
+    if len(territories) != 1:
+        return None
+    territories[0].has_others = False
+    return territories[0]
 
 
 class TerritoryMiddleware:
@@ -35,10 +49,17 @@ class TerritoryMiddleware:
         if match is None:
             request.territory = SimpleLazyObject(sole_territory)
             return self.get_response(request)
+        # The not found page is the instance's.
+        request.territory = None
         rest = request.path_info[match.end() - 1 :]
         if not TERRITORY_PAGES.match(rest):
             raise Http404("Cette page n'existe pas sur le site d'un territoire.")
-        territory = Territory.objects.filter(slug=match["slug"]).first()
+        # Whether it is one of several (its pages then link to the list), in the
+        # same query.
+        others = Territory.objects.exclude(slug=match["slug"])
+        territory = (
+            Territory.objects.filter(slug=match["slug"]).annotate(has_others=Exists(others)).first()
+        )
         if territory is None:
             raise Http404("Aucun territoire ne porte cet identifiant.")
         request.territory = territory
@@ -46,6 +67,7 @@ class TerritoryMiddleware:
         # The prefix belongs to this request: once answered, the thread's own is
         # back (a page is rendered before its response goes up the middleware).
         previous = get_script_prefix()
+        request.instance_prefix = previous
         set_script_prefix(previous.rstrip("/") + match.group(0))
         try:
             return self.get_response(request)

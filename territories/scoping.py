@@ -63,3 +63,80 @@ def account_territories(user):
     if not user.is_authenticated:
         return Territory.objects.none().values("pk")
     return Territory.objects.filter(members=user).values("pk")
+
+
+# Records that every territory's public site shows, whatever PATHS says.
+EVERY_TERRITORY = {"territories.territory"}
+ORIGIN = "_territory_origin"
+
+
+def _first_step(model):
+    """The forward foreign key a record of `model` reaches its territory through, or
+    None (a many-to-many path, or the territory itself)."""
+    path = PATHS[model._meta.label_lower]
+    if path == "pk":
+        return None
+    field = model._meta.get_field(path.split("__")[0])
+    return field if field.many_to_one else None
+
+
+def remember_origin(sender, instance, **kwargs):
+    """post_init: the record's foreign key towards its territory as read from the
+    database, so that a save that moves it to another territory names both."""
+    label = sender._meta.label_lower
+    if label in PATHS and label not in EVERY_TERRITORY and (step := _first_step(sender)):
+        instance.__dict__[ORIGIN] = instance.__dict__.get(step.attname)
+
+
+def references(instance):
+    """What a write of `instance` changes on the territories' sites, read without a
+    query (the writes of a transaction are resolved together once it commits, by
+    territories_of): a set of (model label, pk) whose territories to read, or None
+    when the write concerns every territory (shared data such as the audiences, a
+    territory itself). A record reached through a foreign key is named by its
+    parent, which a deletion leaves in place (or deletes too, naming its own)."""
+    model = type(instance)
+    label = model._meta.label_lower
+    if label not in PATHS or label in EVERY_TERRITORY:
+        return None
+    step = _first_step(model)
+    if step is None:
+        return {(label, instance.pk)}
+    parent = step.related_model._meta.label_lower
+    ids = {instance.__dict__.get(step.attname), instance.__dict__.get(ORIGIN)}
+    return {(parent, pk) for pk in ids if pk is not None}
+
+
+def records(model, pks):
+    """The references of records of `model` named by their pks (a many-to-many
+    change seen from the other side), or None when `model` is shared."""
+    label = model._meta.label_lower
+    if pks is None or label not in PATHS or label in EVERY_TERRITORY:
+        return None
+    return {(label, pk) for pk in pks}
+
+
+def territories_of(refs, *, deleted=frozenset(), using=None):
+    """The slugs of the territories the records `refs` ((model label, pk) pairs)
+    belong to, one query per model; None when one of them belongs to no territory
+    or cannot be found (then it may have been any territory's), unless it was
+    deleted in the same transaction (`deleted`), which named its own parent."""
+    from django.apps import apps
+
+    by_model = {}
+    for label, pk in refs:
+        by_model.setdefault(label, set()).add(pk)
+    slugs = set()
+    for label, pks in by_model.items():
+        model = apps.get_model(label)
+        path = PATHS[label]
+        rows = model._base_manager.using(using).filter(pk__in=pks)
+        found = set()
+        for pk, slug in rows.values_list("pk", "slug" if path == "pk" else f"{path}__slug"):
+            if slug is None:
+                return None
+            found.add(pk)
+            slugs.add(slug)
+        if any((label, pk) not in deleted for pk in pks - found):
+            return None
+    return slugs

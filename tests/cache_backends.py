@@ -8,15 +8,16 @@ from feminisation.cache import VERSION_KEY
 
 
 class CountingVersionWrites(LocMemCache):
-    """Django's local-memory cache, counting the writes of the public pages' version
-    (in every thread: each has its own instance of the backend)."""
+    """Django's local-memory cache, counting the writes of the public pages' versions
+    (in every thread: each has its own instance of the backend): every write
+    replaces the instance's version, with those it concerns."""
 
     version_writes = 0
 
-    def set(self, key, *args, **kwargs):
-        if key == VERSION_KEY:
+    def set_many(self, data, *args, **kwargs):
+        if VERSION_KEY in data:
             CountingVersionWrites.version_writes += 1
-        return super().set(key, *args, **kwargs)
+        return super().set_many(data, *args, **kwargs)
 
 
 class Unreachable(BaseCache):

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.apps import apps
 from django.db.models.signals import post_save
 
-from feminisation.cache import invalidate_public_pages
+from feminisation.cache import record_write
 
 PROJECT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "indicators", "initiatives", "partners")
@@ -38,9 +38,7 @@ def test_the_cache_watches_the_models_the_pages_read_and_nothing_else():
     watched = {
         f"{model._meta.app_label}.{model.__name__}"
         for model in apps.get_models()
-        if any(
-            receiver is invalidate_public_pages for receiver in post_save._live_receivers(model)[0]
-        )
+        if any(receiver is record_write for receiver in post_save._live_receivers(model)[0])
     }
 
     assert watched == {
@@ -57,4 +55,6 @@ def test_the_cache_watches_the_models_the_pages_read_and_nothing_else():
         "indicators.AudienceCount",
         "indicators.Target",
         "indicators.ClosedYear",
+        "territories.Territory",
+        "territories.Epci",
     }

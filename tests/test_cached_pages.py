@@ -166,7 +166,8 @@ def test_the_admin_and_the_exports_never_wait_for_the_cache(client, monkeypatch)
     """No public page lives there: with Redis unreachable, not even the lookup's wait."""
     looked_up = []
     monkeypatch.setattr(
-        "feminisation.cache.cached_page", lambda request: looked_up.append(request.path)
+        "feminisation.cache.cached_page",
+        lambda request, territory: looked_up.append(request.path),
     )
 
     for url in ("/admin/login/", "/exports/", "/compte/mot-de-passe-oublie/", "/plan/"):

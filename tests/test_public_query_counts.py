@@ -33,7 +33,9 @@ from tests.browser.pages import (
     UNUSABLE_PERIOD,
 )
 from tests.indicators.factories import TargetFactory
+from tests.initiatives.factories import ActionPlanFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
+from tests.territories.factories import TerritoryFactory
 
 SIZES = [0, 100, 5000]
 # One event in so many gets an organiser and a co-organiser of its own, whom only
@@ -41,7 +43,9 @@ SIZES = [0, 100, 5000]
 OWN_PARTNERS_EVERY = 50
 VERRELLES = "/initiatives/reseau-verrelles/"
 
-# The queries of each page, whatever the number of events.
+# The queries of each page, whatever the number of events (and of territories):
+# each first reads its territory (the instance's sole one at the root, by its slug
+# under /territoires/<slug>/), then what the comment says.
 QUERIES = {
     # current plan; the headline's sums (totals, this year, this year and last year
     # up to today's date, in one query); the last update (the events' history);
@@ -49,62 +53,62 @@ QUERIES = {
     # quarter (figures + audiences); per initiative and format in one query (+ the
     # initiatives); per partner; the filter choices (initiatives, audiences); latest
     # events
-    DASHBOARD: 16,
+    DASHBOARD: 17,
     # the same: the headline compares the chosen year up to today's date
-    f"/?annee={CURRENT_YEAR}": 16,
+    f"/?annee={CURRENT_YEAR}": 17,
     # the same, dates compared with the same dates a year earlier, but the targets'
     # figures: last year has no target
-    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 15,
+    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 16,
     # the same but the targets' figures (no target in 2025), and the chosen
     # initiative and audience
-    "/?annee=2025&initiative=reseau-verrelles&public=filles": 17,
+    "/?annee=2025&initiative=reseau-verrelles&public=filles": 18,
     # an end before the start: the form and its error, with the whole plan's figures
-    UNUSABLE_PERIOD: 16,
+    UNUSABLE_PERIOD: 17,
     # current plan, audiences (+ their initiatives in the plan), stakeholders,
     # supporters, public contacts (+ partner), links, the plan-wide sums with the
     # number of events
-    "/plan/": 8,
+    "/plan/": 9,
     # current plan, its initiatives (+ lead partners, + associated partners,
     # + audiences), then stats.by_initiative: the initiatives, the sums per initiative
-    "/initiatives/": 7,
+    "/initiatives/": 8,
     # current plan, the initiative (+ lead partners, + associated partners,
     # + audiences, + achievements, + links), the number of events with the sums, the
     # sums per month, the audiences and the sums per audience, the latest events
-    VERRELLES: 12,
+    VERRELLES: 13,
     # current plan, the validated events' communes, their number, the page's events
     # (+ initiative, organiser), the page's co-organisers, the filter choices
     # (initiatives, audiences)
-    "/actions/": 7,
+    "/actions/": 8,
     # the same, and the chosen audience; a page beyond the last is the last
-    "/actions/?public=filles&page=3": 8,
+    "/actions/?public=filles&page=3": 9,
     # current plan, the sums credited to organisers and co-organisers (one query on
     # the partners' daily figures), the partners (with their role in the plan), their
     # led and associated initiatives
-    "/partenaires/": 5,
+    "/partenaires/": 6,
     # current plan, the partner (with its role in the plan), its led and associated
     # initiatives, its sums per year (one query on the partners' daily figures), its
     # latest events
-    PARTNER: 6,
+    PARTNER: 7,
     # current plan, the sums per official commune, the events per official commune,
     # the territory's communes, the filter choices (initiatives, audiences)
-    TERRITORY: 6,
+    TERRITORY: 7,
     # the same, and the chosen initiative and audience
-    "/territoire/?annee=2025&initiative=reseau-verrelles&public=filles": 8,
+    "/territoire/?annee=2025&initiative=reseau-verrelles&public=filles": 9,
     # current plan, its first public contact with an e-mail address
-    "/accessibilite/": 2,
-    "/donnees-personnelles/": 2,
-    "/mentions-legales/": 2,
+    "/accessibilite/": 3,
+    "/donnees-personnelles/": 3,
+    "/mentions-legales/": 3,
     # current plan, the last change to a validated event (its history)
-    "/donnees/": 2,
+    "/donnees/": 3,
     # current plan, its totals
-    EMBED: 2,
+    EMBED: 3,
     # A chart's data: current plan, this year's targets (+ their figures, for the
     # cumulative chart's target), then every dashboard chart's sums: per month, per
     # audience and quarter (+ audiences), per initiative and format (+ initiatives),
     # per partner
-    "/donnees/graphiques/cumul.csv": 9,
+    "/donnees/graphiques/cumul.csv": 10,
     # current plan, the initiative, its totals
-    INITIATIVE_EMBED: 3,
+    INITIATIVE_EMBED: 4,
 }
 
 
@@ -164,6 +168,25 @@ def test_query_count_is_the_same_with_0_100_and_5000_events(
 ):
     with django_assert_num_queries(queries):
         response = client.get(path)
+
+    assert response.status_code == 200
+
+
+SITE = "/territoires/flandre-pays-de-saint-omer"
+# The instance's pages, outside every territory's site.
+INSTANCE_PAGES = {"/accessibilite/", "/donnees-personnelles/", "/mentions-legales/"}
+SITE_QUERIES = {path: queries for path, queries in QUERIES.items() if path not in INSTANCE_PAGES}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "queries"), SITE_QUERIES.items(), ids=list(SITE_QUERIES))
+def test_a_territorys_site_beside_another_makes_as_many_queries(
+    client, events, path, queries, django_assert_num_queries
+):
+    ActionPlanFactory(territory=TerritoryFactory(other=True), title="Un autre plan")
+
+    with django_assert_num_queries(queries):
+        response = client.get(SITE + path)
 
     assert response.status_code == 200
 

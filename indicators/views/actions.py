@@ -1,4 +1,4 @@
-"""Every validated action of the current plan, in public."""
+"""Every validated action of the territory's current plan, in public."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,11 +7,13 @@ from feminisation.cache import public_page
 from indicators.figures import stats
 from indicators.views import filters
 from initiatives.models import ActionPlan
+from territories.site import territory_site
 
 
+@territory_site
 @public_page(*filters.ACTION_PARAMS)
 def action_list(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return render(request, "indicators/no_plan.html")
     form = filters.ActionFilterForm(request.GET, plan=plan, today=timezone.localdate())

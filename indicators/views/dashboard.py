@@ -8,11 +8,12 @@ from indicators.figures import stats
 from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan
+from territories.site import territory_site
 
 
 @public_page(*filters.PARAMS)
 def home(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return render(request, "indicators/no_plan.html")
     today = timezone.localdate()
@@ -59,12 +60,13 @@ def home(request):
 # action, so there is nothing to trick a visitor into clicking.
 @csp_replace({"frame-ancestors": ["*"]})
 @xframe_options_exempt
+@territory_site
 @public_page("initiative")
 def embed_counter(request):
     """The one page other sites may frame: the plan's count, or with
     `?initiative=<slug>` one initiative's, with a link back. An unknown initiative
     answers 400, as the dashboard's filters do, with a page that fits the frame."""
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     context = {"plan": plan, "totals": None, "initiative": None}
     if plan is None:
         return render(request, "indicators/embed_counter.html", context)

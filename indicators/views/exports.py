@@ -20,14 +20,15 @@ from indicators.figures.charts import dashboard_charts
 from indicators.reports import annual
 from indicators.views import downloads, filters
 from initiatives.models import ActionPlan
+from territories.site import territory_site
 
 
 def _bad_request(request, error):
     return render(request, "400.html", {"message": str(error)}, status=400)
 
 
-def _current_plan():
-    plan = ActionPlan.objects.current()
+def _current_plan(territory=None):
+    plan = ActionPlan.objects.current(territory)
     if plan is None:
         raise Http404("Aucun plan d'action n'est publié.")
     return plan
@@ -169,9 +170,10 @@ def events_response(events, *, today, user=None, chosen_format=writer.EXCEL_FR.k
 # Open data: the validated counts, per month, initiative and audience.
 
 
+@territory_site
 @public_page()
 def open_data(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     return render(
         request,
         "indicators/open_data.html",
@@ -223,9 +225,10 @@ def _open_file(request, plan, dataset, columns, rows, *, events=False, stream=Tr
     return downloads.download(name, columns, rows, chosen_format, about, stream=stream)
 
 
+@territory_site
 @public_page("format")
 def open_counts_csv(request):
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
     return _open_file(request, plan, "compteurs", OPEN_COLUMNS, _open_counts(plan), stream=False)
 
 
@@ -242,9 +245,10 @@ def _open_json_meta(request, plan, description):
     }
 
 
+@territory_site
 @public_page()
 def open_counts_json(request):
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
     data = _open_json_meta(
         request,
         plan,
@@ -263,10 +267,11 @@ def open_counts_json(request):
     )
 
 
+@territory_site
 @public_page("format")
 def open_events_csv(request):
     """The validated events, public fields only: streamed, and cached once sent."""
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
     if request.GET.get("format") == xlsx.KEY:
         try:
             xlsx.check_rows(stats.Scope(plan).events())
@@ -277,9 +282,10 @@ def open_events_csv(request):
     )
 
 
+@territory_site
 @public_page()
 def open_events_json(request):
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
     meta = _open_json_meta(
         request,
         plan,
@@ -293,11 +299,12 @@ def open_events_json(request):
     )
 
 
+@territory_site
 @public_page()
 def datapackage(request):
     """Every open-data file described (Frictionless Data Package), from the same
     column declarations as the files."""
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
 
     def absolute_url(url_name, file_format):
         query = f"?format={file_format}" if file_format else ""
@@ -309,10 +316,11 @@ def datapackage(request):
     )
 
 
+@territory_site
 @public_page(*filters.PARAMS, "format")
 def chart_data(request, chart_id):
     """The numbers behind one dashboard chart, with the dashboard's filters."""
-    plan = _current_plan()
+    plan = _current_plan(request.territory)
     dialect = _dialect(request)
     if dialect is None:
         return _bad_request(request, FORMAT_ERROR)

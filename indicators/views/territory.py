@@ -8,11 +8,13 @@ from feminisation.cache import public_page
 from indicators.figures import stats
 from indicators.views import filters
 from initiatives.models import ActionPlan
+from territories.site import territory_site
 
 
+@territory_site
 @public_page(*filters.PARAMS)
 def territory(request):
-    plan = ActionPlan.objects.current()
+    plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return render(request, "indicators/no_plan.html")
     form = filters.DashboardFilterForm(request.GET, plan=plan, today=timezone.localdate())

@@ -90,10 +90,10 @@ def test_another_plans_initiative_is_unknown(client, world):
 
 
 def test_each_initiatives_counter_is_cached_apart(client, world, django_assert_num_queries):
-    # current plan, the initiative, its totals
-    with django_assert_num_queries(3):
+    # the territory, current plan, the initiative, its totals
+    with django_assert_num_queries(4):
         assertContains(embed(client, initiative="reseau-verrelles"), VERRELLES_PEOPLE)
     with django_assert_num_queries(0):
         assertContains(embed(client, initiative="reseau-verrelles"), VERRELLES_PEOPLE)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assertContains(embed(client), PLAN_PEOPLE)
