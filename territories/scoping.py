@@ -104,7 +104,9 @@ def references(instance):
         return {(label, instance.pk)}
     parent = step.related_model._meta.label_lower
     ids = {instance.__dict__.get(step.attname), instance.__dict__.get(ORIGIN)}
-    return {(parent, pk) for pk in ids if pk is not None}
+    # A record attached to nothing yet (or whose key was not loaded) could be any
+    # territory's.
+    return {(parent, pk) for pk in ids if pk is not None} or None
 
 
 def records(model, pks):
