@@ -126,7 +126,8 @@ def territories_of(refs, *, deleted=frozenset(), using=None):
     from django.apps import apps
 
     by_model = {}
-    for label, pk in refs:
+    # A record deleted with the others names its territory by its own parent.
+    for label, pk in set(refs) - set(deleted):
         by_model.setdefault(label, set()).add(pk)
     slugs = set()
     for label, pks in by_model.items():
@@ -139,6 +140,6 @@ def territories_of(refs, *, deleted=frozenset(), using=None):
                 return None
             found.add(pk)
             slugs.add(slug)
-        if any((label, pk) not in deleted for pk in pks - found):
+        if pks - found:
             return None
     return slugs
