@@ -216,14 +216,24 @@ def _announce(using, **written):
     transaction.on_commit(announcement, using=using)
 
 
-def invalidate_public_pages(using=DEFAULT_DB_ALIAS, territories=None):
+def invalidate_public_pages(using=DEFAULT_DB_ALIAS, territories=None, records=None):
     """Call after any write the signals do not see (bulk_create, QuerySet.update…),
-    with the territories (or their slugs) it concerns when it knows them: else every
-    territory's pages are rendered again. Outside a transaction the versions are
-    replaced at once."""
-    if territories is not None:
-        territories = {getattr(territory, "slug", territory) for territory in territories}
-    _announce(using, territories=territories)
+    with what it concerns when it knows it: the `territories` (or their slugs), or
+    the `records` written (their territories are read once the transaction commits);
+    else every territory's pages are rendered again. Outside a transaction the
+    versions are replaced at once."""
+    if territories is None and records is None:
+        _announce(using)
+        return
+    written = set()
+    for record in records or ():
+        named = scoping.records(type(record), [record.pk])
+        if named is None:
+            _announce(using)
+            return
+        written |= named
+    territories = {getattr(territory, "slug", territory) for territory in territories or ()}
+    _announce(using, territories=territories, records=written)
 
 
 def record_write(sender, instance, using, **kwargs):

@@ -57,7 +57,8 @@ class DatabaseUnavailableMiddleware:
         return views.service_unavailable()
 
 
-# Addresses no public page lives under: no cache lookup (nor its second of waiting
+# Addresses no public page lives under (at the root or in a territory's site): no
+# cache lookup (nor its second of waiting
 # when Redis is unreachable) for the admin, the exports or an account's pages.
 NEVER_PUBLIC = ("/admin/", "/exports/", "/compte/")
 
@@ -74,9 +75,10 @@ class PublicPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path.startswith(NEVER_PUBLIC):
+        territory, page = site_of(request.path_info)
+        if request.method not in ("GET", "HEAD") or page.startswith(NEVER_PUBLIC):
             return self.get_response(request)
-        response = cache.cached_page(request, territory=site_of(request.path_info))
+        response = cache.cached_page(request, territory=territory)
         if response is None:
             response = self.get_response(request)
             cache.keep_page(request, response)

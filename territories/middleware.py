@@ -22,13 +22,16 @@ TERRITORY_PAGES = re.compile(
 
 
 def site_of(path):
-    """The slug of the territory whose site `path` is a page of, or None (a page of
-    the instance, or of the site an instance with one territory serves at its root):
-    read from the path alone, before any query."""
+    """(the slug of the territory whose site `path` is a page of, the page's path in
+    that site), read from the path alone, before any query; (None, path) for a page
+    of the instance, or of the site an instance with one territory serves at its
+    root."""
     match = PREFIX.match(path)
-    if match is None or not TERRITORY_PAGES.match(path[match.end() - 1 :]):
-        return None
-    return match["slug"]
+    if match is not None:
+        rest = path[match.end() - 1 :]
+        if TERRITORY_PAGES.match(rest):
+            return match["slug"], rest
+    return None, path
 
 
 def sole_territory():

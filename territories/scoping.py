@@ -104,7 +104,9 @@ def references(instance):
         return {(label, instance.pk)}
     parent = step.related_model._meta.label_lower
     ids = {instance.__dict__.get(step.attname), instance.__dict__.get(ORIGIN)}
-    return {(parent, pk) for pk in ids if pk is not None}
+    # A record attached to nothing yet (or whose key was not loaded) could be any
+    # territory's.
+    return {(parent, pk) for pk in ids if pk is not None} or None
 
 
 def records(model, pks):
@@ -124,7 +126,8 @@ def territories_of(refs, *, deleted=frozenset(), using=None):
     from django.apps import apps
 
     by_model = {}
-    for label, pk in refs:
+    # A record deleted with the others names its territory by its own parent.
+    for label, pk in set(refs) - set(deleted):
         by_model.setdefault(label, set()).add(pk)
     slugs = set()
     for label, pks in by_model.items():
@@ -137,6 +140,6 @@ def territories_of(refs, *, deleted=frozenset(), using=None):
                 return None
             found.add(pk)
             slugs.add(slug)
-        if any((label, pk) not in deleted for pk in pks - found):
+        if pks - found:
             return None
     return slugs

@@ -170,7 +170,14 @@ def test_the_admin_and_the_exports_never_wait_for_the_cache(client, monkeypatch)
         lambda request, territory: looked_up.append(request.path),
     )
 
-    for url in ("/admin/login/", "/exports/", "/compte/mot-de-passe-oublie/", "/plan/"):
+    for url in (
+        "/admin/login/",
+        "/exports/",
+        "/territoires/flandre-pays-de-saint-omer/exports/",
+        "/compte/mot-de-passe-oublie/",
+        "/plan/",
+        "/territoires/flandre-pays-de-saint-omer/plan/",
+    ):
         client.get(url)
 
-    assert looked_up == ["/plan/"]
+    assert looked_up == ["/plan/", "/territoires/flandre-pays-de-saint-omer/plan/"]

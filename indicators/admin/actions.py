@@ -133,7 +133,7 @@ def _save_all(events, old_statuses, user, now):
     for reason, logged in by_reason.items():
         LogEntry.objects.log_actions(user.pk, logged, CHANGE, change_message=reason)
     moves.move(events, old_statuses)
-    invalidate_public_pages()
+    invalidate_public_pages(records=events)
 
 
 def _record_co_organizers(records):

@@ -148,5 +148,10 @@ def test_a_bulk_write_names_its_territory_or_renders_every_page_again(
     assert_rendered_again(client, [*world.pages(world.a), LEGAL])
 
     with django_capture_on_commit_callbacks(execute=True):
+        invalidate_public_pages(records=[world.events[world.b.slug]])
+    assert_cached(client, world.pages(world.a), django_assert_num_queries)
+    assert_rendered_again(client, world.pages(world.b))
+
+    with django_capture_on_commit_callbacks(execute=True):
         invalidate_public_pages()
     assert_rendered_again(client, [*world.pages(world.a), *world.pages(world.b)])
