@@ -43,23 +43,24 @@ VERRELLES = "/initiatives/reseau-verrelles/"
 
 # The queries of each page, whatever the number of events.
 QUERIES = {
-    # current plan; the headline's sums (totals, this year, this year and last year
-    # up to today's date, in one query); the last update (the events' history);
-    # venues; partners; targets (+ their figures); per month; per audience and
-    # quarter (figures + audiences); per initiative and format in one query (+ the
-    # initiatives); per partner; the filter choices (initiatives, audiences); latest
-    # events
-    DASHBOARD: 16,
+    # the instance's territory (the sole one: `/` is its dashboard, not the list of
+    # territories); current plan; the headline's sums (totals, this year, this year
+    # and last year up to today's date, in one query); the last update (the events'
+    # history); venues; partners; targets (+ their figures); per month; per audience
+    # and quarter (figures + audiences); per initiative and format in one query (+
+    # the initiatives); per partner; the filter choices (initiatives, audiences);
+    # latest events
+    DASHBOARD: 17,
     # the same: the headline compares the chosen year up to today's date
-    f"/?annee={CURRENT_YEAR}": 16,
+    f"/?annee={CURRENT_YEAR}": 17,
     # the same, dates compared with the same dates a year earlier, but the targets'
     # figures: last year has no target
-    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 15,
+    f"/?du={CURRENT_YEAR - 1}-03-01&au={CURRENT_YEAR - 1}-09-30": 16,
     # the same but the targets' figures (no target in 2025), and the chosen
     # initiative and audience
-    "/?annee=2025&initiative=reseau-verrelles&public=filles": 17,
+    "/?annee=2025&initiative=reseau-verrelles&public=filles": 18,
     # an end before the start: the form and its error, with the whole plan's figures
-    UNUSABLE_PERIOD: 16,
+    UNUSABLE_PERIOD: 17,
     # current plan, audiences (+ their initiatives in the plan), stakeholders,
     # supporters, public contacts (+ partner), links, the plan-wide sums with the
     # number of events
@@ -94,8 +95,9 @@ QUERIES = {
     "/accessibilite/": 2,
     "/donnees-personnelles/": 2,
     "/mentions-legales/": 2,
-    # current plan, the last change to a validated event (its history)
-    "/donnees/": 2,
+    # the instance's territory, its current plan, the last change to a validated
+    # event (its history)
+    "/donnees/": 3,
     # current plan, its totals
     EMBED: 2,
     # A chart's data: current plan, this year's targets (+ their figures, for the
