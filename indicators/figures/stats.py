@@ -1084,6 +1084,8 @@ def by_territory(*, today, with_epcis=False):
         .annotate(current_plan=Subquery(plans.filter(territory=OuterRef("pk")).values("pk")[:1]))
         .order_by("name")
     )
+    if not territories:
+        return [], NationalTotal(totals=Totals(), year=today.year)
     rows, sums, window = _headline_sums(Scope(plans), today)
     territory = rows.field("initiative__plan__territory")
     summed = {row[territory]: row for row in rows.summed(territory, sums=sums)}

@@ -205,6 +205,13 @@ def test_home_lists_the_territories_with_their_figures(
     assert 'href="/national/"' in html
 
 
+def test_an_instance_without_territories_says_no_plan_is_published(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "indicators/no_plan.html"
+
+
 def test_a_territory_site_keeps_its_dashboard(territories, client):
     response = client.get("/territoires/alsace-nord/")
 
@@ -474,6 +481,13 @@ def test_a_territory_open_data_holds_its_rows_with_their_codes(territories, clie
     sirens = " ; ".join(sorted(territories["alsace"].epcis.values_list("siren", flat=True)))
     assert {(row["territoire"], row["sirens_epci"]) for row in counts} == {("Alsace Nord", sirens)}
     assert sum(int(row["personnes_sensibilisees"]) for row in counts) == 300
+    package = client.get("/territoires/alsace-nord/donnees/datapackage.json").json()
+    assert package["name"] == "mixite-industrie-alsace-nord"
+    assert package["title"] == "Plan d'Alsace Nord"
+    assert all(
+        resource["path"].startswith("http://testserver/territoires/alsace-nord/donnees/")
+        for resource in package["resources"]
+    )
 
 
 def test_the_national_open_data_holds_every_territory(territories, client):
