@@ -49,6 +49,16 @@ FILTERS = [
         examples=[OpenApiExample("filles", value="filles")],
     ),
 ]
+SORT = OpenApiParameter(
+    "tri",
+    OpenApiTypes.STR,
+    description=(
+        "La colonne qui ordonne les territoires : territoire, region, actions, personnes, "
+        "femmes, habitants, pour-1000 ou objectif ; précédée de « - » pour l'ordre "
+        "décroissant (-personnes). Une autre valeur est ignorée (ordre par nom)."
+    ),
+    examples=[OpenApiExample("-personnes", value="-personnes")],
+)
 ACTION_FILTERS = [
     *FILTERS,
     OpenApiParameter(
@@ -141,6 +151,13 @@ OPERATIONS = {
         "Les chiffres mois par mois, du début de la période (ou du plan) à sa fin (ou à "
         "aujourd'hui), avec le cumul ; un mois sans action compte zéro." + FILTERED,
     ),
+    "territoires": (
+        "Les territoires côte à côte",
+        "Chaque Territoire d'Industrie de l'instance (plan d'action en cours, depuis son "
+        "début, actions validées seulement) et le total national : ce que montre la page "
+        "/national/. Le total pour 1 000 habitants ne compte que les territoires dont la "
+        "population est connue ; l'avancement national, que ceux qui ont un objectif.",
+    ),
     "objectifs": (
         "Les objectifs",
         "Les objectifs de l'année choisie (sinon de la dernière année de la période, ou de "
@@ -150,11 +167,14 @@ OPERATIONS = {
 }
 
 
-def operation(name, serializer, *, figures=False, actions=False):
+def operation(name, serializer, *, figures=False, actions=False, national=False):
     """extend_schema's arguments for the endpoint `name`."""
     summary, description = OPERATIONS[name]
     responses = {200: serializer, 304: NOT_MODIFIED, 404: NO_PLAN, 429: THROTTLED}
     parameters = []
+    if national:
+        del responses[404]
+        parameters = [SORT]
     if figures or actions:
         responses[400] = BAD_FILTER
         parameters = ACTION_FILTERS if actions else FILTERS

@@ -19,6 +19,22 @@ class ShareField(serializers.Field):
         return round(value, SHARE_DIGITS)
 
 
+@extend_schema_field({"type": "number", "format": "double", "minimum": 0})
+class RatioField(serializers.Field):
+    """A ratio that may pass 1 (a target exceeded), to four decimals."""
+
+    def to_representation(self, value):
+        return round(value, SHARE_DIGITS)
+
+
+@extend_schema_field({"type": "number", "format": "double", "minimum": 0})
+class RateField(serializers.Field):
+    """People per 1,000 inhabitants, to one decimal."""
+
+    def to_representation(self, value):
+        return round(value, 1)
+
+
 @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"})
 class MonthField(serializers.DateField):
     """A month as AAAA-MM, as in the open data."""
@@ -270,3 +286,69 @@ class EventPageSerializer(serializers.Serializer):
     commune = serializers.CharField(allow_null=True)
     mis_a_jour_le = serializers.DateTimeField(source="updated_at", allow_null=True)
     resultats = EventSerializer(many=True, source="events")
+
+
+class NationalFiguresSerializer(serializers.Serializer):
+    actions = serializers.IntegerField(source="totals.events", help_text="Actions validées.")
+    personnes_sensibilisees = serializers.IntegerField(source="totals.people")
+    dont_femmes_ou_filles = serializers.IntegerField(
+        source="totals.women", help_text="Parmi les personnes dont le sexe est connu."
+    )
+    personnes_dont_le_sexe_est_connu = serializers.IntegerField(
+        source="totals.people_with_known_women"
+    )
+    part_des_femmes = ShareField(
+        source="totals.women_share",
+        allow_null=True,
+        help_text="Femmes ou filles parmi les personnes dont le sexe est connu, de 0 à 1.",
+    )
+    population = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "Population légale des communes de ses intercommunalités ; pour le total, des "
+            "territoires dont elle est connue. null si inconnue."
+        ),
+    )
+    pour_1000_habitants = RateField(
+        source="per_thousand",
+        allow_null=True,
+        help_text=(
+            "Personnes sensibilisées pour 1 000 habitants ; null si la population est inconnue."
+        ),
+    )
+    objectif_personnes = serializers.IntegerField(
+        source="target_people",
+        allow_null=True,
+        help_text="L'objectif de l'année pour tout le plan ; null sans objectif.",
+    )
+    personnes_sensibilisees_dans_l_annee = serializers.IntegerField(
+        source="reached", allow_null=True, help_text="Sur l'année entière ; null sans objectif."
+    )
+    avancement = RatioField(
+        source="progress_share",
+        allow_null=True,
+        help_text="Personnes sensibilisées dans l'année / objectif ; null sans objectif.",
+    )
+
+
+class TerritoryLineSerializer(NationalFiguresSerializer):
+    territoire = serializers.CharField(source="name")
+    identifiant = serializers.SlugField(source="slug")
+    region = serializers.CharField()
+    adresse = serializers.URLField(source="url", help_text="Le site public du territoire.")
+    sirens_epci = serializers.ListField(
+        child=serializers.CharField(),
+        source="sirens",
+        help_text="Codes SIREN des intercommunalités qui forment le territoire.",
+    )
+
+
+class NationalSerializer(serializers.Serializer):
+    annee_objectif = serializers.IntegerField(
+        source="year", help_text="L'année des objectifs : l'année en cours."
+    )
+    tri = serializers.CharField(
+        source="order", help_text="L'ordre appliqué (le paramètre « tri », ou « territoire »)."
+    )
+    territoires = TerritoryLineSerializer(source="lines", many=True)
+    total = NationalFiguresSerializer(help_text="Le total national.")

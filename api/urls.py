@@ -22,6 +22,7 @@ urlpatterns = [
     path("chiffres/par-partenaire/", views.ByPartnerView.as_view(), name="api_by_partner"),
     path("chiffres/par-mois/", views.ByMonthView.as_view(), name="api_by_month"),
     path("chiffres/objectifs/", views.TargetsView.as_view(), name="api_targets"),
+    path("territoires/", views.TerritoriesView.as_view(), name="api_territories"),
     path("schema/", SchemaView.as_view(), name="api_schema"),
     path("docs/", docs.documentation, name="api_docs"),
 ]

@@ -19,6 +19,8 @@ from indicators.views.filters import PARAMS, DashboardFilterForm
 from initiatives.models import ActionPlan, Audience
 from partners.models import Partner
 from partners.public import plan_partners
+from territories import national as comparison
+from territories.middleware import site_path
 
 
 def current_plan():
@@ -219,3 +221,25 @@ class TargetsView(FiguresView):
             scope.plan, year, initiative=chosen.initiative, audience=chosen.audience
         )
         return TargetsAnswer(rows=progress, year=year)
+
+
+@documented("territoires", serializers.NationalSerializer, national=True)
+class TerritoriesView(PublicView):
+    params = ("tri",)
+
+    def answer(self, request):
+        key, descending = comparison.order(request.query_params.get("tri"))
+        rows, total = stats.by_territory(today=timezone.localdate(), with_epcis=True)
+        rows = comparison.sorted_rows(rows, key, descending)
+
+        def url(territory):
+            return request.build_absolute_uri(site_path(territory, request))
+
+        *lines, national = comparison.lines(rows, total, url=url)
+        answer = {
+            "year": total.year,
+            "order": f"{comparison.DESCENDING if descending else ''}{key}",
+            "lines": lines,
+            "total": national,
+        }
+        return plain(serializers.NationalSerializer(answer).data), None

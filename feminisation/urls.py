@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("initiatives.urls")),
     path("", include("partners.urls")),
     path("", include("accounts.urls")),
+    path("", include("territories.urls")),
     path("api/v1/", include("api.urls")),
     # Answered by feminisation.middleware.HealthCheckMiddleware first; named here
     # for reverse().

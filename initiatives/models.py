@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalRecords
 
 from feminisation import validators
@@ -17,7 +18,22 @@ class ActionPlanQuerySet(models.QuerySet):
         plans = self.published()
         if territory is not None:
             plans = plans.filter(territory=territory)
-        return plans.select_related("territory").order_by("-start_date", "-pk").first()
+        return plans.select_related("territory").order_by(*CURRENT_FIRST).first()
+
+    def current_of_each_territory(self):
+        """The plan each territory's site shows (`current`), all in one queryset: for
+        the national figures, read as a subquery."""
+        latest = (
+            self.published()
+            .filter(territory=OuterRef("territory"))
+            .order_by(*CURRENT_FIRST)
+            .values("pk")[:1]
+        )
+        return self.published().filter(pk=Subquery(latest))
+
+
+# The order in which a territory's published plans take over from one another.
+CURRENT_FIRST = ("-start_date", "-pk")
 
 
 class ActionPlan(models.Model):

@@ -34,6 +34,11 @@ def site_of(path):
     return None, path
 
 
+def site_path(territory, request):
+    """The path of a territory's public site, from a page of the instance's root."""
+    return f"{request.META.get('SCRIPT_NAME', '')}/territoires/{territory.slug}/"
+
+
 def sole_territory():
     """The territory of an instance that serves one, else None."""
     territories = list(Territory.objects.order_by("pk")[:2])

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.urls import set_script_prefix
 from hypothesis import HealthCheck, settings
 
 from feminisation import cache as public_cache
@@ -55,6 +56,16 @@ def empty_cache(monkeypatch):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def root_script_prefix():
+    """A request to a territory's site (/territoires/<slug>/…) makes its prefix the
+    script prefix, which Django's WSGI handler resets at the next request but the
+    test client does not: each test starts, and ends, at the site's root."""
+    set_script_prefix("/")
+    yield
+    set_script_prefix("/")
 
 
 @pytest.fixture(autouse=True)

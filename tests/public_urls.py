@@ -52,12 +52,27 @@ API_URLS = [
     "/api/v1/chiffres/par-partenaire/",
     "/api/v1/chiffres/par-mois/",
     "/api/v1/chiffres/objectifs/",
+    "/api/v1/territoires/",
     "/api/v1/schema/",
     "/api/v1/docs/",
 ]
 # The API's two ways of reading parameters: the figures' and the list of actions'.
-API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/"]
-PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES]
+API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/", "/api/v1/territoires/"]
+# The instance's national pages and files: every territory side by side
+# (tests/territories/test_national.py checks their figures).
+NATIONAL_URLS = [
+    "/national/",
+    "/national/?tri=-personnes",
+    "/national/territoires.csv",
+    "/national/territoires.csv?format=xlsx",
+    "/national/donnees/",
+    "/national/donnees/compteurs.csv",
+    "/national/donnees/compteurs.json",
+    "/national/donnees/actions.csv",
+    "/national/donnees/actions.json",
+    "/national/donnees/datapackage.json",
+]
+PUBLIC_URLS = [*PUBLIC_PAGES, *PUBLIC_FILES, *ACCOUNT_PAGES, *NATIONAL_URLS]
 # Behind a login, for every account: the e-mails it receives.
 SIGNED_IN_PAGES = ["/compte/notifications/"]
 # The managers' exports, behind a login and the export permission.

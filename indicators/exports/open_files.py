@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from indicators.enums import EventFormat
 from indicators.exports import chunks, writer, xlsx
 from indicators.figures import stats, tables
+from initiatives.models import ActionPlan
+from territories.models import Epci
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab)"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 ORGANISER_SEPARATOR = " ; "
+SIREN_SEPARATOR = " ; "
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,37 @@ class Field(writer.Column):
         return field
 
 
+def _territory_fields(name, slug):
+    """The territory's name and slug, read from a row by `name` and `slug`."""
+    return [
+        Field(
+            "territoire",
+            name,
+            "string",
+            "Territoire",
+            "Territoire d'Industrie dont le plan d'action porte les actions.",
+        ),
+        Field(
+            "territoire_identifiant",
+            slug,
+            "string",
+            "Identifiant du territoire",
+            "Identifiant du territoire dans les adresses du site : ses pages et ses données "
+            "ouvertes sont sous /territoires/<identifiant>/.",
+        ),
+    ]
+
+
 COUNT_FIELDS = [
+    *_territory_fields(lambda r: r.territory_codes.name, lambda r: r.territory_codes.slug),
+    Field(
+        "sirens_epci",
+        lambda r: SIREN_SEPARATOR.join(r.territory_codes.sirens),
+        "string",
+        "SIREN des intercommunalités",
+        f"Codes SIREN des intercommunalités (EPCI) qui forment le territoire, séparés par "
+        f"« {SIREN_SEPARATOR.strip()} ».",
+    ),
     Field(
         "mois",
         lambda r: f"{r.period:%Y-%m}",
@@ -95,6 +128,7 @@ COUNT_FIELDS = [
 ]
 
 EVENT_FIELDS = [
+    *_territory_fields(lambda r: r["territory_name"], lambda r: r["territory_slug"]),
     Field("date", lambda r: r["date"], "date", "Date", "Date de l'action."),
     Field("intitule", lambda r: r["title"], "string", "Intitulé", "Intitulé de l'action."),
     Field(
@@ -119,6 +153,15 @@ EVENT_FIELDS = [
         "Code INSEE",
         "Code officiel (INSEE) de la commune ; vide pour une action pas encore "
         "rattachée à une commune officielle.",
+    ),
+    Field(
+        "siren_epci",
+        lambda r: r["epci_siren"],
+        "string",
+        "SIREN de l'intercommunalité",
+        "Code SIREN de l'intercommunalité (EPCI) de la commune ; vide quand il n'est pas "
+        "connu (commune sans intercommunalité, ou action pas encore rattachée à une "
+        "commune officielle).",
     ),
     Field(
         "organisateurs",
@@ -154,14 +197,94 @@ EVENT_FIELDS = [
 ]
 
 
-def count_rows(plan):
-    return tables.counts_table(stats.Scope(plan), "mois", by_initiative=True, by_audience=True)
+@dataclass(frozen=True)
+class Coverage:
+    """What the open data covers: a territory's current plan (`plan`), or every
+    territory's (no plan): the national files, the same columns, each row saying its
+    territory."""
+
+    plan: object = None
+
+    @property
+    def national(self):
+        return self.plan is None
+
+    @property
+    def scope(self):
+        if self.national:
+            return stats.Scope(ActionPlan.objects.current_of_each_territory())
+        return stats.Scope(self.plan)
+
+    @property
+    def url_prefix(self):
+        """Of the files' URL names: the national ones are named « national_… »."""
+        return "national_" if self.national else ""
+
+    @property
+    def title(self):
+        return NATIONAL_TITLE if self.national else self.plan.title
+
+    @property
+    def territory(self):
+        return NATIONAL_TERRITORY if self.national else self.plan.territory.name
+
+    def last_update(self):
+        return stats.last_update(self.scope.plan)
 
 
-def event_rows(plan):
-    """The plan's validated events, oldest first, a few days at a time (`chunks`):
-    the first rows leave at once, two queries a chunk."""
-    scope = stats.Scope(plan)
+NATIONAL_TITLE = "Mixité Industrie — tous les Territoires d'Industrie"
+NATIONAL_TERRITORY = "Tous les territoires"
+
+
+@dataclass(frozen=True)
+class TerritoryCodes:
+    name: str
+    slug: str
+    sirens: tuple
+
+
+class CountRow:
+    """A row of the counts table with its territory's codes."""
+
+    def __init__(self, row, territory_codes):
+        self._row = row
+        self.territory_codes = territory_codes
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)
+
+
+def count_rows(coverage):
+    """The counts per month, territory, initiative and audience, each with its
+    territory's codes. Three queries: the territories, their EPCIs, the counts."""
+    territories = _territory_codes(coverage)
+    rows = tables.counts_table(
+        coverage.scope, "mois", by_initiative=True, by_audience=True, by_territory=True
+    )
+    return [CountRow(row, territories[row.territory]) for row in rows]
+
+
+def _territory_codes(coverage):
+    """{territory id: TerritoryCodes} of the territories the coverage may hold."""
+    from territories.models import Territory
+
+    territories = Territory.objects.all()
+    if not coverage.national:
+        territories = territories.filter(pk=coverage.plan.territory_id)
+    sirens = {}
+    epcis = Epci.objects.filter(territory__in=territories).order_by("siren")
+    for territory_id, siren in epcis.values_list("territory", "siren"):
+        sirens.setdefault(territory_id, []).append(siren)
+    return {
+        pk: TerritoryCodes(name, slug, tuple(sirens.get(pk, ())))
+        for pk, name, slug in territories.values_list("pk", "name", "slug")
+    }
+
+
+def event_rows(coverage):
+    """The validated events of the coverage, oldest first, a few days at a time
+    (`chunks`): the first rows leave at once, two queries a chunk."""
+    scope = coverage.scope
     with chunks.iterating(chunks.days(scope.events())) as periods:
         for start, end in periods:
             yield from tables.public_event_rows(replace(scope, start=start, end=end))
@@ -228,10 +351,11 @@ def json_lines(meta, fields, rows):
     yield "\n ]\n}"
 
 
-def datapackage(plan, absolute_url):
-    """The data package describing every file of FILES; `absolute_url(url_name,
-    query)` gives a file's address."""
+def datapackage(coverage, absolute_url):
+    """The data package describing every file of FILES for `coverage`;
+    `absolute_url(url_name, query)` gives a file's address."""
     resources = []
+    prefix = coverage.url_prefix
     for open_file in FILES:
         # The standard CSV first: the file's own name.
         for dialect in sorted(writer.DIALECTS.values(), key=lambda d: d is not writer.STANDARD):
@@ -249,7 +373,9 @@ def datapackage(plan, absolute_url):
                     "title": open_file.title + ("" if standard else f", pour {dialect.label}"),
                     "description": open_file.description,
                     "profile": "tabular-data-resource",
-                    "path": absolute_url(open_file.url_name, "" if standard else dialect.key),
+                    "path": absolute_url(
+                        prefix + open_file.url_name, "" if standard else dialect.key
+                    ),
                     "format": "csv",
                     "mediatype": "text/csv",
                     # Excel's dialect starts with a byte order mark.
@@ -268,7 +394,7 @@ def datapackage(plan, absolute_url):
                     "« À propos » donne les définitions, la licence et la date de mise à jour."
                 ),
                 "profile": "tabular-data-resource",
-                "path": absolute_url(open_file.url_name, xlsx.KEY),
+                "path": absolute_url(prefix + open_file.url_name, xlsx.KEY),
                 "format": "xlsx",
                 "mediatype": xlsx.CONTENT_TYPE,
                 "dialect": {"sheetName": open_file.sheet, "header": True},
@@ -284,23 +410,40 @@ def datapackage(plan, absolute_url):
                         f"{open_file.description} Les mêmes champs, une entrée par ligne "
                         "dans « donnees », avec la licence et la date de mise à jour."
                     ),
-                    "path": absolute_url(open_file.json_url_name, ""),
+                    "path": absolute_url(prefix + open_file.json_url_name, ""),
                     "format": "json",
                     "mediatype": "application/json",
                     "encoding": "utf-8",
                     "schema": {"fields": [field.schema(None) for field in open_file.fields]},
                 }
             )
-    return {
-        "name": "mixite-industrie",
-        "title": plan.title,
-        "description": (
+    if coverage.national:
+        name = "mixite-industrie-national"
+        description = (
+            "Les chiffres du plan d'action en cours de chaque Territoire d'Industrie, réunis : "
+            "chaque ligne nomme son territoire (« territoire », « territoire_identifiant ») et "
+            "ses codes officiels (SIREN des intercommunalités, code INSEE des communes). Les "
+            "fichiers d'un seul territoire, avec les mêmes champs, sont décrits à l'adresse "
+            "/territoires/<identifiant>/donnees/datapackage.json. Seules les actions "
+            "validées par l'équipe de chaque territoire y figurent."
+        )
+        home = "national"
+    else:
+        plan = coverage.plan
+        name = f"mixite-industrie-{plan.territory.slug}"
+        description = (
             f"Les chiffres du plan d'action « {plan.title} » (Territoire d'Industrie "
             f"{plan.territory}) : seules les actions validées par l'équipe du territoire "
-            "y figurent."
-        ),
-        "homepage": absolute_url("open_data", ""),
+            "y figurent. Les fichiers de tous les territoires réunis, avec les mêmes champs, "
+            "sont décrits à l'adresse /national/donnees/datapackage.json."
+        )
+        home = "home"
+    return {
+        "name": name,
+        "title": coverage.title,
+        "description": description,
+        "homepage": absolute_url(prefix + "open_data", ""),
         "licenses": [{"name": "etalab-2.0", "title": LICENCE, "path": LICENCE_URL}],
-        "sources": [{"title": "Mixité Industrie", "path": absolute_url("home", "")}],
+        "sources": [{"title": "Mixité Industrie", "path": absolute_url(home, "")}],
         "resources": resources,
     }

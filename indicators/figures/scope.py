@@ -10,7 +10,7 @@ are millions — or, for a scope narrowed to partners, the count lines themselve
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from indicators.enums import EventStatus
 from indicators.figures.store import month_end
@@ -33,6 +33,8 @@ def day_after(day):
 
 @dataclass(frozen=True)
 class Scope:
+    # A plan, or a queryset of plans read as a subquery: every territory's current
+    # plan, for the national figures (`stats.by_territory`).
     plan: object
     start: datetime.date | None = None
     end: datetime.date | None = None
@@ -95,7 +97,7 @@ class Scope:
         statuses, initiative and audience, and to its period by their `date`; by
         their month, for monthly rows (`date="month"`), those of the months the
         period overlaps."""
-        rows = rows.filter(initiative__plan=self.plan, status__in=self.statuses)
+        rows = rows.filter(self.of_plan("initiative__plan"), status__in=self.statuses)
         start, end = self.start, self.end
         if date == "month":
             start, end = start and start.replace(day=1), end and end.replace(day=1)
@@ -112,7 +114,7 @@ class Scope:
     def events(self):
         """The events in scope; with an audience, those with a line for it."""
         events = (
-            AwarenessEvent.objects.for_plan(self.plan)
+            AwarenessEvent.objects.filter(self.of_plan("initiative__plan"))
             .filter(status__in=self.statuses)
             .in_period(self.start, self.end)
         )
@@ -129,7 +131,7 @@ class Scope:
     def lines(self):
         """The count lines in scope: only the audience's own lines when one is chosen."""
         lines = AudienceCount.objects.filter(
-            event__initiative__plan=self.plan, event__status__in=self.statuses
+            self.of_plan("event__initiative__plan"), event__status__in=self.statuses
         )
         if self.start is not None:
             lines = lines.filter(event__date__gte=self.start)
@@ -145,6 +147,13 @@ class Scope:
             ).values("awarenessevent")
             lines = lines.filter(Q(event__organizer__in=partners) | Q(event__in=co_organised))
         return lines
+
+    def of_plan(self, path):
+        """The condition that `path` (to a plan) leads to the scope's plan, or to one of
+        its plans."""
+        if isinstance(self.plan, QuerySet):
+            return Q(**{f"{path}__in": self.plan.values("pk")})
+        return Q(**{path: self.plan})
 
     def _partner_narrowings(self):
         """Each set of partners the events must have one of (both apply at once)."""

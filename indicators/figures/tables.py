@@ -29,20 +29,33 @@ class TableRow(Figures):
     audience: tuple = None  # (id, name)
     events: int = 0
     target: object = None
+    # The territory's id, when broken down by territory.
+    territory: int = None
 
     @property
     def progress(self):
         return self.people / self.target.people if self.target else None
 
 
-def counts_table(scope, period, by_initiative=False, by_audience=False):
+def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_territory=False):
     """People reached per period (« mois », « trimestre », « annee »), optionally per
-    initiative and/or audience; on yearly rows, the target of exactly that scope."""
+    territory (for a scope of several plans: the national open data), initiative
+    and/or audience; on yearly rows, the target of exactly that scope."""
     counted = source(scope, per_audience=by_audience)
-    initiative, number, title = (
-        counted.field(name) for name in ("initiative", "initiative__number", "initiative__title")
+    initiative, number, title, territory, territory_name = (
+        counted.field(name)
+        for name in (
+            "initiative",
+            "initiative__number",
+            "initiative__title",
+            "initiative__plan__territory",
+            "initiative__plan__territory__name",
+        )
     )
     fields, ordering = ["period"], ["period"]
+    if by_territory:
+        fields += [territory, territory_name]
+        ordering.append(territory_name)
     if by_initiative:
         fields += [initiative, number, title]
         ordering.append(number)
@@ -74,6 +87,7 @@ def counts_table(scope, period, by_initiative=False, by_audience=False):
                 audience=(row["audience"], row["audience__name"]) if by_audience else None,
                 events=row["events_sum"],
                 target=targets.get((start.year, initiative_id, audience_id)),
+                territory=row[territory] if by_territory else None,
                 **figures_of(row),
             )
         )
@@ -115,7 +129,8 @@ def _public_name(partner):
 
 def public_event_rows(scope):
     """Each event of the scope, oldest first, with the public list of actions'
-    fields (no contact, note nor account): its people, women and girls, and people
+    fields (no contact, note nor account) and its territory's and commune's official
+    codes (the commune's EPCI SIREN and INSEE code): its people, women and girls, and people
     whose sex is known (the scope's audience's only, when one is chosen), and
     `organisers`, the organiser's then the co-organisers' public names, an
     unpublished partner named once. Two streamed queries, however many events."""
@@ -130,6 +145,9 @@ def public_event_rows(scope):
             "format",
             "commune",
             commune_code=F("official_commune"),
+            epci_siren=F("official_commune__epci_siren"),
+            territory_name=F("initiative__plan__territory__name"),
+            territory_slug=F("initiative__plan__territory__slug"),
             initiative_title=F("initiative__title"),
             organizer_name=_public_name("organizer"),
         )

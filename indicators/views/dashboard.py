@@ -9,10 +9,14 @@ from indicators.figures.charts import dashboard_charts
 from indicators.views import filters
 from initiatives.models import ActionPlan
 from territories.site import territory_site
+from territories.views import territory_list
 
 
 @public_page(*filters.PARAMS)
 def home(request):
+    if not request.territory:
+        # An instance with several territories: `/` lists them.
+        return territory_list(request)
     plan = ActionPlan.objects.current(request.territory)
     if plan is None:
         return render(request, "indicators/no_plan.html")

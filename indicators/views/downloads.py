@@ -204,12 +204,12 @@ OPEN_EVENTS_DEFINITIONS = [
 ]
 
 
-def open_data_about(plan, updated_at, licence, source, *, events=False):
-    """The « À propos » sheet of an open-data workbook: the counts', or with `events`
-    the validated actions'."""
+def open_data_about(coverage, updated_at, licence, source, *, events=False):
+    """The « À propos » sheet of an open-data workbook (`open_files.Coverage`): the
+    counts', or with `events` the validated actions'."""
     return xlsx.About(
         sheet="Actions" if events else "Compteurs",
-        title=f"Données ouvertes — {plan.title} ({plan.territory})",
+        title=f"Données ouvertes — {coverage.title} ({coverage.territory})",
         extracted_at=timezone.now(),
         details=[("Chiffres mis à jour le", moment(updated_at) if updated_at else "—")],
         filters=[
@@ -218,7 +218,7 @@ def open_data_about(plan, updated_at, licence, source, *, events=False):
                 "Découpage",
                 "Une ligne par action"
                 if events
-                else "Par mois, par initiative et par public cible",
+                else "Par mois, par territoire, par initiative et par public cible",
             ),
         ],
         definitions=OPEN_EVENTS_DEFINITIONS if events else OPEN_DATA_DEFINITIONS,

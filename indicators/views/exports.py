@@ -167,27 +167,43 @@ def events_response(events, *, today, user=None, chosen_format=writer.EXCEL_FR.k
     )
 
 
-# Open data: the validated counts, per month, initiative and audience.
+# Open data: the validated counts, per month, initiative and audience, and the
+# validated events; a territory's (its site's /donnees/), or every territory's
+# (/national/donnees/, the URLs that pass `national=True`).
+
+
+def _published(request, national):
+    """What the open data of this address covers, or None without a published plan."""
+    if national:
+        return open_files.Coverage()
+    # `request.territory` is a lazy None on an instance with several territories.
+    plan = ActionPlan.objects.current(request.territory or None)
+    return open_files.Coverage(plan) if plan is not None else None
+
+
+def _coverage(request, national):
+    coverage = _published(request, national)
+    if coverage is None:
+        raise Http404("Aucun plan d'action n'est publié.")
+    return coverage
 
 
 @territory_site
 @public_page()
-def open_data(request):
-    plan = ActionPlan.objects.current(request.territory)
+def open_data(request, national=False):
+    coverage = _published(request, national)
     return render(
         request,
         "indicators/open_data.html",
         {
-            "plan": plan,
-            "updated_at": stats.last_update(plan) if plan else None,
+            "coverage": coverage,
+            "plan": coverage.plan if coverage else None,
+            "urls": coverage.url_prefix if coverage else "",
+            "updated_at": coverage.last_update() if coverage else None,
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
         },
     )
-
-
-def _open_counts(plan):
-    return open_files.count_rows(plan)
 
 
 # Declared with their types and descriptions, for datapackage.json too.
@@ -206,7 +222,7 @@ OPEN_FORMATS = (*writer.DIALECTS, xlsx.KEY)
 OPEN_FORMAT_ERROR = "Le format doit être « csv », « excel » ou « xlsx »."
 
 
-def _open_file(request, plan, dataset, columns, rows, *, events=False, stream=True):
+def _open_file(request, coverage, dataset, columns, rows, *, events=False, stream=True):
     """An open-data file in the `?format=` asked for (CSV by default): a CSV dialect,
     or a workbook with its « À propos » sheet."""
     chosen_format = request.GET.get("format", "csv")
@@ -215,28 +231,31 @@ def _open_file(request, plan, dataset, columns, rows, *, events=False, stream=Tr
     about = None
     if chosen_format == xlsx.KEY:
         about = downloads.open_data_about(
-            plan,
-            stats.last_update(plan),
+            coverage,
+            coverage.last_update(),
             (LICENCE, LICENCE_URL),
             request.build_absolute_uri("/"),
             events=events,
         )
+    if coverage.national:
+        dataset = f"national-{dataset}"
     name = f"mixite-industrie-{dataset}.{'xlsx' if chosen_format == xlsx.KEY else 'csv'}"
     return downloads.download(name, columns, rows, chosen_format, about, stream=stream)
 
 
 @territory_site
 @public_page("format")
-def open_counts_csv(request):
-    plan = _current_plan(request.territory)
-    return _open_file(request, plan, "compteurs", OPEN_COLUMNS, _open_counts(plan), stream=False)
+def open_counts_csv(request, national=False):
+    coverage = _coverage(request, national)
+    rows = open_files.count_rows(coverage)
+    return _open_file(request, coverage, "compteurs", OPEN_COLUMNS, rows, stream=False)
 
 
-def _open_json_meta(request, plan, description):
-    updated_at = stats.last_update(plan)
+def _open_json_meta(request, coverage, description):
+    updated_at = coverage.last_update()
     return {
-        "titre": plan.title,
-        "territoire": plan.territory.name,
+        "titre": coverage.title,
+        "territoire": coverage.territory,
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "source": request.build_absolute_uri("/"),
@@ -247,20 +266,22 @@ def _open_json_meta(request, plan, description):
 
 @territory_site
 @public_page()
-def open_counts_json(request):
-    plan = _current_plan(request.territory)
+def open_counts_json(request, national=False):
+    coverage = _coverage(request, national)
     data = _open_json_meta(
         request,
-        plan,
+        coverage,
         (
             "Personnes sensibilisées par les actions validées du plan, par mois, "
-            "initiative et public cible. « dont_femmes_ou_filles » ne compte que les "
-            "personnes dont le sexe est connu. « mis_a_jour_le » : date et heure de la "
-            "dernière modification d'une action validée (validation, correction, "
+            "territoire, initiative et public cible. « dont_femmes_ou_filles » ne compte "
+            "que les personnes dont le sexe est connu. « mis_a_jour_le » : date et heure de "
+            "la dernière modification d'une action validée (validation, correction, "
             "suppression ou retour à son organisateur)."
         ),
     )
-    data["donnees"] = [open_files.json_record(OPEN_COLUMNS, row) for row in _open_counts(plan)]
+    data["donnees"] = [
+        open_files.json_record(OPEN_COLUMNS, row) for row in open_files.count_rows(coverage)
+    ]
     return HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=1),
         content_type="application/json; charset=utf-8",
@@ -269,49 +290,55 @@ def open_counts_json(request):
 
 @territory_site
 @public_page("format")
-def open_events_csv(request):
+def open_events_csv(request, national=False):
     """The validated events, public fields only: streamed, and cached once sent."""
-    plan = _current_plan(request.territory)
+    coverage = _coverage(request, national)
     if request.GET.get("format") == xlsx.KEY:
         try:
-            xlsx.check_rows(stats.Scope(plan).events())
+            xlsx.check_rows(coverage.scope.events())
         except xlsx.TooManyRows as refusal:
             return _bad_request(request, refusal)
     return _open_file(
-        request, plan, "actions", open_files.EVENT_FIELDS, open_files.event_rows(plan), events=True
+        request,
+        coverage,
+        "actions",
+        open_files.EVENT_FIELDS,
+        open_files.event_rows(coverage),
+        events=True,
     )
 
 
 @territory_site
 @public_page()
-def open_events_json(request):
-    plan = _current_plan(request.territory)
+def open_events_json(request, national=False):
+    coverage = _coverage(request, national)
     meta = _open_json_meta(
         request,
-        plan,
+        coverage,
         "Les actions de sensibilisation validées du plan, la plus ancienne d'abord, "
-        "avec les champs de la liste publique des actions. « dont_femmes_ou_filles » "
-        "ne compte que les personnes dont le sexe est connu.",
+        "avec les champs de la liste publique des actions, le territoire et les codes "
+        "officiels de la commune (INSEE) et de son intercommunalité (SIREN). "
+        "« dont_femmes_ou_filles » ne compte que les personnes dont le sexe est connu.",
     )
     return StreamingHttpResponse(
-        open_files.json_lines(meta, open_files.EVENT_FIELDS, open_files.event_rows(plan)),
+        open_files.json_lines(meta, open_files.EVENT_FIELDS, open_files.event_rows(coverage)),
         content_type="application/json; charset=utf-8",
     )
 
 
 @territory_site
 @public_page()
-def datapackage(request):
+def datapackage(request, national=False):
     """Every open-data file described (Frictionless Data Package), from the same
     column declarations as the files."""
-    plan = _current_plan(request.territory)
+    coverage = _coverage(request, national)
 
     def absolute_url(url_name, file_format):
         query = f"?format={file_format}" if file_format else ""
         return request.build_absolute_uri(reverse(url_name) + query)
 
     return JsonResponse(
-        open_files.datapackage(plan, absolute_url),
+        open_files.datapackage(coverage, absolute_url),
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
 
