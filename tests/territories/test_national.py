@@ -433,8 +433,8 @@ def _extra_territories(first, last):
     "url, queries",
     [
         # the territories with their population and current plan; the sums per
-        # territory; the targets
-        ("/national/", 3),
+        # territory; the targets; the page's header asks for the sole territory
+        ("/national/", 4),
         # and the territories' EPCIs
         ("/national/territoires.csv", 4),
         ("/national/territoires.csv?format=xlsx", 4),
