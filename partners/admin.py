@@ -9,9 +9,10 @@ from feminisation.admin import (
     ReferenceDataAdminMixin,
 )
 from partners.models import Contact, Partner
+from territories.admin import TerritoryScopedAdminMixin
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = Contact
     formset = LabelledInlineFormSet
     fields = ("full_name", "job_title", "email", "phone", "is_public")
@@ -23,7 +24,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
+class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAdmin):
     list_display = ("name", "short_name", "kind", "is_public", "contacts_count")
     list_filter = ("kind", "is_public")
     search_fields = ("name", "short_name")
@@ -70,7 +71,7 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("full_name", "job_title", "partner", "email", "phone", "is_public")
     list_filter = ("is_public", "partner__kind")
     search_fields = ("full_name", "job_title", "email", "partner__name", "partner__short_name")
