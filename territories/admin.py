@@ -16,10 +16,6 @@ from geography.models import Commune
 from territories import scoping
 from territories.models import Epci, Territory
 
-OUTSIDE_TERRITORIES = (
-    "« {name} » n'appartient à aucun de vos territoires : choisissez parmi les leurs."
-)
-
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """Offers only the related records of the account's territories (an initiative,
@@ -110,6 +106,8 @@ class EpciForm(forms.ModelForm):
 
     def clean_siren(self):
         siren = self.cleaned_data["siren"]
+        if not (len(siren) == 9 and siren.isdigit()):
+            return siren  # the model's validator says how a SIREN is written
         # Once the official communes are loaded, an EPCI none of them names is a typo.
         communes = Commune.objects.all()
         if communes.exists() and not communes.filter(epci_siren=siren).exists():
