@@ -389,3 +389,26 @@ def test_territories_are_created_by_superusers_with_their_epcis(client, world):
     client.post(reverse("admin:territories_territory_add"), {**data, "epcis-0-siren": "200069037"})
     charlie = Territory.objects.get(slug="territoire-charlie")
     assert list(charlie.epcis.values_list("siren", flat=True)) == ["200069037"]
+
+
+def test_the_national_network_reads_each_territorys_plan_on_the_home_and_overview(client, world):
+    client.force_login(account("national", world))
+    home = client.get(reverse("admin:index"))
+    assert [figures["plan"] for figures in home.context["year_figures"]] == [
+        world["alpha"]["plan"],
+        world["bravo"]["plan"],
+    ]
+    overview = reverse("admin:indicators_awarenessevent_overview")
+    first = client.get(overview)
+    assert first.context["plan"] == world["alpha"]["plan"]
+    assert [event.title for event in first.context["awaiting"]["rows"]] == ["Action Alpha"]
+    chosen = client.get(f"{overview}?territoire=territoire-bravo")
+    assert chosen.context["plan"] == world["bravo"]["plan"]
+    assert [event.title for event in chosen.context["awaiting"]["rows"]] == ["Action Bravo"]
+    assert client.get(f"{overview}?territoire=inconnu").status_code == 404
+
+
+def test_staff_of_alpha_cannot_choose_bravo_on_the_overview(client, world):
+    client.force_login(account("staff", world))
+    overview = reverse("admin:indicators_awarenessevent_overview")
+    assert client.get(f"{overview}?territoire=territoire-bravo").status_code == 404
