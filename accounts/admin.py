@@ -24,6 +24,8 @@ from feminisation import validators
 from feminisation.admin import ChangeDisplay
 from feminisation.formatting import counted
 from partners.models import Partner
+from territories import scoping
+from territories.models import Territory
 
 User = get_user_model()
 
@@ -45,8 +47,14 @@ ADMIN_PASSWORD_REASON = "Mot de passe changé dans l'administration"
 
 
 class AccountFormMixin(forms.Form):
-    """The account's organisations (Partner.members, seen from the account), the
-    invitation, and an e-mail address of its own, on both roles' forms."""
+    """The account's organisations (Partner.members, seen from the account) and
+    territories (Territory.members), the invitation, and an e-mail address of its
+    own, on both roles' forms. The admin sets `user` (who fills the form) and
+    `territory_ids` (the territories it may give) on the class it builds for each
+    request: both lists offer only what that account may give."""
+
+    user = None
+    territory_ids = ()
 
     organisations = forms.ModelMultipleChoiceField(
         Partner.objects.all(),
@@ -54,6 +62,13 @@ class AccountFormMixin(forms.Form):
         label="Organisations",
         widget=FilteredSelectMultiple("organisations", is_stacked=False),
         help_text="Les partenaires dont ce compte saisit les actions : il ne voit que les leurs.",
+    )
+    territories = forms.ModelMultipleChoiceField(
+        Territory.objects.all(),
+        required=False,
+        label="Territoires",
+        widget=FilteredSelectMultiple("territoires", is_stacked=False),
+        help_text="Le compte ne voit que les données de ces territoires.",
     )
     send_invitation = forms.BooleanField(
         label="Envoyer l'invitation par courriel", required=False, help_text=INVITATION_HELP
@@ -64,9 +79,23 @@ class AccountFormMixin(forms.Form):
         for name in NAME_FIELDS:
             if name in self.fields:
                 self.fields[name].validators.append(validators.single_line)
+        if "organisations" in self.fields and self.user is not None:
+            self.fields["organisations"].queryset = scoping.visible_to(
+                Partner.objects.all(), self.user
+            )
+        if "territories" in self.fields:
+            self.fields["territories"].queryset = Territory.objects.filter(
+                pk__in=self.territory_ids
+            )
         if self.instance.pk is not None and "organisations" in self.fields:
             self.fields["organisations"].initial = list(
                 self.instance.partner_organisations.values_list("pk", flat=True)
+            )
+        if self.instance.pk is not None and "territories" in self.fields:
+            self.fields["territories"].initial = list(
+                self.instance.territories.filter(pk__in=self.territory_ids).values_list(
+                    "pk", flat=True
+                )
             )
 
     def clean_email(self):
@@ -100,6 +129,16 @@ class PartnerAccountForm(AccountFormMixin, forms.ModelForm):
             self.fields["send_invitation"].initial = True
         else:
             self.fields["send_invitation"].label = "Renvoyer l'invitation par courriel"
+        if len(self.territory_ids) < 2:
+            # Staff of one territory: the accounts they open belong to it (the admin's
+            # save), and they give no other.
+            del self.fields["territories"]
+        else:
+            # Staff of several say which of theirs the account belongs to.
+            self.fields["territories"].required = True
+            self.fields["territories"].error_messages["required"] = (
+                "Choisissez au moins un territoire : le compte n'en voit que les données."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -127,6 +166,7 @@ PARTNER_FIELDSETS = (
     ("Personne", {"fields": ("first_name", "last_name", "email")}),
     ("Organisations", {"fields": ("organisations",)}),
 )
+TERRITORIES_FIELDSET = ("Territoires", {"fields": ("territories",)})
 PARTNER_ADD_FIELDSETS = (*PARTNER_FIELDSETS, ("Invitation", {"fields": ("send_invitation",)}))
 PARTNER_CHANGE_FIELDSETS = (
     *PARTNER_FIELDSETS,
@@ -187,16 +227,33 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if not rules.manages_every_account(request.user):
             kwargs["form"] = PartnerAccountForm
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        # modelform_factory builds a new class on each call: this stays per request.
+        form.user = request.user
+        form.territory_ids = self._givable_territory_ids(request)
+        return form
+
+    def _givable_territory_ids(self, request):
+        """The territories this account may give, read once per request."""
+        if not hasattr(request, "_givable_territory_ids"):
+            request._givable_territory_ids = list(
+                rules.givable_territories(request.user).values_list("pk", flat=True)
+            )
+        return request._givable_territory_ids
 
     def get_fieldsets(self, request, obj=None):
         if not rules.manages_every_account(request.user):
-            return PARTNER_CHANGE_FIELDSETS if obj else PARTNER_ADD_FIELDSETS
+            fieldsets = PARTNER_CHANGE_FIELDSETS if obj else PARTNER_ADD_FIELDSETS
+            if len(self._givable_territory_ids(request)) < 2:
+                # Staff of one territory: the accounts they open belong to it.
+                return fieldsets
+            return (*fieldsets[:3], TERRITORIES_FIELDSET, *fieldsets[3:])
         if obj is None:
             return self.add_fieldsets
         return (
             *self.fieldsets,
             ("Organisations", {"fields": ("organisations",)}),
+            TERRITORIES_FIELDSET,
             ("Invitation", {"fields": ("send_invitation",)}),
         )
 
@@ -233,14 +290,32 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         account = form.instance
+        user = request.user
         if "organisations" in form.cleaned_data:
-            account.partner_organisations.set(form.cleaned_data["organisations"])
-        if not rules.manages_every_account(request.user):
+            # The organisations of other territories, which the form does not show, stay.
+            kept = account.partner_organisations.exclude(
+                pk__in=scoping.visible_to(Partner.objects.all(), user).values("pk")
+            )
+            account.partner_organisations.set([*form.cleaned_data["organisations"], *kept])
+        self._save_territories(request, form, change)
+        if not rules.manages_every_account(user):
             account.groups.set([rules.partners_group()])
         del account.skip_history_when_saving
         history.record(account, "~" if change else "+")
         if form.cleaned_data.get("send_invitation"):
             self.send_invitation(request, account)
+
+    def _save_territories(self, request, form, change):
+        """The territories chosen among those this account may give (the others the
+        account belongs to stay); an account opened by someone who gives one
+        territory only (staff of one territory; a superuser of an instance of one)
+        belongs to it."""
+        account, givable = form.instance, self._givable_territory_ids(request)
+        if "territories" in form.cleaned_data:
+            kept = account.territories.exclude(pk__in=givable)
+            account.territories.set([*form.cleaned_data["territories"], *kept])
+        elif not change and len(givable) == 1:
+            account.territories.add(givable[0])
 
     def send_invitation(self, request, account):
         if reason := invitations.refusal(account):

@@ -6,13 +6,19 @@ all ask here.
 - The territory staff (the « change user » permission) manage partner accounts
   only: accounts that hold no power beyond the « Partenaires » group. They never
   reach a superuser, a staff member, a manager or an account given permissions of
-  its own, and what they save is always a partner account."""
+  its own, and what they save is always a partner account.
+- And only the partner accounts of their territories: an account they open belongs
+  to their territory (to those they choose among theirs, when they have several),
+  and they give no other territory. Only a superuser gives a group, the « Réseau
+  national » included."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
 from feminisation.access import PARTNERS
+from territories import scoping
+from territories.models import Territory
 
 User = get_user_model()
 
@@ -40,7 +46,7 @@ def manageable_accounts(user, accounts=None):
     accounts = User.objects.all() if accounts is None else accounts
     if manages_every_account(user):
         return accounts
-    return accounts.filter(pk__in=partner_accounts().values("pk"))
+    return scoping.visible_to(accounts.filter(pk__in=partner_accounts().values("pk")), user)
 
 
 def may_manage(user, account):
@@ -49,9 +55,15 @@ def may_manage(user, account):
     decided = account.__dict__.setdefault("_managed_by", {})
     if user.pk not in decided:
         decided[user.pk] = manages_every_account(user) or (
-            account.pk is not None and partner_accounts().filter(pk=account.pk).exists()
+            account.pk is not None and manageable_accounts(user).filter(pk=account.pk).exists()
         )
     return decided[user.pk]
+
+
+def givable_territories(user):
+    """The territories `user` may give an account: every one for a superuser, else
+    its own."""
+    return Territory.objects.givable_by(user)
 
 
 def partners_group():

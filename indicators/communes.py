@@ -39,11 +39,12 @@ def link_events():
     return linked
 
 
-def names_to_link(limit=None):
-    """The free-text communes of events without an official commune: each name with
-    its number of events, the most frequent first."""
+def names_to_link(limit=None, events=None):
+    """The free-text communes of events (of `events`, by default all) without an
+    official commune: each name with its number of events, the most frequent first."""
+    events = AwarenessEvent.objects.all() if events is None else events
     names = (
-        AwarenessEvent.objects.without_official_commune()
+        events.without_official_commune()
         .order_by()
         .values("commune")
         .annotate(events=Count("pk"))

@@ -18,9 +18,10 @@ from initiatives.models import (
     PlanPartner,
 )
 from partners.models import Contact
+from territories.admin import TerritoryScopedAdminMixin
 
 
-class PlanPartnerInline(admin.TabularInline):
+class PlanPartnerInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = PlanPartner
     formset = ConstraintMessageInlineFormSet
     fields = ("partner", "role")
@@ -41,7 +42,7 @@ class PlanLinkInline(admin.TabularInline):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin):
+class ActionPlanAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "territory",
@@ -89,7 +90,7 @@ class ActionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(ReferenceDataAdminMixin, admin.ModelAdmin):
+class AudienceAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "short_name", "women_label", "order")
     list_filter = ("initiatives",)
     search_fields = ("name", "short_name")
@@ -118,7 +119,7 @@ class AchievementInline(admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(ReferenceDataAdminMixin, HistoryAdmin):
+class InitiativeAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAdmin):
     list_display = ("number", "title", "plan", "status", "lead_partners_list")
     list_display_links = ("number", "title")
     list_filter = ("plan", "status", ("lead_partners", admin.RelatedOnlyFieldListFilter))
@@ -147,7 +148,7 @@ class InitiativeAdmin(ReferenceDataAdminMixin, HistoryAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "initiative", "date", "quantity")
     list_filter = ("initiative__plan", "initiative")
     search_fields = ("title", "description", "initiative__title")

@@ -9,9 +9,19 @@ from feminisation.admin import (
     ReferenceDataAdminMixin,
 )
 from partners.models import Contact, Partner
+from territories.admin import TerritoryScopedAdminMixin
+from territories.models import Territory
+
+TERRITORIES_FIELDSET = (
+    "Territoires",
+    {
+        "fields": ("territories",),
+        "description": "Les territoires où ce partenaire agit : leurs équipes le voient.",
+    },
+)
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = Contact
     formset = LabelledInlineFormSet
     fields = ("full_name", "job_title", "email", "phone", "is_public")
@@ -23,7 +33,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
+class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAdmin):
     list_display = ("name", "short_name", "kind", "is_public", "contacts_count")
     list_filter = ("kind", "is_public")
     search_fields = ("name", "short_name")
@@ -33,7 +43,7 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
     formfield_overrides = HTTPS_URLS
     readonly_fields = ("created_at", "updated_at")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "territories")
     fieldsets = (
         (None, {"fields": ("name", "short_name", "slug", "kind")}),
         ("Présentation", {"fields": ("description", "website", "is_public")}),
@@ -47,12 +57,33 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
             super().get_queryset(request).annotate(contacts_count=Count("contacts", distinct=True))
         )
 
+    # The territories it works in: those of the account that enters it (chosen among
+    # them when it has several), the others it works in kept as they were.
+
+    def _givable_territory_ids(self, request):
+        if not hasattr(request, "_givable_territory_ids"):
+            request._givable_territory_ids = list(
+                Territory.objects.givable_by(request.user).values_list("pk", flat=True)
+            )
+        return request._givable_territory_ids
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if len(self._givable_territory_ids(request)) < 2:
+            return fieldsets
+        return [*fieldsets[:1], TERRITORIES_FIELDSET, *fieldsets[1:]]
+
     # The accounts offered are those this user manages (accounts.rules): staff attach
     # partner accounts, never a superuser, a colleague or a manager.
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":
             kwargs["queryset"] = rules.manageable_accounts(request.user)
+        if db_field.name == "territories":
+            kwargs["queryset"] = Territory.objects.filter(
+                pk__in=self._givable_territory_ids(request)
+            )
+            kwargs["required"] = True
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
@@ -62,7 +93,13 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
                 pk__in=rules.manageable_accounts(request.user).values("pk")
             )
             form.cleaned_data["members"] = [*form.cleaned_data["members"], *unmanaged]
+        givable = self._givable_territory_ids(request)
+        if "territories" in form.cleaned_data:
+            others = form.instance.territories.exclude(pk__in=givable) if change else []
+            form.cleaned_data["territories"] = [*form.cleaned_data["territories"], *others]
         super().save_related(request, form, formsets, change)
+        if not change and "territories" not in form.cleaned_data and len(givable) == 1:
+            form.instance.territories.add(givable[0])
 
     @admin.display(description="contacts", ordering="contacts_count")
     def contacts_count(self, partner):
@@ -70,7 +107,7 @@ class PartnerAdmin(ReferenceDataAdminMixin, HistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("full_name", "job_title", "partner", "email", "phone", "is_public")
     list_filter = ("is_public", "partner__kind")
     search_fields = ("full_name", "job_title", "email", "partner__name", "partner__short_name")

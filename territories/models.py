@@ -35,6 +35,14 @@ class TerritoryQuerySet(models.QuerySet):
         )
         return self.annotate(inhabitants=Subquery(total))
 
+    def givable_by(self, user):
+        """The territories `user` may give an account or a partner organisation:
+        every one for a superuser, else those it belongs to (the national network
+        gives none: it writes nothing)."""
+        if user.is_active and user.is_superuser:
+            return self.all()
+        return self.filter(members=user)
+
 
 class Territory(models.Model):
     name = models.CharField("nom", max_length=200, unique=True, validators=[validators.single_line])

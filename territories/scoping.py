@@ -21,6 +21,10 @@ PATHS = {
     "indicators.closedyear": "plan__territory",
     "indicators.awarenessevent": "initiative__plan__territory",
     "indicators.audiencecount": "event__initiative__plan__territory",
+    "indicators.eventcredit": "event__initiative__plan__territory",
+    "indicators.dailyfigures": "initiative__plan__territory",
+    # A deleted event is found, and restored, through its history.
+    "indicators.historicalawarenessevent": "initiative__plan__territory",
     "partners.partner": "territories",
     "partners.contact": "partner__territories",
     "auth.user": "territories",
@@ -51,9 +55,51 @@ def visible_to(queryset, user):
     """The records of `queryset` that `user` may read as far as territories go:
     all of them for the national network, else those of its territories (read in
     the same query)."""
-    if sees_every_territory(user):
-        return queryset
-    return in_territories(queryset, account_territories(user))
+    return queryset.filter(visible_condition(queryset.model, user))
+
+
+def visible_condition(model, user):
+    """The Q that keeps the records of `model` that `user` reads (Q() for the
+    national network, and for the records every territory shares): for a list
+    filter's or a form field's choices."""
+    if not is_scoped(model) or sees_every_territory(user):
+        return Q()
+    return condition(model, account_territories(user))
+
+
+def is_scoped(model):
+    """Whether records of `model` belong to territories (an audience, a commune do
+    not: every territory shares them)."""
+    return model._meta.label_lower in PATHS
+
+
+def is_visible(obj, user):
+    """Whether `user` reads `obj`: one query, kept on the object for the request's
+    other questions (the admin asks several times per page)."""
+    if sees_every_territory(user) or not is_scoped(type(obj)):
+        return True
+    seen = obj.__dict__.setdefault("_territory_visible_to", {})
+    if user.pk not in seen:
+        seen[user.pk] = _reads(obj, user)
+    return seen[user.pk]
+
+
+def _reads(obj, user):
+    """Asked of the record its first link leads to when that one is scoped: a
+    deleted record (shown from its history) still names it."""
+    model = type(obj)
+    head = PATHS[model._meta.label_lower].split("__")[0]
+    field = None if head == "pk" else model._meta.get_field(head)
+    if field is not None and field.many_to_one and is_scoped(field.related_model):
+        value = getattr(obj, field.attname)
+        related = field.related_model._base_manager.filter(pk=value)
+        return value is not None and visible_to(related, user).exists()
+    return obj.pk is not None and visible_to(model._base_manager.filter(pk=obj.pk), user).exists()
+
+
+def mark_visible(obj, user):
+    """Says that `obj`, found through a queryset narrowed by visible_to, is visible."""
+    obj.__dict__.setdefault("_territory_visible_to", {})[user.pk] = True
 
 
 def account_territories(user):

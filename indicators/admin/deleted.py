@@ -9,7 +9,7 @@ figures."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,6 +18,8 @@ from django.urls import reverse
 from indicators import history, workflow
 from indicators.figures import store
 from indicators.models import AwarenessEvent
+from initiatives.models import Initiative
+from territories import scoping
 
 LISTED = 200
 
@@ -27,16 +29,29 @@ def _check_permission(request, model_admin):
         raise PermissionDenied
 
 
-def deleted_records():
+def _visible(records, user):
+    """The records of the events of `user`'s territories, and of those whose
+    initiative is deleted too (no territory to say: restore() refuses them)."""
+    condition = scoping.visible_condition(records.model, user)
+    if not condition:  # the national network, superusers: every record
+        return records
+    orphan = ~Exists(Initiative.objects.filter(pk=OuterRef("initiative_id")))
+    return records.filter(condition | orphan)
+
+
+def deleted_records(user=None):
     """The deletion record of each event that is deleted and not restored since:
-    the event's latest record."""
+    the event's latest record (of the territories `user` reads, when given)."""
     latest = (
         AwarenessEvent.history.filter(id=OuterRef("id"))
         .order_by("-history_date", "-history_id")
         .values("history_id")[:1]
     )
+    records = AwarenessEvent.history.all()
+    if user is not None:
+        records = _visible(records, user)
     return (
-        AwarenessEvent.history.filter(history_type="-", history_id=Subquery(latest))
+        records.filter(history_type="-", history_id=Subquery(latest))
         .exclude(id__in=AwarenessEvent.objects.values("pk"))
         .select_related("history_user", "initiative", "organizer")
         .order_by("-history_date")
@@ -45,7 +60,7 @@ def deleted_records():
 
 def deleted_list(request, model_admin):
     _check_permission(request, model_admin)
-    records = list(deleted_records()[:LISTED])
+    records = list(deleted_records(request.user)[:LISTED])
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": AwarenessEvent._meta,
@@ -65,7 +80,8 @@ def restore(request, history_id, model_admin):
         # Two restores of one event wait for each other here; the second then finds
         # the event back and restores nothing.
         record = (
-            AwarenessEvent.history.select_for_update()
+            _visible(AwarenessEvent.history.all(), request.user)
+            .select_for_update(of=("self",))
             .filter(history_id=history_id, history_type="-")
             .first()
         )
@@ -74,7 +90,7 @@ def restore(request, history_id, model_admin):
         if AwarenessEvent.objects.filter(pk=record.id).exists():
             messages.error(request, workflow.RESTORE_CONFLICT)
             return redirect(reverse("admin:indicators_awarenessevent_change", args=[record.id]))
-        if not deleted_records().filter(history_id=history_id).exists():
+        if not deleted_records(request.user).filter(history_id=history_id).exists():
             messages.error(request, workflow.NOT_THE_LATEST_DELETION)
             return redirect(deleted_url)
         lines = history.lines_at(record)

@@ -43,9 +43,10 @@ from indicators.figures import stats, store
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.views import exports
 from partners.models import Partner
+from territories.admin import TerritoryScopedAdminMixin
 
 
-class AudienceCountInline(admin.TabularInline):
+class AudienceCountInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = AudienceCount
     formset = ConstraintMessageInlineFormSet
     fields = ("audience", "people", "women")
@@ -101,7 +102,12 @@ PARTNER_SEARCH_FIELDS = ("name", "short_name")
 
 @admin.register(AwarenessEvent)
 class AwarenessEventAdmin(
-    EventImportMixin, HomeMixin, ReviewChangesMixin, PartnerAccessMixin, HistoryAdmin
+    EventImportMixin,
+    HomeMixin,
+    ReviewChangesMixin,
+    PartnerAccessMixin,
+    TerritoryScopedAdminMixin,
+    HistoryAdmin,
 ):
     """The events, their count lines inline, the validation workflow's actions and
     side effects, and the pages of the staff (overview, deleted events). Who may

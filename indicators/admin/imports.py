@@ -30,8 +30,10 @@ from indicators.imports.confirmation import Outcome, confirm
 from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
 from indicators.models import ImportPreview
 from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY, STATUS_NAMES
-from initiatives.models import ActionPlan, Audience, Initiative
+from initiatives.models import Audience, Initiative
 from partners.models import Partner
+from territories import scoping
+from territories.plans import PARAMETER, current_plans
 
 # The preview lists this many events per table, then says how many more.
 PREVIEW_LIMIT = 200
@@ -42,16 +44,41 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportFileForm(forms.Form):
+    """The file, and for an account of several territories the one it imports into
+    (among those with a published plan: `plans`)."""
+
+    territory = forms.ChoiceField(
+        label="Territoire",
+        help_text="Les actions du fichier sont importées dans le plan en cours de ce territoire.",
+    )
     file = forms.FileField(
         label="Fichier à importer",
         help_text="Excel (.xlsx), ou CSV séparé par des points-virgules ou des virgules "
         "(UTF-8 ou Windows) : 10 Mo et 20 000 lignes au plus.",
     )
 
-    def __init__(self, *args, too_large=False, **kwargs):
+    def __init__(self, *args, plans=(), too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.plans = {plan.territory.slug: plan for plan in plans}
+        if len(self.plans) > 1:
+            self.fields["territory"].choices = [
+                ("", "---------"),
+                *((slug, plan.territory.name) for slug, plan in self.plans.items()),
+            ]
+            self.fields["territory"].error_messages["invalid_choice"] = (
+                "Choisissez un de vos territoires dans la liste."
+            )
+        else:
+            del self.fields["territory"]
         if too_large:  # the upload handler dropped the file while receiving it
             self.fields["file"].error_messages["required"] = TOO_LARGE
+
+    @property
+    def plan(self):
+        """The plan the file is imported into (None: no plan to import into)."""
+        if "territory" not in self.fields:
+            return next(iter(self.plans.values()), None)
+        return self.plans.get(self.cleaned_data.get("territory"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -117,6 +144,28 @@ def _duplicates_summary(count):
     )
 
 
+def _chosen(request, plans):
+    """The territory named in the address (`?territoire=<slug>`), else the first one."""
+    slug = request.GET.get(PARAMETER)
+    if slug is None and plans:
+        return plans[0].territory.slug
+    return slug
+
+
+def _plan_named(plans, slug):
+    return next((plan for plan in plans if plan.territory.slug == slug), None)
+
+
+def _help_plan(request, context):
+    """The plan whose initiatives the page lists: the chosen territory's."""
+    plans = context.get("plans", ())
+    form = context.get("form")
+    slug = None
+    if form is not None and form.is_bound and "territory" in form.fields:
+        slug = form.data.get("territory")
+    return _plan_named(plans, slug or _chosen(request, plans))
+
+
 class EventImportMixin:
     """Adds « Importer un fichier » to AwarenessEventAdmin: the import page, its
     template download and a button on the change list (whatever change list
@@ -171,18 +220,23 @@ class EventImportMixin:
             if "cancel" in request.POST:
                 return self._cancel_import(request)
             return self._confirm_import(request)
+        plans = current_plans(request.user)
         if request.method == "POST":
-            form = ImportFileForm(request.POST, request.FILES, too_large=upload_too_large(request))
+            form = ImportFileForm(
+                request.POST, request.FILES, plans=plans, too_large=upload_too_large(request)
+            )
         else:
-            form = ImportFileForm()
-        context = {"form": form}
+            form = ImportFileForm(plans=plans, initial={"territory": _chosen(request, plans)})
+        context = {"form": form, "plans": plans}
         if request.method == "POST" and form.is_valid():
             file_name = form.cleaned_data["file"].name
-            result = EventImport(request.user, form.table).check()
+            plan = form.plan
+            territory = plan.territory if plan else None
+            result = EventImport(request.user, form.table, territory).check(plans)
             context.update(self._result_context(result, file_name, form.table))
             if result.is_valid and (result.created or result.updated):
                 context["token"] = ImportPreview.keep(
-                    request.user, file_name, form.content, result.versions_shown()
+                    request.user, file_name, form.content, result.versions_shown(), territory
                 )
             else:  # nothing to confirm: a file left pending is replaced by none
                 ImportPreview.discard(request.user)
@@ -192,8 +246,10 @@ class EventImportMixin:
         confirmation = confirm(request.user, request.POST["token"])
         outcome, file_name = confirmation.outcome, confirmation.file_name
         if outcome is Outcome.CHANGED_SINCE_PREVIEW:
+            plans = current_plans(request.user)
             context = {
-                "form": ImportFileForm(),
+                "form": ImportFileForm(plans=plans),
+                "plans": plans,
                 "changed_since_preview": True,
                 **self._result_context(confirmation.result, file_name, confirmation.table),
             }
@@ -262,7 +318,7 @@ class EventImportMixin:
 
     def _render(self, request, context):
         user = request.user
-        plan = ActionPlan.objects.current()
+        plan = _help_plan(request, context)
         restricted = not sees_all_events(user)
         context = {
             **self.admin_site.each_context(request),
@@ -272,6 +328,7 @@ class EventImportMixin:
             "separator": CO_ORGANIZER_SEPARATOR,
             "export_only": EXPORT_ONLY,
             "plan": plan,
+            "several_territories": len(context.get("plans", ())) > 1,
             "initiatives": Initiative.objects.filter(plan=plan) if plan else [],
             "formats": EventFormat.choices,
             "audiences": Audience.objects.all(),
@@ -306,12 +363,15 @@ class EventImportMixin:
 
     def _template_choices(self, request):
         user = request.user
-        plan = ActionPlan.objects.current()
+        plans = current_plans(user)
+        plan = _plan_named(plans, _chosen(request, plans))
+        # The partners of the plan's territory (a partner's account: its own there).
         partners = (
             user.partner_organisations.all()
             if not sees_all_events(user)
             else Partner.objects.only("name")
         )
+        partners = scoping.in_territories(partners, [plan.territory_id] if plan else [])
         return {
             "initiative": [str(i) for i in Initiative.objects.filter(plan=plan)] if plan else [],
             "format": list(EventFormat.labels),

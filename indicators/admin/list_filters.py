@@ -29,6 +29,9 @@ from django.utils.functional import cached_property
 from feminisation.access import organisation_ids, sees_all_events
 from indicators.admin import todo
 from indicators.models import AudienceCount, AwarenessEvent, CreditedCoOrganizer, EventCredit
+from partners.models import Partner
+from territories import scoping
+from territories.admin import ScopedRelatedFilter
 
 
 class TodoFilter(admin.SimpleListFilter):
@@ -84,8 +87,8 @@ class ChoicesOnceMixin:
         return cache[key]
 
 
-class RelatedFilter(ChoicesOnceMixin, admin.RelatedFieldListFilter):
-    """Offers every initiative."""
+class RelatedFilter(ChoicesOnceMixin, ScopedRelatedFilter):
+    """Offers the initiatives of the account's territories."""
 
 
 class SemiJoinFilter(admin.RelatedFieldListFilter):
@@ -133,7 +136,8 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
 
     Django reads the distinct partners of a join of every visible event; asking each
     of the few partners whether a visible event names it costs an index probe each.
-    Staff see every event: an organiser is then any partner that organises one, a
+    Only the partners working in the account's territories are offered. Staff see
+    every event: an organiser is then any partner that organises one, a
     co-organiser any partner of the link table. A partner's account: the organisers
     of the events credited to its organisations, read off their credits'
     (organizer, partner) index (`EventCredit`), and their co-organisers off
@@ -157,7 +161,7 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
             )
         return field.get_choices(
             include_blank=False,
-            limit_choices_to=Q(Exists(named)),
+            limit_choices_to=Q(Exists(named)) & scoping.visible_condition(Partner, user),
             ordering=self.field_admin_ordering(field, request, model_admin),
         )
 
@@ -312,11 +316,13 @@ class EventPaginator(Paginator):
     exact count below EXACT_COUNT_BELOW, and whenever the list is filtered.
 
     `partners` are the account's organisations (None for the staff, who see every
-    event); `estimable` says whether the list is unfiltered."""
+    event); `estimable` says whether the list is unfiltered; `user` narrows the
+    estimate to the account's territories."""
 
-    def __init__(self, *args, partners=None, estimable=False, **kwargs):
+    def __init__(self, *args, partners=None, estimable=False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.partners = partners
+        self.user = user
         self.estimable = estimable
         self.estimated = False
 
@@ -336,6 +342,9 @@ class EventPaginator(Paginator):
             # A range of the credits' index; an event credited to two of the
             # account's organisations counts twice in the estimate.
             rows = EventCredit.objects.of_partners(self.partners)
+        if self.user is not None:
+            # The account's territories' events only (the estimate of a join).
+            rows = scoping.visible_to(rows, self.user)
         estimate = _planned_rows(rows, connection)
         if estimate >= EXACT_COUNT_BELOW:
             self.estimated = True
@@ -368,4 +377,5 @@ def events_paginator(request, queryset, per_page, orphans=0, allow_empty_first_p
         allow_empty_first_page,
         partners=None if sees_all_events(user) else organisation_ids(user),
         estimable=is_unfiltered(request),
+        user=user,
     )

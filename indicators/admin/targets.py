@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from feminisation.admin import HistoryAdmin
 from indicators.models import ClosedYear, Target
-from initiatives.models import ActionPlan
+from territories.admin import TerritoryScopedAdminMixin
+from territories.plans import plan_for
 
 
 @admin.register(Target)
-class TargetAdmin(HistoryAdmin):
+class TargetAdmin(TerritoryScopedAdminMixin, HistoryAdmin):
     list_display = ("year", "plan", "initiative", "audience", "people", "women")
     list_display_links = ("year", "plan")
     list_filter = ("year", "plan", "audience", "initiative")
@@ -24,7 +25,7 @@ class TargetAdmin(HistoryAdmin):
 
 
 @admin.register(ClosedYear)
-class ClosedYearAdmin(admin.ModelAdmin):
+class ClosedYearAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     """Closing a past year makes its events read-only for partners; deleting the
     closure reopens it. A closure itself is never edited."""
 
@@ -49,7 +50,8 @@ class ClosedYearAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {
-            "plan": ActionPlan.objects.current(),
+            # An account of several territories chooses the plan.
+            "plan": plan_for(request.user),
             "year": timezone.localdate().year - 1,
             **super().get_changeform_initial_data(request),
         }

@@ -23,7 +23,7 @@ from indicators import workflow
 from indicators.enums import EventStatus
 from indicators.figures import stats
 from indicators.models import AwarenessEventQuerySet
-from initiatives.models import ActionPlan
+from territories.plans import current_plans
 
 # The to-do filter's name in the events list's address.
 PARAMETER = "a_faire"
@@ -60,7 +60,9 @@ WITHOUT_COUNTS = Task(
     lambda user, now: Events.without_counts_condition(timezone.localdate(now)),
     # The staff see every event: counted from the daily figures, where seeking them
     # would read every event and every line.
-    counted_by=lambda events, user, now: stats.past_events_without_counts(timezone.localdate(now)),
+    counted_by=lambda events, user, now: stats.past_events_without_counts(
+        timezone.localdate(now), user
+    ),
 )
 STALE_DRAFTS = Task(
     "brouillons_anciens",
@@ -171,10 +173,9 @@ def all_done(items):
     return not any(item.count for item in items)
 
 
-def year_figures(today):
-    """For managers: the current plan's figures this year, and its targets for the
-    year with what has been reached (no plan published: no figures)."""
-    plan = ActionPlan.objects.current()
+def year_figures(today, plan):
+    """For managers: a plan's figures this year, and its targets for the year with
+    what has been reached (no plan published: no figures)."""
     year = today.year
     if plan is None:
         return {"year": year, "plan": None, "totals": None, "progress": []}
@@ -198,5 +199,9 @@ class HomeMixin:
         items = todo_list(self.visible_events(request), user)
         context = {"todo": items, "todo_all_done": all_done(items), "may_export": can_export(user)}
         if sees_all_events(user) and not can_validate(user):
-            context["year_figures"] = year_figures(timezone.localdate())
+            # Each territory's plan, for an account of several (the national network).
+            today = timezone.localdate()
+            plans = current_plans(user) or [None]
+            context["year_figures"] = [year_figures(today, plan) for plan in plans]
+            context["several_plans"] = len(plans) > 1
         return context

@@ -19,7 +19,8 @@ from indicators.imports import duplicates, writing
 from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.sheet import HEADERS_BY_KEY, lookup_key
-from initiatives.models import ActionPlan
+from territories import scoping
+from territories.plans import plan_for
 
 # The event's own fields: the rows of one event must agree on them.
 EVENT_FIELDS = (
@@ -34,6 +35,15 @@ EVENT_FIELDS = (
     "status",
 )
 STATUS_FIELDS = ("status", "review_comment", "validated_at", "validated_by")
+NO_PLAN = (
+    "Aucun plan d'action de ce territoire n'est publié : les initiatives d'une action se "
+    "cherchent dans le plan en cours."
+)
+NO_TERRITORY_PLAN = (
+    "Aucun plan d'action n'est publié pour votre territoire (ou votre compte n'appartient "
+    "à aucun territoire, ou à plusieurs : choisissez alors le territoire) : les initiatives "
+    "d'une action se cherchent dans le plan en cours."
+)
 
 
 @dataclass(frozen=True)
@@ -65,9 +75,13 @@ class EventChange:
 
 
 class EventImport:
-    def __init__(self, user, table):
+    """Imports into the current plan of `territory` (None: the account's only
+    territory): its initiatives, its partners, its events and no other's."""
+
+    def __init__(self, user, table, territory=None):
         self.user = user
         self.table = table
+        self.territory = territory
         self.errors = []
         self.error_lines = set()
         self.created = []
@@ -88,15 +102,12 @@ class EventImport:
         """The version of each recorded event the preview shows changes to."""
         return {change.event.pk: change.event.version for change in self.updated}
 
-    def check(self):
-        """Fills errors, created, updated and unchanged. Writes nothing."""
-        self.plan = ActionPlan.objects.current()
+    def check(self, plans=None):
+        """Fills errors, created, updated and unchanged. Writes nothing. `plans`: the
+        account's current plans, when already read (territories.plans)."""
+        self.plan = plan_for(self.user, self.territory, plans)
         if self.plan is None:
-            self.error(
-                0,
-                "Aucun plan d'action n'est publié : les initiatives d'une action se "
-                "cherchent dans le plan en cours.",
-            )
+            self.error(0, NO_PLAN if self.territory else NO_TERRITORY_PLAN)
             return self
         self.reader = reader = RowReader(self.user, self.plan)
         if reader.restricted and not reader.own_organisations:
@@ -209,9 +220,7 @@ class EventImport:
         references = sorted({key[1] for key in groups if key[0] == "reference"})
         by_pk = {}
         for chunk in writing.in_chunks(references):
-            by_pk.update(
-                AwarenessEvent.objects.visible_to(self.user).filter(pk__in=chunk).in_bulk()
-            )
+            by_pk.update(self._territory_events().filter(pk__in=chunk).in_bulk())
         by_key = defaultdict(list)
         natural = [key for key in groups if key[0] == "event"]
         if natural:
@@ -220,7 +229,7 @@ class EventImport:
             if self.reader.restricted:
                 # Never match, nor name in an error, another organisation's events.
                 organizers &= self.reader.own_organisations
-            candidates = AwarenessEvent.objects.filter(
+            candidates = self._territory_events().filter(
                 organizer_id__in=organizers,
                 date__gte=min(dates),
                 date__lte=max(dates),
@@ -264,6 +273,12 @@ class EventImport:
                 claimed[event.pk] = first_line
             found[key] = event
         return found
+
+    def _territory_events(self):
+        """The events the file may update: the account's, of the plan's territory
+        (never another territory's, even of an account that belongs to both)."""
+        events = AwarenessEvent.objects.visible_to(self.user)
+        return scoping.in_territories(events, [self.plan.territory_id])
 
     def _group_error(self, group, message):
         for line, _values in group:

@@ -67,7 +67,7 @@ def confirm(user, token):
     if preview.is_expired:
         preview.delete()
         return Confirmation(Outcome.EXPIRED, preview.file_name)
-    file_name, versions = preview.file_name, preview.versions
+    file_name, versions, territory = preview.file_name, preview.versions, preview.territory_id
     try:
         table = read_table(bytes(preview.content))
     except FileFormatError:  # read at upload: only if the limits became stricter since
@@ -80,7 +80,7 @@ def confirm(user, token):
             if not ImportPreview.claim(user, token):
                 return Confirmation(Outcome.ALREADY_IMPORTED, file_name)
             edited = _edited_since(versions)
-            result = EventImport(user, table).check()
+            result = EventImport(user, table, territory).check()
             if not result.is_valid:
                 raise _Invalid(result)
             if edited:

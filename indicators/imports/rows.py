@@ -9,6 +9,8 @@ import re
 from collections import defaultdict
 from functools import partial
 
+from django.db.models import Exists, OuterRef
+
 from feminisation import formatting, validators
 from feminisation.access import sees_all_events
 from geography.matching import CommuneError, CommuneMatcher
@@ -157,10 +159,17 @@ class RowReader:
             [(a, a.slug) for a in audiences],
             [(a, a.short_name) for a in audiences],
         )
+        # Every partner, for the recorded events; a row names one of the territory's.
+        works_here = Partner.territories.through.objects.filter(
+            partner=OuterRef("pk"), territory=plan.territory_id
+        )
         self.partner_by_pk = {
-            p.pk: p for p in Partner.objects.only("pk", "name", "short_name", "slug")
+            p.pk: p
+            for p in Partner.objects.only("pk", "name", "short_name", "slug").annotate(
+                works_here=Exists(works_here)
+            )
         }
-        partners = self.partner_by_pk.values()
+        partners = [p for p in self.partner_by_pk.values() if p.works_here]
         self.partners = Lookup(
             [(p, p.name) for p in partners],
             [(p, p.slug) for p in partners],
@@ -298,7 +307,8 @@ class RowReader:
             value,
             lambda: (
                 f"{role} inconnu : « {cell_text(value)} ». Écrivez le nom, le nom court "
-                "ou l'identifiant d'un partenaire enregistré."
+                "ou l'identifiant d'un partenaire enregistré qui travaille sur le territoire "
+                f"« {self.plan.territory} »."
             ),
             "partenaires",
         )

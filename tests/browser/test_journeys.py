@@ -19,6 +19,7 @@ from feminisation.formatting import number
 from indicators.admin import todo as todo_module
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
+from initiatives.models import ActionPlan
 from partners.models import Partner
 from tests.browser.admin import PASSWORD, log_in
 from tests.browser.pages import PARTNER_SLUG
@@ -76,7 +77,9 @@ def todo(page, label):
 
 def test_from_invitation_to_the_public_figures(page, accounts):
     organisation = Partner.objects.get(slug=PARTNER_SLUG)
-    people_before = todo_module.year_figures(timezone.localdate())["totals"].people
+    people_before = todo_module.year_figures(timezone.localdate(), ActionPlan.objects.current())[
+        "totals"
+    ].people
     page.set_viewport_size(DESKTOP)
     page.goto("/")
     public_people = figure(page, "people")

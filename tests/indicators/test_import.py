@@ -61,10 +61,11 @@ HEADERS = [
 PAGE_QUERIES = 7
 # The page's, the partners for the organiser's drop-down list
 TEMPLATE_QUERIES = 8
-# The page's, plus what the check reads once per file, whatever its length:
-# initiatives of every plan, audiences, partners, the territory's communes, closed
-# years, recorded events
-CHECK_QUERIES = 14
+# The page's (the account's current plans read once for the page and the check),
+# plus what the check reads once per file, whatever its length: initiatives of
+# every plan, audiences, partners, the territory's communes, closed years, recorded
+# events
+CHECK_QUERIES = 13
 # A valid file with new actions (those these tests keep) reads once more the
 # recorded events that look like them (possible duplicates).
 DUPLICATE_QUERIES = 1
@@ -355,7 +356,8 @@ def test_a_file_with_invalid_rows_imports_nothing_and_says_why_line_by_line(
         (
             10,
             "Partenaire organisateur inconnu : « Inconnue SA ». Écrivez le nom, le nom court "
-            "ou l'identifiant d'un partenaire enregistré.",
+            "ou l'identifiant d'un partenaire enregistré qui travaille sur le territoire "
+            "« Flandre Pays de Saint-Omer ».",
         ),
     ]
     assertContains(

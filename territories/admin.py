@@ -1,0 +1,160 @@
+"""The territories in the admin, and the narrowing of every admin to the account's
+territories (`TerritoryScopedAdminMixin`): its lists, forms, choices, filters,
+autocompletes and object permissions all read through `territories.scoping`.
+
+Superusers create and edit territories (their EPCIs, their accounts); the staff,
+managers and the national network read theirs (the national network: every one)."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count
+
+from feminisation.admin import ConstraintMessageInlineFormSet
+from geography.models import Commune
+from territories import scoping
+from territories.models import Epci, Territory
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """Offers only the related records of the account's territories (an initiative,
+    a plan, a partner of another territory is never named)."""
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+            limit_choices_to=scoping.visible_condition(field.related_model, request.user),
+        )
+
+
+def scoped_filter(model, item):
+    """A list filter named by its path (« plan », « initiative__plan ») made a
+    ScopedRelatedFilter when it offers records of territories."""
+    if not isinstance(item, str):
+        return item
+    try:
+        field = get_fields_from_path(model, item)[-1]
+    except (FieldDoesNotExist, LookupError):
+        return item
+    if field.is_relation and scoping.is_scoped(field.related_model):
+        return (item, ScopedRelatedFilter)
+    return item
+
+
+class TerritoryScopedAdminMixin:
+    """For a ModelAdmin or an inline: only the records of the account's territories
+    (every one for the national network and superusers), in its list, its forms'
+    choices (autocompletes ask the related admin's get_queryset), its filters and
+    its object permissions (a history page reaches its object another way)."""
+
+    def get_queryset(self, request):
+        return scoping.visible_to(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            scoping.mark_visible(obj, request.user)
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or scoping.is_visible(obj, request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or scoping.is_visible(obj, request.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or scoping.is_visible(obj, request.user)
+        )
+
+    def get_list_filter(self, request):
+        return [scoped_filter(self.model, item) for item in super().get_list_filter(request)]
+
+    # A posted id of another territory's record is not among the field's choices:
+    # Django refuses it (« Sélectionnez un choix valide… ») and saves nothing.
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._narrow_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._narrow_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _narrow_choices(self, db_field, request, kwargs):
+        model = db_field.related_model
+        if not scoping.is_scoped(model):
+            return
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = model._default_manager.using(kwargs.get("using")).all()
+        kwargs["queryset"] = scoping.visible_to(queryset, request.user)
+
+
+class EpciForm(forms.ModelForm):
+    class Meta:
+        model = Epci
+        fields = ("siren", "name")
+
+    def clean_siren(self):
+        siren = self.cleaned_data["siren"]
+        if not (len(siren) == 9 and siren.isdigit()):
+            return siren  # the model's validator says how a SIREN is written
+        # Once the official communes are loaded, an EPCI none of them names is a typo.
+        communes = Commune.objects.all()
+        if communes.exists() and not communes.filter(epci_siren=siren).exists():
+            raise forms.ValidationError(
+                "Aucune commune officielle n'appartient à l'intercommunalité de SIREN "
+                f"{siren} : vérifiez le numéro (9 chiffres, celui de l'EPCI)."
+            )
+        return siren
+
+
+class EpciInline(admin.TabularInline):
+    model = Epci
+    form = EpciForm
+    formset = ConstraintMessageInlineFormSet
+    fields = ("siren", "name")
+    extra = 1
+
+
+@admin.register(Territory)
+class TerritoryAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "region", "epcis_count", "members_count")
+    list_filter = ("region",)
+    search_fields = ("name", "slug", "region")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at", "updated_at")
+    filter_horizontal = ("members",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "region")}),
+        ("Comptes", {"fields": ("members",)}),
+        ("Suivi", {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = (EpciInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                epcis_count=Count("epcis", distinct=True),
+                members_count=Count("members", distinct=True),
+            )
+        )
+
+    @admin.display(description="intercommunalités", ordering="epcis_count")
+    def epcis_count(self, territory):
+        return territory.epcis_count
+
+    @admin.display(description="comptes", ordering="members_count")
+    def members_count(self, territory):
+        return territory.members_count
