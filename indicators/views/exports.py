@@ -5,7 +5,6 @@ views: parse the query string, pick the dataset from `indicators.exports`, and l
 import json
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -63,9 +62,10 @@ def _may_export(view, *, page=False):
     """Login required, then `access.export_refusal`'s rule, then the territory the
     account may export (`chosen_territory`); a refusal says why."""
 
-    @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return chosen_territory.to_login(request)
         if message := access.export_refusal(request.user):
             return _refused(request, message)
         try:

@@ -1,7 +1,7 @@
 """The annual report for the plan's funders: a printable page, or its PDF; a
 territory's, as its exports are (`chosen_territory`)."""
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -16,9 +16,8 @@ FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) o
 TEMPLATE = "indicators/reports/annual.html"
 
 
-@login_required
 @permission_required(access.EXPORT_FIGURES, raise_exception=True)
-def annual_report(request, year):
+def _annual_report(request, year):
     formats = request.GET.getlist("format") or ["html"]
     if len(formats) > 1 or formats[0] not in FORMATS:
         return render(request, "400.html", {"message": FORMAT_ERROR}, status=400)
@@ -41,3 +40,9 @@ def annual_report(request, year):
     )
     response["Content-Disposition"] = f'attachment; filename="{report.pdf_filename}"'
     return response
+
+
+def annual_report(request, year):
+    if not request.user.is_authenticated:
+        return chosen_territory.to_login(request)
+    return _annual_report(request, year)

@@ -294,3 +294,16 @@ def test_the_api_of_several_territories_needs_one(client, two_territories, name)
     response = client.get(reverse(name), {"territoire": "atlantide"})
     assert response.status_code == 400
     assert response.json()["detail"] == "Aucun territoire ne correspond à « atlantide »."
+
+
+@pytest.mark.parametrize("path", ["/exports/", "/exports/evenements.csv", "/exports/bilan/2025/"])
+def test_a_territorys_exports_send_an_anonymous_visitor_to_the_instances_login(
+    client, two_territories, path
+):
+    url = f"/territoires/{two_territories['b'].slug}{path}"
+    response = client.get(url)
+    assert response.status_code == 302
+    login, _, query = response.url.partition("?")
+    assert login == reverse("admin:login")
+    assert query == f"next={url}"
+    assert client.get(response.url).status_code == 200
