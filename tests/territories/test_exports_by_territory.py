@@ -6,6 +6,8 @@ both, one at a time or all at once. The files are read, not only their status.""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feminisation import access
@@ -80,8 +82,16 @@ def text_of(response):
     return response.content.decode("utf-8", "replace")
 
 
+def read(response, file_format):
+    """The file's rows; the response closed (a workbook's temporary file with it)."""
+    try:
+        return rows_of(response, file_format)
+    finally:
+        response.close()
+
+
 def cells(response, file_format):
-    return {cell for row in rows_of(response, file_format) for cell in row}
+    return {cell for row in read(response, file_format) for cell in row}
 
 
 def assert_only(found, key):
@@ -177,7 +187,7 @@ def test_the_national_network_exports_every_territory_at_once(
     client.force_login(account(two_territories, "national"))
     response = client.get(reverse(name), {"format": file_format, "territoire": "tous"})
     assert "tous-territoires" in response["Content-Disposition"]
-    rows = rows_of(response, file_format)
+    rows = read(response, file_format)
     assert rows[0][0] == "territoire"
     by_territory = {}
     for row in rows[1:]:
@@ -307,3 +317,51 @@ def test_a_territorys_exports_send_an_anonymous_visitor_to_the_instances_login(
     assert login == reverse("admin:login")
     assert query == f"next={url}"
     assert client.get(response.url).status_code == 200
+
+
+def test_every_territory_in_one_workbook_must_fit_its_sheet(client, two_territories, monkeypatch):
+    """Two rows a territory: a sheet of four rows below its header holds them all, of
+    three each territory's but not both."""
+    from indicators.exports import xlsx
+
+    client.force_login(account(two_territories, "national"))
+    query = {"format": "xlsx", "territoire": "tous"}
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 5)
+    assert len(read(client.get(reverse("export_events"), query), "xlsx")) == 5
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 4)
+    response = client.get(reverse("export_events"), query)
+    assert response.status_code == 400
+    assert "Ce classeur compterait plus de 3 lignes" in text_of(response)
+    slug = two_territories["b"].slug
+    response = client.get(reverse("export_events"), {**query, "territoire": slug})
+    assert len(read(response, "xlsx")) == 3
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_territory_costs_the_same_queries_per_territory(
+    client, two_territories, name, django_assert_num_queries
+):
+    """Each territory adds the queries of its own export, whatever its rows: never a
+    query per row."""
+    client.force_login(account(two_territories, "national"))
+    query = {"format": "csv", "territoire": "tous"}
+    girls = AudienceFactory(slug="filles-et-femmes")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            read(client.get(reverse(name), query), "csv")
+        return len(captured.captured_queries)
+
+    two = queries()
+    _territory_world(TerritoryFactory(other=True), "a", girls, two_territories["shared"])
+    three = queries()
+    fourth = _territory_world(TerritoryFactory(other=True), "a", girls, two_territories["shared"])
+    for day in range(1, 6):
+        event = AwarenessEventFactory(
+            initiative=fourth["plan"].initiatives.get(),
+            date=datetime.date(2025, 4, day),
+            organizer=fourth["partner"],
+        )
+        AudienceCountFactory(event=event, audience=girls)
+    with django_assert_num_queries(three + (three - two)):
+        read(client.get(reverse(name), query), "csv")
