@@ -4,7 +4,6 @@
 once); else the account's only one. Who may read which is `territories.scoping`'s
 to say: an account never gets a territory it does not belong to."""
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -124,18 +123,10 @@ def choices(user, chosen):
     return offered
 
 
-SITE_PREFIX_END = re.compile(r"territoires/[-a-zA-Z0-9_]+/$")
-
-
-def instance_path(url_name):
-    """The path of one of the instance's own pages (the login page), from within a
-    territory's site too, whose script prefix reverse() would put before it: the
-    middleware serves no such page under /territoires/<slug>/."""
-    prefix = get_script_prefix()
-    path = reverse(url_name)
-    return SITE_PREFIX_END.sub("", prefix) + path[len(prefix) :]
-
-
 def to_login(request):
-    """The login page, from any territory's site, coming back here once logged in."""
-    return redirect_to_login(request.get_full_path(), instance_path(settings.LOGIN_URL))
+    """The login page, the instance's (no territory's site holds it: reverse()'s
+    prefix is taken off), coming back here once logged in."""
+    prefix = get_script_prefix()
+    root = getattr(request, "instance_prefix", prefix)
+    login = root + reverse(settings.LOGIN_URL).removeprefix(prefix)
+    return redirect_to_login(request.get_full_path(), login)

@@ -363,3 +363,12 @@ def test_every_territory_costs_the_same_queries_per_territory(
         AudienceCountFactory(event=event, audience=girls)
     with django_assert_num_queries(three + (three - two)):
         read(client.get(reverse(name), query), "csv")
+
+
+def test_a_refusal_on_another_territorys_site_links_to_the_instances_admin(client, two_territories):
+    client.force_login(account(two_territories, "manager"))
+    response = client.get(f"/territoires/{two_territories['b'].slug}/exports/")
+    assert response.status_code == 403
+    admin = reverse("admin:index")
+    assert f'<a href="{admin}">revenez à l\'espace de saisie</a>' in text_of(response)
+    assert client.get(admin).status_code == 200
