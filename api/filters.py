@@ -1,16 +1,54 @@
-"""The API's query parameters: the dashboard's filters, read by the dashboard's own
-forms, so that a value means the same thing, and is refused with the same French
-message, on the site and in the API."""
+"""The API's query parameters: the territory (`territoire`), and the dashboard's
+filters, read by the dashboard's own forms, so that a value means the same thing,
+and is refused with the same French message, on the site and in the API."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError
 
 from indicators.figures import stats
 from indicators.views.filters import ActionFilterForm, DashboardFilterForm
+from initiatives.models import ActionPlan
+from territories.models import Territory
 
 MAX_PAGE_SIZE = 100
+TERRITORY = "territoire"
+NO_PLAN = "Aucun plan d'action n'est publié."
+SEVERAL_TERRITORIES = (
+    "Cette instance suit plusieurs territoires : précisez lequel avec le paramètre "
+    "« territoire », l'identifiant de son site (/territoires/<identifiant>/)."
+)
+
+
+def territory_plan(request):
+    """The current plan of the territory that `?territoire=<slug>` names; without it,
+    that of the instance's only territory (a 400 when it has several). One query,
+    as many as before territories."""
+    values = request.query_params.getlist(TERRITORY)
+    if len(values) > 1:
+        raise ParseError(
+            "Le paramètre « territoire » est donné plusieurs fois : gardez-en un seul."
+        )
+    slug = values[0].strip() if values else ""
+    plans = (
+        ActionPlan.objects.published().select_related("territory").order_by("-start_date", "-pk")
+    )
+    if slug:
+        plan = plans.filter(territory__slug=slug).first()
+        if plan is not None:
+            return plan
+        if not Territory.objects.filter(slug=slug).exists():
+            raise ParseError(f"Aucun territoire ne correspond à « {slug[:60]} ».")
+        raise NotFound(f"Aucun plan d'action n'est publié pour le territoire « {slug} ».")
+    others = Territory.objects.exclude(pk=OuterRef("territory"))
+    plan = plans.annotate(several=Exists(others)).first()
+    if plan is None:
+        raise NotFound(NO_PLAN)
+    if plan.several:
+        raise ParseError(SEVERAL_TERRITORIES)
+    return plan
 
 
 class PageSizeField(forms.Field):

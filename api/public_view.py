@@ -21,7 +21,8 @@ class PublicView(InFrench, APIView):
     has them gets a 304 Not Modified."""
 
     http_method_names = ["get", "head"]
-    params = ()
+    # Every endpoint answers for the territory that `territoire` names (api.filters).
+    params = ("territoire",)
     last_modified = None
 
     def get(self, request):

@@ -11,6 +11,17 @@ from indicators.figures.stats import ACTIONS_PER_PAGE
 from indicators.views.filter_fields import FIRST_YEAR, LAST_DATE_YEAR
 
 SLUG = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
+TERRITORY = OpenApiParameter(
+    "territoire",
+    SLUG,
+    description=(
+        "L'identifiant du territoire, celui de son site (/territoires/<identifiant>/) : "
+        "les données de son plan en cours, et d'aucun autre territoire. Facultatif sur "
+        "une instance qui suit un seul territoire ; obligatoire dès qu'elle en suit "
+        "plusieurs."
+    ),
+    examples=[OpenApiExample("flandre-pays-de-saint-omer", value="flandre-pays-de-saint-omer")],
+)
 FILTERS = [
     OpenApiParameter(
         "annee",
@@ -91,14 +102,19 @@ NOT_MODIFIED = OpenApiResponse(
         "(If-None-Match) ou la date (If-Modified-Since)."
     )
 )
-NO_PLAN = _error("Aucun plan d'action n'est publié.")
+NO_PLAN = _error("Aucun plan d'action n'est publié (pour le territoire demandé).")
+BAD_TERRITORY = _error(
+    "Un territoire inconnu, donné deux fois, ou manquant sur une instance qui en suit "
+    "plusieurs : le message dit quoi corriger."
+)
 THROTTLED = _error(
     "Trop de requêtes depuis cette adresse : réessayez après le délai que donne l'en-tête "
     "Retry-After, en secondes."
 )
 BAD_FILTER = _error(
     "Un paramètre illisible ou incohérent (une année et des dates, une fin avant le début, "
-    "un identifiant inconnu, un paramètre donné deux fois) : le message dit quoi corriger."
+    "un identifiant ou un territoire inconnu, un paramètre donné deux fois, pas de "
+    "territoire sur une instance qui en suit plusieurs) : le message dit quoi corriger."
 )
 
 FILTERED = (
@@ -170,14 +186,21 @@ OPERATIONS = {
 def operation(name, serializer, *, figures=False, actions=False, national=False):
     """extend_schema's arguments for the endpoint `name`."""
     summary, description = OPERATIONS[name]
-    responses = {200: serializer, 304: NOT_MODIFIED, 404: NO_PLAN, 429: THROTTLED}
-    parameters = []
+    responses = {
+        200: serializer,
+        304: NOT_MODIFIED,
+        400: BAD_TERRITORY,
+        404: NO_PLAN,
+        429: THROTTLED,
+    }
+    parameters = [TERRITORY]
     if national:
-        del responses[404]
+        # Every territory's: no territory to name, none to miss.
+        del responses[400], responses[404]
         parameters = [SORT]
     if figures or actions:
         responses[400] = BAD_FILTER
-        parameters = ACTION_FILTERS if actions else FILTERS
+        parameters += ACTION_FILTERS if actions else FILTERS
     return {
         "operation_id": name,
         "summary": summary,

@@ -9,25 +9,17 @@ from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.exceptions import NotFound
 
 from api import filters, schema, serializers
 from api.public_view import PublicView, plain
 from indicators.figures import stats
 from indicators.views.exports import LICENCE, LICENCE_URL
 from indicators.views.filters import PARAMS, DashboardFilterForm
-from initiatives.models import ActionPlan, Audience
+from initiatives.models import Audience
 from partners.models import Partner
 from partners.public import plan_partners
 from territories import national as comparison
 from territories.middleware import site_path
-
-
-def current_plan():
-    plan = ActionPlan.objects.current()
-    if plan is None:
-        raise NotFound("Aucun plan d'action n'est publié.")
-    return plan
 
 
 def documented(name, serializer, **kwargs):
@@ -38,7 +30,7 @@ def documented(name, serializer, **kwargs):
 @documented("plan", serializers.PlanSerializer)
 class PlanView(PublicView):
     def answer(self, request):
-        plan = current_plan()
+        plan = filters.territory_plan(request)
         plan.years = DashboardFilterForm(QueryDict(), plan=plan, today=timezone.localdate()).years
         plan.licence, plan.licence_url = LICENCE, LICENCE_URL
         plan.updated_at = stats.last_update(plan)
@@ -50,7 +42,7 @@ class InitiativeListView(PublicView):
     def answer(self, request):
         public_partners = Partner.objects.public().only("slug")
         initiatives = (
-            current_plan()
+            filters.territory_plan(request)
             .initiatives.order_by("number")
             .prefetch_related(
                 Prefetch("lead_partners", queryset=public_partners),
@@ -64,7 +56,7 @@ class InitiativeListView(PublicView):
 @documented("publics", serializers.AudienceSerializer(many=True))
 class AudienceListView(PublicView):
     def answer(self, request):
-        current_plan()
+        filters.territory_plan(request)
         audiences = Audience.objects.all()
         return plain(serializers.AudienceSerializer(audiences, many=True).data), None
 
@@ -72,16 +64,16 @@ class AudienceListView(PublicView):
 @documented("partenaires", serializers.PartnerSerializer(many=True))
 class PartnerListView(PublicView):
     def answer(self, request):
-        partners, _credited = plan_partners(current_plan())
+        partners, _credited = plan_partners(filters.territory_plan(request))
         return plain(serializers.PartnerSerializer(partners, many=True).data), None
 
 
 @documented("actions", serializers.EventPageSerializer, actions=True)
 class ActionListView(PublicView):
-    params = tuple(filters.ApiActionFilterForm.base_fields)
+    params = (*filters.ApiActionFilterForm.base_fields, filters.TERRITORY)
 
     def answer(self, request):
-        plan = current_plan()
+        plan = filters.territory_plan(request)
         chosen, commune, number, per_page = filters.action_filters(request, plan)
         page = stats.action_page(chosen.scope(plan), number, commune=commune, per_page=per_page)
         updated_at = stats.last_update(plan)
@@ -135,11 +127,11 @@ class TargetsAnswer(Answer):
 class FiguresView(PublicView):
     """A figures endpoint: the dashboard's filters read, the stats module asked."""
 
-    params = PARAMS
+    params = (*PARAMS, filters.TERRITORY)
     serializer = None
 
     def answer(self, request):
-        plan = current_plan()
+        plan = filters.territory_plan(request)
         chosen, today = filters.dashboard_filters(request, plan)
         updated_at = stats.last_update(plan)
         answer = self.figures(chosen, chosen.scope(plan), today)

@@ -3,7 +3,7 @@ to an account's territories: the admin, the exports, the imports, the reports an
 the API narrow through here, as they narrow a partner's account to its
 organisations through AwarenessEvent.objects.visible_to."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from feminisation.access import sees_every_territory
 
@@ -189,3 +189,62 @@ def territories_of(refs, *, deleted=frozenset(), using=None):
         if pks - found:
             return None
     return slugs
+
+
+# Asking an export, a report or the API for several territories at once.
+EVERY_TERRITORY_CHOICE = "tous"
+
+
+def not_yours(territory):
+    return (
+        f"Votre compte n'a pas accès aux chiffres du territoire « {territory.name} » : "
+        "il ne peut exporter que ceux des territoires dont il est membre. Demandez à "
+        "l'équipe de ce territoire de vous y rattacher."
+    )
+
+
+ONLY_NATIONAL = (
+    "Seul le réseau national exporte les chiffres de tous les territoires à la fois : "
+    "choisissez l'un de vos territoires."
+)
+
+
+def territory_refusal(user, territory):
+    """Why `user` may not read `territory`'s data, in French; None when it may.
+    `territory` None stands for every territory at once."""
+    if sees_every_territory(user):
+        return None
+    if territory is None:
+        return ONLY_NATIONAL
+    if account_territories(user).filter(pk=territory.pk).exists():
+        return None
+    return not_yours(territory)
+
+
+def first_plan(user):
+    """The current plan of the first territory `user` reads that has one, with
+    `several` True when it reads another territory too; in one query, the one an
+    account of one territory reads (an instance with one territory: every account)."""
+    from initiatives.models import ActionPlan
+    from territories.models import Territory
+
+    others = visible_to(Territory.objects.exclude(pk=OuterRef("territory")), user)
+    plans = visible_to(ActionPlan.objects.published(), user)
+    return (
+        plans.annotate(several=Exists(others))
+        .select_related("territory")
+        .order_by("territory__name", "-start_date", "-pk")
+        .first()
+    )
+
+
+def current_plans(territories):
+    """The current plan of each of `territories` that has one, by territory name: a
+    query, however many."""
+    from initiatives.models import ActionPlan
+
+    plans = in_territories(ActionPlan.objects.published(), territories)
+    current = {}
+    for plan in plans.select_related("territory").order_by("territory__name", "-start_date", "-pk"):
+        current.setdefault(plan.territory_id, plan)
+    return list(current.values())

@@ -43,11 +43,15 @@ class TooManyRows(Exception):
     """A workbook whose rows would not fit its sheet: the French reason."""
 
 
-def check_rows(rows):
-    """Raises TooManyRows if the queryset has more rows than a sheet holds below its
-    header, reading no more rows than that."""
+def check_rows(*querysets):
+    """Raises TooManyRows if the querysets, one after the other, have more rows than
+    a sheet holds below its header, reading no more rows than that."""
     data_rows = SHEET_ROWS - 1
-    if rows[data_rows : data_rows + 1].exists():
+    room = data_rows
+    *first, last = querysets
+    for rows in first:
+        room -= rows[: room + 1].count()
+    if room < 0 or last[room : room + 1].exists():
         raise TooManyRows(
             f"Ce classeur compterait plus de {counted(data_rows, 'ligne', 'lignes')}, le maximum "
             "d'une feuille Excel : choisissez une période plus courte, ou un fichier CSV, "

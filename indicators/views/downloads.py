@@ -167,6 +167,31 @@ def export_about(sheet, dataset, plan, chosen):
     )
 
 
+def every_territory_about(sheet, dataset, territories, chosen):
+    """The « À propos » sheet of the national network's export of every territory."""
+    return xlsx.About(
+        sheet=sheet,
+        title=f"{TITLES[dataset]} — tous les territoires ({territories})",
+        extracted_at=timezone.now(),
+        filters=[
+            ("Territoires", EVERY_TERRITORY),
+            *described_filters(chosen, counts=dataset == "compteurs"),
+        ],
+        definitions=[*DEFINITIONS[dataset], EVERY_TERRITORY_DEFINITION],
+    )
+
+
+EVERY_TERRITORY = (
+    "Tous les territoires : le plan en cours de chacun, un territoire après l'autre, dans "
+    "l'ordre de leurs noms"
+)
+EVERY_TERRITORY_DEFINITION = (
+    "« territoire » : le territoire de la ligne. Chaque territoire a ses propres lignes, "
+    "celles de son propre export ; les compteurs finissent par le total de chaque "
+    "territoire, puis celui de tous."
+)
+
+
 def selection_name(file_format, today):
     return _with_extension("actions-selection", file_format, today)
 

@@ -5,7 +5,6 @@ views: parse the query string, pick the dataset from `indicators.exports`, and l
 import json
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,12 +12,20 @@ from django.utils import timezone
 
 from feminisation import access
 from feminisation.cache import public_page
-from indicators.exports import datasets, open_files, pg_copy, writer, xlsx, xlsx_copy
+from indicators.exports import (
+    datasets,
+    every_territory,
+    open_files,
+    pg_copy,
+    writer,
+    xlsx,
+    xlsx_copy,
+)
 from indicators.exports.open_files import LICENCE, LICENCE_URL
 from indicators.figures import stats, tables
 from indicators.figures.charts import dashboard_charts
 from indicators.reports import annual
-from indicators.views import downloads, filters
+from indicators.views import chosen_territory, downloads, filters
 from initiatives.models import ActionPlan
 from territories.site import territory_site
 
@@ -34,66 +41,95 @@ def _current_plan(territory=None):
     return plan
 
 
-def _export_form(request):
-    plan = _current_plan()
+def _export_form(request, chosen_territory):
+    plan = chosen_territory.plan
     today = timezone.localdate()
     form = filters.ExportFilterForm(
         request.GET,
         plan=plan,
         today=today,
         organisations=access.export_organisations(request.user),
+        territory=None if chosen_territory.every else plan.territory,
     )
-    return plan, today, form
+    return today, form
 
 
 def _refused(request, message):
     return render(request, "403.html", {"message": message}, status=403)
 
 
-def _may_export(view):
-    """Login required, then `access.export_refusal`'s rule; a refusal says why."""
+def _may_export(view, *, page=False):
+    """Login required, then `access.export_refusal`'s rule, then the territory the
+    account may export (`chosen_territory`); a refusal says why."""
 
-    @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return chosen_territory.to_login(request)
         if message := access.export_refusal(request.user):
             return _refused(request, message)
-        return view(request, *args, **kwargs)
+        try:
+            chosen = chosen_territory.choose(request, page=page)
+        except chosen_territory.Refused as refusal:
+            if refusal.status == 403:
+                return _refused(request, str(refusal))
+            return _bad_request(request, refusal)
+        return view(request, chosen, *args, **kwargs)
 
     return wrapped
 
 
 def _export(view):
     """The export rule (a partner's account: its organisations' events only, through
-    the form's filters); the query string read."""
+    the form's filters; every account: its territories' only); the query string read."""
 
     @_may_export
     @wraps(view)
-    def wrapped(request):
-        plan, today, form = _export_form(request)
+    def wrapped(request, chosen):
+        today, form = _export_form(request, chosen)
         # A file has no page to show the form on: any error is a 400 with its message.
         if message := form.error_message():
             return _bad_request(request, message)
-        return view(request, plan, form.export_request(), today)
+        return view(request, chosen, form.export_request(), today)
 
     return wrapped
 
 
-@_may_export
-def export_page(request):
-    plan, today, form = _export_form(request)
+def _export_page(request, chosen):
+    today, form = _export_form(request, chosen)
     if message := form.unreadable_message():
         return _bad_request(request, message)
     organisations = None
     if form.organisations is not None:
         organisations = list(form.fields["organisateur"].queryset.values_list("name", flat=True))
+    plan = chosen.plan
     # A choice the form reads but cannot use: the page again, its error beside the field.
     context = {
         "form": form,
         "organisations": organisations,
-        "report_years": annual.plan_years(plan, today) if organisations is None else [],
+        "territory": None if chosen.every else plan.territory,
+        "territory_choices": chosen_territory.choices(request.user, chosen),
+        "territory_query": chosen.query,
+        "report_years": (
+            annual.plan_years(plan, today) if organisations is None and not chosen.every else []
+        ),
     }
     return render(request, "indicators/exports.html", context)
+
+
+export_page = _may_export(_export_page, page=True)
+
+
+def _about(title, dataset, chosen, export_request):
+    if chosen.every:
+        return downloads.every_territory_about(title, dataset, len(chosen.plans), export_request)
+    return downloads.export_about(title, dataset, chosen.plan, export_request)
+
+
+def _file_name(dataset, chosen, export_request, today):
+    if chosen.every:
+        dataset = f"{dataset}-{every_territory.FILE_PART}"
+    return downloads.file_name(dataset, export_request, export_request.file_format, today)
 
 
 def _events_file(name, events, chosen_format, about, audience=None):
@@ -112,44 +148,74 @@ def _events_file(name, events, chosen_format, about, audience=None):
     return downloads.download(name, datasets.EVENT_COLUMNS, rows, chosen_format, about)
 
 
+def _every_territory_events_file(name, scopes, chosen_format, about):
+    """`_events_file` for every territory: each one's rows in turn."""
+    using = scopes[0].events().db
+    columns = every_territory.EVENT_COLUMNS
+    if chosen_format == xlsx.KEY:
+        xlsx.check_rows(*every_territory.event_lines(scopes))
+    if pg_copy.can_copy(using):
+        sources = every_territory.event_copy_sources(scopes, using)
+        if chosen_format == xlsx.KEY:
+            return xlsx_copy.response(name, columns, sources, about, using)
+        return pg_copy.response(name, columns, sources, writer.DIALECTS[chosen_format], using)
+    rows = every_territory.event_rows(scopes, using)
+    return downloads.download(name, columns, rows, chosen_format, about)
+
+
 @_export
-def events_csv(request, plan, chosen, today):
-    scope = chosen.filters.scope(plan)
+def events_csv(request, chosen, export_request, today):
+    name = _file_name("actions", chosen, export_request, today)
+    about = _about("Actions", "actions", chosen, export_request)
     try:
+        if chosen.every:
+            scopes = every_territory.scopes(export_request.filters, chosen.plans)
+            return _every_territory_events_file(name, scopes, export_request.file_format, about)
+        scope = export_request.filters.scope(chosen.plan)
         return _events_file(
-            downloads.file_name("actions", chosen, chosen.file_format, today),
-            scope.events(),
-            chosen.file_format,
-            downloads.export_about("Actions", "actions", plan, chosen),
-            audience=scope.audience,
+            name, scope.events(), export_request.file_format, about, audience=scope.audience
         )
     except xlsx.TooManyRows as refusal:
         return _bad_request(request, refusal)
 
 
 @_export
-def counts_csv(request, plan, chosen, today):
-    scope = chosen.filters.scope(plan)
+def counts_csv(request, chosen, export_request, today):
+    dataset = downloads.counts_dataset(export_request)
+    by = (export_request.period, export_request.by_initiative, export_request.by_audience)
+    if chosen.every:
+        scopes = every_territory.scopes(export_request.filters, chosen.plans)
+        columns = every_territory.counts_columns(*by[1:])
+        rows = every_territory.counts_rows(scopes, *by)
+    else:
+        scope = export_request.filters.scope(chosen.plan)
+        columns = datasets.counts_columns(*by[1:])
+        rows = datasets.counts_rows(scope, *by)
     return downloads.download(
-        downloads.file_name(downloads.counts_dataset(chosen), chosen, chosen.file_format, today),
-        datasets.counts_columns(chosen.by_initiative, chosen.by_audience),
-        datasets.counts_rows(scope, chosen.period, chosen.by_initiative, chosen.by_audience),
-        chosen.file_format,
-        downloads.export_about("Compteurs", "compteurs", plan, chosen),
+        _file_name(dataset, chosen, export_request, today),
+        columns,
+        rows,
+        export_request.file_format,
+        _about("Compteurs", "compteurs", chosen, export_request),
     )
 
 
 @_export
-def partners_csv(request, plan, chosen, today):
-    scope = chosen.filters.scope(plan)
+def partners_csv(request, chosen, export_request, today):
+    # Unpublished partners named: managers and staff see every event in the admin,
+    # and a partner's account gets its own organisations' rows only.
+    if chosen.every:
+        scopes = every_territory.scopes(export_request.filters, chosen.plans)
+        columns, rows = every_territory.PARTNER_COLUMNS, every_territory.partner_rows(scopes)
+    else:
+        scope = export_request.filters.scope(chosen.plan)
+        columns, rows = datasets.PARTNER_COLUMNS, tables.partners_by_year(scope, public=False)
     return downloads.download(
-        downloads.file_name("partenaires", chosen, chosen.file_format, today),
-        datasets.PARTNER_COLUMNS,
-        # Unpublished partners named: managers and staff see every event in the
-        # admin, and a partner's account gets its own organisations' rows only.
-        tables.partners_by_year(scope, public=False),
-        chosen.file_format,
-        downloads.export_about("Partenaires", "partenaires", plan, chosen),
+        _file_name("partenaires", chosen, export_request, today),
+        columns,
+        rows,
+        export_request.file_format,
+        _about("Partenaires", "partenaires", chosen, export_request),
     )
 
 

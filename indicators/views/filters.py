@@ -32,6 +32,7 @@ from indicators.views.filter_fields import (
 )
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
+from territories import scoping
 
 STATUS_CHOICES = {
     "validee": (EventStatus.VALIDATED,),
@@ -331,12 +332,24 @@ class ExportFilterForm(DashboardFilterForm):
         },
     )
 
-    def __init__(self, data, *, organisations=None, **kwargs):
+    def __init__(self, data, *, organisations=None, territory=None, **kwargs):
         """`organisations`: a partner account's (`access.export_organisations`), whose
-        events alone it exports and among which alone it picks an organiser."""
+        events alone it exports and among which alone it picks an organiser.
+        `territory`: the one exported, among whose partners the organiser is picked;
+        None for every territory at once, whose plans have no initiative in common."""
         kwargs.setdefault("auto_id", "export-%s")
         super().__init__(data, **kwargs)
         self.organisations = organisations
+        if territory is None:
+            self.fields["initiative"].queryset = Initiative.objects.none()
+            self.fields["initiative"].error_messages["invalid_choice"] = (
+                "Avec « Tous les territoires », les chiffres ne se filtrent pas par "
+                "initiative : chaque plan a les siennes. Choisissez un territoire pour "
+                "filtrer sur « %(value)s »."
+            )
+        else:
+            field = self.fields["organisateur"]
+            field.queryset = scoping.in_territories(field.queryset, [territory])
         if organisations is not None:
             field = self.fields["organisateur"]
             field.queryset = field.queryset.filter(pk__in=organisations)
