@@ -398,7 +398,7 @@ def _places(venues, arc_france, communes=()):
     for venue in venues:
         chosen = towns if venue.startswith(TOWN_VENUES) else every
         for commune, weight in chosen.items():
-            places.append((venue.format(of=_of(commune)), commune, codes[commune]))
+            places.append((venue.format(of=of_commune(commune)), commune, codes[commune]))
             weights.append(weight / sum(chosen.values()) / len(venues))
     return tuple(places), tuple(accumulate(weights))
 
@@ -419,7 +419,7 @@ def _event(rng, day, kind):
     return day, kind, place, co_organizers, lines
 
 
-def _of(commune):
+def of_commune(commune):
     """« de Lumbres », « d'Arques », « du Mans », « des Mureaux »: French elision
     before a vowel, and the article « Le » or « Les » contracted."""
     for article, contracted in (("Le ", "du "), ("Les ", "des ")):

@@ -193,9 +193,9 @@ def current_plans():
 
 
 def _places(areas):
-    demo = demo_areas.DemoTerritory("", "", "", tuple(areas))
     names = {}
-    for name, code, population in demo.communes(PLACES * 2):
+    # Homonyms (two « Saint-Aubin ») would be one place: the most populous is kept.
+    for name, code, population in demo_areas.most_populous(areas, PLACES * 2):
         names.setdefault(name, (code, population))
     chosen = list(names.items())[:PLACES]
     # Weighted by the square root of the population: villages have events too.
@@ -311,7 +311,7 @@ class _Partners:
             ),
             "company": self._get(
                 demo_areas.slug_of(f"{territory.slug} entreprise"),
-                f"{self.rng.choice(COMPANIES)} {demo_events._of(town)}",
+                f"{self.rng.choice(COMPANIES)} {demo_events.of_commune(town)}",
                 PartnerKind.COMPANY,
                 f"Entreprise fictive. {FICTIONAL}",
             ),

@@ -56,10 +56,12 @@ class DemoTerritory:
     def department(self):
         return self.epcis[0].department
 
-    def communes(self, count):
-        """Its `count` most populous communes: (name, INSEE code, population)."""
-        every = (commune for epci in self.epcis for commune in epci.communes)
-        return sorted(every, key=lambda commune: (-commune[2], commune[1]))[:count]
+
+def most_populous(areas, count):
+    """The `count` most populous communes of these EPCIs: (name, INSEE code,
+    population)."""
+    every = (commune for area in areas for commune in area.communes)
+    return sorted(every, key=lambda commune: (-commune[2], commune[1]))[:count]
 
 
 @cache

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from geography import departments
+from indicators.demo import of_commune
 from indicators.models import AwarenessEvent, Target
 from initiatives import plan_data
 from initiatives.models import ActionPlan, Audience
@@ -69,6 +70,15 @@ def test_a_territory_groups_one_to_four_real_epcis_of_one_region():
         assert town == territory.epcis[0].communes[0][0] and other
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", territory.slug)
     assert len({t.slug for t in territories}) == len({t.name for t in territories}) == 200
+
+
+def test_venues_are_named_after_their_commune_in_french():
+    assert [of_commune(name) for name in ("Lumbres", "Arques", "Le Mans", "Les Mureaux")] == [
+        "de Lumbres",
+        "d'Arques",
+        "du Mans",
+        "des Mureaux",
+    ]
 
 
 # seed_demo --territories.
