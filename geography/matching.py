@@ -6,7 +6,9 @@ two communes of the same name."""
 import difflib
 import re
 from collections import defaultdict
+from functools import cached_property
 
+from geography.departments import of_departments
 from geography.models import Commune, name_key
 
 INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
@@ -18,14 +20,16 @@ class CommuneError(Exception):
 
 
 class CommuneMatcher:
-    """The territory's communes, read once (1,500 rows), by name and by code."""
+    """The communes of a territory's departments, read once in one query (1,500 rows
+    for the Nord and the Pas-de-Calais), by name and by code."""
 
-    def __init__(self):
+    def __init__(self, territory):
         self.by_code = {}
         self.by_key = defaultdict(list)
-        for commune in Commune.objects.in_territory():
+        for commune in Commune.objects.in_departments(territory.departments()):
             self.by_code[commune.code] = commune
             self.by_key[commune.search_key].append(commune)
+        self.departments = {commune.department for commune in self.by_code.values()}
 
     def unique(self, text):
         """The one commune named `text`, or None (unknown or homonyms)."""
@@ -40,8 +44,8 @@ class CommuneMatcher:
             if text in self.by_code:
                 return self.by_code[text]
             raise CommuneError(
-                f"Code INSEE inconnu : « {text} » n'est le code d'aucune commune du Nord ou "
-                "du Pas-de-Calais. Écrivez plutôt le nom de la commune, ou « nom (code "
+                f"Code INSEE inconnu : « {text} » n'est le code d'aucune commune "
+                f"{self._area()}. Écrivez plutôt le nom de la commune, ou « nom (code "
                 "postal) »."
             )
         if match := WITH_POSTAL_CODE.fullmatch(text):
@@ -73,11 +77,22 @@ class CommuneMatcher:
 
     def _unknown(self, text):
         message = (
-            f"Commune inconnue : « {text} » n'est le nom d'aucune commune du Nord ou du "
-            "Pas-de-Calais. Écrivez son nom officiel (par exemple « Saint-Omer »), son code "
-            "INSEE, ou « nom (code postal) »."
+            f"Commune inconnue : « {text} » n'est le nom d'aucune commune {self._area()}. "
+            f"Écrivez son nom officiel (par exemple « {self._example} »), son code INSEE, "
+            "ou « nom (code postal) »."
         )
         close = difflib.get_close_matches(name_key(text), self.by_key, n=1, cutoff=0.85)
         if close:
             message += f" Vouliez-vous dire « {self.by_key[close[0]][0].name} » ?"
         return message
+
+    def _area(self):
+        """« du Nord ou du Pas-de-Calais »: where the territory's communes are."""
+        return of_departments(self.departments) if self.departments else "du territoire"
+
+    @cached_property
+    def _example(self):
+        """An official name the territory's staff know: the most populous commune of
+        its departments."""
+        best = max(self.by_code.values(), key=lambda c: c.population or 0, default=None)
+        return best.name if best else "Saint-Omer"

@@ -6,10 +6,6 @@ import unicodedata
 
 from django.db import models
 
-# The departments of the territory: Nord and Pas-de-Calais. A name is looked for
-# among their communes only (an « Arques » exists in the Aude and the Aveyron too).
-TERRITORY_DEPARTMENTS = ("59", "62")
-
 
 def name_key(text):
     """How commune names are compared and searched: without accents, case,
@@ -32,28 +28,40 @@ LOADED_FIELDS = (
     "epci_name",
     "population",
 )
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 
 class CommuneQuerySet(models.QuerySet):
     def upsert(self, communes):
         """Creates the communes that are not stored, updates those that differ, in a
         few bulk queries; returns (created, updated) counts. A stored commune that
-        `communes` lacks (merged into another since) is kept: events may name it."""
-        stored = self.model.objects.in_bulk()
+        `communes` lacks (merged into another since) is kept: events may name it.
+
+        Both are written by INSERT … ON CONFLICT DO UPDATE, in batches: a new vintage
+        changes every commune's population, and bulk_update (a CASE per row) took
+        100 s to update the 35,000 communes on SQLite, this 2.5 s."""
+        # Tuples rather than instances: 35,000 of them.
+        fields = self.model.objects.values_list("code", *LOADED_FIELDS)
+        stored = {code: tuple(values) for code, *values in fields}
         created, updated = [], []
         for commune in communes:
             old = stored.get(commune.code)
             if old is None:
                 created.append(commune)
-            elif any(getattr(old, name) != getattr(commune, name) for name in LOADED_FIELDS):
+            elif old != tuple(getattr(commune, name) for name in LOADED_FIELDS):
                 updated.append(commune)
-        self.model.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        self.model.objects.bulk_update(updated, LOADED_FIELDS, batch_size=BATCH_SIZE)
+        self.model.objects.bulk_create(
+            created + updated,
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=LOADED_FIELDS,
+        )
         return len(created), len(updated)
 
-    def in_territory(self):
-        return self.filter(department__in=TERRITORY_DEPARTMENTS)
+    def in_departments(self, departments):
+        """`departments`: codes, or a queryset of them read as a subquery."""
+        return self.filter(department__in=departments)
 
     def search(self, term):
         """The communes whose name contains the term (as name_key compares them),

@@ -186,6 +186,20 @@ INITIATIVE_PROFILES = {
         "CORIF",
         {EventFormat.PORTRAIT_SCREENING: 5, EventFormat.PRESCRIBER_SESSION: 4},
     ),
+    # The demonstration territories' own initiatives (territories/demo.py).
+    "reseau-marraines-industrie": (
+        "Marraines de l'industrie",
+        {
+            EventFormat.SCHOOL_INTERVENTION: 5,
+            EventFormat.COMPANY_VISIT: 4,
+            EventFormat.WORKSHOP: 2,
+            EventFormat.FORUM: 1,
+        },
+    ),
+    "portraits-femmes-industrie": (
+        "Portraits de femmes",
+        {EventFormat.PORTRAIT_SCREENING: 5, EventFormat.PRESCRIBER_SESSION: 4},
+    ),
 }
 DEFAULT_FORMATS = dict.fromkeys(FORMATS, 1)
 
@@ -206,7 +220,9 @@ ARC_FRANCE = ("arc-france", "Arc France", "Arques")
 @dataclass(frozen=True)
 class InitiativeSource:
     """What generation needs to know of one initiative; partners and audiences are
-    (pk, slug) pairs, in a stable order."""
+    (pk, slug) pairs, in a stable order. `places` are its territory's communes,
+    (name, INSEE code, weight, is a town): the seed territory's COMMUNES when empty.
+    Initiatives are drawn in proportion to their `weight`."""
 
     pk: int
     slug: str
@@ -214,6 +230,8 @@ class InitiativeSource:
     leads: tuple
     associated: tuple
     audiences: tuple
+    places: tuple = ()
+    weight: float = 1.0
 
 
 # Compared and hashed by identity: a kind is a key of the writers' caches.
@@ -284,10 +302,11 @@ def _kinds(initiatives):
     """Every kind of event of these initiatives, and the cumulative weights that
     draw one as if the initiative, then each of its traits, were drawn in turn."""
     kinds, weights = [], []
+    total = sum(initiative.weight for initiative in initiatives)
     for initiative in initiatives:
         for kind, weight in _kinds_of(initiative):
             kinds.append(kind)
-            weights.append(weight / len(initiatives))
+            weights.append(weight * initiative.weight / total)
     return kinds, list(accumulate(weights))
 
 
@@ -320,6 +339,7 @@ def _kinds_of(initiative):
                         variant.venues,
                         arc_france=format == EventFormat.COMPANY_VISIT
                         and organizer_slug == ARC_FRANCE[0],
+                        communes=initiative.places,
                     )
                     for title in variant.titles:
                         kind = Kind(
@@ -361,18 +381,25 @@ def _sizes(audience_pk, audience_slug):
 
 
 @cache
-def _places(venues, arc_france):
+def _places(venues, arc_france, communes=()):
     """The places of a variant's venues and their cumulative probabilities: a venue
     drawn uniformly, in a commune drawn by weight (a town, for the venues villages
-    do not have). Arc France's company visits are in its plant."""
+    do not have), among `communes` (see InitiativeSource.places) or the seed
+    territory's. Arc France's company visits are in its plant."""
     if arc_france:
         return ((ARC_FRANCE[1], ARC_FRANCE[2], COMMUNE_CODES[ARC_FRANCE[2]]),), (1.0,)
+    if communes:
+        every = {name: weight for name, _, weight, _ in communes}
+        towns = {name: weight for name, _, weight, town in communes if town} or every
+        codes = {name: code for name, code, _, _ in communes}
+    else:
+        every, towns, codes = COMMUNES, TOWN_WEIGHTS, COMMUNE_CODES
     places, weights = [], []
     for venue in venues:
-        communes = TOWN_WEIGHTS if venue.startswith(TOWN_VENUES) else COMMUNES
-        for commune, weight in communes.items():
-            places.append((venue.format(of=_of(commune)), commune, COMMUNE_CODES[commune]))
-            weights.append(weight / sum(communes.values()) / len(venues))
+        chosen = towns if venue.startswith(TOWN_VENUES) else every
+        for commune, weight in chosen.items():
+            places.append((venue.format(of=of_commune(commune)), commune, codes[commune]))
+            weights.append(weight / sum(chosen.values()) / len(venues))
     return tuple(places), tuple(accumulate(weights))
 
 
@@ -392,6 +419,10 @@ def _event(rng, day, kind):
     return day, kind, place, co_organizers, lines
 
 
-def _of(commune):
-    """« de Lumbres », « d'Arques »: French elision before a vowel."""
-    return f"d'{commune}" if commune[0] in "AEÉIOUY" else f"de {commune}"
+def of_commune(commune):
+    """« de Lumbres », « d'Arques », « du Mans », « des Mureaux »: French elision
+    before a vowel, and the article « Le » or « Les » contracted."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if commune.startswith(article):
+            return contracted + commune[len(article) :]
+    return f"d'{commune}" if commune[0] in "AEÉÈÊIÎOUYŒ" else f"de {commune}"

@@ -82,7 +82,7 @@ COLUMNS = (
         "commune",
         Text("commune"),
         True,
-        "Commune du lieu, dans le Nord ou le Pas-de-Calais : son nom officiel (majuscules, "
+        "Commune du lieu, dans un département du territoire : son nom officiel (majuscules, "
         "accents et traits d'union ne comptent pas), son code INSEE, ou son nom suivi du "
         "code postal, « Saint-Aubin (62170) », pour deux communes du même nom.",
         "Saint-Omer",

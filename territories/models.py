@@ -84,6 +84,13 @@ class Territory(models.Model):
 
         return Commune.objects.filter(epci_siren__in=self.epcis.values("siren"))
 
+    def departments(self):
+        """The codes of the departments its EPCIs' communes lie in (a lazy queryset,
+        which a query can read as a subquery): a commune's name is looked for among
+        theirs, as an « Arques » exists in the Pas-de-Calais, the Aude and the
+        Aveyron."""
+        return self.communes().order_by().values_list("department", flat=True).distinct()
+
     def population(self):
         """The legal population of its communes, None when none is loaded."""
         return self.communes().aggregate(total=Sum("population"))["total"]

@@ -120,7 +120,7 @@ def events(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_plan", stdout=io.StringIO())
         # seed_demo links its events to the official communes (the territory's page).
-        call_command("load_communes", stdout=io.StringIO())
+        call_command("load_communes", departments=["59", "62"], stdout=io.StringIO())
         plan = ActionPlan.objects.current()
         verrelles = plan.initiatives.get(slug="reseau-verrelles")
         # What the demo plan leaves out: this year's targets, a public contact, an

@@ -175,7 +175,7 @@ class RowReader:
             [(p, p.slug) for p in partners],
             [(p, p.short_name) for p in partners],
         )
-        self.communes = CommuneMatcher()
+        self.communes = CommuneMatcher(plan.territory)
         self.formats = Lookup(EventFormat.choices, [(value, value) for value in EventFormat])
         self.statuses = Lookup(
             [(status, name) for status, name in STATUS_NAMES.items()],

@@ -85,7 +85,7 @@ def site(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         before = row_counts()
         call_command("load_plan", stdout=io.StringIO())
-        call_command("load_communes", stdout=io.StringIO())
+        call_command("load_communes", departments=["59", "62"], stdout=io.StringIO())
         call_command("seed_demo", "--events", "60", "--seed", "1", stdout=io.StringIO())
     server = LiveServer("localhost")
     yield server

@@ -1,12 +1,12 @@
-"""Real communes of the territory, for the tests that need a few (the whole file is
-loaded by the tests of load_communes only)."""
+"""Real communes of the territory, for the tests that need a few (the Nord and the
+Pas-de-Calais of the file are loaded by the tests of load_communes only, France never)."""
 
 import factory
 from factory.django import DjangoModelFactory
 
 from geography.models import Commune
 
-# As geography/data/communes-59-62.csv has them: code, name, department, postal
+# As geography/data/communes.csv has them: code, name, department, postal
 # codes, EPCI SIREN and name, population.
 REAL_COMMUNES = [
     ("62765", "Saint-Omer", "62", "62500", "200069037", "CA du Pays de Saint-Omer", 14382),

@@ -2,6 +2,7 @@
 matching of a commune's name, and the admin's search that the events' form calls."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,11 +11,13 @@ from django.urls import reverse
 
 from feminisation import access
 from geography import datafile
+from geography.departments import DEPARTMENTS
 from geography.matching import CommuneError, CommuneMatcher
 from geography.models import Commune, name_key
-from tests.geography.factories import real_communes
+from tests.geography.factories import CommuneFactory, real_communes
 from tests.indicators.accounts import user_in
 from tests.partners.factories import PartnerFactory
+from tests.territories.factories import EpciFactory, TerritoryFactory
 
 AUTOCOMPLETE_URL = reverse("admin:autocomplete")
 EVENT_FIELD = {
@@ -25,23 +28,57 @@ EVENT_FIELD = {
 # session, user, the user's permissions (own and group's), the communes found: how
 # many (for the next page) and the first page of them
 AUTOCOMPLETE_QUERIES = 6
+NORD_PAS_DE_CALAIS = ["59", "62"]
 
 
 def run_load(**options):
+    """load_communes of the Nord and the Pas-de-Calais only, as the tests need no
+    other (the whole of France takes seconds)."""
     out = io.StringIO()
-    call_command("load_communes", stdout=out, **options)
+    call_command("load_communes", stdout=out, **{"departments": NORD_PAS_DE_CALAIS, **options})
     return out.getvalue()
 
 
 # The data file.
 
 
-def test_the_data_file_has_every_commune_of_the_nord_and_the_pas_de_calais():
-    communes = {commune.code: commune for commune in datafile.read()}
+@pytest.fixture(scope="module")
+def france():
+    return datafile.read()
 
-    assert {commune.department for commune in communes.values()} == {"59", "62"}
+
+def test_the_data_file_has_every_commune_of_every_department(france):
+    communes = {commune.code: commune for commune in france}
+
+    assert len(communes) == len(france) >= 34_000
+    assert {commune.department for commune in france} == set(DEPARTMENTS)
+    # Every commune but four islands belongs to an EPCI; each has a population.
+    assert {c.name for c in france if not c.epci_siren} == {
+        "Île-de-Bréhat",
+        "Île-de-Sein",
+        "Ouessant",
+        "L'Île-d'Yeu",
+    }
+    assert all(re.fullmatch(r"\d{9}", c.epci_siren) for c in france if c.epci_siren)
+    assert all(c.population is not None for c in france)
+    # Only the six villages of the Meuse destroyed in 1916, « morts pour la France ».
+    assert {c.code for c in france if c.population == 0} == {
+        "55039",
+        "55050",
+        "55139",
+        "55189",
+        "55239",
+        "55307",
+    }
+    assert sum(c.population for c in france) > 66_000_000
+    assert communes["97411"].name == "Saint-Denis" and communes["97411"].department == "974"
+    assert communes["2A004"].name == "Ajaccio"
     # 648 communes in the Nord and 886 in the Pas-de-Calais (COG 2026).
-    assert len(communes) == 1534
+    assert len(datafile.read(departments=NORD_PAS_DE_CALAIS)) == 1534
+
+
+def test_the_data_file_has_every_commune_of_the_nord_and_the_pas_de_calais(france):
+    communes = {commune.code: commune for commune in france}
     saint_omer, arques, lille = communes["62765"], communes["62040"], communes["59350"]
     assert (saint_omer.name, saint_omer.postal_codes) == ("Saint-Omer", "62500")
     assert (saint_omer.epci_siren, saint_omer.epci_name) == (
@@ -72,11 +109,14 @@ def test_the_file_is_written_from_the_package_current_communes_only(tmp_path):
     (package / "data").mkdir(parents=True)
     (package / "package.json").write_text('{"version": "9.9.9"}')
     (package / "data" / "communes.json").write_text(
-        '[{"code": "62765", "nom": "Saint-Omer", "departement": "62", "type": '
-        '"commune-actuelle", "codesPostaux": ["62500"], "population": 14382},'
-        '{"code": "62001", "nom": "Ancienne", "departement": "62", "type": '
+        '[{"code": "62765", "nom": "Saint-Omer", "departement": "62", "zone": "metro", '
+        '"type": "commune-actuelle", "codesPostaux": ["62500"], "population": 14382},'
+        '{"code": "62001", "nom": "Ancienne", "departement": "62", "zone": "metro", "type": '
         '"commune-deleguee"},'
-        '{"code": "75056", "nom": "Paris", "departement": "75", "type": "commune-actuelle"}]'
+        '{"code": "97411", "nom": "Saint-Denis", "departement": "974", "zone": "drom", '
+        '"type": "commune-actuelle", "codesPostaux": ["97400"]},'
+        '{"code": "98735", "nom": "Papeete", "departement": "987", "zone": "com", '
+        '"type": "commune-actuelle"}]'
     )
     (package / "data" / "epci.json").write_text(
         '[{"code": "200069037", "nom": "CA du Pays de Saint-Omer", "membres": [{"code": "62765"}]}]'
@@ -87,11 +127,14 @@ def test_the_file_is_written_from_the_package_current_communes_only(tmp_path):
     datafile.write(rows, written)
 
     assert version == "9.9.9"
+    # The departments' current communes, overseas ones too; not the collectivities'.
     assert written.read_text().splitlines() == [
         "code,nom,departement,codes_postaux,epci_siren,epci_nom,population",
         "62765,Saint-Omer,62,62500,200069037,CA du Pays de Saint-Omer,14382",
+        "97411,Saint-Denis,974,97400,,,",
     ]
-    assert [commune.name for commune in datafile.read(written)] == ["Saint-Omer"]
+    assert [commune.name for commune in datafile.read(written)] == ["Saint-Omer", "Saint-Denis"]
+    assert [commune.name for commune in datafile.read(written, ["974"])] == ["Saint-Denis"]
 
 
 # load_communes.
@@ -137,6 +180,13 @@ def test_a_commune_gone_from_the_file_is_kept(tmp_path):
 
 
 @pytest.mark.django_db
+def test_an_unknown_department_is_refused_in_french():
+    with pytest.raises(Exception, match="Département inconnu : 99"):
+        run_load(departments=["62", "99"])
+    assert not Commune.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_unreadable_file_is_refused_in_french(tmp_path):
     wrong = tmp_path / "communes.csv"
     wrong.write_text("nom;code\nSaint-Omer;62765\n")
@@ -152,7 +202,7 @@ def test_an_unreadable_file_is_refused_in_french(tmp_path):
 @pytest.fixture
 def matcher(db):
     real_communes()
-    return CommuneMatcher()
+    return CommuneMatcher(TerritoryFactory())
 
 
 @pytest.mark.parametrize(
@@ -184,7 +234,7 @@ def test_a_commune_is_found_by_its_name_its_code_or_its_name_and_postal_code(mat
         (
             "Sant-Omer",
             "Commune inconnue : « Sant-Omer » n'est le nom d'aucune commune du Nord ou du "
-            "Pas-de-Calais. Écrivez son nom officiel (par exemple « Saint-Omer »), son code "
+            "Pas-de-Calais. Écrivez son nom officiel (par exemple « Lille »), son code "
             "INSEE, ou « nom (code postal) ». Vouliez-vous dire « Saint-Omer » ?",
         ),
         ("Paris", "Commune inconnue : « Paris »"),
@@ -203,6 +253,26 @@ def test_an_exports_insee_code_settles_two_communes_of_the_same_name(matcher):
     assert matcher.find("Saint-Aubin", code="62742").code == "62742"
     assert matcher.unique("Saint-Aubin") is None
     assert matcher.unique("arques").code == "62040"
+
+
+def test_a_name_is_looked_for_in_the_departments_of_the_territorys_epcis(db):
+    real_communes()
+    aude = {"department": "11", "postal_codes": "11000"}
+    CommuneFactory(code="11015", name="Arques", epci_siren="200071926", **aude)
+    CommuneFactory(
+        code="11069", name="Carcassonne", epci_siren="200035715", population=46080, **aude
+    )
+    limouxin = EpciFactory(territory=TerritoryFactory(other=True), siren="200071926")
+
+    # The Aude's Arques for a territory of the Aude, the Pas-de-Calais' for the seed's.
+    assert CommuneMatcher(limouxin.territory).find("Arques").code == "11015"
+    assert CommuneMatcher(TerritoryFactory()).find("Arques").code == "62040"
+    with pytest.raises(CommuneError) as refused:
+        CommuneMatcher(limouxin.territory).find("Saint-Omer")
+    assert str(refused.value).startswith(
+        "Commune inconnue : « Saint-Omer » n'est le nom d'aucune commune de l'Aude. Écrivez "
+        "son nom officiel (par exemple « Carcassonne »)"
+    )
 
 
 def test_names_are_compared_without_accents_case_hyphens_or_apostrophes():

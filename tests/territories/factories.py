@@ -1,16 +1,20 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from initiatives import plan_data
 from territories.models import Epci, Territory
 
 
 class TerritoryFactory(DjangoModelFactory):
     """By default the seed territory, shared by every plan, account and partner of a
-    test that names no other: the instance of one territory most tests describe."""
+    test that names no other: the instance of one territory most tests describe.
+    It has its real EPCIs, as load_plan gives them: a commune's name is looked for
+    in their departments (the Nord and the Pas-de-Calais)."""
 
     class Meta:
         model = Territory
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = "Flandre Pays de Saint-Omer"
     slug = "flandre-pays-de-saint-omer"
@@ -22,6 +26,14 @@ class TerritoryFactory(DjangoModelFactory):
             slug=factory.Sequence(lambda n: f"territoire-voisin-{n}"),
             region="Grand Est",
         )
+
+    @factory.post_generation
+    def seed_epcis(territory, create, extracted, **kwargs):
+        if create and territory.slug == plan_data.TERRITORY["slug"]:
+            for epci in plan_data.TERRITORY["epcis"]:
+                Epci.objects.get_or_create(
+                    territory=territory, siren=epci["siren"], defaults={"name": epci["name"]}
+                )
 
 
 class EpciFactory(DjangoModelFactory):

@@ -4,12 +4,13 @@ from django.db import transaction
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import counted, noun, number
 from geography import datafile
+from geography.departments import DEPARTMENTS
 from geography.models import Commune
 
 
 class Command(BaseCommand):
     help = (
-        "Charge les communes officielles du fichier geography/data/communes-59-62.csv "
+        "Charge les communes officielles de France du fichier geography/data/communes.csv "
         "(crée les nouvelles, met à jour celles qui ont changé), puis rattache à leur "
         "commune les actions dont la commune, saisie en texte libre, en nomme une seule. "
         "Sans risque si relancée."
@@ -19,13 +20,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--file", default=datafile.PATH, help="Un autre fichier de communes (CSV)."
         )
+        parser.add_argument(
+            "--departments",
+            nargs="+",
+            metavar="CODE",
+            help=(
+                "Ne charger que les communes de ces départements, par exemple « 59 62 » "
+                "(toute la France par défaut)."
+            ),
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, departments, **options):
         # The one place geography reaches into the events: after the load, link them.
         from indicators import communes
 
+        unknown = sorted(set(departments or ()) - set(DEPARTMENTS))
+        if unknown:
+            raise CommandError(
+                f"Département inconnu : {', '.join(unknown)}. Écrivez son code, par exemple "
+                "59, 2A ou 974."
+            )
         try:
-            loaded = datafile.read(file)
+            loaded = datafile.read(file, departments)
         except datafile.DataFileError as error:
             raise CommandError(str(error)) from error
         with transaction.atomic():

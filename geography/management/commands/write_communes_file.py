@@ -6,7 +6,8 @@ from geography import datafile
 
 class Command(BaseCommand):
     help = (
-        "Écrit geography/data/communes-59-62.csv à partir du paquet npm "
+        "Écrit geography/data/communes.csv, les communes de tous les départements, à "
+        "partir du paquet npm "
         "@etalab/decoupage-administratif décompressé (le dossier qui contient "
         "package.json et data/) : lancé par `make communes`."
     )
@@ -21,8 +22,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if not rows:
             raise CommandError(
-                "Le paquet ne contient aucune commune du Nord ni du Pas-de-Calais : fichier "
-                "inchangé."
+                "Le paquet ne contient aucune commune d'un département : fichier inchangé."
             )
         datafile.write(rows)
         datafile.record_version(version)

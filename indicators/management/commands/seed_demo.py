@@ -25,6 +25,7 @@ from indicators.models import (
     VenueMonth,
 )
 from initiatives.models import ActionPlan
+from territories import demo as demo_territories
 
 MAX_EVENTS = 10_000_000
 MAX_DAYS = 3660
@@ -67,11 +68,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Ne rien faire si une action de sensibilisation existe déjà.",
         )
+        parser.add_argument(
+            "--territories",
+            default=1,
+            help=(
+                "Nombre de territoires de l'instance (1 par défaut) : ceux qui manquent sont "
+                "créés, avec leur plan, leurs partenaires et leurs objectifs, à partir de "
+                "vraies intercommunalités ; les actions sont réparties entre tous."
+            ),
+        )
 
     def handle(self, *args, **options):
         count = _integer(options["events"], "--events", 1, MAX_EVENTS)
         seed = _integer(options["seed"], "--seed", 0, 2**63)
         days = _integer(options["days"], "--days", 1, MAX_DAYS)
+        territories = _integer(
+            options["territories"], "--territories", 1, demo_territories.MAX_TERRITORIES
+        )
         end = _date(options["end"]) if options["end"] else timezone.localdate()
         start = end - datetime.timedelta(days=days - 1)
 
@@ -86,7 +99,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "Aucun plan d'action publié : lancez d'abord « manage.py load_plan »."
             )
-        initiatives = _sources(plan)
+        if added := demo_territories.missing(territories):
+            years = range(start.year, end.year + 1)
+            created = demo_territories.create(added, seed, years, count * 365 / days)
+            self.stdout.write(f"Territoires de démonstration créés : {_number(len(created))}.")
+        initiatives = demo_territories.sources(demo_territories.current_plans(), _sources)
         if not demo.usable(initiatives):
             raise CommandError(
                 f"Le plan « {plan} » n'a aucune initiative avec un partenaire pilote et un "
@@ -162,10 +179,9 @@ def _figures(fresh, days):
 
 
 def _loaded_communes():
-    """The demo's communes that `load_communes` has loaded: the events are linked
-    to those."""
-    codes = set(demo.COMMUNE_CODES.values())
-    return set(Commune.objects.filter(pk__in=codes).values_list("pk", flat=True))
+    """The communes that `load_communes` has loaded (35,000 codes at most): the
+    events are linked to those."""
+    return set(Commune.objects.values_list("pk", flat=True))
 
 
 def _event(kind, place, loaded, **fields):
