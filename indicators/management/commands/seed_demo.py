@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import tempfile
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from django.utils import timezone
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import number
 from geography.models import Commune
-from indicators import credits, demo
+from indicators import credits, demo, demo_figures
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import (
@@ -97,14 +98,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             fresh = not AwarenessEvent.objects.exists()
             if connection.vendor == "postgresql":
+                # Into a database without events, the figures are summed as the
+                # events are drawn (indicators/demo_figures.py).
+                figures = demo_figures.DemoFigures(EventStatus.VALIDATED) if fresh else None
                 with _foreign_keys_checked_at_the_end(fresh):
                     with _indexes_built_at_the_end(fresh):
-                        days, lines, first = _copy(batches, count, _loaded_communes())
-                        _credit(first, count)
-                    _figures(fresh, days)
+                        days, lines = _copy(batches, count, _loaded_communes(), figures)
+                    _figures(fresh, days, figures)
             else:
-                days, lines, first = _create(batches, count, _loaded_communes())
-                _credit(first, count)
+                days, lines = _create(batches, count, _loaded_communes())
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
@@ -139,26 +141,36 @@ def _sources(plan):
     ]
 
 
-def _credit(first, count):
-    """The partners credited with the new events (bulk writes send no signal): those
-    of the `count` ids from `first` when COPY reserved them, else of the events that
-    have none."""
-    if first is None:
-        credits.credit_uncredited()
-    else:
-        credits.credit_written(first, first + count - 1)
-
-
-def _figures(fresh, days):
-    """The stored figures of the new events, summed with statistics that know the
-    tables' new size."""
+def _figures(fresh, days, figures=None):
+    """The stored figures of the new events: those `figures` summed while they were
+    drawn, else summed from the events with statistics that know the tables' new
+    size."""
     _analyze(*WRITTEN)
+    if figures is not None:
+        _write_figures(figures)
     # One pass over every event beats refreshing each of ten years of days.
-    if fresh:
+    elif fresh:
         store.rebuild_all()
     else:
         store.refresh_days(days)
     _analyze(*FIGURES)
+
+
+def _write_figures(figures):
+    """Writes the rows `figures` summed in place of every stored row, as
+    `store.rebuild_all()` would (PostgreSQL). The figures' tables are locked: their
+    foreign keys were dropped for the writing."""
+    for model in FIGURES:
+        if model is not Venue:  # a venue stays, even without events
+            model.objects.all().delete()
+    rows = figures.rows(demo_figures.venues_of(figures.places()))
+    with connection.cursor() as cursor:
+        for model, written in rows.items():
+            text = "".join(
+                "\t".join(map(_copy_text, (*key, *sums))) + "\n" for key, sums in written.items()
+            )
+            with _copying(cursor, model, demo_figures.columns(model)) as copy:
+                copy.write(text)
 
 
 def _loaded_communes():
@@ -184,12 +196,15 @@ def _event(kind, place, loaded, **fields):
     )
 
 
-def _create(batches, count, loaded):
-    """Writes the `count` events, their count lines and co-organisers with
-    bulk_create, a batch at a time; returns the days written, the number of count
-    lines and None (the ids need not follow each other)."""
+def _create(batches, count, loaded, figures=None):
+    """Writes the `count` events, their count lines, co-organisers and credits with
+    bulk_create, a batch at a time, adding each event to `figures` if given;
+    returns the days written and the number of count lines."""
     days, lines = set(), 0
     for batch in batches:
+        if figures is not None:
+            for event in batch:
+                figures.add(*event)
         events = AwarenessEvent.objects.bulk_create(
             [_event(kind, place, loaded, date=day) for day, kind, place, _, _ in batch]
         )
@@ -205,18 +220,19 @@ def _create(batches, count, loaded):
         )
         days.update(day for day, *_ in batch)
         lines += len(counts)
-    return days, lines, None
+    credits.credit_uncredited()
+    return days, lines
 
 
-def _copy(batches, count, loaded):
-    """PostgreSQL: writes the same rows as `_create` with COPY, the rows never
-    becoming model instances. The events go in one COPY, sent as they are drawn, so
-    that the server writes a batch while the next one is drawn (two processes, two
-    cores); their lines and co-organisers wait in temporary files (memory stays
-    flat), then go in a COPY each. Their ids are reserved at once from their
-    sequence, the table locked meanwhile (an INSERT elsewhere would wait rather
-    than take an id of the block). Returns the days written, the number of count
-    lines and the first event's id."""
+def _copy(batches, count, loaded, figures=None):
+    """PostgreSQL: writes the same rows as `_create`, and the events' credits, with
+    COPY, the rows never becoming model instances; adds each event to `figures` if
+    given. The events go in one COPY, sent as they are drawn, so that the server
+    writes a batch while the next one is drawn (two processes, two cores); their
+    other rows wait in temporary files (memory stays flat), then go in a COPY a
+    table. Their ids are reserved at once from their sequence, the table locked
+    meanwhile (an INSERT elsewhere would wait rather than take an id of the block).
+    Returns the days written and the number of count lines."""
     now = timezone.now()
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
     event_columns = ["id", "date", *(field.column for field in fields)]
@@ -228,16 +244,22 @@ def _copy(batches, count, loaded):
         values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
         return "\t".join(_copy_text(value) for value in values)
 
+    add = figures.add if figures is not None else None
     days, lines = set(), 0
-    with (
-        connection.cursor() as cursor,
-        tempfile.TemporaryFile("w+") as counts_file,
-        tempfile.TemporaryFile("w+") as co_organized_file,
-    ):
-        first = pk = _reserve_ids(cursor, count)
+    later = {
+        AudienceCount: ["event_id", "audience_id", "people", "women"],
+        CoOrganizer: ["awarenessevent_id", "partner_id"],
+        EventCredit: ["event_id", "partner_id", "date", "organizer_id"],
+        CreditedCoOrganizer: ["event_id", "partner_id", "co_organizer_id"],
+    }
+    with contextlib.ExitStack() as files, connection.cursor() as cursor:
+        counts_file, co_organized_file, credits_file, co_credits_file = (
+            files.enter_context(tempfile.TemporaryFile("w+")) for _ in later
+        )
+        pk = _reserve_ids(cursor, count)
         with _copying(cursor, AwarenessEvent, event_columns) as copy:
             for batch in batches:
-                events, counts, co_organized = [], [], []
+                events, counts, co_organized, credited, co_credited = [], [], [], [], []
                 for day, kind, place, co_organizers, counted in batch:
                     key = (kind, place)
                     if key not in rows:
@@ -247,23 +269,40 @@ def _copy(batches, count, loaded):
                         counts.append(
                             f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
                         )
-                    for partner in co_organizers:
-                        co_organized.append(f"{pk}\t{partner}\n")
+                    organizer = kind.organizer_pk
+                    if co_organizers:
+                        partners = credits.credited(organizer, co_organizers)
+                        for partner in co_organizers:
+                            co_organized.append(f"{pk}\t{partner}\n")
+                        for partner in partners:
+                            credited.append(f"{pk}\t{partner}\t{day}\t{organizer}\n")
+                            for co_organizer in co_organizers:
+                                co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
+                    else:
+                        credited.append(f"{pk}\t{organizer}\t{day}\t{organizer}\n")
+                    if add is not None:
+                        add(day, kind, place, co_organizers, counted)
                     pk += 1
                 copy.write("".join(events))
-                counts_file.write("".join(counts))
-                co_organized_file.write("".join(co_organized))
+                for written, text in (
+                    (counts_file, counts),
+                    (co_organized_file, co_organized),
+                    (credits_file, credited),
+                    (co_credits_file, co_credited),
+                ):
+                    written.write("".join(text))
                 days.update(day for day, *_ in batch)
                 lines += len(counts)
-        for model, columns, written in (
-            (AudienceCount, ["event_id", "audience_id", "people", "women"], counts_file),
-            (CoOrganizer, ["awarenessevent_id", "partner_id"], co_organized_file),
+        for (model, columns), written in zip(
+            later.items(),
+            (counts_file, co_organized_file, credits_file, co_credits_file),
+            strict=True,
         ):
             written.seek(0)
             with _copying(cursor, model, columns) as copy:
                 while chunk := written.read(COPY_CHUNK):
                     copy.write(chunk)
-    return days, lines, first
+    return days, lines
 
 
 # Characters of a temporary file sent to COPY at a time.
