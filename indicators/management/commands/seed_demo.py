@@ -363,16 +363,24 @@ def _reserve_ids(cursor, count):
 
 @contextmanager
 def _indexes_built_at_the_end(fresh):
-    """On a fresh database, the written tables' plain indexes (those that no
-    constraint needs) are dropped for the writing and built again at its end, each
-    from a sort of the whole table, as pg_restore does: kept up to date row by row,
-    in the random order of venues, organisers and communes, they took most of the
-    COPY's time."""
+    """On a fresh database, the written tables' indexes, their primary and unique
+    keys' too, are dropped for the writing and built again at its end, each from a
+    sort of the whole table, as pg_restore does: kept up to date row by row (the
+    plain ones in the random order of venues, organisers and communes) they took
+    most of the COPY's time. The keys are checked as they are added back."""
     if not fresh:
         yield
         return
     tables = [model._meta.db_table for model in WRITTEN]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, contype, conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
             "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique AND NOT indisprimary "
@@ -380,11 +388,15 @@ def _indexes_built_at_the_end(fresh):
             [tables],
         )
         indexes = cursor.fetchall()
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
         yield
         # Each index sorts its table in memory rather than on disk.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         for _, definition in indexes:
             cursor.execute(definition)
 
