@@ -34,14 +34,11 @@ MAX_DAYS = 3660
 BATCH_SIZE = 10_000
 CoOrganizer = AwarenessEvent.co_organizers.through
 WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer, EventCredit, CreditedCoOrganizer)
-FIGURES = (
-    DailyFigures,
-    PartnerDailyFigures,
-    MonthlyFigures,
-    PartnerMonthlyFigures,
-    Venue,
-    VenueMonth,
-)
+# The figures' tables `store.rebuild_all()` empties and writes again.
+REBUILT = (DailyFigures, PartnerDailyFigures, MonthlyFigures, PartnerMonthlyFigures, VenueMonth)
+FIGURES = (*REBUILT, Venue)
+# Into a database without events, the tables written from scratch.
+_FRESH = (*WRITTEN, *REBUILT)
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -105,7 +102,7 @@ class Command(BaseCommand):
                 with _foreign_keys_checked_at_the_end(fresh):
                     with _indexes_built_at_the_end(fresh):
                         days, lines = _copy(batches, count, _loaded_communes(), figures)
-                    _figures(fresh, days, figures)
+                    _figures(fresh, days, summed=figures is not None)
             else:
                 days, lines = _create(batches, count, _loaded_communes())
                 _figures(fresh, days)
@@ -157,36 +154,26 @@ def _sources(plan):
     ]
 
 
-def _figures(fresh, days, figures=None):
-    """The stored figures of the new events: those `figures` summed while they were
-    drawn, else summed from the events with statistics that know the tables' new
-    size."""
+def _figures(fresh, days, summed=False):
+    """The stored figures of the new events, unless they were summed as they were
+    drawn: summed from the events, with statistics that know the tables' new size."""
     _analyze(*WRITTEN)
-    if figures is not None:
-        _write_figures(figures)
-    # One pass over every event beats refreshing each of ten years of days.
-    elif fresh:
-        store.rebuild_all()
-    else:
-        store.refresh_days(days)
+    if not summed:
+        # One pass over every event beats refreshing each of ten years of days.
+        if fresh:
+            store.rebuild_all()
+        else:
+            store.refresh_days(days)
     _analyze(*FIGURES)
 
 
-def _write_figures(figures):
-    """Writes the rows `figures` summed in place of every stored row, as
-    `store.rebuild_all()` would (PostgreSQL). The figures' tables are locked: their
-    foreign keys were dropped for the writing."""
-    for model in FIGURES:
-        if model is not Venue:  # a venue stays, even without events
-            model.objects.all().delete()
+def _figure_rows(figures):
+    """{model: [values of `demo_figures.columns(model)`, …]} of what `figures`
+    summed, the venues they need added."""
     rows = figures.rows(demo_figures.venues_of(figures.places()))
-    with connection.cursor() as cursor:
-        for model, written in rows.items():
-            text = "".join(
-                "\t".join(map(_copy_text, (*key, *sums))) + "\n" for key, sums in written.items()
-            )
-            with _copying(cursor, model, demo_figures.columns(model)) as copy:
-                copy.write(text)
+    return {
+        model: [(*key, *sums) for key, sums in written.items()] for model, written in rows.items()
+    }
 
 
 def _loaded_communes():
@@ -214,8 +201,9 @@ def _event(kind, place, loaded, **fields):
 
 def _create(batches, count, loaded, figures=None):
     """Writes the `count` events, their count lines, co-organisers and credits with
-    bulk_create, a batch at a time, adding each event to `figures` if given;
-    returns the days written and the number of count lines."""
+    bulk_create, a batch at a time; adds each event to `figures` if given, and
+    writes the rows it sums in place of the stored figures. Returns the days written
+    and the number of count lines."""
     days, lines = set(), 0
     for batch in batches:
         if figures is not None:
@@ -237,6 +225,11 @@ def _create(batches, count, loaded, figures=None):
         days.update(day for day, *_ in batch)
         lines += len(counts)
     credits.credit_uncredited()
+    if figures is not None:
+        for model, rows in _figure_rows(figures).items():
+            model.objects.all().delete()
+            columns = demo_figures.columns(model)
+            model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
     return days, lines
 
 
@@ -249,7 +242,9 @@ def _copy(batches, count, loaded, figures=None):
     elsewhere would wait rather than take an id of the block).
 
     `figures` is given when the database holds no event: each event is added to it,
-    and the tables written, empty, are truncated first, which lets COPY write their
+    and the rows it sums are written in place of the stored figures, as
+    `store.rebuild_all()` would. The tables written are then emptied with TRUNCATE
+    (they hold no row, but stored figures that drifted), which lets COPY write their
     rows frozen (FREEZE), visible to every transaction to come: reading them back
     (building the indexes, checking the foreign keys, the pages) then no longer
     rewrites every page to note it, and the foreign keys are checked on the indexes.
@@ -276,7 +271,7 @@ def _copy(batches, count, loaded, figures=None):
     frozen = figures is not None
     with connection.cursor() as cursor:
         if frozen:
-            names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m, _ in tables)
+            names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
             cursor.execute(f"TRUNCATE {names}")
         pk = _reserve_ids(cursor, count)
         with _CopiedInBackground(cursor, tables, frozen) as copies:
@@ -304,7 +299,18 @@ def _copy(batches, count, loaded, figures=None):
                 copies.send([events, counts, co_organized, credited, co_credited])
                 days.update(day for day, *_ in batch)
                 lines += len(counts)
+        if figures is not None:
+            for model, rows in _figure_rows(figures).items():
+                text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in rows)
+                with _copying(cursor, model, demo_figures.columns(model), frozen) as copy:
+                    copy.write(text)
     return days, lines
+
+
+def _figure_text(value):
+    """A figure's key or sum as COPY text: numbers, dates and choices' values, which
+    have nothing to escape."""
+    return _NULL if value is None else str(value)
 
 
 class _CopiedInBackground:
@@ -371,7 +377,7 @@ def _indexes_built_at_the_end(fresh):
     if not fresh:
         yield
         return
-    tables = [model._meta.db_table for model in WRITTEN]
+    tables = [model._meta.db_table for model in _FRESH]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
