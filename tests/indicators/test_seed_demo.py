@@ -9,10 +9,9 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators import credits
+from indicators import credits, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
-from indicators.management.commands import seed_demo as command
 from indicators.models import (
     AudienceCount,
     AwarenessEvent,
@@ -249,7 +248,7 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
     keys, indexed = foreign_keys(), indexes()
     with transaction.atomic():
         with monkeypatch.context() as patched:
-            patched.setattr(command, "_copy", command._create)
+            patched.setattr(demo_writes, "copy", demo_writes.create)
             seed_demo("--events", "300", "--seed", "5", "--end", END)
         created = without_timestamps(written())
         transaction.set_rollback(True)
