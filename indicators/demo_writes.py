@@ -129,7 +129,7 @@ def copy(batches, count, loaded, figures=None):
         return "\t".join(_copy_text(value) for value in values)
 
     add = figures.add if figures is not None else None
-    days, lines = set(), 0
+    days, lines, last_day = set(), 0, None
     frozen = figures is not None
     with connection.cursor() as cursor:
         if frozen:
@@ -140,10 +140,12 @@ def copy(batches, count, loaded, figures=None):
             for batch in batches:
                 events, counts, co_organized, credited, co_credited = [], [], [], [], []
                 for day, kind, place, co_organizers, counted in batch:
-                    key = (kind, place)
-                    if key not in rows:
-                        rows[key] = row(kind, place)
-                    events.append(f"{pk}\t{day}\t{rows[key]}\n")
+                    if day is not last_day:  # the events come in date order
+                        last_day, date = day, day.isoformat()
+                    text = rows.get((kind, place))
+                    if text is None:
+                        text = rows[kind, place] = row(kind, place)
+                    events.append(f"{pk}\t{date}\t{text}\n")
                     for audience, people, women in counted:
                         counts.append(
                             f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
@@ -152,7 +154,7 @@ def copy(batches, count, loaded, figures=None):
                     for partner in co_organizers:
                         co_organized.append(f"{pk}\t{partner}\n")
                     for partner in credits.credited(organizer, co_organizers):
-                        credited.append(f"{pk}\t{partner}\t{day}\t{organizer}\n")
+                        credited.append(f"{pk}\t{partner}\t{date}\t{organizer}\n")
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
                     if add is not None:
@@ -162,8 +164,8 @@ def copy(batches, count, loaded, figures=None):
                 days.update(day for day, *_ in batch)
                 lines += len(counts)
         if figures is not None:
-            for model, rows in _figure_rows(figures).items():
-                text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in rows)
+            for model, written in _figure_rows(figures).items():
+                text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in written)
                 with _copying(cursor, model, demo_figures.columns(model), frozen) as copy:
                     copy.write(text)
     return days, lines
