@@ -4,11 +4,10 @@ rewrites its rows in its own transaction, and a deleted event's go with it (thei
 foreign keys cascade).
 
 Signals do it for `.save()` and the co-organisers' `add`, `remove` and `clear`
-(`connect`); bulk writes, which send none, call `credit` (the import) or `credit_uncredited`
-(seed_demo's bulk_create) themselves; seed_demo's COPY writes the rows `credited`
-names with its events. `check_figures`
-compares the rows with the events (`rows_that_differ`) and `rebuild_all` writes them
-all again.
+(`connect`); bulk writes, which send none, call `credit` (the import) or
+`credit_uncredited` (seed_demo's bulk_create) themselves, or write the rows `credited`
+names with their events (seed_demo's COPY). `check_figures` compares the rows with the
+events (`rows_that_differ`) and `rebuild_all` writes them all again.
 
 Two transactions changing one event's co-organisers at once would each write the
 rows of what they see, and the second one's rows miss the first one's change:

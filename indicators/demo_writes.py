@@ -233,9 +233,9 @@ def _reserve_ids(cursor, count):
 
 @contextmanager
 def indexes_built_at_the_end(fresh):
-    """On a fresh database, the written tables' indexes, their primary and unique
-    keys' too, are dropped for the writing and built again at its end, each from a
-    sort of the whole table, as pg_restore does: kept up to date row by row (the
+    """On a fresh database, the indexes of the tables written from scratch, their
+    primary and unique keys' too, are dropped for the writing and built again at its
+    end, each from a sort of the whole table, as pg_restore does: kept up to date row by row (the
     plain ones in the random order of venues, organisers and communes) they took
     most of the COPY's time. The keys are checked as they are added back."""
     if not fresh:
