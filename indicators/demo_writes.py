@@ -33,6 +33,9 @@ REBUILT = (DailyFigures, PartnerDailyFigures, MonthlyFigures, PartnerMonthlyFigu
 FIGURES = (*REBUILT, Venue)
 # Into a database without events, the tables written from scratch.
 _FRESH = (*WRITTEN, *REBUILT)
+# Events whose rows go in one COPY a table: each COPY waits for the server at its
+# end, and for the main thread to let go of the interpreter.
+EVENTS_PER_COPY = 50_000
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -137,8 +140,9 @@ def copy(batches, count, loaded, figures=None):
             cursor.execute(f"TRUNCATE {names}")
         pk = _reserve_ids(cursor, count)
         with _CopiedInBackground(cursor, tables, frozen) as copies:
+            texts = [[] for _ in tables]
+            events, counts, co_organized, credited, co_credited = texts
             for batch in batches:
-                events, counts, co_organized, credited, co_credited = [], [], [], [], []
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
@@ -160,9 +164,14 @@ def copy(batches, count, loaded, figures=None):
                     if add is not None:
                         add(day, kind, place, co_organizers, counted)
                     pk += 1
-                copies.send([events, counts, co_organized, credited, co_credited])
                 days.update(day for day, *_ in batch)
-                lines += len(counts)
+                if len(events) >= EVENTS_PER_COPY:
+                    lines += len(counts)
+                    copies.send(texts)
+                    texts = [[] for _ in tables]
+                    events, counts, co_organized, credited, co_credited = texts
+            lines += len(counts)
+            copies.send(texts)
         if figures is not None:
             for model, written in _figure_rows(figures).items():
                 text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in written)
