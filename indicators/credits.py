@@ -4,10 +4,10 @@ rewrites its rows in its own transaction, and a deleted event's go with it (thei
 foreign keys cascade).
 
 Signals do it for `.save()` and the co-organisers' `add`, `remove` and `clear`
-(`connect`); bulk writes, which send none, call `credit` (the import),
-`credit_written` or `credit_uncredited` (seed_demo) themselves. `check_figures`
-compares the rows with the events (`rows_that_differ`) and `rebuild_all` writes them
-all again.
+(`connect`); bulk writes, which send none, call `credit` (the import) or
+`credit_uncredited` (seed_demo's bulk_create) themselves, or write the rows `credited`
+names with their events (seed_demo's COPY). `check_figures` compares the rows with the
+events (`rows_that_differ`) and `rebuild_all` writes them all again.
 
 Two transactions changing one event's co-organisers at once would each write the
 rows of what they see, and the second one's rows miss the first one's change:
@@ -56,6 +56,14 @@ def _co_organizers_sql(events):
     ).format(credited=_credited_sql(events), **_tables())
 
 
+def credited(organizer_id, co_organizer_ids):
+    """The partners an event is credited to, the rule `_credited_sql` writes in SQL:
+    its organiser, then each co-organiser but the organiser. For seed_demo's COPY,
+    which writes the rows of the events it draws (each credited partner's
+    `CreditedCoOrganizer` rows name every co-organiser, as `_co_organizers_sql`)."""
+    return (organizer_id, *(pk for pk in co_organizer_ids if pk != organizer_id))
+
+
 def _insert(events, params):
     """Writes the rows of the events the condition `events` chooses (none of which
     has rows yet)."""
@@ -101,15 +109,6 @@ def credit_uncredited():
     """Writes the rows of the events that have none: those just written by a bulk
     write that sent no signal (seed_demo)."""
     _insert("NOT EXISTS (SELECT 1 FROM {credit} x WHERE x.event_id = e.id)".format(**_tables()), [])
-
-
-def credit_written(first, last):
-    """Writes the rows of the events of ids `first` to `last`, just written by a bulk
-    write that sent no signal (seed_demo's COPY) and not credited yet. Chosen by their
-    ids rather than by the credits they lack: that NOT EXISTS, planned before the
-    table had statistics, read the rows being inserted once per event (a million
-    events took over ten minutes)."""
-    _insert("e.id BETWEEN %s AND %s", [first, last])
 
 
 def rebuild_all():

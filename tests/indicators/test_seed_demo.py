@@ -9,11 +9,16 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators import credits
+from indicators import credits, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
-from indicators.management.commands import seed_demo as command
-from indicators.models import AudienceCount, AwarenessEvent, EventCredit
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    CreditedCoOrganizer,
+    EventCredit,
+    Venue,
+)
 from initiatives.models import ActionPlan
 from tests.indicators.factories import AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
@@ -243,7 +248,7 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
     keys, indexed = foreign_keys(), indexes()
     with transaction.atomic():
         with monkeypatch.context() as patched:
-            patched.setattr(command, "_copy", command._create)
+            patched.setattr(demo_writes, "copy", demo_writes.create)
             seed_demo("--events", "300", "--seed", "5", "--end", END)
         created = without_timestamps(written())
         transaction.set_rollback(True)
@@ -274,3 +279,40 @@ def test_seeding_again_adds_events_and_keeps_the_figures_exact(plan):
     assert AwarenessEvent.objects.in_period(datetime.date(2025, 12, 2)).count() == 100
     assert store.days_that_differ() == [] and store.venues_missing() == 0
     assert credits.rows_that_differ() == 0 and EventCredit.objects.count() >= 300
+
+
+def stored_rows():
+    """Every stored figure and credit row, without the ids of their own."""
+    tables = {
+        model: [*store.key_columns(model), *store.FIGURE_FIELDS[model]]
+        for model in store.CHECKED_KEYS
+    }
+    tables[Venue] = ["pk", "name", "commune"]
+    tables[EventCredit] = ["event_id", "partner_id", "date", "organizer_id"]
+    tables[CreditedCoOrganizer] = ["event_id", "partner_id", "co_organizer_id"]
+    return {
+        model.__name__: sorted(model.objects.values_list(*fields), key=repr)
+        for model, fields in tables.items()
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_figures_summed_while_drawing_are_those_the_store_sums_from_the_events(plan, monkeypatch):
+    # A place already known, and one no event will take place at: both stay.
+    Venue.objects.create(name="Arc France", commune="Arques")
+    Venue.objects.create(name="Salle disparue", commune="Arques")
+    with monkeypatch.context() as patched:
+        # Into an empty database, nothing is summed from the events.
+        patched.setattr(store, "rebuild_all", lambda: pytest.fail("rebuild_all called"))
+        seed_demo("--events", "3000", "--seed", "3", "--end", END, "--days", "400")
+    seeded = stored_rows()
+
+    store.rebuild_all()
+    credits.rebuild_all()
+
+    assert stored_rows() == seeded
+    assert CreditedCoOrganizer.objects.exists()
+    assert len({month for month, *_ in seeded["MonthlyFigures"]}) > 12
+    out = StringIO()
+    call_command("check_figures", stdout=out)
+    assert out.getvalue().startswith("Chiffres conformes")

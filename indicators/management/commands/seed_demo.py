@@ -1,5 +1,5 @@
 import datetime
-import tempfile
+import gc
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,21 +9,10 @@ from django.utils import timezone
 from feminisation.cache import invalidate_public_pages
 from feminisation.formatting import number
 from geography.models import Commune
-from indicators import credits, demo
+from indicators import demo, demo_figures, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
-from indicators.models import (
-    AudienceCount,
-    AwarenessEvent,
-    CreditedCoOrganizer,
-    DailyFigures,
-    EventCredit,
-    MonthlyFigures,
-    PartnerDailyFigures,
-    PartnerMonthlyFigures,
-    Venue,
-    VenueMonth,
-)
+from indicators.models import AwarenessEvent
 from initiatives.models import ActionPlan
 from territories import demo as demo_territories
 
@@ -31,17 +20,6 @@ MAX_EVENTS = 10_000_000
 MAX_DAYS = 3660
 # Events generated and written at a time: memory stays flat whatever --events.
 BATCH_SIZE = 10_000
-CoOrganizer = AwarenessEvent.co_organizers.through
-WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer, EventCredit, CreditedCoOrganizer)
-FIGURES = (
-    DailyFigures,
-    PartnerDailyFigures,
-    MonthlyFigures,
-    PartnerMonthlyFigures,
-    Venue,
-    VenueMonth,
-)
-NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
 class Command(BaseCommand):
@@ -111,17 +89,18 @@ class Command(BaseCommand):
             )
 
         batches = demo.generate(initiatives, count, start, end, seed, BATCH_SIZE)
-        with transaction.atomic():
+        with _no_cycle_collection(), transaction.atomic():
             fresh = not AwarenessEvent.objects.exists()
             if connection.vendor == "postgresql":
-                with _foreign_keys_checked_at_the_end(fresh):
-                    with _indexes_built_at_the_end(fresh):
-                        days, lines, first = _copy(batches, count, _loaded_communes())
-                        _credit(first, count)
-                    _figures(fresh, days)
+                # Into a database without events, the figures are summed as the
+                # events are drawn (indicators/demo_figures.py).
+                figures = demo_figures.DemoFigures(EventStatus.VALIDATED) if fresh else None
+                with demo_writes.foreign_keys_checked_at_the_end(fresh):
+                    with demo_writes.indexes_built_at_the_end(fresh):
+                        days, lines = demo_writes.copy(batches, count, _loaded_communes(), figures)
+                    _figures(fresh, days, summed=figures is not None)
             else:
-                days, lines, first = _create(batches, count, _loaded_communes())
-                _credit(first, count)
+                days, lines = demo_writes.create(batches, count, _loaded_communes())
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
@@ -130,6 +109,21 @@ class Command(BaseCommand):
             f"{_number(count)} actions de sensibilisation validées créées "
             f"({_number(lines)} lignes de comptage), du {start:%d/%m/%Y} au {end:%d/%m/%Y}."
         )
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused: the batches being drawn and the figures
+    being summed are hundreds of thousands of live tuples and lists that it walked
+    again and again, for two thirds of the drawing's time. They form no cycle: their
+    reference counts free them, memory stays flat."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _sources(plan):
@@ -156,228 +150,23 @@ def _sources(plan):
     ]
 
 
-def _credit(first, count):
-    """The partners credited with the new events (bulk writes send no signal): those
-    of the `count` ids from `first` when COPY reserved them, else of the events that
-    have none."""
-    if first is None:
-        credits.credit_uncredited()
-    else:
-        credits.credit_written(first, first + count - 1)
-
-
-def _figures(fresh, days):
-    """The stored figures of the new events, summed with statistics that know the
-    tables' new size."""
-    _analyze(*WRITTEN)
-    # One pass over every event beats refreshing each of ten years of days.
-    if fresh:
-        store.rebuild_all()
-    else:
-        store.refresh_days(days)
-    _analyze(*FIGURES)
+def _figures(fresh, days, summed=False):
+    """The stored figures of the new events, unless they were summed as they were
+    drawn: summed from the events, with statistics that know the tables' new size."""
+    _analyze(*demo_writes.WRITTEN)
+    if not summed:
+        # One pass over every event beats refreshing each of ten years of days.
+        if fresh:
+            store.rebuild_all()
+        else:
+            store.refresh_days(days)
+    _analyze(*demo_writes.FIGURES)
 
 
 def _loaded_communes():
     """The communes that `load_communes` has loaded (35,000 codes at most): the
     events are linked to those."""
     return set(Commune.objects.values_list("pk", flat=True))
-
-
-def _event(kind, place, loaded, **fields):
-    venue_name, commune, code = place
-    return AwarenessEvent(
-        initiative_id=kind.initiative_pk,
-        title=kind.title,
-        format=kind.format,
-        venue_name=venue_name,
-        commune=commune,
-        official_commune_id=code if code in loaded else None,
-        organizer_id=kind.organizer_pk,
-        status=EventStatus.VALIDATED,
-        notes=NOTES,
-        **fields,
-    )
-
-
-def _create(batches, count, loaded):
-    """Writes the `count` events, their count lines and co-organisers with
-    bulk_create, a batch at a time; returns the days written, the number of count
-    lines and None (the ids need not follow each other)."""
-    days, lines = set(), 0
-    for batch in batches:
-        events = AwarenessEvent.objects.bulk_create(
-            [_event(kind, place, loaded, date=day) for day, kind, place, _, _ in batch]
-        )
-        counts = AudienceCount.objects.bulk_create(
-            AudienceCount(event_id=event.pk, audience_id=audience, people=people, women=women)
-            for event, (*_, counted) in zip(events, batch, strict=True)
-            for audience, people, women in counted
-        )
-        CoOrganizer.objects.bulk_create(
-            CoOrganizer(awarenessevent_id=event.pk, partner_id=partner)
-            for event, (*_, co_organizers, _) in zip(events, batch, strict=True)
-            for partner in co_organizers
-        )
-        days.update(day for day, *_ in batch)
-        lines += len(counts)
-    return days, lines, None
-
-
-def _copy(batches, count, loaded):
-    """PostgreSQL: writes the same rows as `_create` with COPY, the rows never
-    becoming model instances. The events go in one COPY, sent as they are drawn, so
-    that the server writes a batch while the next one is drawn (two processes, two
-    cores); their lines and co-organisers wait in temporary files (memory stays
-    flat), then go in a COPY each. Their ids are reserved at once from their
-    sequence, the table locked meanwhile (an INSERT elsewhere would wait rather
-    than take an id of the block). Returns the days written, the number of count
-    lines and the first event's id."""
-    now = timezone.now()
-    fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
-    event_columns = ["id", "date", *(field.column for field in fields)]
-    # What an event writes but its id and date, as COPY text, once per kind and place.
-    rows = {}
-
-    def row(kind, place):
-        event = _event(kind, place, loaded, created_at=now, updated_at=now)
-        values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
-        return "\t".join(_copy_text(value) for value in values)
-
-    days, lines = set(), 0
-    with (
-        connection.cursor() as cursor,
-        tempfile.TemporaryFile("w+") as counts_file,
-        tempfile.TemporaryFile("w+") as co_organized_file,
-    ):
-        first = pk = _reserve_ids(cursor, count)
-        with _copying(cursor, AwarenessEvent, event_columns) as copy:
-            for batch in batches:
-                events, counts, co_organized = [], [], []
-                for day, kind, place, co_organizers, counted in batch:
-                    key = (kind, place)
-                    if key not in rows:
-                        rows[key] = row(kind, place)
-                    events.append(f"{pk}\t{day}\t{rows[key]}\n")
-                    for audience, people, women in counted:
-                        counts.append(
-                            f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
-                        )
-                    for partner in co_organizers:
-                        co_organized.append(f"{pk}\t{partner}\n")
-                    pk += 1
-                copy.write("".join(events))
-                counts_file.write("".join(counts))
-                co_organized_file.write("".join(co_organized))
-                days.update(day for day, *_ in batch)
-                lines += len(counts)
-        for model, columns, written in (
-            (AudienceCount, ["event_id", "audience_id", "people", "women"], counts_file),
-            (CoOrganizer, ["awarenessevent_id", "partner_id"], co_organized_file),
-        ):
-            written.seek(0)
-            with _copying(cursor, model, columns) as copy:
-                while chunk := written.read(COPY_CHUNK):
-                    copy.write(chunk)
-    return days, lines, first
-
-
-# Characters of a temporary file sent to COPY at a time.
-COPY_CHUNK = 1 << 20
-
-
-def _reserve_ids(cursor, count):
-    """The first of `count` consecutive event ids, taken from the events' sequence."""
-    table = AwarenessEvent._meta.db_table
-    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    sequence = cursor.fetchone()[0]
-    cursor.execute("SELECT nextval(%s::regclass)", [sequence])
-    first = cursor.fetchone()[0]
-    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + count - 1])
-    return first
-
-
-@contextmanager
-def _indexes_built_at_the_end(fresh):
-    """On a fresh database, the written tables' plain indexes (those that no
-    constraint needs) are dropped for the writing and built again at its end, each
-    from a sort of the whole table, as pg_restore does: kept up to date row by row,
-    in the random order of venues, organisers and communes, they took most of the
-    COPY's time."""
-    if not fresh:
-        yield
-        return
-    tables = [model._meta.db_table for model in WRITTEN]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique AND NOT indisprimary "
-            "ORDER BY indexrelid",
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        yield
-        # Each index sorts its table in memory rather than on disk.
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _, definition in indexes:
-            cursor.execute(definition)
-
-
-@contextmanager
-def _foreign_keys_checked_at_the_end(fresh):
-    """On a fresh database, the written tables' foreign keys are dropped for the
-    writing and added back at its end, which checks every row in one join per key
-    (what pg_restore does): checking each row as it comes took longer than writing
-    it. The referenced tables (partners, initiatives…) are locked until the commit;
-    into a table that already holds events, the rows are checked one by one, as
-    re-checking every row would take longer than checking the few new ones."""
-    if not fresh:
-        yield
-        return
-    tables = [model._meta.db_table for model in (*WRITTEN, *FIGURES)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-            "ORDER BY conrelid, conname",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        quote = connection.ops.quote_name
-        # A table cannot be altered while checks of rows written earlier in the
-        # transaction wait for its end (a test's plan): they are made now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-        yield
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        # Back to how Django declares every deferrable constraint: initially deferred.
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-_NULL = "\\N"
-
-
-def _copy_text(value):
-    """A value as COPY's text format writes it."""
-    if value is None:
-        return _NULL
-    text = str(value)
-    for character, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        text = text.replace(character, escaped)
-    return text
-
-
-@contextmanager
-def _copying(cursor, model, columns):
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-        yield copy
 
 
 def _analyze(*models):

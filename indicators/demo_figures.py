@@ -1,0 +1,155 @@
+"""The stored figures of seed_demo's events, summed in Python while they are drawn.
+
+Only for seed_demo's COPY into a database that holds no event yet: every stored row
+is then the sum of the new events alone, so summing them as they go by replaces
+`store.rebuild_all()`, which read the million events back and took a third of the
+command's time. Into a database that already holds events, seed_demo refreshes the
+days it wrote with the store instead.
+
+The rows are those `store` writes, keyed by its `CHECKED_KEYS` and holding its
+`FIGURE_FIELDS`: for each table, a row of all audiences together (`events` counting
+each event once) and one per audience, only for events with count lines. An event
+of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
+the sums are kept per (day, kind) and per slot, then spread over the tables' keys
+once at the end. tests/indicators/test_seed_demo.py checks that they equal what
+`store.rebuild_all()` writes."""
+
+from indicators.enums import EventRole
+from indicators.figures.store import FIGURE_FIELDS, key_columns
+from indicators.models import (
+    DailyFigures,
+    MonthlyFigures,
+    PartnerDailyFigures,
+    PartnerMonthlyFigures,
+    Venue,
+    VenueMonth,
+)
+
+ORGANISED, CO_ORGANISED = EventRole.ORGANISED.value, EventRole.CO_ORGANISED.value
+
+
+def columns(model):
+    """The columns of `rows`' tuples: the key, then the sums."""
+    return [*key_columns(model), *FIGURE_FIELDS[model]]
+
+
+class DemoFigures:
+    """Add each drawn event with `add`, then `rows(venues)` gives every table's rows."""
+
+    def __init__(self, status):
+        self.status = status
+        # The sums are kept per day and per what the rows' keys read of a kind (its
+        # initiative, format, organiser and audiences): (day, class) → (sums,
+        # {place: events}), the sums being [events, then people, women and known of
+        # each audience's slot].
+        self._days = {}
+        # (day, class, co-organiser) → the same sums, for the co-organisers' rows.
+        self._co_organized = {}
+        self._classes = {}
+
+    def add(self, day, kind, place, co_organizers, lines):
+        if not lines:  # counted in no row
+            return
+        kind_class = self._classes.get(kind)
+        if kind_class is None:
+            kind_class = self._classes[kind] = (
+                kind.initiative_pk,
+                kind.format,
+                kind.organizer_pk,
+                tuple(audience for audience, *_ in kind.sizes),
+            )
+        key = (day, kind_class)
+        group = self._days.get(key)
+        if group is None:
+            group = self._days[key] = ([0] * (1 + 3 * len(lines)), {})
+        sums, places = group
+        _add(sums, lines)
+        places[place] = places.get(place, 0) + 1
+        for partner in co_organizers:
+            key = (day, kind_class, partner)
+            sums = self._co_organized.get(key)
+            if sums is None:
+                sums = self._co_organized[key] = [0] * (1 + 3 * len(lines))
+            _add(sums, lines)
+
+    def places(self):
+        """The (name, commune) of the events counted in a venue's row."""
+        return {(name, commune) for _, places in self._days.values() for name, commune, _ in places}
+
+    def rows(self, venues):
+        """{model: {key: sums}} of every table, keys and sums in the order of
+        `columns(model)`; `venues` gives each place's venue id."""
+        status = self.status
+        daily, partners, venue_months, months = {}, {}, {}, {}
+        for (day, (initiative, format, organizer, audiences)), (sums, places) in self._days.items():
+            for audience, counted in _slots(audiences, sums):
+                _sum(daily, (day, initiative, format, status, audience), counted)
+                _sum(partners, (day, organizer, ORGANISED, initiative, status, audience), counted)
+            month = months.get(day) or months.setdefault(day, day.replace(day=1))
+            for (name, commune, _), events in places.items():
+                for audience in (None, *audiences):
+                    key = (month, venues[name, commune], initiative, status, audience)
+                    venue_months[key] = venue_months.get(key, 0) + events
+        for (day, (initiative, _, _, audiences), partner), sums in self._co_organized.items():
+            for audience, counted in _slots(audiences, sums):
+                _sum(partners, (day, partner, CO_ORGANISED, initiative, status, audience), counted)
+        return {
+            DailyFigures: daily,
+            PartnerDailyFigures: partners,
+            VenueMonth: {key: [events] for key, events in venue_months.items()},
+            MonthlyFigures: _per_month(daily, months),
+            PartnerMonthlyFigures: _per_month(partners, months),
+        }
+
+
+def _add(sums, lines):
+    """Adds one event's lines to its group's sums."""
+    sums[0] += 1
+    slot = 1
+    for _, people, women in lines:
+        sums[slot] += people
+        if women is not None:
+            sums[slot + 1] += women
+            sums[slot + 2] += people
+        slot += 3
+
+
+def _slots(audiences, sums):
+    """(audience, or None for all, [events, people, women, known]) of a group's
+    sums: each of its events has a line of each of its audiences."""
+    events = sums[0]
+    yield None, [events, sum(sums[1::3]), sum(sums[2::3]), sum(sums[3::3])]
+    for index, audience in enumerate(audiences):
+        yield audience, [events, *sums[1 + 3 * index : 4 + 3 * index]]
+
+
+def _sum(rows, key, sums):
+    total = rows.get(key)
+    if total is None:
+        rows[key] = list(sums)
+    else:
+        for index, value in enumerate(sums):
+            total[index] += value
+
+
+def _per_month(daily, months):
+    """Daily rows summed per month, as `store._rolled_up` does."""
+    monthly = {}
+    for (day, *rest), sums in daily.items():
+        _sum(monthly, (months[day], *rest), sums)
+    return monthly
+
+
+def venues_of(places):
+    """{(name, commune): venue id} of these places, the missing venues created."""
+    known = _venues()
+    missing = sorted(places - known.keys())
+    if missing:
+        Venue.objects.bulk_create([Venue(name=name, commune=commune) for name, commune in missing])
+        known = _venues()
+    return known
+
+
+def _venues():
+    rows = Venue.objects.values_list("pk", "name", "commune")
+    return {(name, commune): pk for pk, name, commune in rows}

@@ -1,0 +1,335 @@
+"""How seed_demo writes the events it draws (indicators/demo.py): with bulk_create
+anywhere, with COPY on PostgreSQL, where a database without events is filled the way
+pg_restore fills one (indexes, keys and foreign keys set aside for the writing, then
+built and checked once at its end) and gets its figures summed while the events are
+drawn (indicators/demo_figures.py)."""
+
+import queue
+import threading
+from contextlib import contextmanager
+
+from django.db import connection
+from django.utils import timezone
+
+from indicators import credits, demo_figures
+from indicators.enums import EventStatus
+from indicators.models import (
+    AudienceCount,
+    AwarenessEvent,
+    CreditedCoOrganizer,
+    DailyFigures,
+    EventCredit,
+    MonthlyFigures,
+    PartnerDailyFigures,
+    PartnerMonthlyFigures,
+    Venue,
+    VenueMonth,
+)
+
+CoOrganizer = AwarenessEvent.co_organizers.through
+WRITTEN = (AwarenessEvent, AudienceCount, CoOrganizer, EventCredit, CreditedCoOrganizer)
+# The figures' tables `store.rebuild_all()` empties and writes again.
+REBUILT = (DailyFigures, PartnerDailyFigures, MonthlyFigures, PartnerMonthlyFigures, VenueMonth)
+FIGURES = (*REBUILT, Venue)
+# Into a database without events, the tables written from scratch.
+_FRESH = (*WRITTEN, *REBUILT)
+# Events whose rows go in one COPY a table: each COPY waits for the server at its
+# end, and for the main thread to let go of the interpreter.
+EVENTS_PER_COPY = 50_000
+NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
+
+
+def _figure_rows(figures):
+    """{model: [values of `demo_figures.columns(model)`, …]} of what `figures`
+    summed, the venues they need added."""
+    rows = figures.rows(demo_figures.venues_of(figures.places()))
+    return {
+        model: [(*key, *sums) for key, sums in written.items()] for model, written in rows.items()
+    }
+
+
+def _event(kind, place, loaded, **fields):
+    venue_name, commune, code = place
+    return AwarenessEvent(
+        initiative_id=kind.initiative_pk,
+        title=kind.title,
+        format=kind.format,
+        venue_name=venue_name,
+        commune=commune,
+        official_commune_id=code if code in loaded else None,
+        organizer_id=kind.organizer_pk,
+        status=EventStatus.VALIDATED,
+        notes=NOTES,
+        **fields,
+    )
+
+
+def create(batches, count, loaded, figures=None):
+    """Writes the `count` events, their count lines, co-organisers and credits with
+    bulk_create, a batch at a time; adds each event to `figures` if given, and
+    writes the rows it sums in place of the stored figures. Returns the days written
+    and the number of count lines."""
+    days, lines = set(), 0
+    for batch in batches:
+        if figures is not None:
+            for event in batch:
+                figures.add(*event)
+        events = AwarenessEvent.objects.bulk_create(
+            [_event(kind, place, loaded, date=day) for day, kind, place, _, _ in batch]
+        )
+        counts = AudienceCount.objects.bulk_create(
+            AudienceCount(event_id=event.pk, audience_id=audience, people=people, women=women)
+            for event, (*_, counted) in zip(events, batch, strict=True)
+            for audience, people, women in counted
+        )
+        CoOrganizer.objects.bulk_create(
+            CoOrganizer(awarenessevent_id=event.pk, partner_id=partner)
+            for event, (*_, co_organizers, _) in zip(events, batch, strict=True)
+            for partner in co_organizers
+        )
+        days.update(day for day, *_ in batch)
+        lines += len(counts)
+    credits.credit_uncredited()
+    if figures is not None:
+        for model, rows in _figure_rows(figures).items():
+            model.objects.all().delete()
+            columns = demo_figures.columns(model)
+            model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
+    return days, lines
+
+
+def copy(batches, count, loaded, figures=None):
+    """PostgreSQL: writes the same rows as `create`, and the events' credits, with
+    COPY, the rows never becoming model instances. Each batch's rows are sent by a
+    thread of their own while the next batch is drawn, so that the server writes as
+    Python draws (two processes, two cores); memory stays flat. The events' ids are
+    reserved at once from their sequence, the table locked meanwhile (an INSERT
+    elsewhere would wait rather than take an id of the block).
+
+    `figures` is given when the database holds no event: each event is added to it,
+    and the rows it sums are written in place of the stored figures, as
+    `store.rebuild_all()` would. The tables written are then emptied with TRUNCATE
+    (they hold no row, but stored figures that drifted), which lets COPY write their
+    rows frozen (FREEZE), visible to every transaction to come: reading them back
+    (building the indexes, checking the foreign keys, the pages) then no longer
+    rewrites every page to note it, and the foreign keys are checked on the indexes.
+    Returns the days written and the number of count lines."""
+    now = timezone.now()
+    fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
+    tables = [
+        (AwarenessEvent, ["id", "date", *(field.column for field in fields)]),
+        (AudienceCount, ["event_id", "audience_id", "people", "women"]),
+        (CoOrganizer, ["awarenessevent_id", "partner_id"]),
+        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"]),
+        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
+    ]
+    # What an event writes but its id and date, as COPY text, once per kind and place.
+    rows = {}
+
+    def row(kind, place):
+        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+        values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
+        return "\t".join(_copy_text(value) for value in values)
+
+    add = figures.add if figures is not None else None
+    days, lines, last_day = set(), 0, None
+    frozen = figures is not None
+    with connection.cursor() as cursor:
+        if frozen:
+            names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
+            cursor.execute(f"TRUNCATE {names}")
+        pk = _reserve_ids(cursor, count)
+        with _CopiedInBackground(cursor, tables, frozen) as copies:
+            texts = [[] for _ in tables]
+            events, counts, co_organized, credited, co_credited = texts
+            for batch in batches:
+                for day, kind, place, co_organizers, counted in batch:
+                    if day is not last_day:  # the events come in date order
+                        last_day, date = day, day.isoformat()
+                    text = rows.get((kind, place))
+                    if text is None:
+                        text = rows[kind, place] = row(kind, place)
+                    events.append(f"{pk}\t{date}\t{text}\n")
+                    for audience, people, women in counted:
+                        counts.append(
+                            f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
+                        )
+                    organizer = kind.organizer_pk
+                    for partner in co_organizers:
+                        co_organized.append(f"{pk}\t{partner}\n")
+                    for partner in credits.credited(organizer, co_organizers):
+                        credited.append(f"{pk}\t{partner}\t{date}\t{organizer}\n")
+                        for co_organizer in co_organizers:
+                            co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
+                    if add is not None:
+                        add(day, kind, place, co_organizers, counted)
+                    pk += 1
+                days.update(day for day, *_ in batch)
+                if len(events) >= EVENTS_PER_COPY:
+                    lines += len(counts)
+                    copies.send(texts)
+                    texts = [[] for _ in tables]
+                    events, counts, co_organized, credited, co_credited = texts
+            lines += len(counts)
+            copies.send(texts)
+        if figures is not None:
+            for model, written in _figure_rows(figures).items():
+                text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in written)
+                with _copying(cursor, model, demo_figures.columns(model), frozen) as copy:
+                    copy.write(text)
+    return days, lines
+
+
+def _figure_text(value):
+    """A figure's key or sum as COPY text: numbers, dates and choices' values, which
+    have nothing to escape."""
+    return _NULL if value is None else str(value)
+
+
+class _CopiedInBackground:
+    """COPYs the rows sent (a list of COPY text lines per table) in a thread, a
+    table after the other, while the caller draws the next ones; at most a few
+    batches wait. The caller does not use the connection meanwhile: it waits for the
+    thread at the end, and gets its error if any."""
+
+    WAITING = 2
+
+    def __init__(self, cursor, tables, frozen):
+        self._cursor, self._tables, self._frozen = cursor, tables, frozen
+        self._queue = queue.Queue(maxsize=self.WAITING)
+        self._thread = threading.Thread(target=self._copy, name="seed_demo COPY")
+        self._error = None
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def send(self, texts):
+        if self._error is not None:
+            raise self._error
+        self._queue.put(texts)
+
+    def __exit__(self, *exc_info):
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
+
+    def _copy(self):
+        try:
+            while (texts := self._queue.get()) is not None:
+                for (model, columns), text in zip(self._tables, texts, strict=True):
+                    if text:
+                        with _copying(self._cursor, model, columns, self._frozen) as copy:
+                            copy.write("".join(text))
+        except BaseException as error:  # raised in the caller's thread
+            self._error = error
+            while self._queue.get() is not None:  # the caller may be waiting to send
+                pass
+
+
+def _reserve_ids(cursor, count):
+    """The first of `count` consecutive event ids, taken from the events' sequence."""
+    table = AwarenessEvent._meta.db_table
+    cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    cursor.execute("SELECT nextval(%s::regclass)", [sequence])
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + count - 1])
+    return first
+
+
+@contextmanager
+def indexes_built_at_the_end(fresh):
+    """On a fresh database, the indexes of the tables written from scratch, their
+    primary and unique keys' too, are dropped for the writing and built again at its
+    end, each from a sort of the whole table, as pg_restore does: kept up to date row by row (the
+    plain ones in the random order of venues, organisers and communes) they took
+    most of the COPY's time. The keys are checked as they are added back."""
+    if not fresh:
+        yield
+        return
+    tables = [model._meta.db_table for model in _FRESH]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, contype, conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique AND NOT indisprimary "
+            "ORDER BY indexrelid",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        yield
+        # Each index sorts its table in memory rather than on disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        for _, definition in indexes:
+            cursor.execute(definition)
+
+
+@contextmanager
+def foreign_keys_checked_at_the_end(fresh):
+    """On a fresh database, the written tables' foreign keys are dropped for the
+    writing and added back at its end, which checks every row in one join per key
+    (what pg_restore does): checking each row as it comes took longer than writing
+    it. The referenced tables (partners, initiatives…) are locked until the commit;
+    into a table that already holds events, the rows are checked one by one, as
+    re-checking every row would take longer than checking the few new ones."""
+    if not fresh:
+        yield
+        return
+    tables = [model._meta.db_table for model in (*WRITTEN, *FIGURES)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        quote = connection.ops.quote_name
+        # A table cannot be altered while checks of rows written earlier in the
+        # transaction wait for its end (a test's plan): they are made now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        yield
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        # Back to how Django declares every deferrable constraint: initially deferred.
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+_NULL = "\\N"
+
+
+def _copy_text(value):
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return _NULL
+    text = str(value)
+    for character, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(character, escaped)
+    return text
+
+
+@contextmanager
+def _copying(cursor, model, columns, frozen=False):
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    options = " WITH (FREEZE)" if frozen else ""
+    with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN{options}") as copy:
+        yield copy
