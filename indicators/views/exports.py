@@ -27,6 +27,7 @@ from indicators.figures.charts import dashboard_charts
 from indicators.reports import annual
 from indicators.views import chosen_territory, downloads, filters
 from initiatives.models import ActionPlan
+from territories import scoping
 from territories.site import territory_site
 
 
@@ -221,8 +222,11 @@ def partners_csv(request, chosen, export_request, today):
 
 def events_response(events, *, today, user=None, chosen_format=writer.EXCEL_FR.key):
     """The events export of an admin selection (already narrowed to what the user
-    may see), kept to what `user` may export. Raises xlsx.TooManyRows for a workbook
-    too long for its sheet."""
+    may see), kept to what `user` may export: its territories' (read in the same
+    query), and a partner's account its organisations'. Raises xlsx.TooManyRows for
+    a workbook too long for its sheet."""
+    if user is not None:
+        events = scoping.visible_to(events, user)
     if user is not None and (organisations := access.export_organisations(user)) is not None:
         events = events.of_partners(organisations)
     return _events_file(

@@ -372,3 +372,20 @@ def test_a_refusal_on_another_territorys_site_links_to_the_instances_admin(clien
     admin = reverse("admin:index")
     assert f'<a href="{admin}">revenez à l\'espace de saisie</a>' in text_of(response)
     assert client.get(admin).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES_OF_A)
+def test_a_selection_holding_bs_events_exports_only_as_for_an_account_of_a(two_territories, role):
+    """The admin's export of a selection keeps an account's territories even when it
+    is handed every event."""
+    from indicators.models import AwarenessEvent
+    from indicators.views import exports
+
+    user = account(two_territories, role)
+    response = exports.events_response(
+        AwarenessEvent.objects.all(),
+        today=datetime.date(2026, 1, 5),
+        user=user,
+        chosen_format="csv",
+    )
+    assert_only(cells(response, "csv"), "a")
