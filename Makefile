@@ -16,6 +16,9 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
 TEST_WORKERS ?= auto
 PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist load
 DEMO_EVENTS ?= 400
+# `make run`: the demo instance's territories; from 2, demonstration territories of
+# real EPCIs beside the seed one (seed_demo --territories), on a database without events.
+DEMO_TERRITORIES ?= 1
 # `make serve`: gunicorn workers and their threads (see the README, « Mise en production »):
 # threaded workers, whose main thread keeps gunicorn told they are alive while a long
 # download is sent (a sync worker is killed after --timeout, mid-file).
@@ -48,7 +51,7 @@ run: venv .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_plan
 	$(MANAGE) load_communes
-	$(MANAGE) seed_demo --if-empty --events $(DEMO_EVENTS)
+	$(MANAGE) seed_demo --if-empty --events $(DEMO_EVENTS) --territories $(DEMO_TERRITORIES)
 	$(MANAGE) create_demo_admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
@@ -101,9 +104,9 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refreshes geography/data/communes-59-62.csv (and the version in SOURCE.md beside
-# it) from the npm package of INSEE's communes; `COMMUNES_PACKAGE=…@6.0.0` for a
-# given vintage. Needs npm; then commit the file and run load_communes.
+# Refreshes geography/data/communes.csv (every commune of France's departments) and
+# the version in SOURCE.md beside it from the npm package of INSEE's communes;
+# `COMMUNES_PACKAGE=…@6.0.0` for a given vintage. Needs npm; then commit the file and run load_communes.
 COMMUNES_PACKAGE ?= @etalab/decoupage-administratif
 communes: venv .env
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

@@ -48,6 +48,10 @@ def _figure_rows(figures):
     }
 
 
+# What an event's place sets (see `_event`).
+PLACE_FIELDS = ("venue_name", "commune", "official_commune")
+
+
 def _event(kind, place, loaded, **fields):
     venue_name, commune, code = place
     return AwarenessEvent(
@@ -115,21 +119,38 @@ def copy(batches, count, loaded, figures=None):
     rewrites every page to note it, and the foreign keys are checked on the indexes.
     Returns the days written and the number of count lines."""
     now = timezone.now()
+    # An event's columns but its id and date: those its place sets, then the others
+    # (its kind's), each part written as COPY text once: with hundreds of territories,
+    # kinds and places make too many pairs for a text per pair.
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
+    place_fields = [f for f in fields if f.name in PLACE_FIELDS]
+    kind_fields = [f for f in fields if f.name not in PLACE_FIELDS]
     tables = [
-        (AwarenessEvent, ["id", "date", *(field.column for field in fields)]),
+        (
+            AwarenessEvent,
+            ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
+        ),
         (AudienceCount, ["event_id", "audience_id", "people", "women"]),
         (CoOrganizer, ["awarenessevent_id", "partner_id"]),
         (EventCredit, ["event_id", "partner_id", "date", "organizer_id"]),
         (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
     ]
-    # What an event writes but its id and date, as COPY text, once per kind and place.
-    rows = {}
+    kinds, places = {}, {}
 
-    def row(kind, place):
-        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+    def text(event, fields):
         values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
         return "\t".join(_copy_text(value) for value in values)
+
+    def row(kind, place):
+        kind_text = kinds.get(kind)
+        if kind_text is None:
+            event = _event(kind, place, loaded, created_at=now, updated_at=now)
+            kind_text = kinds[kind] = text(event, kind_fields)
+        place_text = places.get(place)
+        if place_text is None:
+            event = _event(kind, place, loaded, created_at=now, updated_at=now)
+            place_text = places[place] = text(event, place_fields)
+        return f"{place_text}\t{kind_text}"
 
     add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
@@ -146,10 +167,7 @@ def copy(batches, count, loaded, figures=None):
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
-                    text = rows.get((kind, place))
-                    if text is None:
-                        text = rows[kind, place] = row(kind, place)
-                    events.append(f"{pk}\t{date}\t{text}\n")
+                    events.append(f"{pk}\t{date}\t{row(kind, place)}\n")
                     for audience, people, women in counted:
                         counts.append(
                             f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"

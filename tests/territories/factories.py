@@ -29,7 +29,12 @@ class TerritoryFactory(DjangoModelFactory):
 
     @factory.post_generation
     def seed_epcis(territory, create, extracted, **kwargs):
-        if create and territory.slug == plan_data.TERRITORY["slug"]:
+        """The seed territory's EPCIs, once: a test that gave it others keeps them."""
+        if (
+            create
+            and territory.slug == plan_data.TERRITORY["slug"]
+            and not territory.epcis.exists()
+        ):
             for epci in plan_data.TERRITORY["epcis"]:
                 Epci.objects.get_or_create(
                     territory=territory, siren=epci["siren"], defaults={"name": epci["name"]}

@@ -19,6 +19,7 @@ from indicators.models import AwarenessEvent
 from initiatives.models import Initiative
 from partners.models import Partner
 from territories.models import Territory
+from tests.geography.factories import BY_NAME, CommuneFactory
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
@@ -36,9 +37,14 @@ EVENTS_URL = reverse("admin:indicators_awarenessevent_changelist")
 ROLES = ("staff", "manager", "partner", "national", "superuser")
 
 
+# Each territory's EPCI and one of its communes (the import matches names there).
+COMMUNES = {"alpha": "Saint-Omer", "bravo": "Hazebrouck"}
+
+
 def _territory(name, key):
     territory = TerritoryFactory(name=f"Territoire {name}", slug=f"territoire-{key}")
-    EpciFactory(territory=territory, name=f"Communauté {name}")
+    commune = CommuneFactory(**BY_NAME[COMMUNES[key]])
+    EpciFactory(territory=territory, name=f"Communauté {name}", siren=commune.epci_siren)
     partner = PartnerFactory(name=f"Partenaire {name}", slug=f"partenaire-{key}")
     partner.territories.set([territory])
     plan = ActionPlanFactory(

@@ -32,6 +32,8 @@ def _territory(name, slug, region, populations):
     """A territory with an EPCI per population given, each with one commune of that
     population."""
     territory = TerritoryFactory(name=name, slug=slug, region=region)
+    # The seed territory's factory gives it its real EPCIs: only these count here.
+    territory.epcis.all().delete()
     for population in populations:
         epci = EpciFactory(territory=territory)
         CommuneFactory(
