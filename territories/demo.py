@@ -181,15 +181,11 @@ def sources(plans, sources_of):
 def current_plans():
     """Each territory's current plan (ActionPlan.objects.current's), in the order of
     the territories' ids: the seed territory's first."""
-    plans = (
-        ActionPlan.objects.published()
+    return list(
+        ActionPlan.objects.current_of_each_territory()
         .select_related("territory")
-        .order_by("territory_id", "-start_date", "-pk")
+        .order_by("territory_id")
     )
-    current = {}
-    for plan in plans:
-        current.setdefault(plan.territory_id, plan)
-    return list(current.values())
 
 
 def _places(areas):

@@ -19,16 +19,10 @@ def territories_of(user):
 def current_plans(user):
     """The current plan of each territory `user` reads (territories without a
     published plan left out), by territory name: one query."""
-    plans = (
-        ActionPlan.objects.published()
-        .filter(territory__in=Territory.objects.visible_to(user).values("pk"))
-        .select_related("territory")
-        .order_by("territory__name", "territory", "-start_date", "-pk")
+    plans = ActionPlan.objects.current_of_each_territory().filter(
+        territory__in=Territory.objects.visible_to(user).values("pk")
     )
-    current = {}
-    for plan in plans:
-        current.setdefault(plan.territory_id, plan)
-    return list(current.values())
+    return list(plans.select_related("territory").order_by("territory__name", "territory"))
 
 
 def chosen_territory(user, slug=None, territories=None):

@@ -236,15 +236,3 @@ def first_plan(user):
         .order_by("territory__name", "-start_date", "-pk")
         .first()
     )
-
-
-def current_plans(territories):
-    """The current plan of each of `territories` that has one, by territory name: a
-    query, however many."""
-    from initiatives.models import ActionPlan
-
-    plans = in_territories(ActionPlan.objects.published(), territories)
-    current = {}
-    for plan in plans.select_related("territory").order_by("territory__name", "-start_date", "-pk"):
-        current.setdefault(plan.territory_id, plan)
-    return list(current.values())

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
+from initiatives.models import ActionPlan
 from territories import scoping
 from territories.middleware import PREFIX
 from territories.models import Territory
@@ -81,7 +82,11 @@ def choose(request, *, every=True, page=False):
     if value == EVERY:
         if message := scoping.territory_refusal(user, None):
             raise Refused(message, 403)
-        plans = scoping.current_plans(Territory.objects.all().values("pk"))
+        plans = list(
+            ActionPlan.objects.current_of_each_territory()
+            .select_related("territory")
+            .order_by("territory__name", "territory")
+        )
         if not plans:
             raise Http404(NO_PLAN)
         return ChosenTerritory(plans=tuple(plans), value=EVERY, several=True)
