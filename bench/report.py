@@ -4,10 +4,14 @@ import os
 import platform
 import subprocess
 
-from bench.env import db_name
+from bench.env import TERRITORIES, db_name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATH = os.path.join(ROOT, "docs", "benchmarks.md")
+PATH = os.path.join(
+    ROOT,
+    "docs",
+    "benchmarks.md" if TERRITORIES == 1 else f"benchmarks-{TERRITORIES}-territoires.md",
+)
 ANALYSIS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
 
 
@@ -279,21 +283,18 @@ TARGETS_18 = [
 
 
 def _targets(sizes):
-    """Issues 17 and 18's summaries: each measure at 1M and 10M, its growth, its
-    target; issue 18's once the databases hold several territories."""
+    """Issue 17's summary (one plan), or 18's (several territories): each measure at
+    1M and 10M, its growth, its target."""
     small, large = sizes.get("1000000"), sizes.get("10000000")
     if small is None and large is None:
         return []
-    out = _target_table(
-        "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)", TARGETS, small, large
-    )
-    territories = [_get(r, "territories", "territories") for r in (small, large) if r]
-    if any(count and count > 1 for count in territories):
-        count = max(c for c in territories if c)
-        out += _target_table(
-            f"## Objectifs de l'issue 18 ({count} territoires)", TARGETS_18, small, large
+    if TERRITORIES == 1:
+        return _target_table(
+            "## Objectifs de l'issue 17 (1 000 000 et 10 000 000 d'actions)", TARGETS, small, large
         )
-    return out
+    return _target_table(
+        f"## Objectifs de l'issue 18 ({TERRITORIES} territoires)", TARGETS_18, small, large
+    )
 
 
 def _target_table(title, targets, small, large):

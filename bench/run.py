@@ -14,9 +14,14 @@ import tempfile
 import time
 
 from bench import loadtest, prepare, report
-from bench.env import django_env
+from bench.env import TERRITORIES, django_env
 
-RESULTS = os.path.join(os.path.dirname(__file__), "results.json")
+# One file of results and one report per number of territories (bench.env): the
+# measures of one plan of 10 M events and of 200 territories answer other questions.
+RESULTS = os.path.join(
+    os.path.dirname(__file__),
+    "results.json" if TERRITORIES == 1 else f"results-t{TERRITORIES}.json",
+)
 
 
 def measure(events, repeat, *extra, timeout=300):

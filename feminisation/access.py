@@ -149,3 +149,26 @@ def export_organisations(user):
     if user.has_perm(EXPORT_FIGURES):
         return None
     return tuple(organisation_ids(user))
+
+
+def give_roles_their_permissions(apps):
+    """Creates the groups of PERMISSIONS and gives each its permissions, with the
+    models of `apps` (a migration's): the migrations that add a role or a permission
+    to one call it. Permissions are normally created after all migrations; the
+    groups need them now. A permission on a model that a later migration creates
+    does not exist yet: that migration calls this again."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,26 +1,10 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from feminisation.access import PERMISSIONS
+from feminisation.access import PERMISSIONS, give_roles_their_permissions
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            # A permission on a model that a later migration creates (the communes)
-            # does not exist yet: that migration gives it (geography 0002).
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
+    give_roles_their_permissions(apps)
 
 
 def remove_roles(apps, schema_editor):
