@@ -412,7 +412,10 @@ def _download(client, url):
 def aggregate_exports(repeat):
     client = manager_client()
     results = {}
+    site = home_url().rstrip("/")  # the public files: the seed territory's
     for name, url in AGGREGATE_EXPORTS.items():
+        if not url.startswith("/exports/"):
+            url = site + url
         with captured(connection) as queries_seen:
             rows = _download(client, url)[0]
         seen = queries_seen.captured_queries  # read once: the next request resets the log

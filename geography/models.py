@@ -110,6 +110,10 @@ class Commune(models.Model):
         verbose_name = "commune"
         verbose_name_plural = "communes"
         ordering = ["name", "code"]
+        indexes = [
+            # A territory's communes and population are read by its EPCIs' SIRENs.
+            models.Index(fields=["epci_siren"], name="commune_epci_idx"),
+        ]
 
     def __str__(self):
         # The postal code tells homonyms apart: « Saint-Aubin (62170) ».
