@@ -94,7 +94,7 @@ def sees_all_events(user):
 
 def sees_every_territory(user):
     """The national network and superusers read every territory's data; every other
-    account only that of the territories it belongs to (`territory_ids`)."""
+    account only that of the territories it belongs to (`territories.scoping.visible_to`)."""
     return user.is_superuser or user.has_perm(SEE_EVERY_TERRITORY)
 
 
