@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import set_script_prefix
 from hypothesis import HealthCheck, settings
 
@@ -68,12 +68,44 @@ def root_script_prefix():
     set_script_prefix("/")
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """The database for data a module's tests share and only read: built once (per
+    xdist worker) in a transaction that stays open while the module's tests run, each
+    in a savepoint of it that rolls back what the test wrote, then rolled back itself.
+    Rebuilding the same accounts and events for each cell of a permission matrix was
+    a third of the suite's time. A module fixture that builds such data depends on this
+    one and is read through `tests.shared.fresh`; a transactional test (which commits and empties
+    the tables) cannot run inside it: see `roles_after_flush`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # As Django marks its TestCase's blocks: a durable block of the code under
+        # test nests in it as it does in a test's own transaction.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
 def roles_after_flush(request):
     """A transactional test ends by emptying every table, and Django puts back only
     the content types and permissions: the groups the roles migration created would
     be gone for the next transactional test of the process. Each one starts with them."""
     marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if transactional and connection.in_atomic_block:
+        pytest.fail(
+            "A transactional test runs inside a transaction left open, such as a module's "
+            "shared data (module_db): move it to a module of its own.",
+            pytrace=False,
+        )
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("_django_db_helper")
     elif {"transactional_db", "live_server"} & set(request.fixturenames):

@@ -17,8 +17,9 @@ from feminisation import access
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
 from tests.partners.factories import PartnerFactory
+from tests.shared import fresh
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_accounts")]
 
 User = get_user_model()
 CHANGELIST_URL = reverse("admin:auth_user_changelist")
@@ -122,7 +123,12 @@ def named(user, last_name):
 
 
 @pytest.fixture
-def accounts():
+def accounts(db, shared_accounts):
+    return fresh(shared_accounts)
+
+
+@pytest.fixture(scope="module")
+def shared_accounts(module_db):
     arc = PartnerFactory(name="Arc France")
     return {
         "superuser": named(User.objects.create_superuser("racine"), "Superutile"),

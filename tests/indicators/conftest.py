@@ -8,24 +8,49 @@ from indicators.figures import store
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import fresh
 
 
 @pytest.fixture
-def plan():
+def plan(request):
+    if "shared_world" in request.fixturenames:
+        return request.getfixturevalue("fresh_world")[0]
+    request.getfixturevalue("db")
+    return _plan()
+
+
+@pytest.fixture
+def world(request, plan):
+    """Two initiatives, two audiences, events over two years, and everything that
+    must not count: drafts, submitted events, another plan's events. Written as one
+    batch, as an import writes: each day's figures are summed once at the end rather
+    than at every line (which made this fixture the suite's largest cost).
+    Built once for the tests of a module that uses the fixture `shared_world`
+    (`pytest.mark.usefixtures`, which sets it up before each test's transaction; see
+    `module_db`), the tests of which only read it."""
+    if "shared_world" in request.fixturenames:
+        return request.getfixturevalue("fresh_world")[1]
+    with store.collecting():
+        return _world(plan)
+
+
+@pytest.fixture(scope="module")
+def shared_world(module_db):
+    plan = _plan()
+    with store.collecting():
+        return plan, _world(plan)
+
+
+@pytest.fixture
+def fresh_world(db, shared_world):
+    return fresh(shared_world)
+
+
+def _plan():
     return ActionPlanFactory(
         title="Mettre en place un plan d'action en faveur de la féminisation",
         start_date=datetime.date(2024, 1, 1),
     )
-
-
-@pytest.fixture
-def world(plan):
-    """Two initiatives, two audiences, events over two years, and everything that
-    must not count: drafts, submitted events, another plan's events. Written as one
-    batch, as an import writes: each day's figures are summed once at the end rather
-    than at every line (which made this fixture the suite's largest cost)."""
-    with store.collecting():
-        return _world(plan)
 
 
 def _world(plan):

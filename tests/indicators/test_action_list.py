@@ -10,7 +10,7 @@ from indicators.models import AwarenessEvent
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.partners.factories import PartnerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 ROW = (
     '<tr><td><time datetime="{iso}">{date}</time></td><th scope="row">{title}</th>'

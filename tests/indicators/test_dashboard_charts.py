@@ -13,7 +13,7 @@ from tests.indicators.charts import SVG, chart_html, data_table, drawings, print
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.indicators.sums import expected
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
 CHARTS = [
     "par-mois",

@@ -27,8 +27,9 @@ from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import fresh
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_events")]
 
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
 IMPORT_URL = reverse("admin:indicators_awarenessevent_import")
@@ -246,7 +247,12 @@ CELLS = [
 
 
 @pytest.fixture
-def events():
+def events(db, shared_events):
+    return fresh(shared_events)
+
+
+@pytest.fixture(scope="module")
+def shared_events(module_db):
     """One submitted event of A and of B, and one of C's co-organised by A."""
     initiative = InitiativeFactory()
     arc = PartnerFactory(name="Arc France")

@@ -18,9 +18,10 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.indicators.test_partner_exports import FILES, FORMATS, rows_of
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import fresh
 from tests.territories.factories import TerritoryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_two_territories")]
 
 # What each territory's rows say, and nothing of the other's does.
 MARKS = {
@@ -48,7 +49,12 @@ def _territory_world(territory, key, girls, shared):
 
 
 @pytest.fixture
-def two_territories():
+def two_territories(db, shared_two_territories):
+    return fresh(shared_two_territories)
+
+
+@pytest.fixture(scope="module")
+def shared_two_territories(module_db):
     a = TerritoryFactory()
     b = TerritoryFactory(other=True, name="Pays de Bétheville", slug="betheville")
     girls = AudienceFactory(slug="filles")

@@ -22,6 +22,13 @@ def content(response):
     return response.content
 
 
+def test_an_instance_without_territories_says_no_plan_is_published(client, db):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "indicators/no_plan.html"
+
+
 def site(territory, path="/"):
     return f"/territoires/{territory.slug}{path}"
 
