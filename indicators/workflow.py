@@ -257,16 +257,55 @@ def may_restore(user):
     return sees_all_events(user) and user.has_perm(ADD)
 
 
-def organisation_problems(user, organizer, co_organizers):
+def organisation_problems(user, organizer, co_organizers, initiative=None):
     """What is wrong with the organisers an account gives an event, as (field,
-    message) pairs."""
+    message) pairs. With the event's initiative: each organiser works in its plan's
+    territory (the import finds a row's partners among the territory's only)."""
     problems = []
-    if organizer is None:
-        return problems
-    if organizer in co_organizers:
+    if organizer is not None and organizer in co_organizers:
         problems.append(("co_organizers", ORGANIZER_AMONG_CO_ORGANIZERS))
-    if not sees_all_events(user) and organizer.pk not in organisation_ids(user):
+    if (
+        organizer is not None
+        and not sees_all_events(user)
+        and organizer.pk not in organisation_ids(user)
+    ):
         problems.append(("organizer", not_your_organisation_message(user, organizer)))
+    if initiative is not None:
+        problems += _outside_the_territory(initiative, organizer, co_organizers)
+    return problems
+
+
+def _outside_the_territory(initiative, organizer, co_organizers):
+    """(field, message) for the organisers that do not work in the territory of the
+    initiative's plan: its staff and public site would show an action of a partner
+    they do not know. One query."""
+    from partners.models import Partner
+
+    given = {
+        "organizer": [organizer] if organizer is not None else [],
+        "co_organizers": list(co_organizers),
+    }
+    partners = [partner for chosen in given.values() for partner in chosen]
+    if not partners:
+        return []
+    working = Partner.territories.through.objects.filter(
+        partner__in=[partner.pk for partner in partners],
+        territory__plans__initiatives=initiative.pk,
+    )
+    working_ids = set(working.values_list("partner_id", flat=True))
+    problems = []
+    for field, chosen in given.items():
+        outside = [partner for partner in chosen if partner.pk not in working_ids]
+        if outside:
+            names = ", ".join(f"« {partner} »" for partner in outside)
+            problems.append(
+                (
+                    field,
+                    f"{names} ne travaille{'nt' if len(outside) > 1 else ''} pas sur le "
+                    "territoire de cette initiative : choisissez un partenaire du territoire, "
+                    "ou ajoutez ce territoire à la fiche du partenaire.",
+                )
+            )
     return problems
 
 

@@ -85,8 +85,13 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             organizer = cleaned_data.get("organizer")
         else:
             organizer = self.instance.organizer if self.instance.organizer_id else None
+        initiative = (
+            cleaned_data.get("initiative")
+            if "initiative" in self.fields
+            else getattr(self.instance, "initiative", None)
+        )
         for field, problem in workflow.organisation_problems(
-            user, organizer, cleaned_data.get("co_organizers", ())
+            user, organizer, cleaned_data.get("co_organizers", ()), initiative
         ):
             self.add_error(field if field in self.fields else None, problem)
         status = cleaned_data.get("status")

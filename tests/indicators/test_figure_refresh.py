@@ -39,7 +39,9 @@ ESTIMATE = 1 if connection.vendor == "postgresql" else 0
 ROLLUPS = 4
 # Whether the event's credits still say its organiser and date (indicators.credits).
 CREDITS = 1
-SAVE_QUERIES = 57 + LOCK + ROLLUPS + CREDITS
+# Whether its organisers work in its initiative's territory (workflow.organisation_problems).
+TERRITORY = 1
+SAVE_QUERIES = 57 + LOCK + ROLLUPS + CREDITS + TERRITORY
 # SQLite writes the partners' rows of thirty events in two INSERTs (at most 999
 # parameters a statement).
 SPLIT = 0 if connection.vendor == "postgresql" else 1

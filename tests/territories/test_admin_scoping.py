@@ -216,6 +216,48 @@ def test_a_posted_id_of_bravo_is_refused_in_french_and_changes_nothing(client, w
         )
 
 
+OUTSIDE = (
+    "ne travaille pas sur le territoire de cette initiative : choisissez un partenaire du "
+    "territoire, ou ajoutez ce territoire à la fiche du partenaire."
+)
+
+
+@pytest.mark.parametrize("role", ["staff of both", "superuser"])
+def test_an_events_organisers_work_in_its_initiatives_territory(client, world, role):
+    """An account that sees both territories may pick Bravo's partner, but not for an
+    action of Alpha's initiative: Alpha's team and public site would show it."""
+    alpha, bravo, shared = world["alpha"], world["bravo"], world["shared"]
+    both = [alpha["territory"], bravo["territory"]]
+    if role == "superuser":
+        client.force_login(account("superuser", world))
+    else:
+        client.force_login(user_in(access.TERRITORY_STAFF, "equipe-deux", territories=both))
+    event = alpha["event"]
+    page = client.get(change(event))
+    refused = [
+        ({"organizer": str(bravo["partner"].pk)}, "organizer"),
+        ({"co_organizers": [str(bravo["partner"].pk)]}, "co_organizers"),
+        ({"initiative": str(bravo["initiative"].pk)}, "organizer"),
+    ]
+    for changes, field in refused:
+        response = client.post(change(event), form_data(page, **changes))
+
+        assert response.status_code == 200, changes
+        errors = response.context["adminform"].form.errors[field]
+        assert any(error.endswith(OUTSIDE) for error in errors), errors
+        event.refresh_from_db()
+        assert (event.initiative, event.organizer, list(event.co_organizers.all())) == (
+            alpha["initiative"],
+            alpha["partner"],
+            [],
+        )
+
+    # A partner working in both territories organises in either.
+    response = client.post(change(event), form_data(page, co_organizers=[str(shared.pk)]))
+    assert response.status_code == 302
+    assert list(event.co_organizers.all()) == [shared]
+
+
 def test_staff_neither_change_nor_delete_bravos_records(client, world):
     client.force_login(account("staff", world))
     bravo = world["bravo"]
