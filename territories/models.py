@@ -22,11 +22,8 @@ class TerritoryQuerySet(models.QuerySet):
     def with_population(self):
         """Each territory with its `inhabitants`: `Territory.population()`, read in
         the same query."""
-        from geography.models import Commune
-
-        sirens = Epci.objects.filter(territory=OuterRef(OuterRef("pk"))).values("siren")
         total = (
-            Commune.objects.filter(epci_siren__in=sirens)
+            communes_of(OuterRef(OuterRef("pk")))
             .order_by()
             .annotate(whole=Value(1))
             .values("whole")
@@ -80,9 +77,7 @@ class Territory(models.Model):
         return self.name
 
     def communes(self):
-        from geography.models import Commune
-
-        return Commune.objects.filter(epci_siren__in=self.epcis.values("siren"))
+        return communes_of(self.pk)
 
     def departments(self):
         """The codes of the departments its EPCIs' communes lie in (a lazy queryset,
@@ -94,6 +89,16 @@ class Territory(models.Model):
     def population(self):
         """The legal population of its communes, None when none is loaded."""
         return self.communes().aggregate(total=Sum("population"))["total"]
+
+
+def communes_of(territory):
+    """The official communes of a territory (its pk, or a reference to it in a
+    subquery): those of its EPCIs."""
+    from geography.models import Commune
+
+    return Commune.objects.filter(
+        epci_siren__in=Epci.objects.filter(territory=territory).values("siren")
+    )
 
 
 siren = RegexValidator(r"^\d{9}\Z", "Un SIREN s'écrit avec 9 chiffres.")
