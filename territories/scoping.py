@@ -225,7 +225,7 @@ def first_plan(user):
     """The current plan of the first territory `user` reads that has one, with
     `several` True when it reads another territory too; in one query, the one an
     account of one territory reads (an instance with one territory: every account)."""
-    from initiatives.models import ActionPlan
+    from initiatives.models import CURRENT_FIRST, ActionPlan
     from territories.models import Territory
 
     others = visible_to(Territory.objects.exclude(pk=OuterRef("territory")), user)
@@ -233,6 +233,6 @@ def first_plan(user):
     return (
         plans.annotate(several=Exists(others))
         .select_related("territory")
-        .order_by("territory__name", "-start_date", "-pk")
+        .order_by("territory__name", *CURRENT_FIRST)
         .first()
     )

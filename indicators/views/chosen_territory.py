@@ -107,8 +107,7 @@ def choose(request, *, every=True, page=False):
 def _plan(user, territory):
     if message := scoping.territory_refusal(user, territory):
         raise Refused(message, 403)
-    plan = territory.plans.published().select_related("territory").order_by("-start_date", "-pk")
-    plan = plan.first()
+    plan = ActionPlan.objects.current(territory)
     if plan is None:
         raise Http404(f"Aucun plan d'action n'est publié pour le territoire « {territory.name} ».")
     return plan
