@@ -1,13 +1,20 @@
 """What every endpoint of the API does around its answer: caching it like a public
 page, and conditional GET."""
 
+import re
+
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import filters
 from api.french import InFrench
 from feminisation.cache import public_data
+
+# What a territory's slug may be (a longer or stranger value names none: the view
+# refuses it, and the cache keys stay short).
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 
 class PublicView(InFrench, APIView):
@@ -28,8 +35,21 @@ class PublicView(InFrench, APIView):
     def get(self, request):
         values = [(name, request.query_params.getlist(name)) for name in self.params]
         signature = (request.get_host(), request.path, values)
-        data, self.last_modified = public_data(signature, lambda: self.answer(request))
+        data, self.last_modified = public_data(
+            signature, lambda: self.answer(request), self.territory_read(request)
+        )
         return Response(data)
+
+    def territory_read(self, request):
+        """The slug of the one territory the answer reads (`?territoire=`), whose
+        writes alone change it; None when it names none (the instance's territory,
+        or a refusal)."""
+        if filters.TERRITORY not in self.params:
+            return None
+        named = request.query_params.getlist(filters.TERRITORY)
+        if len(named) == 1 and SLUG.fullmatch(named[0]):
+            return named[0]
+        return None
 
     def answer(self, request):
         raise NotImplementedError

@@ -396,16 +396,20 @@ def _keep_once_sent(response, key, versions):
     response.streaming_content = streamed(response.streaming_content)
 
 
-def public_data(signature, compute):
-    """`compute()`, cached as a public page of the instance is (the instance's
-    version, the same tolerance) under `signature`, which says everything the value
-    depends on: for the API's answers, which a view computes after its own checks
-    (the rate limit)."""
+def public_data(signature, compute, territory=None):
+    """`compute()`, cached as a public page is (the same versions, the same
+    tolerance) under `signature`, which says everything the value depends on: for
+    the API's answers, which a view computes after its own checks (the rate limit).
+    `territory`: the slug of the one territory the value reads (a write elsewhere
+    leaves it cached); None, the instance's version, which every write replaces."""
+    keys = version_keys(territory)
     key = f"public-data:{hashlib.sha256(repr(signature).encode()).hexdigest()}"
-    found = _cache.call("get_many", [VERSION_KEY, key], default=None)
+    found = _cache.call("get_many", [*keys, key], default=None)
     if found is None:
         return compute()
-    versions = (found[VERSION_KEY],) if found.get(VERSION_KEY) else _versions((VERSION_KEY,))
+    versions = tuple(found.get(version_key) for version_key in keys)
+    if None in versions:
+        versions = _versions(keys)
     kept = found.get(key)
     if kept is not None and kept[0] == versions:
         return kept[1]

@@ -4,6 +4,8 @@ on their next request, and leaves every other territory's pages cached; a write 
 shared data renders them all again."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feminisation.cache import invalidate_public_pages
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
@@ -155,3 +157,28 @@ def test_a_bulk_write_names_its_territory_or_renders_every_page_again(
     with django_capture_on_commit_callbacks(execute=True):
         invalidate_public_pages()
     assert_rendered_again(client, [*world.pages(world.a), *world.pages(world.b)])
+
+
+def test_an_api_answer_about_one_territory_stays_cached_while_another_is_written(
+    client, world, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    def totals(territory):
+        return client.get("/api/v1/chiffres/", {"territoire": territory.slug})
+
+    for territory in (world.a, world.b):
+        assert totals(territory).json()["personnes_sensibilisees"] == 40
+    with django_capture_on_commit_callbacks(execute=True):
+        line = world.events[world.a.slug].counts.get()
+        line.people = 47
+        line.save()
+
+    # B's answer, from the cache: no query (the rate limit is counted in the cache).
+    with django_assert_num_queries(0):
+        assert totals(world.b).json()["personnes_sensibilisees"] == 40
+    assert totals(world.a).json()["personnes_sensibilisees"] == 47
+
+    with django_capture_on_commit_callbacks(execute=True):
+        AudienceFactory()  # shared data: every territory's answers are computed again
+    with CaptureQueriesContext(connection) as queries:
+        assert totals(world.b).json()["personnes_sensibilisees"] == 40
+    assert queries.captured_queries
