@@ -60,6 +60,24 @@ def listed_at(request):
     return moment if timezone.is_aware(moment) else None
 
 
+# Events locked per statement: at most this many ids in one, as SQLite takes 32,766.
+LOCKED_AT_ONCE = 10_000
+
+
+def _locked(queryset):
+    """The list's events, locked by id in the order of the ids (the list's queryset
+    may be DISTINCT, which FOR UPDATE refuses). Their ids are read first: PostgreSQL
+    joined the list's filtered subquery by scanning every event (3.6 s at 10M)."""
+    ids = sorted(queryset.order_by().values_list("pk", flat=True))
+    for start in range(0, len(ids), LOCKED_AT_ONCE):
+        yield from (
+            queryset.model.objects.filter(pk__in=ids[start : start + LOCKED_AT_ONCE])
+            .select_related("initiative", "organizer")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+
+
 def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
     closed = workflow.closed_years()
@@ -68,15 +86,7 @@ def _apply(modeladmin, request, queryset, transition, comment=""):
     # One moment for the whole action: the moved events are then written together.
     now = timezone.now()
     with store.collecting():
-        # Locked by id, in the order of the ids (the list's queryset may be DISTINCT,
-        # which FOR UPDATE refuses).
-        events = (
-            queryset.model.objects.filter(pk__in=queryset.order_by().values("pk"))
-            .select_related("initiative", "organizer")
-            .select_for_update(of=("self",))
-            .order_by("pk")
-        )
-        for event in events:
+        for event in _locked(queryset):
             refusal = workflow.transition_refusal(
                 user,
                 event,
