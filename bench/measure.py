@@ -33,6 +33,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from feminisation.access import MANAGERS, PARTNERS, TERRITORY_STAFF  # noqa: E402
@@ -40,6 +41,7 @@ from indicators.enums import EventStatus  # noqa: E402
 from indicators.exports import xlsx  # noqa: E402
 from indicators.figures import store  # noqa: E402
 from indicators.models import AudienceCount, AwarenessEvent  # noqa: E402
+from indicators.reports.annual import plan_years  # noqa: E402
 from initiatives.models import ActionPlan  # noqa: E402
 from partners.models import Partner  # noqa: E402
 from territories.models import Territory  # noqa: E402
@@ -446,11 +448,14 @@ REPORT_MAX_EVENTS = 20_000
 
 
 def annual_report(repeat):
-    """The page and the PDF of the busiest year's report (most validated actions),
-    or None if that year has more than REPORT_MAX_EVENTS actions."""
+    """The page and the PDF of the busiest year's report (most validated actions)
+    among the years the plan covers (the events are drawn over ten years, the plan
+    may start later), or None if that year has more than REPORT_MAX_EVENTS actions."""
+    plan = ActionPlan.objects.current(seed_territory())
     busiest = (
         AwarenessEvent.objects.validated()
-        .for_plan(ActionPlan.objects.current(seed_territory()))
+        .for_plan(plan)
+        .filter(date__year__in=plan_years(plan, timezone.localdate()))
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(events=Count("pk"))

@@ -1,12 +1,11 @@
-"""The events' list in the admin stays cheap however many events there are: a fixed
-number of queries, no DISTINCT over the totals, each filter's counts (facets) on
-demand; and its filters, search, totals and actions still work for every role."""
+"""The events' list in the admin: each filter's counts (facets) on demand, its
+filters, search, totals and actions working for every role, over one world of events
+its tests share (test_admin_changelist_queries.py counts its queries)."""
 
 import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -14,33 +13,17 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from feminisation import access
-from indicators import credits
 from indicators.enums import EventStatus
-from indicators.models import AudienceCount, AwarenessEvent
-from partners.models import Partner
 from tests.indicators.accounts import user_in
+from tests.indicators.changelist_queries import CHANGELIST_QUERIES, ESTIMATE
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import fresh
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_lists")]
 
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
-
-# session, user, the choices of the initiative, audience, organiser and co-organiser
-# filters, the count of the listed events (not of all of them), the page's events
-# with their initiative, organiser and totals, the events awaiting validation or
-# correction, and the first and last dates, for the years of the date hierarchy:
-# whatever the filters.
-CHANGELIST_QUERIES = 10
-# The same, and one count per filter (seven filters).
-WITH_FACETS_QUERIES = CHANGELIST_QUERIES + 7
-# On PostgreSQL a list without filter nor search first asks the planner how many
-# events it shows, and counts them only below 10,000 (EventPaginator).
-ESTIMATE = 1 if connection.vendor == "postgresql" else 0
-# A partner's and a staff member's account: its permissions (two queries), and a
-# partner's its organisations.
-ROLE_QUERIES = {"superuser": 0, "staff": 2, "manager": 2, "partner": 3}
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +34,12 @@ def uncached_content_types():
 
 
 @pytest.fixture
-def world():
+def world(db, shared_lists):
+    return fresh(shared_lists)
+
+
+@pytest.fixture(scope="module")
+def shared_lists(module_db):
     """Three events over two years: one reaches girls and prescribers, with two
     co-organisers; one reaches girls only, without co-organisers; one, submitted,
     reaches prescribers, with one co-organiser. Each is organised by another partner."""
@@ -106,36 +94,6 @@ def world():
     }
 
 
-def make_events(count):
-    """Events with two co-organisers and two count lines each: any join on either
-    would list them twice. Written in bulk: the list reads the events and their
-    lines, not what their signals derive, and 30 events one by one took seconds."""
-    initiative = InitiativeFactory()
-    girls, prescribers = AudienceFactory(), AudienceFactory()
-    co_organizers = [PartnerFactory(), PartnerFactory()]
-    organizers = Partner.objects.bulk_create(PartnerFactory.build_batch(count))
-    events = AwarenessEvent.objects.bulk_create(
-        AwarenessEventFactory.build(
-            initiative=initiative,
-            date=datetime.date(2024, 1, 1) + datetime.timedelta(days=day * 20),
-            organizer=organizer,
-        )
-        for day, organizer in enumerate(organizers)
-    )
-    AudienceCount.objects.bulk_create(
-        AudienceCountFactory.build(event=event, audience=audience, people=people, women=women)
-        for event in events
-        for audience, people, women in ((girls, 20, 12), (prescribers, 5, None))
-    )
-    AwarenessEvent.co_organizers.through.objects.bulk_create(
-        AwarenessEvent.co_organizers.through(awarenessevent=event, partner=partner)
-        for event in events
-        for partner in co_organizers
-    )
-    credits.credit(event.pk for event in events)  # bulk writes send no signal
-    return {"girls": girls, "co_organizer": co_organizers[0]}
-
-
 def listed(response):
     return list(response.context["cl"].result_list)
 
@@ -156,70 +114,6 @@ def filter_spec(response, field_path):
         for spec in response.context["cl"].filter_specs
         if getattr(spec, "field_path", None) == field_path
     )
-
-
-# The number of queries ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("events", [3, 30])
-@pytest.mark.parametrize(
-    "query",
-    [{}, {"counts__audience__id__exact": "girls"}, {"co_organizers__id__exact": "co"}, {"q": "a"}],
-    ids=["all", "audience", "co-organiser", "search"],
-)
-def test_the_list_makes_the_same_queries_for_3_or_30_events(
-    admin_client, django_assert_num_queries, events, query
-):
-    made = make_events(events)
-    values = {"girls": made["girls"].pk, "co": made["co_organizer"].pk}
-    query = {key: values.get(value, value) for key, value in query.items()}
-
-    with django_assert_num_queries(CHANGELIST_QUERIES + (ESTIMATE if not query else 0)) as queries:
-        response = admin_client.get(CHANGELIST_URL, query)
-
-    assert response.context["cl"].result_count == events
-    assertContains(response, '<td class="field-people_total">25</td>', count=events, html=True)
-    # No DISTINCT over the events' columns (and their totals' subqueries): each query
-    # keeps its events by id, and sums the count lines of the page's rows only.
-    event_id = '"indicators_awarenessevent"."id"'
-    assert not [q["sql"] for q in queries if f"DISTINCT {event_id}" in q["sql"]]
-
-
-@pytest.mark.parametrize("events", [3, 30])
-def test_the_counts_on_demand_add_one_query_per_filter(
-    admin_client, django_assert_max_num_queries, events
-):
-    make_events(events)
-
-    with django_assert_max_num_queries(WITH_FACETS_QUERIES + ESTIMATE):
-        response = admin_client.get(CHANGELIST_URL, {"_facets": "True"})
-
-    assert response.context["cl"].result_count == events
-
-
-@pytest.mark.parametrize("events", [10, 100])
-@pytest.mark.parametrize("role", list(ROLE_QUERIES))
-def test_each_role_lists_its_events_in_the_same_queries_whatever_their_number(
-    client, django_assert_num_queries, events, role
-):
-    made = make_events(events)
-    co_organizer = made["co_organizer"]
-    if role == "superuser":
-        account = get_user_model().objects.create_superuser("root", "root@example.org")
-    else:
-        group = {"staff": access.TERRITORY_STAFF, "manager": access.MANAGERS}.get(
-            role, access.PARTNERS
-        )
-        # The partner co-organises every event.
-        account = user_in(group, role, organisations=[co_organizer] if role == "partner" else [])
-    client.force_login(account)
-
-    with django_assert_num_queries(CHANGELIST_QUERIES + ESTIMATE + ROLE_QUERIES[role]):
-        response = client.get(CHANGELIST_URL)
-
-    assert response.context["cl"].result_count == events
-    assert not response.context["cl"].result_count_estimated
-    assertContains(response, f"{events} actions de sensibilisation")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimate")
