@@ -1,8 +1,7 @@
 """What every endpoint of the API does around its answer: caching it like a public
 page, and conditional GET."""
 
-import re
-
+from django.core.validators import slug_re
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from rest_framework.response import Response
@@ -11,15 +10,16 @@ from rest_framework.views import APIView
 from api import filters
 from api.french import InFrench
 from feminisation.cache import public_data
+from territories.models import Territory
 
-# What a territory's slug may be (a longer or stranger value names none: the view
-# refuses it, and the cache keys stay short).
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+# A longer value names no territory (the view refuses it): the cache keys stay short.
+SLUG_MAX_LENGTH = Territory._meta.get_field("slug").max_length
 
 
 class PublicView(InFrench, APIView):
     """A read-only endpoint. `answer(request)` gives its JSON data and the date of its
-    last change (or None); the pair is cached under the public pages' version, one
+    last change (or None); the pair is cached under the versions of the territory it
+    reads (those of that territory's site; the instance's without `territoire`), one
     entry per site name and value of `params` (the query parameters it reads), after
     the rate limit is checked.
 
@@ -47,7 +47,7 @@ class PublicView(InFrench, APIView):
         if filters.TERRITORY not in self.params:
             return None
         named = request.query_params.getlist(filters.TERRITORY)
-        if len(named) == 1 and SLUG.fullmatch(named[0]):
+        if len(named) == 1 and len(named[0]) <= SLUG_MAX_LENGTH and slug_re.match(named[0]):
             return named[0]
         return None
 
