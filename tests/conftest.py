@@ -91,10 +91,12 @@ def module_db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def roles_after_flush(request):
+def roles_after_flush(request, django_db_blocker):
     """A transactional test ends by emptying every table, and Django puts back only
     the content types and permissions: the groups the roles migration created would
-    be gone for the next transactional test of the process. Each one starts with them."""
+    be gone for the tests that follow it in the process (xdist hands each worker
+    whole files, so they need not be transactional ones). Each transactional test
+    starts with them and puts them back once its tables are emptied."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker and marker.kwargs.get("transaction")) or {
         "transactional_db",
@@ -106,12 +108,33 @@ def roles_after_flush(request):
             "shared data (module_db): move it to a module of its own.",
             pytrace=False,
         )
+    if not transactional:
+        return
+    request.node.stash[_ROLES_BACK] = django_db_blocker
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("_django_db_helper")
-    elif {"transactional_db", "live_server"} & set(request.fixturenames):
-        request.getfixturevalue("transactional_db")
     else:
-        return
+        request.getfixturevalue("transactional_db")
+    _create_roles()
+
+
+_ROLES_BACK = pytest.StashKey()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Once a transactional test's fixtures are torn down, its tables emptied, the
+    roles are put back for the tests that follow (see `roles_after_flush`)."""
+    result = yield
+    # After the last test, the test database itself is gone.
+    blocker = item.stash.get(_ROLES_BACK, None)
+    if blocker and nextitem is not None:
+        with blocker.unblock():
+            _create_roles()
+    return result
+
+
+def _create_roles():
     from django.contrib.auth.models import Group, Permission
 
     from feminisation.access import PERMISSIONS
