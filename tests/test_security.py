@@ -21,6 +21,7 @@ from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ EXPORT_URLS = [
 
 
 @pytest.fixture
+@collected
 def site():
     """A current plan with the initiative the public page list names, and one event
     whose every free-text field a partner typed as a script."""

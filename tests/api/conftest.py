@@ -10,6 +10,7 @@ from indicators.enums import EventFormat
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 HIDDEN = "Fonderie Discrète"
 
@@ -20,6 +21,7 @@ def plan(db):
 
 
 @pytest.fixture
+@collected
 def api_world(plan):
     verrelles = InitiativeFactory(plan=plan, number=1, slug="reseau-verrelles")
     corif = InitiativeFactory(plan=plan, number=2, slug="portraits-corif")

@@ -13,11 +13,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
 from indicators.enums import EventStatus
+from indicators.figures import store
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,7 @@ def today():
 
 
 @pytest.fixture
+@collected
 def world(today):
     plan = ActionPlanFactory(start_date=datetime.date(today.year - 2, 1, 1))
     initiative = InitiativeFactory(plan=plan, title="Réseau Verr'Elles")
@@ -277,12 +280,13 @@ def test_the_homes_queries_do_not_grow_with_the_events(
     client, django_assert_num_queries, world, today, group, queries, more
 ):
     past = today - datetime.timedelta(days=3)
-    for status in [*EventStatus] * more:
-        event = AwarenessEventFactory(
-            initiative=world["initiative"], organizer=world["arc"], status=status, date=past
-        )
-        if status != EventStatus.DRAFT:
-            AudienceCountFactory(event=event)
+    with store.collecting():
+        for status in [*EventStatus] * more:
+            event = AwarenessEventFactory(
+                initiative=world["initiative"], organizer=world["arc"], status=status, date=past
+            )
+            if status != EventStatus.DRAFT:
+                AudienceCountFactory(event=event)
     client.force_login(user_in(group, "quelquun", organisations=[world["arc"]]))
 
     with django_assert_num_queries(queries):

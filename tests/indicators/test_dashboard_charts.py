@@ -12,6 +12,7 @@ from indicators.figures import stats
 from tests.indicators.charts import SVG, chart_html, data_table, drawings, printed_values, texts
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.indicators.sums import expected
+from tests.shared import collected
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
@@ -29,6 +30,7 @@ NOTHING = "Aucune personne sensibilisée sur cette période."
 
 
 @pytest.fixture
+@collected
 def this_month(world):
     """An event today, so that the last twelve months and this year have one."""
     event = AwarenessEventFactory(initiative=world["corif"], date=timezone.localdate())

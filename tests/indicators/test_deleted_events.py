@@ -14,6 +14,7 @@ from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def staff_client(client):
 
 
 @pytest.fixture
+@collected
 def deleted_event():
     """An event with two lines and a co-organiser, deleted by mistake."""
     event = AwarenessEventFactory(

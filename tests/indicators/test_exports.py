@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from feminisation import access
+from indicators.figures import store
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in as user_in_group
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
@@ -280,9 +281,10 @@ def test_query_count_does_not_grow_with_rows(
 ):
     with CaptureQueriesContext(connection) as few:
         download(manager_client.get(reverse(name)))
-    for _ in range(30):
-        event = AwarenessEventFactory(initiative=world["corif"], co_organizers=[])
-        AudienceCountFactory(event=event, audience=world["filles"])
+    with store.collecting():
+        for _ in range(30):
+            event = AwarenessEventFactory(initiative=world["corif"], co_organizers=[])
+            AudienceCountFactory(event=event, audience=world["filles"])
 
     with django_assert_num_queries(len(few.captured_queries)):
         download(manager_client.get(reverse(name)))

@@ -57,6 +57,7 @@ from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +200,7 @@ class World:
 
 
 @pytest.fixture
+@collected
 def world():
     plan = ActionPlanFactory(title="Plan mixité", start_date=datetime.date(2024, 1, 1))
     former_plan = ActionPlanFactory(title="Plan précédent", start_date=datetime.date(2020, 1, 1))

@@ -22,6 +22,7 @@ from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def local(url):
 
 
 @pytest.fixture
+@collected
 def events(plan):
     initiative = InitiativeFactory(plan=plan, title="Réseau Verr'Elles")
     girls, adults = AudienceFactory(), AudienceFactory()

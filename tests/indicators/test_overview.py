@@ -15,6 +15,7 @@ from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,7 @@ def today():
 
 
 @pytest.fixture
+@collected
 def world(today):
     plan = ActionPlanFactory(start_date=datetime.date(today.year - 2, 1, 1))
     initiative = InitiativeFactory(plan=plan, title="Réseau Verr'Elles")

@@ -24,6 +24,7 @@ from tests.indicators.factories import (
 )
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,7 @@ def rows_of(response, file_format):
 
 
 @pytest.fixture
+@collected
 def world(plan):
     """Four organisations, validated events alone and joint, events at other
     statuses, and another plan's event of the same organisation."""

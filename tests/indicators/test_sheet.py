@@ -19,6 +19,7 @@ from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ KINDS = ["excel", "csv", "xlsx"]
 
 
 @pytest.fixture
+@collected
 def events(plan):
     """Events of every status, with two count lines, one, or none yet; women
     unknown; co-organisers; texts that a spreadsheet would take for formulas."""

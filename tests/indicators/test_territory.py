@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from indicators.figures import stats
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ LUMBRES_POPULATION = 3579
 
 
 @pytest.fixture
+@collected
 def places(plan, communes):
     """Validated events in Saint-Omer, Arques, Lumbres and in a commune typed before
     the official communes (Moulle, not linked); what must not count elsewhere."""

@@ -24,6 +24,7 @@ from tests.indicators.factories import AudienceCountFactory, AwarenessEventFacto
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
 from tests.public_urls import CHARTS, PUBLIC_URLS
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ FILTERED = [f"?annee={YEAR}", "?initiative=reseau-verrelles", "?public=filles"]
 
 
 @pytest.fixture
+@collected
 def partners(plan):
     """Arc France, published; two unpublished partners, with every link a public
     page could name them by: organiser, co-organiser, the plan's stakeholder and

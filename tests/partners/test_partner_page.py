@@ -15,6 +15,7 @@ from partners.enums import PartnerKind
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 
 pytestmark = pytest.mark.django_db
 
@@ -229,6 +230,7 @@ def test_funders_and_supporters_are_listed_for_what_they_support_without_counter
 
 
 @pytest.fixture
+@collected
 def corif(plan):
     """CORIF, a stakeholder that leads one initiative, is associated with another, and
     has organised and co-organised actions over two years."""

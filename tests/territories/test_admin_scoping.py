@@ -25,6 +25,7 @@ from tests.indicators.admin_forms import form_data
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
+from tests.shared import collected
 from tests.territories.factories import EpciFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,7 @@ def _territory(name, key):
 
 
 @pytest.fixture
+@collected
 def world():
     alpha, bravo = _territory("Alpha", "alpha"), _territory(BRAVO, "bravo")
     # A partner working in both: each territory's team sees it, not the other's events.

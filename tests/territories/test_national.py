@@ -19,7 +19,7 @@ from indicators.figures import stats
 from tests.geography.factories import CommuneFactory
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.initiatives.factories import ActionPlanFactory, AudienceFactory, InitiativeFactory
-from tests.shared import fresh
+from tests.shared import collected, fresh
 from tests.territories.factories import EpciFactory, TerritoryFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_territories")]
@@ -422,6 +422,7 @@ def test_the_api_has_the_same_figures(territories, client):
     assert client.get("/api/v1/territoires/", {"tri": "n'importe"}).json()["tri"] == "territoire"
 
 
+@collected
 def _extra_territories(first, last):
     for number in range(first, last):
         territory = _territory(f"Territoire {number}", f"territoire-{number}", "Bretagne", [900])

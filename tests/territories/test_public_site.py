@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import ActionPlanFactory, InitiativeFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 from tests.territories.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ def build(territory, *, word, people):
 
 
 @pytest.fixture
+@collected
 def two():
     return (
         build(TerritoryFactory(), word="audomarois", people=40),
