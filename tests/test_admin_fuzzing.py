@@ -27,6 +27,7 @@ from feminisation.admin_site import INVALID_FILTER_MESSAGE
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory
 from tests.partners.factories import PartnerFactory
+from tests.shared import collected
 from tests.test_admin import OBJECT_MAKERS
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,7 @@ def failures(client, model_admin, user):
 
 
 @pytest.fixture
+@collected
 def rows():
     """One object per model, so that every list has rows, dates and filter choices."""
     for make in OBJECT_MAKERS.values():

@@ -2,7 +2,8 @@
 
 One browser and one live server per run (starting Chromium costs about a second on
 two cores) over data seeded once, a fresh context per test so that no cookie,
-cache or focus leaks between tests.
+cache or focus leaks between tests; the tests of a module marked `anonymous`, which
+read public pages signed out, share one context and each opens its own page.
 """
 
 import io
@@ -98,16 +99,36 @@ def site(django_db_setup, django_db_blocker):
         assert row_counts() == before
 
 
+def _new_context(browser, site):
+    return browser.new_context(base_url=site.url, locale="fr-FR")
+
+
+@pytest.fixture(scope="module")
+def anonymous_context(browser, site):
+    """One context for the tests of a module marked `anonymous`: they read public
+    pages without signing in, set no cookie, and each opens its own page (its own
+    focus, viewport and media); sharing the context saves creating one a test."""
+    context = _new_context(browser, site)
+    yield context
+    assert context.cookies() == [], "a test of an `anonymous` module set a cookie"
+    context.close()
+
+
 @pytest.fixture
-def context(browser, site):
-    context = browser.new_context(base_url=site.url, locale="fr-FR")
+def context(request, browser, site):
+    if request.node.get_closest_marker("anonymous"):
+        yield request.getfixturevalue("anonymous_context")
+        return
+    context = _new_context(browser, site)
     yield context
     context.close()
 
 
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    page = context.new_page()
+    yield page
+    page.close()
 
 
 @pytest.fixture

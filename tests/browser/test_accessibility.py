@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from tests.browser.focus import focused_skip_link_target
 from tests.browser.pages import EMBED, PARTNER, PUBLIC_PAGES, SITE_PAGES, UNUSABLE_PERIOD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.pages import DASHBOARD
 from tests.browser.test_accessibility import AXE_OPTIONS, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 SIZES = [(1280, 800), (375, 667)]
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.pages import DASHBOARD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 SCREENS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 667}}
 

@@ -3,7 +3,7 @@ import pytest
 from tests.browser.focus import focus_is_visible, focused_skip_link_target
 from tests.browser.pages import CURRENT_YEAR, DASHBOARD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 FILTER_FIELDS = ["annee", "du", "au", "initiative", "public", "submit"]
 # Generous: the header, the headline figures and Chromium's three stops inside

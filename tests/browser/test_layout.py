@@ -2,7 +2,7 @@ import pytest
 
 from tests.browser.pages import DASHBOARD, PUBLIC_PAGES
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 PHONE = {"width": 375, "height": 812}
 # WCAG 1.4.10 Reflow: 320 CSS px, a 1280 px screen zoomed to 400 %.

@@ -8,7 +8,7 @@ from tests.browser.focus import focus_is_visible
 from tests.browser.pages import DASHBOARD, EMBED, INITIATIVE_EMBED, PARTNER, TERRITORY
 from tests.browser.test_accessibility import AXE_OPTIONS, describe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db, pytest.mark.anonymous]
 
 PHONE = {"width": 375, "height": 667}
 FRAME = {"width": 320, "height": 220}
