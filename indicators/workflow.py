@@ -19,6 +19,7 @@ and the restore of deleted events all ask here; none decides on its own.
 
 from dataclasses import dataclass
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from feminisation.access import can_validate, organisation_ids, sees_all_events
@@ -279,6 +280,7 @@ def _outside_the_territory(initiative, organizer, co_organizers):
     """(field, message) for the organisers that do not work in the territory of the
     initiative's plan: its staff and public site would show an action of a partner
     they do not know. One query."""
+    from initiatives.models import Initiative
     from partners.models import Partner
 
     given = {
@@ -288,11 +290,11 @@ def _outside_the_territory(initiative, organizer, co_organizers):
     partners = [partner for chosen in given.values() for partner in chosen]
     if not partners:
         return []
-    working = Partner.territories.through.objects.filter(
-        partner__in=[partner.pk for partner in partners],
-        territory__plans__initiatives=initiative.pk,
+    territory = Initiative.objects.filter(pk=initiative.pk).values("plan__territory")
+    working = Partner.objects.filter(pk__in=[partner.pk for partner in partners]).working_in(
+        Subquery(territory)
     )
-    working_ids = set(working.values_list("partner_id", flat=True))
+    working_ids = set(working.values_list("pk", flat=True))
     problems = []
     for field, chosen in given.items():
         outside = [partner for partner in chosen if partner.pk not in working_ids]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
@@ -10,6 +11,22 @@ from partners.enums import PartnerKind
 class PartnerQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
+
+    def working_in(self, territory):
+        """The partners that work in this territory (a territory, its id, or an
+        expression that gives it): those its staff see, and the only ones that may
+        organise or co-organise the events of its plans."""
+        return self.filter(self._works_in(territory))
+
+    def noting_work_in(self, territory):
+        """Each partner with `works_here`: whether it works in this territory."""
+        return self.annotate(works_here=self._works_in(territory))
+
+    def _works_in(self, territory):
+        links = self.model.territories.through.objects.filter(
+            partner=OuterRef("pk"), territory=territory
+        )
+        return Exists(links)
 
 
 class Partner(models.Model):

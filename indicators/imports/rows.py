@@ -9,8 +9,6 @@ import re
 from collections import defaultdict
 from functools import partial
 
-from django.db.models import Exists, OuterRef
-
 from feminisation import formatting, validators
 from feminisation.access import sees_all_events
 from geography.matching import CommuneError, CommuneMatcher
@@ -160,13 +158,10 @@ class RowReader:
             [(a, a.short_name) for a in audiences],
         )
         # Every partner, for the recorded events; a row names one of the territory's.
-        works_here = Partner.territories.through.objects.filter(
-            partner=OuterRef("pk"), territory=plan.territory_id
-        )
         self.partner_by_pk = {
             p.pk: p
-            for p in Partner.objects.only("pk", "name", "short_name", "slug").annotate(
-                works_here=Exists(works_here)
+            for p in Partner.objects.only("pk", "name", "short_name", "slug").noting_work_in(
+                plan.territory_id
             )
         }
         partners = [p for p in self.partner_by_pk.values() if p.works_here]
