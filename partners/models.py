@@ -14,8 +14,8 @@ class PartnerQuerySet(models.QuerySet):
 
     def working_in(self, territory):
         """The partners that work in this territory (a territory, its id, or an
-        expression that gives it): those its staff see, and the only ones that may
-        organise or co-organise the events of its plans."""
+        expression that gives it): the only ones that may organise or co-organise
+        the events of its plans."""
         return self.filter(self._works_in(territory))
 
     def noting_work_in(self, territory):

@@ -94,9 +94,8 @@ def module_db(django_db_setup, django_db_blocker):
 def roles_after_flush(request, django_db_blocker):
     """A transactional test ends by emptying every table, and Django puts back only
     the content types and permissions: the groups the roles migration created would
-    be gone for the tests that follow it in the process (xdist hands each worker
-    whole files, so they need not be transactional ones). Each transactional test
-    starts with them and puts them back once its tables are emptied."""
+    be gone for the tests that follow it in the process, whatever xdist hands the
+    worker next: `pytest_runtest_teardown` puts them back once its tables are emptied."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker and marker.kwargs.get("transaction")) or {
         "transactional_db",
@@ -108,14 +107,8 @@ def roles_after_flush(request, django_db_blocker):
             "shared data (module_db): move it to a module of its own.",
             pytrace=False,
         )
-    if not transactional:
-        return
-    request.node.stash[_ROLES_BACK] = django_db_blocker
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("_django_db_helper")
-    else:
-        request.getfixturevalue("transactional_db")
-    _create_roles()
+    if transactional:
+        request.node.stash[_ROLES_BACK] = django_db_blocker
 
 
 _ROLES_BACK = pytest.StashKey()
