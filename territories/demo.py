@@ -14,7 +14,7 @@ from django.db import transaction
 
 from geography.departments import name as department_name
 from indicators import demo as demo_events
-from indicators.models import Target
+from indicators.models import AwarenessEvent, Target
 from initiatives import plan_data
 from initiatives.enums import InitiativeStatus, PartnerRole
 from initiatives.models import ActionPlan, Audience, Initiative, PlanPartner
@@ -158,7 +158,7 @@ def sources(plans, sources_of):
     there are several plans, weighted by its territory's population, so that a
     populous territory has more events. The seed territory keeps indicators.demo's
     own places."""
-    if len(plans) == 1:
+    if len(plans) == 1 and _is_seed(plans[0]):
         return sources_of(plans[0])
     every = demo_areas.areas()
     sirens = {}
@@ -169,13 +169,28 @@ def sources(plans, sources_of):
     for plan in plans:
         areas = [every[siren] for siren in sirens.get(plan.territory_id, ()) if siren in every]
         population = max(sum(area.population for area in areas), 1)
-        places = () if plan.territory.slug == plan_data.TERRITORY["slug"] else _places(areas)
+        places = () if _is_seed(plan) else _places(areas)
         initiatives = sources_of(plan)
         found += [
             replace(source, places=places, weight=population / len(initiatives))
             for source in initiatives
         ]
     return found
+
+
+def _is_seed(plan):
+    return plan.territory.slug == plan_data.TERRITORY["slug"]
+
+
+def without_events(plans):
+    """Those of these plans whose territory has no event yet (one query)."""
+    territories = [plan.territory_id for plan in plans]
+    having = set(
+        AwarenessEvent.objects.filter(initiative__plan__territory__in=territories)
+        .values_list("initiative__plan__territory", flat=True)
+        .distinct()
+    )
+    return [plan for plan in plans if plan.territory_id not in having]
 
 
 def current_plans():

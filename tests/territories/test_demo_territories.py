@@ -141,6 +141,36 @@ def test_seeding_again_creates_no_territory_and_if_empty_does_nothing(plan):
     assert AwarenessEvent.objects.count() == 150
 
 
+def test_a_second_territory_added_later_gets_its_events_and_the_first_keeps_its_own(plan):
+    """`make run DEMO_TERRITORIES=2` on a database already seeded with one territory."""
+    seed_demo("--events", "100", "--if-empty")
+    first = set(AwarenessEvent.objects.values_list("pk", "date", "title", "initiative"))
+
+    output = seed_demo("--territories", "2", "--events", "100", "--if-empty")
+
+    assert output.startswith("Territoires de démonstration créés : 1.\n")
+    added = Territory.objects.exclude(slug=plan_data.TERRITORY["slug"]).get()
+    events = AwarenessEvent.objects.filter(initiative__plan__territory=added)
+    # Its share of the events asked for the whole instance.
+    assert events.count() == 50
+    sirens = set(added.epcis.values_list("siren", flat=True))
+    call_command("load_communes", departments=departments_of(sirens), stdout=StringIO())
+    assert set(events.values_list("official_commune__epci_siren", flat=True)) <= sirens
+    assert (
+        set(
+            AwarenessEvent.objects.exclude(initiative__plan__territory=added).values_list(
+                "pk", "date", "title", "initiative"
+            )
+        )
+        == first
+    )
+
+    assert seed_demo("--territories", "2", "--events", "100", "--if-empty") == (
+        "Des actions de sensibilisation existent déjà : aucune action n'a été générée.\n"
+    )
+    assert AwarenessEvent.objects.count() == 150
+
+
 def seeded(seed):
     with transaction.atomic():
         seed_demo("--territories", "4", "--events", "100", "--seed", seed)

@@ -44,7 +44,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Ne rien faire si une action de sensibilisation existe déjà.",
+            help=(
+                "Ne générer d'actions que pour les territoires qui n'en ont encore aucune "
+                "(ceux que --territories ajoute, par exemple) : rien si chacun en a."
+            ),
         )
         parser.add_argument(
             "--territories",
@@ -66,12 +69,6 @@ class Command(BaseCommand):
         end = _date(options["end"]) if options["end"] else timezone.localdate()
         start = end - datetime.timedelta(days=days - 1)
 
-        if options["if_empty"] and AwarenessEvent.objects.exists():
-            self.stdout.write(
-                "Des actions de sensibilisation existent déjà : aucune action n'a été générée."
-            )
-            return
-
         plan = ActionPlan.objects.current()
         if plan is None:
             raise CommandError(
@@ -81,7 +78,19 @@ class Command(BaseCommand):
             years = range(start.year, end.year + 1)
             created = demo_territories.create(added, seed, years, count * 365 / days)
             self.stdout.write(f"Territoires de démonstration créés : {_number(len(created))}.")
-        initiatives = demo_territories.sources(demo_territories.current_plans(), _sources)
+        plans = demo_territories.current_plans()
+        if options["if_empty"]:
+            # The events asked for are the whole instance's: the territories without
+            # any get their share of them.
+            every = len(plans)
+            plans = demo_territories.without_events(plans)
+            if not plans:
+                self.stdout.write(
+                    "Des actions de sensibilisation existent déjà : aucune action n'a été générée."
+                )
+                return
+            count = max(1, count * len(plans) // every)
+        initiatives = demo_territories.sources(plans, _sources)
         if not demo.usable(initiatives):
             raise CommandError(
                 f"Le plan « {plan} » n'a aucune initiative avec un partenaire pilote et un "
