@@ -11,6 +11,7 @@ import random
 from dataclasses import replace
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from geography.departments import name as department_name
 from indicators import demo as demo_events
@@ -184,11 +185,11 @@ def _is_seed(plan):
 
 def without_events(plans):
     """Those of these plans whose territory has no event yet (one query)."""
-    territories = [plan.territory_id for plan in plans]
+    events = AwarenessEvent.objects.filter(initiative__plan__territory=OuterRef("pk"))
     having = set(
-        AwarenessEvent.objects.filter(initiative__plan__territory__in=territories)
-        .values_list("initiative__plan__territory", flat=True)
-        .distinct()
+        Territory.objects.filter(
+            Exists(events), pk__in=[plan.territory_id for plan in plans]
+        ).values_list("pk", flat=True)
     )
     return [plan for plan in plans if plan.territory_id not in having]
 
