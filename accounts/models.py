@@ -1,6 +1,6 @@
 """The history of accounts (every change to an account, who made it and when, with
-its groups, organisations and own permissions as they were), and the e-mails each
-account accepts.
+its groups, organisations, territories and own permissions as they were), and the
+e-mails each account accepts.
 
 django-simple-history keeps the account's own fields. The memberships are kept as
 names on each version, not as the package's m2m history: an account's
@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from partners.models import Partner
+from territories.models import Territory
 
 User = get_user_model()
 
@@ -25,6 +26,7 @@ MEMBERSHIPS = {
     # snapshot field → the relation it names
     "groups_names": User.groups.through,
     "organisations_names": Partner.members.through,
+    "territories_names": Territory.members.through,
     "permissions_names": User.user_permissions.through,
 }
 
@@ -34,6 +36,7 @@ class AccountMemberships(models.Model):
 
     groups_names = models.TextField("groupes", blank=True)
     organisations_names = models.TextField("organisations", blank=True)
+    territories_names = models.TextField("territoires", blank=True)
     permissions_names = models.TextField("permissions individuelles", blank=True)
 
     class Meta:
@@ -46,6 +49,7 @@ def memberships(account):
         "organisations_names": ", ".join(
             sorted(str(partner) for partner in account.partner_organisations.all())
         ),
+        "territories_names": ", ".join(sorted(account.territories.values_list("name", flat=True))),
         "permissions_names": ", ".join(
             sorted(
                 f"{app_label}.{codename}"
@@ -84,7 +88,7 @@ class AccountHistory(HistoricalRecords):
 
     def memberships_changed(self, sender, instance, action, pk_set, **kwargs):
         if action == "pre_clear" and not isinstance(instance, User):
-            # Cleared from the group's, partner's or permission's side: which accounts
+            # Cleared from the group's, partner's, territory's or permission's side: which accounts
             # it touches is known only before.
             instance._cleared_accounts = list(
                 sender.objects.filter(**{self._side(sender, instance): instance}).values_list(

@@ -19,6 +19,7 @@ from feminisation import access
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
 from tests.partners.factories import PartnerFactory
+from tests.territories.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,10 @@ User = get_user_model()
 ADD_URL = reverse("admin:auth_user_add")
 CHANGELIST_URL = reverse("admin:auth_user_changelist")
 PASSWORD = "un mot de passe de verrière"
-# session, user, permissions, the form's partners and the page's history link
-MAX_QUERIES = 30
+# session, user, permissions, the form's partners, the page's history link and the
+# version's memberships (groups, organisations, territories, permissions), the admin
+# log's content type (read once per process)
+MAX_QUERIES = 32
 
 
 def admin_url(account, view):
@@ -269,10 +272,11 @@ def test_every_change_is_in_the_accounts_history(
         response = staff_client.get(admin_url(partner_account, "history"))
 
     versions = partner_account.history.all()
-    # Created, put in its group, attached to Arc France, given an e-mail address, then
-    # the two changes above: one version each.
-    assert [version.history_type for version in versions] == ["~", "~", "~", "~", "~", "+"]
+    # Created, put in its group and its territory, attached to Arc France, given an
+    # e-mail address, then the two changes above: one version each.
+    assert [version.history_type for version in versions] == ["~", "~", "~", "~", "~", "~", "+"]
     assert versions[1].history_user == staff
+    assert versions[0].territories_names == "Flandre Pays de Saint-Omer"
     assertContains(
         response,
         "<li><strong>Organisations :</strong> Arc France&nbsp;&rarr;&nbsp;Arc France, CAPSO</li>",
@@ -282,6 +286,25 @@ def test_every_change_is_in_the_accounts_history(
     assertContains(
         response,
         "<li><strong>Organisations :</strong> Arc France, CAPSO&nbsp;&rarr;&nbsp;Arc France</li>",
+        html=True,
+    )
+
+
+def test_the_territories_an_account_reads_are_in_its_history(staff_client, partner_account):
+    """Which territories' data an account reads is its scope: a change, from the
+    territory's side too, is a version of its own, named in the history page."""
+    neighbour = TerritoryFactory(other=True, name="Cœur d'Ostrevent")
+
+    neighbour.members.add(partner_account)
+    neighbour.members.remove(partner_account)
+
+    first, second = partner_account.history.all()[:2]
+    assert second.territories_names == "Cœur d'Ostrevent, Flandre Pays de Saint-Omer"
+    assert first.territories_names == "Flandre Pays de Saint-Omer"
+    assertContains(
+        staff_client.get(admin_url(partner_account, "history")),
+        "<li><strong>Territoires :</strong> Flandre Pays de Saint-Omer&nbsp;&rarr;&nbsp;"
+        "Cœur d'Ostrevent, Flandre Pays de Saint-Omer</li>",
         html=True,
     )
 

@@ -43,3 +43,43 @@ def test_the_existing_plan_its_accounts_and_partners_join_its_territory():
     assert list(territory.partners.values_list("pk", flat=True)) == [partner.pk]
     group = new.get_model("auth", "Group").objects.get(name="Réseau national")
     assert group.permissions.filter(codename="see_every_territory").exists()
+
+
+BEFORE_NAMED_TERRITORIES = [
+    ("accounts", "0003_notification_settings"),
+    ("territories", "0002_national_network"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_versions_written_before_name_the_territories_the_account_reads():
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(BEFORE_NAMED_TERRITORIES)
+    old = executor.loader.project_state(BEFORE_NAMED_TERRITORIES).apps
+    user = old.get_model("auth", "User").objects.create(username="chargee-de-mission")
+    versions = old.get_model("accounts", "HistoricalUser").objects
+    for history_type in ("+", "~"):
+        versions.create(
+            id=user.pk,
+            username=user.username,
+            date_joined=user.date_joined,
+            history_date=user.date_joined,
+            history_type=history_type,
+        )
+    Territory = old.get_model("territories", "Territory")
+    for name in ("Flandre Pays de Saint-Omer", "Cœur d'Ostrevent"):
+        territory, _ = Territory.objects.get_or_create(
+            name=name, defaults={"slug": name[:5].lower(), "region": "Hauts-de-France"}
+        )
+        territory.members.add(user)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    new = executor.loader.project_state(latest).apps
+    versions = new.get_model("accounts", "HistoricalUser").objects.filter(id=user.pk)
+    assert (
+        list(versions.values_list("territories_names", flat=True))
+        == ["Cœur d'Ostrevent, Flandre Pays de Saint-Omer"] * 2
+    )
