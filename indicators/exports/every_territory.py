@@ -2,7 +2,9 @@
 territory by territory (in the order of their names), behind a « territoire » column.
 
 Each territory's rows are those of its own export, from the same functions: the files
-of one territory and of all hold the same rows. Read in one snapshot, as a territory's
+of one territory and of all hold the same rows. The counts are read for every
+territory at once, grouped by territory; the events and the partners, territory by
+territory. Read in one snapshot, as a territory's
 events are (`chunks.snapshot`): its chunks then run inside it."""
 
 from dataclasses import replace
@@ -11,6 +13,7 @@ from indicators.exports import chunks, datasets
 from indicators.exports.pg_copy import Source, Text
 from indicators.exports.writer import Column
 from indicators.figures import stats, tables
+from initiatives.models import ActionPlan
 
 # A writer column (a function of the row) that COPY writes as text too.
 TERRITORY = Column("territoire", Text("territory_name"))
@@ -74,20 +77,27 @@ def counts_columns(by_initiative, by_audience):
     return [Column("territoire", _territory), *datasets.counts_columns(by_initiative, by_audience)]
 
 
-def counts_rows(scopes, period, by_initiative, by_audience):
-    """Each territory's rows and total, then the total of every territory."""
-    totals = []
-    for scope in scopes:
-        name = scope.plan.territory.name
-        for row in datasets.counts_rows(scope, period, by_initiative, by_audience):
-            if isinstance(row, datasets.TotalRow):
-                totals.append(row)
-            yield InTerritory(row, name)
+def counts_rows(chosen_filters, plans, period, by_initiative, by_audience):
+    """Each territory's rows and total, then the total of every territory: the rows
+    of each territory's own export, read for all at once (three queries, however
+    many territories)."""
+    scope = _every_plan(chosen_filters, plans)
+    rows = {}
+    for row in tables.counts_table(scope, period, by_initiative, by_audience, by_territory=True):
+        rows.setdefault(row.territory, []).append(row)
+    totals = stats.totals_by_territory(scope)
+    for plan in plans:
+        name = plan.territory.name
+        for row in rows.get(plan.territory_id, ()):
+            yield InTerritory(
+                datasets.LabelledRow(row, datasets.period_label(period, row.period)), name
+            )
+        yield InTerritory(datasets.TotalRow(totals.get(plan.territory_id, stats.Totals())), name)
     overall = stats.Totals(
-        events=sum(row.events for row in totals),
-        people=sum(row.people for row in totals),
-        women=sum(row.women for row in totals),
-        people_with_known_women=sum(row.people_with_known_women for row in totals),
+        events=sum(total.events for total in totals.values()),
+        people=sum(total.people for total in totals.values()),
+        women=sum(total.women for total in totals.values()),
+        people_with_known_women=sum(total.people_with_known_women for total in totals.values()),
     )
     yield InTerritory(datasets.TotalRow(overall), EVERY_LABEL)
 
@@ -106,3 +116,9 @@ def scopes(chosen_filters, plans):
     """The export's filters applied to each territory's plan. The initiative is one
     plan's: with every territory, none is chosen."""
     return [replace(chosen_filters, initiative=None).scope(plan) for plan in plans]
+
+
+def _every_plan(chosen_filters, plans):
+    """The export's filters applied to all these plans at once."""
+    every = ActionPlan.objects.filter(pk__in=[plan.pk for plan in plans])
+    return replace(chosen_filters, initiative=None).scope(every)

@@ -84,6 +84,17 @@ def totals(scope):
     return Totals(events=values["events_sum"], **figures_of(values))
 
 
+def totals_by_territory(scope):
+    """{territory id: Totals} of a scope of several plans, in one query; a territory
+    with nothing in scope is absent."""
+    counted = source(scope)
+    territory = counted.field("initiative__plan__territory")
+    return {
+        row[territory]: Totals(events=row["events_sum"], **figures_of(row))
+        for row in counted.summed(territory)
+    }
+
+
 def last_update(plan):
     """When the plan's (or the plans', a queryset) public figures last changed, or
     None: the latest change to an event that was validated before it or after it

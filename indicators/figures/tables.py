@@ -69,25 +69,32 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
         .order_by(*ordering)
     )
     targets = {}
-    # The targets are the plan's: never set against one partner's share of it.
+    # The targets are the plan's: never set against one partner's share of it. Of
+    # several plans (one a territory), each territory's rows get its own plan's.
     if period == "annee" and not scope.narrowed_to_partners:
         targets = {
-            (t.year, t.initiative_id, t.audience_id): t
-            for t in Target.objects.filter(plan=scope.plan)
+            (
+                t.plan.territory_id if by_territory else None,
+                t.year,
+                t.initiative_id,
+                t.audience_id,
+            ): t
+            for t in Target.objects.filter(scope.of_plan("plan")).select_related("plan")
         }
     table = []
     for row in rows:
         start = _as_date(row["period"])
         initiative_id = row[initiative] if by_initiative else _pk(scope.initiative)
         audience_id = row["audience"] if by_audience else _pk(scope.audience)
+        territory_id = row[territory] if by_territory else None
         table.append(
             TableRow(
                 period=start,
                 initiative=((row[initiative], row[number], row[title]) if by_initiative else None),
                 audience=(row["audience"], row["audience__name"]) if by_audience else None,
                 events=row["events_sum"],
-                target=targets.get((start.year, initiative_id, audience_id)),
-                territory=row[territory] if by_territory else None,
+                target=targets.get((territory_id, start.year, initiative_id, audience_id)),
+                territory=territory_id,
                 **figures_of(row),
             )
         )

@@ -185,9 +185,8 @@ def counts_csv(request, chosen, export_request, today):
     dataset = downloads.counts_dataset(export_request)
     by = (export_request.period, export_request.by_initiative, export_request.by_audience)
     if chosen.every:
-        scopes = every_territory.scopes(export_request.filters, chosen.plans)
         columns = every_territory.counts_columns(*by[1:])
-        rows = every_territory.counts_rows(scopes, *by)
+        rows = every_territory.counts_rows(export_request.filters, chosen.plans, *by)
     else:
         scope = export_request.filters.scope(chosen.plan)
         columns = datasets.counts_columns(*by[1:])

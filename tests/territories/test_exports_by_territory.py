@@ -341,7 +341,24 @@ def test_every_territory_in_one_workbook_must_fit_its_sheet(client, two_territor
     assert len(read(response, "xlsx")) == 3
 
 
-@pytest.mark.parametrize("name", FILES)
+def _queries(client, name, query):
+    with CaptureQueriesContext(connection) as captured:
+        read(client.get(reverse(name), query), "csv")
+    return len(captured.captured_queries)
+
+
+def _fourth_territory_with_more_rows(world, girls):
+    fourth = _territory_world(TerritoryFactory(other=True), "a", girls, world["shared"])
+    for day in range(1, 6):
+        event = AwarenessEventFactory(
+            initiative=fourth["plan"].initiatives.get(),
+            date=datetime.date(2025, 4, day),
+            organizer=fourth["partner"],
+        )
+        AudienceCountFactory(event=event, audience=girls)
+
+
+@pytest.mark.parametrize("name", ["export_events", "export_partners"])
 def test_every_territory_costs_the_same_queries_per_territory(
     client, two_territories, name, django_assert_num_queries
 ):
@@ -350,25 +367,68 @@ def test_every_territory_costs_the_same_queries_per_territory(
     client.force_login(account(two_territories, "national"))
     query = {"format": "csv", "territoire": "tous"}
     girls = AudienceFactory(slug="filles-et-femmes")
-
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            read(client.get(reverse(name), query), "csv")
-        return len(captured.captured_queries)
-
-    two = queries()
+    two = _queries(client, name, query)
     _territory_world(TerritoryFactory(other=True), "a", girls, two_territories["shared"])
-    three = queries()
-    fourth = _territory_world(TerritoryFactory(other=True), "a", girls, two_territories["shared"])
-    for day in range(1, 6):
-        event = AwarenessEventFactory(
-            initiative=fourth["plan"].initiatives.get(),
-            date=datetime.date(2025, 4, day),
-            organizer=fourth["partner"],
-        )
-        AudienceCountFactory(event=event, audience=girls)
+    three = _queries(client, name, query)
+    _fourth_territory_with_more_rows(two_territories, girls)
+
     with django_assert_num_queries(three + (three - two)):
         read(client.get(reverse(name), query), "csv")
+
+
+@pytest.mark.parametrize("period", ["mois", "trimestre", "annee"])
+def test_every_territorys_counts_cost_the_same_queries_for_any_number_of_territories(
+    client, two_territories, period, django_assert_num_queries
+):
+    """The counts of every territory are read for all at once: 200 territories cost
+    what two do."""
+    client.force_login(account(two_territories, "national"))
+    query = {"format": "csv", "territoire": "tous", "par": period}
+    girls = AudienceFactory(slug="filles-et-femmes")
+    two = _queries(client, "export_counts", query)
+    _territory_world(TerritoryFactory(other=True), "a", girls, two_territories["shared"])
+    _fourth_territory_with_more_rows(two_territories, girls)
+
+    with django_assert_num_queries(two):
+        read(client.get(reverse("export_counts"), query), "csv")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"par": "annee"},
+        {"par": "annee", "selon": "initiative,public"},
+        {"par": "mois", "statut": "toutes"},
+        {"par": "trimestre", "annee": "2025", "public": "filles"},
+        {"par": "annee", "organisateur": "reseau-commun"},
+    ],
+)
+def test_every_territorys_counts_are_each_territorys_own_file_one_after_the_other(
+    client, two_territories, query
+):
+    """Each territory's rows and total, with its own targets, as its own export gives
+    them, then the total of both."""
+    client.force_login(account(two_territories, "national"))
+    query = {**query, "format": "csv"}
+    every = read(client.get(reverse("export_counts"), {**query, "territoire": "tous"}), "csv")
+    expected = []
+    for key in ("a", "b"):
+        territory = two_territories[key]
+        own = read(
+            client.get(reverse("export_counts"), {**query, "territoire": territory.slug}), "csv"
+        )
+        assert own[0] == every[0][1:]
+        expected += [[territory.name, *row] for row in own[1:]]
+    assert every[1:-1] == expected
+    if query == {"par": "annee", "format": "csv"}:
+        target = every[0].index("objectif de personnes")
+        assert [row[target] for row in expected if row[1] == "2025"] == [
+            str(MARKS[key]["people"] * 10) for key in ("a", "b")
+        ]
+    total = every[-1]
+    assert total[0] == "Tous les territoires"
+    people = every[0].index("personnes sensibilisées")
+    assert int(total[people]) == sum(int(row[people]) for row in expected if row[1] == "Total")
 
 
 def test_a_refusal_on_another_territorys_site_links_to_the_instances_admin(client, two_territories):
