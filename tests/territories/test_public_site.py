@@ -144,10 +144,34 @@ ROOT_PAGES = [
 
 
 @pytest.mark.parametrize("path", ROOT_PAGES)
-def test_with_several_territories_a_territory_page_at_the_root_leads_to_the_list(client, two, path):
-    response = client.get(path)
+def test_with_several_territories_a_page_at_the_root_is_the_first_territorys(client, two, path):
+    """The links and embedded counters published while the instance served one
+    territory keep leading to its pages once it serves several."""
+    first = two[0]["territory"]
 
-    assertRedirects(response, "/", fetch_redirect_response=False)
+    response = client.get(path, {"annee": "2025"})
+
+    assertRedirects(response, site(first, path) + "?annee=2025", fetch_redirect_response=False)
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_with_several_territories_the_embedded_counter_at_the_root_still_shows_its_figures(
+    client, two
+):
+    response = client.get("/embed/compteur/", follow=True)
+
+    assert response.status_code == 200
+    # The first territory's people, not the second's.
+    assertContains(response, ">40<")
+    assertNotContains(response, ">47<")
+
+
+def test_with_several_territories_the_root_lists_them(client, two):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    for built in two:
+        assertContains(response, site(built["territory"]))
 
 
 @pytest.mark.parametrize("path", [*ROOT_PAGES, "/"])
