@@ -12,6 +12,7 @@ from indicators.figures import stats
 from tests.indicators.charts import SVG, chart_html, data_table, drawings, printed_values, texts
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
 from tests.indicators.sums import expected
+from tests.partners.factories import PartnerFactory
 from tests.shared import collected
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
@@ -265,3 +266,20 @@ def test_the_cumul_csv_has_the_target(client, world, plan):
     ]
     assert rows[2] == ["février 2025", "30", "30", "500"]
     assert rows[-1] == ["décembre 2025", "0", "60", "500"]
+
+
+def test_a_name_in_a_charts_table_is_text_not_markup(client, world):
+    """The tables are written by `charts.table_rows`, which escapes what it writes."""
+    partner = PartnerFactory(name="Atelier <b>Arques</b> & Cie", is_public=True)
+    event = AwarenessEventFactory(
+        initiative=world["corif"], date=datetime.date(2025, 5, 6), organizer=partner
+    )
+    AudienceCountFactory(event=event, audience=world["filles"], people=9, women=4)
+
+    fragment = chart_html(client.get(reverse("home"), {"annee": "2025"}), "par-partenaire")
+
+    assert "<b>Arques</b>" not in fragment
+    headers, rows = data_table(fragment)
+    assert ["Atelier <b>Arques</b> & Cie", "9"] == rows[
+        [row[0] for row in rows].index("Atelier <b>Arques</b> & Cie")
+    ][:2]
