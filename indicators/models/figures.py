@@ -76,6 +76,17 @@ class DailyFigures(DaySums):
             ["date", "initiative", "format", "status"],
             "Ce jour a déjà ses chiffres pour cette initiative, ce format, ce statut et ce public.",
         )
+        indexes = [
+            # A territory's days at the edges of a period (its months cut by the
+            # period's start or end), read from this index alone: the keys' led to
+            # every territory's rows of those days (PostgreSQL only).
+            models.Index(
+                fields=["initiative", "status", "date"],
+                include=["format", "events", "people", "women", "known"],
+                condition=models.Q(audience__isnull=True),
+                name="daily_totals_idx",
+            ),
+        ]
 
 
 class PartnerDailyFigures(DaySums):
@@ -132,9 +143,17 @@ class MonthlyFigures(MonthSums):
             # 200 territories and 2.5 million monthly rows). PostgreSQL only.
             models.Index(
                 fields=["initiative", "status", "month"],
-                include=["events", "people", "women", "known"],
+                include=["format", "events", "people", "women", "known"],
                 condition=models.Q(audience__isnull=True),
                 name="monthly_totals_idx",
+            ),
+            # The same for a territory's rows per audience (the breakdown per
+            # audience, the share of women per audience and quarter).
+            models.Index(
+                fields=["initiative", "status", "month"],
+                include=["audience", "events", "people", "women", "known"],
+                condition=models.Q(audience__isnull=False),
+                name="monthly_audiences_idx",
             ),
         ]
 

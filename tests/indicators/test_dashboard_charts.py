@@ -279,7 +279,5 @@ def test_a_name_in_a_charts_table_is_text_not_markup(client, world):
     fragment = chart_html(client.get(reverse("home"), {"annee": "2025"}), "par-partenaire")
 
     assert "<b>Arques</b>" not in fragment
-    headers, rows = data_table(fragment)
-    assert ["Atelier <b>Arques</b> & Cie", "9"] == rows[
-        [row[0] for row in rows].index("Atelier <b>Arques</b> & Cie")
-    ][:2]
+    _, rows = data_table(fragment)
+    assert ["Atelier <b>Arques</b> & Cie", "9"] in [row[:2] for row in rows]
