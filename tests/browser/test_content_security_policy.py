@@ -2,13 +2,16 @@
 or admin, trips it, and only the counter widget can be shown inside another site."""
 
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections, transaction
 from django.urls import reverse
 
 from indicators.models import AwarenessEvent
+from territories.models import Territory
 from tests.browser.admin import PASSWORD, log_in
 from tests.browser.pages import EMBED, PUBLIC_PAGES
 
@@ -96,11 +99,73 @@ def partner_site(site):
     """Another site, on this machine's loopback, whose page frames the counter and the
     dashboard: a real second origin (Chromium treats a page that Playwright answers
     itself as public, and blocks its frames to localhost whatever the CSP)."""
-    body = (
+    with _serving(
         '<!DOCTYPE html><html lang="fr"><title>Partenaire</title>'
         f'<iframe name="compteur" title="Compteur" src="{site.url}{EMBED}"></iframe>'
         f'<iframe name="tableau" title="Tableau" src="{site.url}/"></iframe></html>'
-    ).encode()
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def second_territory(site, django_db_blocker):
+    """A second territory, committed for the live server, removed afterwards: the
+    instance then serves several, and its root addresses lead to the first's site."""
+    with django_db_blocker.unblock():
+        territory = _committed(
+            lambda: Territory.objects.create(name="Territoire voisin", slug="voisin")
+        )
+        yield territory
+        _committed(lambda: Territory.objects.filter(pk=territory.pk).delete())
+
+
+def test_a_counter_embedded_before_a_second_territory_still_shows_in_a_frame(
+    page, site, second_territory
+):
+    with _serving(
+        '<!DOCTYPE html><html lang="fr"><title>Partenaire</title>'
+        f'<iframe name="compteur" title="Compteur" src="{site.url}{EMBED}"></iframe></html>'
+    ) as url:
+        page.goto(url)
+        page.wait_for_load_state("load")
+
+        counter = page.frame(name="compteur")
+        assert counter.url == f"{site.url}/territoires/flandre-pays-de-saint-omer{EMBED}"
+        assert "personnes sensibilisées" in counter.locator("h1").inner_text()
+
+
+def test_only_the_counter_can_be_framed_by_another_site(page, partner_site):
+    page.goto(partner_site)
+    page.wait_for_load_state("load")
+
+    counter = page.frame(name="compteur")
+    assert "personnes sensibilisées" in counter.locator("h1").inner_text()
+    dashboard = page.frame(name="tableau")
+    # Chromium replaces a refused frame with an empty error document.
+    assert dashboard.url.startswith("chrome-error://"), dashboard.url
+    assert "Tableau de bord" not in dashboard.content()
+
+
+def _committed(write):
+    """What `write` does, committed in a connection of its own, outside the test's
+    transaction, where the live server sees it."""
+    result = {}
+
+    def run():
+        with transaction.atomic():
+            result["value"] = write()
+        connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result["value"]
+
+
+@contextmanager
+def _serving(page):
+    """A page served from this machine's loopback: another origin than the site."""
+    body = page.encode()
 
     class PartnerPage(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -115,19 +180,9 @@ def partner_site(site):
     server = ThreadingHTTPServer(("127.0.0.1", 0), PartnerPage)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-def test_only_the_counter_can_be_framed_by_another_site(page, partner_site):
-    page.goto(partner_site)
-    page.wait_for_load_state("load")
-
-    counter = page.frame(name="compteur")
-    assert "personnes sensibilisées" in counter.locator("h1").inner_text()
-    dashboard = page.frame(name="tableau")
-    # Chromium replaces a refused frame with an empty error document.
-    assert dashboard.url.startswith("chrome-error://"), dashboard.url
-    assert "Tableau de bord" not in dashboard.content()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
