@@ -234,9 +234,16 @@ class TotalRow:
 
 
 def counts_rows(scope, period, by_initiative, by_audience):
-    for row in tables.counts_table(scope, period, by_initiative, by_audience):
+    yield from labelled(
+        tables.counts_table(scope, period, by_initiative, by_audience), period, stats.totals(scope)
+    )
+
+
+def labelled(table, period, totals):
+    """The rows of a counts table with their periods' labels, then its total row."""
+    for row in table:
         yield LabelledRow(row, period_label(period, row.period))
-    yield TotalRow(stats.totals(scope))
+    yield TotalRow(totals)
 
 
 PARTNER_COLUMNS = [

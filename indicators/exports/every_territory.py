@@ -87,18 +87,11 @@ def counts_rows(chosen_filters, plans, period, by_initiative, by_audience):
         rows.setdefault(row.territory, []).append(row)
     totals = stats.totals_by_territory(scope)
     for plan in plans:
-        name = plan.territory.name
-        for row in rows.get(plan.territory_id, ()):
-            yield InTerritory(
-                datasets.LabelledRow(row, datasets.period_label(period, row.period)), name
-            )
-        yield InTerritory(datasets.TotalRow(totals.get(plan.territory_id, stats.Totals())), name)
-    overall = stats.Totals(
-        events=sum(total.events for total in totals.values()),
-        people=sum(total.people for total in totals.values()),
-        women=sum(total.women for total in totals.values()),
-        people_with_known_women=sum(total.people_with_known_women for total in totals.values()),
-    )
+        territory_rows = rows.get(plan.territory_id, ())
+        territory_total = totals.get(plan.territory_id, stats.Totals())
+        for row in datasets.labelled(territory_rows, period, territory_total):
+            yield InTerritory(row, plan.territory.name)
+    overall = stats.Totals.added(totals.values())
     yield InTerritory(datasets.TotalRow(overall), EVERY_LABEL)
 
 

@@ -8,7 +8,7 @@ the daily rows for the months its period cuts, a few thousand rows where the lin
 are millions — or, for a scope narrowed to partners, the count lines themselves."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
@@ -186,6 +186,13 @@ class Figures:
 @dataclass(frozen=True)
 class Totals(Figures):
     events: int = 0
+
+    @classmethod
+    def added(cls, parts):
+        """These totals added up (each territory's, for all of them)."""
+        parts = list(parts)
+        names = [field.name for field in fields(cls)]
+        return cls(**{name: sum(getattr(part, name) for part in parts) for name in names})
 
 
 FIGURES = {

@@ -1139,13 +1139,10 @@ def by_territory(*, today, with_epcis=False):
 
 
 def _national_total(headlines, year):
-    fields = ("events", "people", "women", "people_with_known_women")
     with_population = [row for row in headlines if row.population]
     with_target = [row for row in headlines if row.progress is not None]
     return NationalTotal(
-        totals=Totals(
-            **{name: sum(getattr(row.totals, name) for row in headlines) for name in fields}
-        ),
+        totals=Totals.added(row.totals for row in headlines),
         year=year,
         people_where_population_known=sum(row.totals.people for row in with_population),
         population=sum(row.population for row in with_population) or None,

@@ -109,7 +109,7 @@ def time_svg(context, chart, panel, layout):
             )
         parts.append("\n")
     parts.append("</svg>")
-    # Every text above is escaped (_t, _cell).
+    # Every text above is escaped (_t).
     return mark_safe("".join(parts))
 
 
@@ -131,5 +131,5 @@ def table_rows(rows):
                 number = ' class="num"' if is_number else ""
                 cells.append(f"<td{number}>{_cell(text)}</td>")
         parts.append(f"          <tr>{''.join(cells)}</tr>\n")
-    # Every text above is escaped (_t, _cell).
+    # Every text above is escaped (_cell).
     return mark_safe("".join(parts))

@@ -420,15 +420,22 @@ def test_every_territorys_counts_are_each_territorys_own_file_one_after_the_othe
         assert own[0] == every[0][1:]
         expected += [[territory.name, *row] for row in own[1:]]
     assert every[1:-1] == expected
-    if query == {"par": "annee", "format": "csv"}:
-        target = every[0].index("objectif de personnes")
-        assert [row[target] for row in expected if row[1] == "2025"] == [
-            str(MARKS[key]["people"] * 10) for key in ("a", "b")
-        ]
     total = every[-1]
     assert total[0] == "Tous les territoires"
     people = every[0].index("personnes sensibilisées")
     assert int(total[people]) == sum(int(row[people]) for row in expected if row[1] == "Total")
+
+
+def test_each_territorys_yearly_counts_carry_its_own_plans_target(client, two_territories):
+    client.force_login(account(two_territories, "national"))
+    query = {"format": "csv", "territoire": "tous", "par": "annee"}
+
+    rows = read(client.get(reverse("export_counts"), query), "csv")
+
+    target = rows[0].index("objectif de personnes")
+    assert [(row[0], row[target]) for row in rows[1:] if row[1] == "2025"] == [
+        (two_territories[key].name, str(MARKS[key]["people"] * 10)) for key in ("a", "b")
+    ]
 
 
 def test_a_refusal_on_another_territorys_site_links_to_the_instances_admin(client, two_territories):
