@@ -32,6 +32,24 @@ def machine():
     }
 
 
+def _speed(sizes):
+    """The machine's speed at each size's measurement: durations of two reports
+    compare only once divided by it."""
+    loops = [(e, r["reference_loop_s"]) for e, r in sizes.items() if "reference_loop_s" in r]
+    if not loops:
+        return []
+    measured = " ; ".join(
+        f"{str(s).replace('.', ',')} s (mesure à {n(int(events))} actions)" for events, s in loops
+    )
+    return [
+        "- Vitesse de la machine : une boucle Python de référence (20 millions d'additions,"
+        f" `bench.run.reference_loop`) y prend {measured} ; les passages"
+        " antérieurs au 04/12/2026 ne la mesuraient pas (leurs machines étaient environ"
+        " deux fois plus rapides, à en juger par la durée de la suite de tests) : d'une"
+        " machine à l'autre, comparer les durées rapportées à ce temps."
+    ]
+
+
 def n(value):
     return f"{value:,}".replace(",", "\u202f")
 
@@ -409,6 +427,7 @@ def write(results):
         ],
         f"- Machine : {info['nproc']} cœurs ({info['cpu']}), PostgreSQL {info['postgres']},"
         f" Python {info['python']} ; machine partagée avec d'autres travaux pendant la mesure",
+        *_speed(sizes),
         "",
         "```",
         info["free"],

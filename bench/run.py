@@ -43,6 +43,19 @@ def measure(events, repeat, *extra, timeout=300):
         return json.load(open(out.name))
 
 
+def reference_loop():
+    """Seconds a fixed piece of pure Python takes (median of three): how fast this
+    machine is, to compare reports written on different machines."""
+
+    def once():
+        started, total = time.perf_counter(), 0
+        for i in range(20_000_000):
+            total += i
+        return time.perf_counter() - started
+
+    return round(sorted(once() for _ in range(3))[1], 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000")
@@ -85,6 +98,7 @@ def main():
         if not args.no_load:
             print(f"[run] {events} events: load test, {duration} s", flush=True)
             result["load"] = loadtest.run(events, duration)
+        result["reference_loop_s"] = reference_loop()
         result["wall_s"] = round(time.perf_counter() - started)
         result["command"] = command
         result["measured_at"] = time.strftime("%Y-%m-%d %H:%M %Z")
