@@ -39,15 +39,20 @@ def _speed(sizes):
     if not loops:
         return []
     measured = " ; ".join(
-        f"{str(s).replace('.', ',')} s (mesure à {n(int(events))} actions)" for events, s in loops
+        f"{_seconds(before)} s avant les mesures à {n(int(e))} actions, {_seconds(after)} s après"
+        for e, (before, after) in loops
     )
     return [
         "- Vitesse de la machine : une boucle Python de référence (20 millions d'additions,"
         f" `bench.run.reference_loop`) y prend {measured} ; les passages"
-        " antérieurs au 04/12/2026 ne la mesuraient pas (leurs machines étaient environ"
-        " deux fois plus rapides, à en juger par la durée de la suite de tests) : d'une"
-        " machine à l'autre, comparer les durées rapportées à ce temps."
+        " antérieurs au 04/12/2026 ne la mesuraient pas. Ce temps varie d'une machine à"
+        " l'autre, et sur une machine partagée d'une heure à l'autre : comparer les"
+        " durées de deux passages rapportées à ce temps."
     ]
+
+
+def _seconds(value):
+    return str(value).replace(".", ",")
 
 
 def n(value):

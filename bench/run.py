@@ -86,6 +86,7 @@ def main():
         started = time.perf_counter()
         prepared = prepare.prepare(events)
         print(f"[run] {events} events: measuring", flush=True)
+        speed_before = reference_loop()
         extra = ["--import-rows"] if events == import_size <= 100_000 else []
         result = measure(events, args.repeat, *extra, timeout=args.dashboard_timeout)
         # A database already there keeps the seeding figures of the run that built it.
@@ -98,7 +99,7 @@ def main():
         if not args.no_load:
             print(f"[run] {events} events: load test, {duration} s", flush=True)
             result["load"] = loadtest.run(events, duration)
-        result["reference_loop_s"] = reference_loop()
+        result["reference_loop_s"] = [speed_before, reference_loop()]
         result["wall_s"] = round(time.perf_counter() - started)
         result["command"] = command
         result["measured_at"] = time.strftime("%Y-%m-%d %H:%M %Z")

@@ -163,8 +163,12 @@ def give_roles_their_permissions(apps):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    create_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def create_roles(Group, Permission):
+    """The groups of PERMISSIONS, each given its permissions, with the models given:
+    a migration's, or the real ones once a transactional test has emptied the tables."""
     for name, codenames in PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         for dotted in codenames:

@@ -130,16 +130,9 @@ def pytest_runtest_teardown(item, nextitem):
 def _create_roles():
     from django.contrib.auth.models import Group, Permission
 
-    from feminisation.access import PERMISSIONS
+    from feminisation.access import create_roles
 
-    for name, dotted_names in PERMISSIONS.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            for dotted in dotted_names:
-                app_label, codename = dotted.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+    create_roles(Group, Permission)
 
 
 @pytest.fixture
