@@ -11,8 +11,9 @@ The rows are those `store` writes, keyed by its `CHECKED_KEYS` and holding its
 each event once) and one per audience, only for events with count lines. An event
 of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
 the sums are kept per (day, kind) and per slot, then spread over the tables' keys
-once at the end. tests/indicators/test_seed_demo.py checks that they equal what
-`store.rebuild_all()` writes."""
+once their month is over, and written while the next months are drawn.
+tests/indicators/test_seed_demo.py checks that they equal what `store.rebuild_all()`
+writes."""
 
 from indicators.enums import EventRole
 from indicators.figures.store import FIGURE_FIELDS, key_columns
@@ -21,7 +22,6 @@ from indicators.models import (
     MonthlyFigures,
     PartnerDailyFigures,
     PartnerMonthlyFigures,
-    Venue,
     VenueMonth,
 )
 
@@ -34,7 +34,10 @@ def columns(model):
 
 
 class DemoFigures:
-    """Add each drawn event with `add`, then `rows(venues)` gives every table's rows."""
+    """Add each drawn event with `add`; `rows_before(month, venue_of)` then gives
+    every table's rows of the months before `month`, which no event to come can
+    change (the events come in date order), and forgets them: memory holds a month
+    or two of sums, whatever the number of events."""
 
     def __init__(self, status):
         self.status = status
@@ -72,25 +75,25 @@ class DemoFigures:
                 sums = self._co_organized[key] = [0] * (1 + 3 * len(lines))
             _add(sums, lines)
 
-    def places(self):
-        """The (name, commune) of the events counted in a venue's row."""
-        return {(name, commune) for _, places in self._days.values() for name, commune, _ in places}
-
-    def rows(self, venues):
-        """{model: {key: sums}} of every table, keys and sums in the order of
-        `columns(model)`; `venues` gives each place's venue id."""
+    def rows_before(self, month, venue_of):
+        """{model: {key: sums}} of every table for the days before `month` (all of
+        them if None), keys and sums in the order of `columns(model)`;
+        `venue_of(name, commune)` gives a place's venue id. Those days are forgotten."""
+        days, self._days = _split(self._days, month)
+        co_organized, self._co_organized = _split(self._co_organized, month)
         status = self.status
         daily, partners, venue_months, months = {}, {}, {}, {}
-        for (day, (initiative, format, organizer, audiences)), (sums, places) in self._days.items():
+        for (day, (initiative, format, organizer, audiences)), (sums, places) in days.items():
             for audience, counted in _slots(audiences, sums):
                 _sum(daily, (day, initiative, format, status, audience), counted)
                 _sum(partners, (day, organizer, ORGANISED, initiative, status, audience), counted)
             month = months.get(day) or months.setdefault(day, day.replace(day=1))
             for (name, commune, _), events in places.items():
+                venue = venue_of(name, commune)
                 for audience in (None, *audiences):
-                    key = (month, venues[name, commune], initiative, status, audience)
+                    key = (month, venue, initiative, status, audience)
                     venue_months[key] = venue_months.get(key, 0) + events
-        for (day, (initiative, _, _, audiences), partner), sums in self._co_organized.items():
+        for (day, (initiative, _, _, audiences), partner), sums in co_organized.items():
             for audience, counted in _slots(audiences, sums):
                 _sum(partners, (day, partner, CO_ORGANISED, initiative, status, audience), counted)
         return {
@@ -100,6 +103,16 @@ class DemoFigures:
             MonthlyFigures: _per_month(daily, months),
             PartnerMonthlyFigures: _per_month(partners, months),
         }
+
+
+def _split(groups, month):
+    """(the groups of the days before `month`, the others); every group if None."""
+    if month is None:
+        return groups, {}
+    before, after = {}, {}
+    for key, value in groups.items():
+        (before if key[0] < month else after)[key] = value
+    return before, after
 
 
 def _add(sums, lines):
@@ -138,18 +151,3 @@ def _per_month(daily, months):
     for (day, *rest), sums in daily.items():
         _sum(monthly, (months[day], *rest), sums)
     return monthly
-
-
-def venues_of(places):
-    """{(name, commune): venue id} of these places, the missing venues created."""
-    known = _venues()
-    missing = sorted(places - known.keys())
-    if missing:
-        Venue.objects.bulk_create([Venue(name=name, commune=commune) for name, commune in missing])
-        known = _venues()
-    return known
-
-
-def _venues():
-    rows = Venue.objects.values_list("pk", "name", "commune")
-    return {(name, commune): pk for pk, name, commune in rows}

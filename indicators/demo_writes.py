@@ -39,13 +39,19 @@ EVENTS_PER_COPY = 50_000
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
-def _figure_rows(figures):
-    """{model: [values of `demo_figures.columns(model)`, …]} of what `figures`
-    summed, the venues they need added."""
-    rows = figures.rows(demo_figures.venues_of(figures.places()))
-    return {
-        model: [(*key, *sums) for key, sums in written.items()] for model, written in rows.items()
-    }
+def _add_figure_texts(texts, figures, month, venues):
+    """Adds to `texts` (the tables' COPY text lines, the figures' tables after the
+    five of the events, in the order of `_figure_tables()`) the rows of the days
+    before `month` (all if None)."""
+    rows = figures.rows_before(month, venues.id_of)
+    for (model, _), text in zip(_figure_tables(), texts[5:], strict=False):
+        text.extend(
+            "\t".join(map(_figure_text, (*key, *sums))) + "\n" for key, sums in rows[model].items()
+        )
+
+
+def _figure_tables():
+    return [(model, demo_figures.columns(model)) for model in REBUILT]
 
 
 # What an event's place sets (see `_event`).
@@ -68,16 +74,12 @@ def _event(kind, place, loaded, **fields):
     )
 
 
-def create(batches, count, loaded, figures=None):
+def create(batches, count, loaded):
     """Writes the `count` events, their count lines, co-organisers and credits with
-    bulk_create, a batch at a time; adds each event to `figures` if given, and
-    writes the rows it sums in place of the stored figures. Returns the days written
-    and the number of count lines."""
+    bulk_create, a batch at a time (their figures are then summed by the store).
+    Returns the days written and the number of count lines."""
     days, lines = set(), 0
     for batch in batches:
-        if figures is not None:
-            for event in batch:
-                figures.add(*event)
         events = AwarenessEvent.objects.bulk_create(
             [_event(kind, place, loaded, date=day) for day, kind, place, _, _ in batch]
         )
@@ -94,11 +96,6 @@ def create(batches, count, loaded, figures=None):
         days.update(day for day, *_ in batch)
         lines += len(counts)
     credits.credit_uncredited()
-    if figures is not None:
-        for model, rows in _figure_rows(figures).items():
-            model.objects.all().delete()
-            columns = demo_figures.columns(model)
-            model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
     return days, lines
 
 
@@ -155,14 +152,20 @@ def copy(batches, count, loaded, figures=None):
     add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
     frozen = figures is not None
+    tables = [(model, columns, frozen) for model, columns in tables]
     with connection.cursor() as cursor:
         if frozen:
             names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
             cursor.execute(f"TRUNCATE {names}")
+            venues = _Venues(cursor)
+            # Each month's figures go with the events, once the month is over.
+            tables += [(model, columns, True) for model, columns in _figure_tables()]
+            tables.append((Venue, venues.COLUMNS, False))
         pk = _reserve_ids(cursor, count)
-        with _CopiedInBackground(cursor, tables, frozen) as copies:
+        with _CopiedInBackground(cursor, tables) as copies:
             texts = [[] for _ in tables]
-            events, counts, co_organized, credited, co_credited = texts
+            events, counts, co_organized, credited, co_credited = texts[:5]
+            summed_month = None
             for batch in batches:
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
@@ -183,18 +186,21 @@ def copy(batches, count, loaded, figures=None):
                         add(day, kind, place, co_organizers, counted)
                     pk += 1
                 days.update(day for day, *_ in batch)
+                if add is not None and (month := last_day.replace(day=1)) != summed_month:
+                    _add_figure_texts(texts, figures, month, venues)
+                    summed_month = month
                 if len(events) >= EVENTS_PER_COPY:
                     lines += len(counts)
                     copies.send(texts)
                     texts = [[] for _ in tables]
-                    events, counts, co_organized, credited, co_credited = texts
+                    events, counts, co_organized, credited, co_credited = texts[:5]
             lines += len(counts)
+            if add is not None:
+                _add_figure_texts(texts, figures, None, venues)
+                texts[-1] = venues.new_rows()
             copies.send(texts)
-        if figures is not None:
-            for model, written in _figure_rows(figures).items():
-                text = "".join("\t".join(map(_figure_text, row)) + "\n" for row in written)
-                with _copying(cursor, model, demo_figures.columns(model), frozen) as copy:
-                    copy.write(text)
+        if frozen:
+            venues.close()
     return days, lines
 
 
@@ -212,8 +218,8 @@ class _CopiedInBackground:
 
     WAITING = 2
 
-    def __init__(self, cursor, tables, frozen):
-        self._cursor, self._tables, self._frozen = cursor, tables, frozen
+    def __init__(self, cursor, tables):
+        self._cursor, self._tables = cursor, tables
         self._queue = queue.Queue(maxsize=self.WAITING)
         self._thread = threading.Thread(target=self._copy, name="seed_demo COPY")
         self._error = None
@@ -236,14 +242,52 @@ class _CopiedInBackground:
     def _copy(self):
         try:
             while (texts := self._queue.get()) is not None:
-                for (model, columns), text in zip(self._tables, texts, strict=True):
+                for (model, columns, frozen), text in zip(self._tables, texts, strict=True):
                     if text:
-                        with _copying(self._cursor, model, columns, self._frozen) as copy:
+                        with _copying(self._cursor, model, columns, frozen) as copy:
                             copy.write("".join(text))
         except BaseException as error:  # raised in the caller's thread
             self._error = error
             while self._queue.get() is not None:  # the caller may be waiting to send
                 pass
+
+
+class _Venues:
+    """The venues of the figures summed while drawing: those the database has, and
+    the new places', given the ids that follow the venues' sequence as they come (the
+    table locked meanwhile, as the events' is; the connection is the COPYs' by then)
+    and written with the last figures."""
+
+    COLUMNS = ["id", "name", "commune"]
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+        table = Venue._meta.db_table
+        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+        rows = Venue.objects.values_list("pk", "name", "commune")
+        self._ids = {(name, commune): pk for pk, name, commune in rows}
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        self._sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass)", [self._sequence])
+        self._first = cursor.fetchone()[0]
+        self._new = []
+
+    def id_of(self, name, commune):
+        pk = self._ids.get((name, commune))
+        if pk is None:
+            pk = self._ids[name, commune] = self._first + len(self._new)
+            self._new.append((pk, name, commune))
+        return pk
+
+    def new_rows(self):
+        """The COPY text lines of the venues added."""
+        return ["\t".join(_copy_text(value) for value in venue) + "\n" for venue in self._new]
+
+    def close(self):
+        """The sequence moved past the ids taken, once the COPYs are done."""
+        if self._new:
+            last = self._new[-1][0]
+            self._cursor.execute("SELECT setval(%s::regclass, %s)", [self._sequence, last])
 
 
 def _reserve_ids(cursor, count):
