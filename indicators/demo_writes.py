@@ -44,7 +44,7 @@ def _add_figure_texts(texts, figures, month, venues):
     five of the events, in the order of `_figure_tables()`) the rows of the days
     before `month` (all if None)."""
     rows = figures.rows_before(month, venues.id_of)
-    for (model, _), text in zip(_figure_tables(), texts[5:], strict=False):
+    for (model, _), text in zip(_figure_tables(), texts[5 : 5 + len(REBUILT)], strict=True):
         text.extend(
             "\t".join(map(_figure_text, (*key, *sums))) + "\n" for key, sums in rows[model].items()
         )
