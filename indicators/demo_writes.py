@@ -262,14 +262,9 @@ class _Venues:
 
     def __init__(self, cursor):
         self._cursor = cursor
-        table = Venue._meta.db_table
-        cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+        self._sequence, self._first = _locked_sequence(cursor, Venue)
         rows = Venue.objects.values_list("pk", "name", "commune")
         self._ids = {(name, commune): pk for pk, name, commune in rows}
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        self._sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s::regclass)", [self._sequence])
-        self._first = cursor.fetchone()[0]
         self._new = []
 
     def id_of(self, name, commune):
@@ -292,14 +287,21 @@ class _Venues:
 
 def _reserve_ids(cursor, count):
     """The first of `count` consecutive event ids, taken from the events' sequence."""
-    table = AwarenessEvent._meta.db_table
+    sequence, first = _locked_sequence(cursor, AwarenessEvent)
+    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + count - 1])
+    return first
+
+
+def _locked_sequence(cursor, model):
+    """(the id sequence of the model's table, its next value), the table locked until
+    the transaction ends: an INSERT elsewhere waits rather than take the ids that
+    follow, which the caller gives out itself."""
+    table = model._meta.db_table
     cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     sequence = cursor.fetchone()[0]
     cursor.execute("SELECT nextval(%s::regclass)", [sequence])
-    first = cursor.fetchone()[0]
-    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + count - 1])
-    return first
+    return sequence, cursor.fetchone()[0]
 
 
 @contextmanager
