@@ -122,15 +122,18 @@ def copy(batches, count, loaded, figures=None):
     fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
     place_fields = [f for f in fields if f.name in PLACE_FIELDS]
     kind_fields = [f for f in fields if f.name not in PLACE_FIELDS]
+    frozen = figures is not None
+    # (table, its columns, whether COPY writes its rows frozen)
     tables = [
         (
             AwarenessEvent,
             ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
+            frozen,
         ),
-        (AudienceCount, ["event_id", "audience_id", "people", "women"]),
-        (CoOrganizer, ["awarenessevent_id", "partner_id"]),
-        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"]),
-        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
+        (AudienceCount, ["event_id", "audience_id", "people", "women"], frozen),
+        (CoOrganizer, ["awarenessevent_id", "partner_id"], frozen),
+        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"], frozen),
+        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"], frozen),
     ]
     kinds, places = {}, {}
 
@@ -151,8 +154,6 @@ def copy(batches, count, loaded, figures=None):
 
     add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
-    frozen = figures is not None
-    tables = [(model, columns, frozen) for model, columns in tables]
     with connection.cursor() as cursor:
         if frozen:
             names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
