@@ -203,6 +203,7 @@ class AwarenessEvent(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # event_official_commune_idx
         related_name="events",
         verbose_name="commune",
         help_text="Tapez le nom ou le code postal de la commune, puis choisissez-la dans la liste.",
@@ -242,6 +243,7 @@ class AwarenessEvent(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # see Meta.indexes
         related_name="+",
         verbose_name="validée par",
     )
@@ -252,6 +254,7 @@ class AwarenessEvent(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # see Meta.indexes
         related_name="+",
         verbose_name="créée par",
     )
@@ -260,6 +263,7 @@ class AwarenessEvent(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,  # see Meta.indexes
         related_name="+",
         verbose_name="modifiée par",
     )
@@ -286,6 +290,19 @@ class AwarenessEvent(models.Model):
             # Finds at once whether a venue had an event in a period (venues reached).
             models.Index(
                 fields=["venue_name", "commune", "status", "date"], name="event_venue_idx"
+            ),
+            # Without the copy for LIKE searches that Django adds to a text foreign
+            # key: the code is only ever looked up whole.
+            models.Index(fields=["official_commune"], name="event_official_commune_idx"),
+            # The users' foreign keys are looked up by a user (deleting one), never
+            # by an empty value, which most events have (imported, generated).
+            *(
+                models.Index(
+                    fields=[field],
+                    name=f"event_{field}_idx",
+                    condition=Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("validated_by", "created_by", "updated_by")
             ),
         ]
         permissions = [
@@ -334,6 +351,7 @@ class AudienceCount(models.Model):
     event = models.ForeignKey(
         AwarenessEvent,
         on_delete=models.CASCADE,
+        db_index=False,  # count_one_line_per_audience leads with it
         related_name="counts",
         verbose_name="action de sensibilisation",
     )

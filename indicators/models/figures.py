@@ -93,7 +93,8 @@ class PartnerDailyFigures(DaySums):
     """The day's sums per partner: a joint event counts in full for its organiser
     and for each of its co-organisers."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    # Indexed by partner_daily_partner_idx, which leads with it.
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     role = models.CharField(max_length=20, choices=EventRole)
 
     class Meta(DaySums.Meta):
@@ -199,7 +200,8 @@ class VenueMonth(models.Model):
     status and audience (an empty audience: whatever their audiences)."""
 
     month = models.DateField(help_text="Le premier jour du mois.")
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
+    # Indexed by venue_month_idx, which leads with it.
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=EventStatus)
     audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
