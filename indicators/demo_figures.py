@@ -42,7 +42,8 @@ class DemoFigures:
     def __init__(self, status):
         self.status = status
         # The sums are kept per day and per what the rows' keys read of a kind (its
-        # initiative, format, organiser and audiences): (day, class) → (sums,
+        # initiative, format, organiser, and None then its audiences: the audience
+        # of each of its rows): (day, class) → (sums,
         # {place: events}), the sums being [events, then people, women and known of
         # each audience's slot].
         self._days = {}
@@ -51,6 +52,8 @@ class DemoFigures:
         self._classes = {}
 
     def add(self, day, kind, place, co_organizers, lines):
+        """Adds an event of `day`, its date as ISO text (2026-12-04): its rows take
+        it as COPY reads it, and it sorts as dates do."""
         if not lines:  # counted in no row
             return
         kind_class = self._classes.get(kind)
@@ -59,7 +62,7 @@ class DemoFigures:
                 kind.initiative_pk,
                 kind.format,
                 kind.organizer_pk,
-                tuple(audience for audience, *_ in kind.sizes),
+                (None, *(audience for audience, *_ in kind.sizes)),
             )
         key = (day, kind_class)
         group = self._days.get(key)
@@ -76,8 +79,9 @@ class DemoFigures:
             _add(sums, lines)
 
     def rows_before(self, month, venue_of):
-        """{model: {key: sums}} of every table for the days before `month` (all of
-        them if None), keys and sums in the order of `columns(model)`;
+        """{model: {key: sums}} of every table for the days before `month` (its
+        first day as ISO text; all of them if None), keys and sums tuples in the
+        order of `columns(model)`;
         `venue_of(name, commune)` gives a place's venue id. Those days are forgotten."""
         days, self._days = _split(self._days, month)
         co_organized, self._co_organized = _split(self._co_organized, month)
@@ -87,10 +91,12 @@ class DemoFigures:
             for audience, counted in _slots(audiences, sums):
                 _sum(daily, (day, initiative, format, status, audience), counted)
                 _sum(partners, (day, organizer, ORGANISED, initiative, status, audience), counted)
-            month = months.get(day) or months.setdefault(day, day.replace(day=1))
+            month = months.get(day)
+            if month is None:
+                month = months[day] = day[:8] + "01"
             for (name, commune, _), events in places.items():
                 venue = venue_of(name, commune)
-                for audience in (None, *audiences):
+                for audience in audiences:
                     key = (month, venue, initiative, status, audience)
                     venue_months[key] = venue_months.get(key, 0) + events
         for (day, (initiative, _, _, audiences), partner), sums in co_organized.items():
@@ -99,7 +105,7 @@ class DemoFigures:
         return {
             DailyFigures: daily,
             PartnerDailyFigures: partners,
-            VenueMonth: {key: [events] for key, events in venue_months.items()},
+            VenueMonth: {key: (events,) for key, events in venue_months.items()},
             MonthlyFigures: _per_month(daily, months),
             PartnerMonthlyFigures: _per_month(partners, months),
         }
@@ -128,26 +134,41 @@ def _add(sums, lines):
 
 
 def _slots(audiences, sums):
-    """(audience, or None for all, [events, people, women, known]) of a group's
-    sums: each of its events has a line of each of its audiences."""
+    """(audience, or None for all, (events, people, women, known)) of a group's
+    sums, `audiences` being (None, then its events' audiences): each of its events
+    has a line of each of those."""
     events = sums[0]
-    yield None, [events, sum(sums[1::3]), sum(sums[2::3]), sum(sums[3::3])]
-    for index, audience in enumerate(audiences):
-        yield audience, [events, *sums[1 + 3 * index : 4 + 3 * index]]
+    if len(audiences) == 2:  # most groups: all their audiences are that one
+        counted = (events, *sums[1:4])
+        return ((None, counted), (audiences[1], counted))
+    every = (None, (events, sum(sums[1::3]), sum(sums[2::3]), sum(sums[3::3])))
+    return (
+        every,
+        *(
+            (audience, (events, *sums[3 * index - 2 : 3 * index + 1]))
+            for index, audience in enumerate(audiences)
+            if index
+        ),
+    )
 
 
 def _sum(rows, key, sums):
+    """Adds the (events, people, women, known) `sums` to the row of `key`."""
     total = rows.get(key)
     if total is None:
-        rows[key] = list(sums)
+        rows[key] = sums
     else:
-        for index, value in enumerate(sums):
-            total[index] += value
+        rows[key] = (
+            total[0] + sums[0],
+            total[1] + sums[1],
+            total[2] + sums[2],
+            total[3] + sums[3],
+        )
 
 
 def _per_month(daily, months):
     """Daily rows summed per month, as `store._rolled_up` does."""
     monthly = {}
-    for (day, *rest), sums in daily.items():
-        _sum(monthly, (months[day], *rest), sums)
+    for key, sums in daily.items():
+        _sum(monthly, (months[key[0]], *key[1:]), sums)
     return monthly

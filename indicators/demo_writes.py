@@ -5,6 +5,7 @@ built and checked once at its end) and gets its figures summed while the events 
 drawn (indicators/demo_figures.py)."""
 
 import queue
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -36,6 +37,11 @@ _FRESH = (*WRITTEN, *REBUILT)
 # Events whose rows go in one COPY a table: each COPY waits for the server at its
 # end, and for the main thread to let go of the interpreter.
 EVENTS_PER_COPY = 50_000
+# How long the drawing keeps the interpreter when the COPY thread asks for it
+# (Python's default: 5 ms). Every 128 kB it sends, the thread waits for the server
+# and then for the interpreter: with the default, the server waited (10M events at
+# 200 territories: 257 → 245 s).
+SWITCH_INTERVAL = 0.0005
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -44,14 +50,18 @@ def _add_figure_texts(texts, figures, month, venues):
     five of the events, in the order of `_figure_tables()`) the rows of the days
     before `month` (all if None)."""
     rows = figures.rows_before(month, venues.id_of)
-    for (model, _), text in zip(_figure_tables(), texts[5 : 5 + len(REBUILT)], strict=True):
-        text.extend(
-            "\t".join(map(_figure_text, (*key, *sums))) + "\n" for key, sums in rows[model].items()
-        )
+    for (model, columns), text in zip(_figure_tables(), texts[5 : 5 + len(REBUILT)], strict=True):
+        line = "\t".join(["%s"] * len(columns)) + "\n"
+        text.extend(line % (key + sums) for key, sums in rows[model].items())
 
 
 def _figure_tables():
     return [(model, demo_figures.columns(model)) for model in REBUILT]
+
+
+# The figures' rows are numbers, dates and choices' values, with nothing to escape:
+# each is written as `%s` formats it, a null as "None", which their COPY reads as null.
+FIGURES_NULL = "None"
 
 
 # What an event's place sets (see `_event`).
@@ -123,17 +133,18 @@ def copy(batches, count, loaded, figures=None):
     place_fields = [f for f in fields if f.name in PLACE_FIELDS]
     kind_fields = [f for f in fields if f.name not in PLACE_FIELDS]
     frozen = figures is not None
-    # (table, its columns, whether COPY writes its rows frozen)
+    # (table, its columns, whether COPY writes its rows frozen, how it writes a null)
     tables = [
         (
             AwarenessEvent,
             ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
             frozen,
+            _NULL,
         ),
-        (AudienceCount, ["event_id", "audience_id", "people", "women"], frozen),
-        (CoOrganizer, ["awarenessevent_id", "partner_id"], frozen),
-        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"], frozen),
-        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"], frozen),
+        (AudienceCount, ["event_id", "audience_id", "people", "women"], frozen, _NULL),
+        (CoOrganizer, ["awarenessevent_id", "partner_id"], frozen, _NULL),
+        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"], frozen, _NULL),
+        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"], frozen, _NULL),
     ]
     kinds, places = {}, {}
 
@@ -141,16 +152,15 @@ def copy(batches, count, loaded, figures=None):
         values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
         return "\t".join(_copy_text(value) for value in values)
 
-    def row(kind, place):
-        kind_text = kinds.get(kind)
-        if kind_text is None:
-            event = _event(kind, place, loaded, created_at=now, updated_at=now)
-            kind_text = kinds[kind] = text(event, kind_fields)
-        place_text = places.get(place)
-        if place_text is None:
-            event = _event(kind, place, loaded, created_at=now, updated_at=now)
-            place_text = places[place] = text(event, place_fields)
-        return f"{place_text}\t{kind_text}"
+    def kind_text(kind, place):
+        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+        kinds[kind] = value = text(event, kind_fields)
+        return value
+
+    def place_text(kind, place):
+        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+        places[place] = value = text(event, place_fields)
+        return value
 
     add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
@@ -160,8 +170,8 @@ def copy(batches, count, loaded, figures=None):
             cursor.execute(f"TRUNCATE {names}")
             venues = _Venues(cursor)
             # Each month's figures go with the events, once the month is over.
-            tables += [(model, columns, True) for model, columns in _figure_tables()]
-            tables.append((Venue, venues.COLUMNS, False))
+            tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
+            tables.append((Venue, venues.COLUMNS, False, _NULL))
         pk = _reserve_ids(cursor, count)
         with _CopiedInBackground(cursor, tables) as copies:
             texts = [[] for _ in tables]
@@ -171,7 +181,11 @@ def copy(batches, count, loaded, figures=None):
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
-                    events.append(f"{pk}\t{date}\t{row(kind, place)}\n")
+                        days.add(day)
+                    events.append(
+                        f"{pk}\t{date}\t{places.get(place) or place_text(kind, place)}"
+                        f"\t{kinds.get(kind) or kind_text(kind, place)}\n"
+                    )
                     for audience, people, women in counted:
                         counts.append(
                             f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
@@ -184,10 +198,9 @@ def copy(batches, count, loaded, figures=None):
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
                     if add is not None:
-                        add(day, kind, place, co_organizers, counted)
+                        add(date, kind, place, co_organizers, counted)
                     pk += 1
-                days.update(day for day, *_ in batch)
-                if add is not None and (month := last_day.replace(day=1)) != summed_month:
+                if add is not None and (month := date[:8] + "01") != summed_month:
                     _add_figure_texts(texts, figures, month, venues)
                     summed_month = month
                 if len(events) >= EVENTS_PER_COPY:
@@ -205,12 +218,6 @@ def copy(batches, count, loaded, figures=None):
     return days, lines
 
 
-def _figure_text(value):
-    """A figure's key or sum as COPY text: numbers, dates and choices' values, which
-    have nothing to escape."""
-    return _NULL if value is None else str(value)
-
-
 class _CopiedInBackground:
     """COPYs the rows sent (a list of COPY text lines per table) in a thread, a
     table after the other, while the caller draws the next ones; at most a few
@@ -226,6 +233,8 @@ class _CopiedInBackground:
         self._error = None
 
     def __enter__(self):
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self._thread.start()
         return self
 
@@ -237,15 +246,16 @@ class _CopiedInBackground:
     def __exit__(self, *exc_info):
         self._queue.put(None)
         self._thread.join()
+        sys.setswitchinterval(self._switch_interval)
         if self._error is not None and exc_info[0] is None:
             raise self._error
 
     def _copy(self):
         try:
             while (texts := self._queue.get()) is not None:
-                for (model, columns, frozen), text in zip(self._tables, texts, strict=True):
+                for (model, columns, frozen, null), text in zip(self._tables, texts, strict=True):
                     if text:
-                        with _copying(self._cursor, model, columns, frozen) as copy:
+                        with _copying(self._cursor, model, columns, frozen, null) as copy:
                             copy.write("".join(text))
         except BaseException as error:  # raised in the caller's thread
             self._error = error
@@ -307,11 +317,15 @@ def _locked_sequence(cursor, model):
 
 @contextmanager
 def indexes_built_at_the_end(fresh):
-    """On a fresh database, the indexes of the tables written from scratch, their
-    primary and unique keys' too, are dropped for the writing and built again at its
-    end, each from a sort of the whole table, as pg_restore does: kept up to date row by row (the
-    plain ones in the random order of venues, organisers and communes) they took
-    most of the COPY's time. The keys are checked as they are added back."""
+    """On a fresh database, the plain indexes and the unique keys of the tables
+    written from scratch are dropped for the writing and built again at its end,
+    each from a sort of the whole table, as pg_restore does: kept up to date row by
+    row (in the random order of venues, organisers and communes) they took most of
+    the COPY's time. The unique keys are checked as they are added back. The primary
+    keys stay, as do the figures' unique indexes (partial ones, not constraints):
+    their rows come in the order of their keys (ids; months), each entry at an end of
+    its index, which the server keeps up to date while Python draws the next rows
+    rather than after them."""
     if not fresh:
         yield
         return
@@ -320,7 +334,7 @@ def indexes_built_at_the_end(fresh):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) "
+            "FROM pg_constraint WHERE contype = 'u' AND conrelid = ANY(%s::regclass[]) "
             "ORDER BY conrelid, contype, conname",
             [tables],
         )
@@ -392,9 +406,11 @@ def _copy_text(value):
 
 
 @contextmanager
-def _copying(cursor, model, columns, frozen=False):
+def _copying(cursor, model, columns, frozen, null):
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
-    options = " WITH (FREEZE)" if frozen else ""
-    with cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN{options}") as copy:
+    options = ", ".join(["FREEZE"] * frozen + [f"NULL '{null}'"])
+    with cursor.copy(
+        f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH ({options})"
+    ) as copy:
         yield copy
