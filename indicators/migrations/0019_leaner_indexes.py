@@ -8,8 +8,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# (table, column): Django named each foreign key's index after them.
-REDUNDANT = [
+# (table, column) of each index dropped: Django named it after them.
+DROPPED = [
     ("indicators_audiencecount", "event_id"),
     ("indicators_awarenessevent", "created_by_id"),
     ("indicators_awarenessevent", "official_commune_id"),
@@ -28,14 +28,14 @@ def _names(schema_editor, table, column):
 
 
 def drop_indexes(apps, schema_editor):
-    for table, column in REDUNDANT:
+    for table, column in DROPPED:
         for name in _names(schema_editor, table, column):
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
 
 def create_indexes(apps, schema_editor):
     quote = schema_editor.quote_name
-    for table, column in REDUNDANT:
+    for table, column in DROPPED:
         name, *like = _names(schema_editor, table, column)
         schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)})")
         for name in like:
