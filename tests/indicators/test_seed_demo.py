@@ -1,6 +1,7 @@
 """`seed_demo` fills the dashboard with plausible, reproducible validated events."""
 
 import datetime
+import sys
 from io import StringIO
 
 import pytest
@@ -258,8 +259,11 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
         created = without_timestamps(written())
         transaction.set_rollback(True)
 
+    interval = sys.getswitchinterval()
     seed_demo("--events", "300", "--seed", "5", "--end", END)
 
+    # The COPY thread's shorter switch interval does not outlive the command.
+    assert sys.getswitchinterval() == interval
     copied = written()
     assert without_timestamps(copied) == created
     events, lines, co_organizers = copied
