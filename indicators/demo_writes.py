@@ -135,32 +135,27 @@ def copy(batches, count, loaded, figures=None):
     frozen = figures is not None
     # (table, its columns, whether COPY writes its rows frozen, how it writes a null)
     tables = [
-        (
-            AwarenessEvent,
-            ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
-            frozen,
-            _NULL,
-        ),
-        (AudienceCount, ["event_id", "audience_id", "people", "women"], frozen, _NULL),
-        (CoOrganizer, ["awarenessevent_id", "partner_id"], frozen, _NULL),
-        (EventCredit, ["event_id", "partner_id", "date", "organizer_id"], frozen, _NULL),
-        (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"], frozen, _NULL),
+        (model, columns, frozen, _NULL)
+        for model, columns in [
+            (
+                AwarenessEvent,
+                ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
+            ),
+            (AudienceCount, ["event_id", "audience_id", "people", "women"]),
+            (CoOrganizer, ["awarenessevent_id", "partner_id"]),
+            (EventCredit, ["event_id", "partner_id", "date", "organizer_id"]),
+            (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
+        ]
     ]
     kinds, places = {}, {}
 
-    def text(event, fields):
+    def remembered(texts, key, kind, place, fields):
+        """The COPY text of these fields of an event of this kind and place, kept
+        under `key` (read with `texts.get(key)` first: this is the miss)."""
+        event = _event(kind, place, loaded, created_at=now, updated_at=now)
         values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
-        return "\t".join(_copy_text(value) for value in values)
-
-    def kind_text(kind, place):
-        event = _event(kind, place, loaded, created_at=now, updated_at=now)
-        kinds[kind] = value = text(event, kind_fields)
-        return value
-
-    def place_text(kind, place):
-        event = _event(kind, place, loaded, created_at=now, updated_at=now)
-        places[place] = value = text(event, place_fields)
-        return value
+        texts[key] = text = "\t".join(_copy_text(value) for value in values)
+        return text
 
     add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
@@ -182,10 +177,11 @@ def copy(batches, count, loaded, figures=None):
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
                         days.add(day)
-                    events.append(
-                        f"{pk}\t{date}\t{places.get(place) or place_text(kind, place)}"
-                        f"\t{kinds.get(kind) or kind_text(kind, place)}\n"
+                    place_text = places.get(place) or remembered(
+                        places, place, kind, place, place_fields
                     )
+                    kind_text = kinds.get(kind) or remembered(kinds, kind, kind, place, kind_fields)
+                    events.append(f"{pk}\t{date}\t{place_text}\t{kind_text}\n")
                     for audience, people, women in counted:
                         counts.append(
                             f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
