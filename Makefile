@@ -15,6 +15,11 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/feminisation
 # tables, the groups that migrations create included) after the others.
 TEST_WORKERS ?= auto
 PYTEST = $(BIN)/pytest -n $(TEST_WORKERS) --dist load
+# Compiled modules, and pytest's test modules with their asserts rewritten, are kept
+# in __pycache__ (ignored by git) even where the environment sets
+# PYTHONDONTWRITEBYTECODE: without them every test process compiles the suite again,
+# 7 s of collection instead of 3.5 (each half of `make test` starts two).
+export PYTHONDONTWRITEBYTECODE :=
 DEMO_EVENTS ?= 400
 # `make run`: the demo instance's territories; from 2, demonstration territories of
 # real EPCIs beside the seed one (seed_demo --territories), on a database without events.
