@@ -4,9 +4,9 @@ area is the EPCIs (intercommunalités) that make it up, hence its official commu
 and population."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, slug_re
 from django.db import models
-from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 
 from feminisation import validators
 
@@ -19,6 +19,15 @@ class TerritoryQuerySet(models.QuerySet):
 
         return scoping.visible_to(self, user)
 
+    def named(self, slug):
+        """The territory whose identifier is `slug` (a value read from an address):
+        none, without a query, for a value no identifier can be (PostgreSQL refuses a
+        NUL byte outright)."""
+        longest = self.model._meta.get_field("slug").max_length
+        if not (isinstance(slug, str) and len(slug) <= longest and slug_re.match(slug)):
+            return self.none()
+        return self.filter(slug=slug)
+
     def with_population(self):
         """Each territory with its `inhabitants`: `Territory.population()`, read in
         the same query."""
@@ -27,7 +36,12 @@ class TerritoryQuerySet(models.QuerySet):
             .order_by()
             .annotate(whole=Value(1))
             .values("whole")
-            .annotate(total=Sum("population"))
+            .annotate(
+                known=Sum("population"),
+                communes=Count("pk"),
+                with_population=Count("population"),
+            )
+            .annotate(total=Case(When(communes=F("with_population"), then=F("known"))))
             .values("total")
         )
         return self.annotate(inhabitants=Subquery(total))
@@ -87,8 +101,13 @@ class Territory(models.Model):
         return self.communes().order_by().values_list("department", flat=True).distinct()
 
     def population(self):
-        """The legal population of its communes, None when none is loaded."""
-        return self.communes().aggregate(total=Sum("population"))["total"]
+        """The legal population of its communes; None when none is loaded, or when
+        one's is not known: the others' sum would inflate its rate per 1,000
+        inhabitants (as an intercommunality's, `stats.territory`)."""
+        values = self.communes().aggregate(
+            total=Sum("population"), unknown=Count("pk", filter=Q(population__isnull=True))
+        )
+        return None if values["unknown"] else values["total"]
 
 
 def communes_of(territory):

@@ -1098,11 +1098,12 @@ def by_territory(*, today, with_epcis=False):
     territories = IndustryTerritory.objects.all()
     if with_epcis:
         territories = territories.prefetch_related("epcis")
-    territories = list(
-        territories.with_population()
-        .annotate(current_plan=Subquery(plans.filter(territory=OuterRef("pk")).values("pk")[:1]))
-        .order_by("name")
+    territories = territories.with_population().annotate(
+        current_plan=Subquery(plans.filter(territory=OuterRef("pk")).values("pk")[:1])
     )
+    # In French alphabetical order (« Évreux » among the E), on any database: the
+    # database's order puts accented initials after the Z.
+    territories = sorted(territories.order_by(), key=lambda area: (name_key(area.name), area.name))
     if not territories:
         return [], NationalTotal(totals=Totals(), year=today.year)
     # The comparison with a year earlier, which the page does not show, would read

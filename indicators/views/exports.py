@@ -261,6 +261,9 @@ def _coverage(request, national):
 @public_page()
 def open_data(request, national=False):
     coverage = _published(request, national)
+    if coverage is None:
+        # No file to offer: each one answers 404 until a plan is published.
+        return render(request, "indicators/no_plan.html")
     return render(
         request,
         "indicators/open_data.html",
