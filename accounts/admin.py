@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UsernameField
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import invitations, rules
@@ -25,6 +26,7 @@ from feminisation.admin import ChangeDisplay
 from feminisation.formatting import counted
 from partners.models import Partner
 from territories import scoping
+from territories.admin import ScopedRelatedOnlyFilter
 from territories.models import Territory
 
 User = get_user_model()
@@ -198,7 +200,14 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     # Who reaches which account: accounts.rules, for every list, form and URL.
 
     def get_queryset(self, request):
-        accounts = super().get_queryset(request).prefetch_related("partner_organisations")
+        # Its organisations of other territories are not named (an account may belong
+        # to two territories).
+        organisations = scoping.visible_to(Partner.objects.all(), request.user)
+        accounts = (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("partner_organisations", queryset=organisations))
+        )
         return rules.manageable_accounts(request.user, accounts)
 
     def has_view_permission(self, request, obj=None):
@@ -274,7 +283,7 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
         return (
             "is_active",
             InvitationFilter,
-            ("partner_organisations", admin.RelatedOnlyFieldListFilter),
+            ("partner_organisations", ScopedRelatedOnlyFilter),
         )
 
     # Saving: the account and its memberships, then one version of it.

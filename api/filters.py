@@ -36,10 +36,11 @@ def territory_plan(request):
         ActionPlan.objects.published().select_related("territory").order_by("-start_date", "-pk")
     )
     if slug:
-        plan = plans.filter(territory__slug=slug).first()
+        named = Territory.objects.named(slug)
+        plan = plans.filter(territory__in=named).first()
         if plan is not None:
             return plan
-        if not Territory.objects.filter(slug=slug).exists():
+        if not named.exists():
             raise ParseError(f"Aucun territoire ne correspond à « {slug[:60]} ».")
         raise NotFound(f"Aucun plan d'action n'est publié pour le territoire « {slug} ».")
     others = Territory.objects.exclude(pk=OuterRef("territory"))

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from feminisation.admin import ConstraintMessageInlineFormSet
 from geography.models import Commune
@@ -29,9 +29,27 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
+    """Django's filter among the records the listed ones name, without those of the
+    territories the account does not read (an account of two territories belongs to
+    organisations of both)."""
+
+    def field_choices(self, field, request, model_admin):
+        named = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk")
+        return field.get_choices(
+            include_blank=False,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+            limit_choices_to=Q(pk__in=named)
+            & scoping.visible_condition(field.related_model, request.user),
+        )
+
+
 def scoped_filter(model, item):
     """A list filter named by its path (« plan », « initiative__plan ») made a
-    ScopedRelatedFilter when it offers records of territories."""
+    ScopedRelatedFilter when it offers records of territories; Django's
+    RelatedOnlyFieldListFilter a ScopedRelatedOnlyFilter."""
+    if isinstance(item, tuple) and item[1] is admin.RelatedOnlyFieldListFilter:
+        return (item[0], ScopedRelatedOnlyFilter)
     if not isinstance(item, str):
         return item
     try:
@@ -56,6 +74,9 @@ class TerritoryScopedAdminMixin:
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             scoping.mark_visible(obj, request.user)
+            if not self.has_change_permission(request):
+                # Its form is read-only: it lists its links, not its field's choices.
+                scoping.narrow_links(obj, request.user)
         return obj
 
     def has_view_permission(self, request, obj=None):

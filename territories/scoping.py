@@ -1,11 +1,24 @@
 """Which territory each kind of record belongs to, and the narrowing of a queryset
 to an account's territories: the admin, the exports, the imports, the reports and
 the API narrow through here, as they narrow a partner's account to its
-organisations through AwarenessEvent.objects.visible_to."""
+organisations through AwarenessEvent.objects.visible_to; the e-mails about events
+go to the accounts that read them (`reach`, `readers`)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass, field
 
-from feminisation.access import sees_every_territory
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+
+from feminisation.access import SEE_EVERY_TERRITORY, sees_every_territory
 
 # model label → the path from a record to its territory (or territories).
 PATHS = {
@@ -23,8 +36,10 @@ PATHS = {
     "indicators.audiencecount": "event__initiative__plan__territory",
     "indicators.eventcredit": "event__initiative__plan__territory",
     "indicators.dailyfigures": "initiative__plan__territory",
-    # A deleted event is found, and restored, through its history.
+    # A deleted event is found, and restored, through its history; its initiative,
+    # when deleted too, says the territory through its own.
     "indicators.historicalawarenessevent": "initiative__plan__territory",
+    "initiatives.historicalinitiative": "plan__territory",
     "partners.partner": "territories",
     "partners.contact": "partner__territories",
     "auth.user": "territories",
@@ -97,9 +112,73 @@ def _reads(obj, user):
     return obj.pk is not None and visible_to(model._base_manager.filter(pk=obj.pk), user).exists()
 
 
+def narrow_links(obj, user):
+    """Keeps, in `obj`'s many-to-many relations towards records of territories, only
+    the records `user` reads (one query per relation): a read-only form lists every
+    record a relation links, where an editable one offers only its choices (a
+    partner working in two territories has accounts of both)."""
+    if sees_every_territory(user):
+        return
+    lookups = [
+        Prefetch(field.name, queryset=visible_to(field.related_model._default_manager.all(), user))
+        for field in type(obj)._meta.many_to_many
+        if is_scoped(field.related_model)
+    ]
+    if lookups:
+        prefetch_related_objects([obj], *lookups)
+
+
 def mark_visible(obj, user):
     """Says that `obj`, found through a queryset narrowed by visible_to, is visible."""
     obj.__dict__.setdefault("_territory_visible_to", {})[user.pk] = True
+
+
+@dataclass(eq=False)
+class Reader:
+    """An account, with the territories whose records it reads (`every`: all of
+    them, for the national network and superusers), read for many accounts at once
+    (`reach`, `readers`): who is told of an event by e-mail."""
+
+    account: object
+    every: bool = False
+    territories: set = field(default_factory=set)
+
+    def reads(self, territory_id):
+        return self.every or territory_id in self.territories
+
+
+def reach(path="pk"):
+    """The annotations that say, for rows each naming an account (`path` to it:
+    "pk" for the accounts themselves, "user" for a membership), whether it reads
+    every territory (`reads_every`, sees_every_territory's rule) and a territory it
+    belongs to (`member_of`: one row per territory, None for none)."""
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = SEE_EVERY_TERRITORY.split(".")
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    prefix = "" if path == "pk" else f"{path}__"
+    every = (
+        Q(**{f"{prefix}is_superuser": True})
+        | Exists(granted.filter(group__user=OuterRef(path)))
+        | Exists(granted.filter(user=OuterRef(path)))
+    )
+    return {
+        "reads_every": ExpressionWrapper(every, output_field=BooleanField()),
+        "member_of": F(f"{prefix}territories"),
+    }
+
+
+def readers(rows, account=lambda row: row):
+    """{account id: Reader} from rows annotated by `reach` (`account`: the account
+    a row names)."""
+    found = {}
+    for row in rows:
+        named = account(row)
+        reader = found.setdefault(named.pk, Reader(named))
+        reader.every = reader.every or bool(row.reads_every)
+        if row.member_of is not None:
+            reader.territories.add(row.member_of)
+    return found
 
 
 def account_territories(user):

@@ -30,13 +30,21 @@ def _check_permission(request, model_admin):
 
 
 def _visible(records, user):
-    """The records of the events of `user`'s territories, and of those whose
-    initiative is deleted too (no territory to say: restore() refuses them)."""
+    """The records of the events of `user`'s territories, those whose initiative is
+    deleted too included (restore() refuses them, saying why): their territory is
+    the one their initiative's deletion names in its own history. Without a plan
+    left to say it, only the accounts that read every territory list them."""
     condition = scoping.visible_condition(records.model, user)
     if not condition:  # the national network, superusers: every record
         return records
-    orphan = ~Exists(Initiative.objects.filter(pk=OuterRef("initiative_id")))
-    return records.filter(condition | orphan)
+    gone = ~Exists(Initiative.objects.filter(pk=OuterRef("initiative_id")))
+    theirs = Exists(
+        scoping.in_territories(
+            Initiative.history.filter(id=OuterRef("initiative_id"), history_type="-"),
+            scoping.account_territories(user),
+        )
+    )
+    return records.filter(condition | (gone & theirs))
 
 
 def deleted_records(user=None):

@@ -11,6 +11,7 @@ from accounts.notification_settings import settings_url, unsubscribe_url
 from feminisation import emails
 from feminisation.access import TERRITORY_STAFF
 from partners.models import Partner
+from territories import scoping
 
 # An e-mail lists this many events at most, then links to the list with the rest.
 MAX_LISTED = 20
@@ -29,23 +30,37 @@ def events_url(**filters):
 
 def staff_accounts(kind):
     """The territory staff's accounts that accept `kind`: the group's members only,
-    superusers outside it included neither."""
+    superusers outside it included neither; each a `scoping.Reader`, told only of
+    the events of the territories it reads (read in the same query)."""
     staff = get_user_model().objects.filter(groups__name=TERRITORY_STAFF)
-    return list(accepting(staff, kind).distinct().order_by("pk"))
+    rows = accepting(staff, kind).annotate(**scoping.reach()).distinct().order_by("pk")
+    return list(scoping.readers(rows).values())
 
 
 def organisers_accounts(kind, partner_ids=None):
     """{partner id: its accounts (Partner.members) that accept `kind`}, for the given
-    partners or all of them, in one query."""
+    partners or all of them, in one query; each a `scoping.Reader`, told only of
+    the events of the territories it reads."""
     accounts = accepting(get_user_model().objects.all(), kind)
     memberships = Partner.members.through.objects.filter(user__in=accounts)
     if partner_ids is not None:
         memberships = memberships.filter(partner_id__in=partner_ids)
-    memberships = memberships.select_related("user").order_by("user_id")
+    memberships = list(
+        memberships.select_related("user").annotate(**scoping.reach("user")).order_by("user_id")
+    )
+    readers = scoping.readers(memberships, account=lambda membership: membership.user)
     found = {}
     for membership in memberships:
-        found.setdefault(membership.partner_id, []).append(membership.user)
+        partner_readers = found.setdefault(membership.partner_id, [])
+        reader = readers[membership.user_id]
+        if not any(known is reader for known in partner_readers):
+            partner_readers.append(reader)
     return found
+
+
+def territory_of(event):
+    """The territory of an event read with its initiative's plan."""
+    return event.initiative.plan.territory_id
 
 
 def email(account, kind, subject, template, context):

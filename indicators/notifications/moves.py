@@ -42,8 +42,9 @@ TEMPLATES = {
     EventStatus.RETURNED: "notifications/returned",
     EventStatus.VALIDATED: "notifications/validated",
 }
-# What an e-mail shows of each event, besides its own fields.
-SHOWN = ("initiative", "organizer")
+# What an e-mail shows of each event, besides its own fields, and its plan: the
+# accounts of its territory alone are told of it.
+SHOWN = ("initiative", "organizer", "initiative__plan")
 
 
 @dataclass
@@ -134,8 +135,10 @@ def messages(moves):
             accounts = staff
         else:
             accounts = organisers.get(event.organizer_id, [])
-        for account in accounts:
-            deliver(account, move.status, event, move.actor)
+        territory = mail.territory_of(event)
+        for reader in accounts:
+            if reader.reads(territory):
+                deliver(reader.account, move.status, event, move.actor)
     return [
         _message(account, status, sorted(events, key=lambda item: (item[0].date, item[0].pk)))
         for account, by_status in inboxes.values()

@@ -11,7 +11,8 @@ partners' events and the staff's list are each read once and shared out here."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import NotificationKind
 from feminisation.formatting import counted
@@ -86,21 +87,38 @@ def reminders(today):
 
 
 def _staff_part(reminder):
+    """Each staff account: the events of its territories waiting for validation,
+    how many and the oldest ones, from one count per territory and the oldest of
+    each territory, read once for every account."""
     staff = mail.staff_accounts(KIND)
     if not staff:
         return
     awaiting = AwarenessEvent.objects.filter(status=EventStatus.SUBMITTED)
-    count = awaiting.count()
-    if not count:
+    territory = "initiative__plan__territory"
+    counts = dict(
+        awaiting.order_by()
+        .values(territory)
+        .annotate(count=Count("pk"))
+        .values_list(territory, "count")
+    )
+    if not counts:
         return
+    first = [F("updated_at").asc(), F("pk").asc()]
     oldest = list(
-        awaiting.select_related("initiative", "organizer").order_by("updated_at", "pk")[
+        awaiting.select_related("initiative__plan", "organizer")
+        .annotate(rank=Window(RowNumber(), partition_by=F(territory), order_by=first))
+        .filter(rank__lte=OLDEST_LISTED)
+        .order_by("updated_at", "pk")
+    )
+    for reader in staff:
+        count = sum(number for pk, number in counts.items() if reader.reads(pk))
+        if not count:
+            continue
+        entry = reminder(reader.account)
+        entry.awaiting_count = count
+        entry.awaiting = [event for event in oldest if reader.reads(mail.territory_of(event))][
             :OLDEST_LISTED
         ]
-    )
-    for account in staff:
-        entry = reminder(account)
-        entry.awaiting, entry.awaiting_count = oldest, count
 
 
 def _partner_part(reminder, today):
@@ -114,13 +132,17 @@ def _partner_part(reminder, today):
             | AwarenessEvent.objects.without_counts_condition(today)
         )
         .annotate(has_counts=Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
-        .select_related("initiative", "organizer")
+        .select_related("initiative__plan", "organizer")
         .order_by("date", "pk")
     )
     for event in events:
         event.needs_counts = event.date < today and not event.has_counts
-        for account in accounts[event.organizer_id]:
-            entry = reminder(account)
+        territory = mail.territory_of(event)
+        for reader in accounts[event.organizer_id]:
+            # Only the events of the territories the account reads.
+            if not reader.reads(territory):
+                continue
+            entry = reminder(reader.account)
             if event.status == EventStatus.RETURNED:
                 entry.returned.append(event)
             elif event.status == EventStatus.DRAFT:

@@ -91,7 +91,7 @@ def choose(request, *, every=True, page=False):
             raise Http404(NO_PLAN)
         return ChosenTerritory(plans=tuple(plans), value=EVERY, several=True)
     if value:
-        territory = Territory.objects.filter(slug=value).first()
+        territory = Territory.objects.named(value).first()
         if territory is None:
             raise Refused(f"Aucun territoire ne correspond à « {value[:60]} ».", 400)
         return ChosenTerritory(plans=(_plan(user, territory),), value=value, several=True)
