@@ -117,6 +117,8 @@ class PartnerAccountForm(AccountFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "email" not in self.fields:
+            return  # shown read-only: an account staff see but do not change (rules.may_change)
         self.fields["email"].required = True
         self.fields["email"].help_text = EMAIL_HELP
         if self.instance.pk is None:
@@ -175,6 +177,14 @@ PARTNER_CHANGE_FIELDSETS = (
     ("Accès", {"fields": ("is_active", "password_status", "send_invitation")}),
     ("Dates", {"fields": ("last_login", "date_joined")}),
 )
+# An account the staff see but do not change (rules.may_change): its values, and why.
+PARTNER_VIEW_FIELDSETS = (
+    (None, {"fields": ("username", "shared_account")}),
+    ("Personne", {"fields": ("first_name", "last_name", "email")}),
+    ("Organisations", {"fields": ("organisations_list",)}),
+    ("Accès", {"fields": ("is_active", "password_status")}),
+    ("Dates", {"fields": ("last_login", "date_joined")}),
+)
 
 
 admin.site.unregister(User)
@@ -217,12 +227,12 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
-            obj is None or rules.may_manage(request.user, obj)
+            obj is None or rules.may_change(request.user, obj)
         )
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (
-            obj is None or rules.may_manage(request.user, obj)
+            obj is None or rules.may_change(request.user, obj)
         )
 
     def user_change_password(self, request, id, form_url=""):
@@ -252,6 +262,8 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if not rules.manages_every_account(request.user):
+            if obj is not None and not rules.may_change(request.user, obj):
+                return PARTNER_VIEW_FIELDSETS
             fieldsets = PARTNER_CHANGE_FIELDSETS if obj else PARTNER_ADD_FIELDSETS
             if len(self._givable_territory_ids(request)) < 2:
                 # Staff of one territory: the accounts they open belong to it.
@@ -405,6 +417,13 @@ class AccountAdmin(SimpleHistoryAdmin, UserAdmin):
     @admin.display(description="invitation")
     def invitation_status(self, account):
         return "acceptée" if invitations.accepted(account) else "en attente"
+
+    @admin.display(description="modification")
+    def shared_account(self, account):
+        return (
+            "Ce compte appartient aussi à un territoire dont vous n'êtes pas membre : "
+            "seule une équipe membre de tous ses territoires peut le modifier."
+        )
 
     @admin.display(description="mot de passe")
     def password_status(self, account):

@@ -9,8 +9,9 @@ all ask here.
   its own, and what they save is always a partner account.
 - And only the partner accounts of their territories: an account they open belongs
   to their territory (to those they choose among theirs, when they have several),
-  and they give no other territory. Only a superuser gives a group, the « Réseau
-  national » included."""
+  and they give no other territory. An account that also belongs to a territory
+  they are not members of, they see but do not change (`may_change`). Only a
+  superuser gives a group, the « Réseau national » included."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -56,6 +57,20 @@ def may_manage(user, account):
     if user.pk not in decided:
         decided[user.pk] = manages_every_account(user) or (
             account.pk is not None and manageable_accounts(user).filter(pk=account.pk).exists()
+        )
+    return decided[user.pk]
+
+
+def may_change(user, account):
+    """`may_manage`, and for staff only an account of no territory but theirs: the
+    e-mail of an account that also belongs to another territory, changed, would let
+    them sign in as it through a forgotten-password link and read that territory's
+    events of its organisations. Kept on the account as `may_manage` is."""
+    decided = account.__dict__.setdefault("_changed_by", {})
+    if user.pk not in decided:
+        decided[user.pk] = manages_every_account(user) or (
+            may_manage(user, account)
+            and not account.territories.exclude(pk__in=scoping.account_territories(user)).exists()
         )
     return decided[user.pk]
 

@@ -31,8 +31,9 @@ CHANGELIST_URL = reverse("admin:auth_user_changelist")
 PASSWORD = "un mot de passe de verrière"
 # session, user, permissions, the form's partners, the e-mail's organisations, the
 # version's memberships (groups, organisations, territories, permissions), the admin
-# log's content type (read once per process)
-MAX_QUERIES = 32
+# log's content type (read once per process), whether staff may change the account
+# (its territories: rules.may_change)
+MAX_QUERIES = 33
 
 
 @pytest.fixture

@@ -232,3 +232,67 @@ def test_the_weekly_reminder_lists_each_account_its_territorys_events_only(two, 
     assert f"Salon {BRAVO}" in bravo.body and "Action Alpha" not in bravo.body
     assert f"Forum {BRAVO}" in reminders["elles-bravo"].body
 
+
+def test_the_accounts_told_of_every_territory_are_those_that_read_every_territory(two):
+    """`scoping.reach` says in SQL, for many accounts at once, what
+    `access.sees_every_territory` says of one: both must name the same accounts."""
+    from django.contrib.auth.models import Permission
+
+    from territories import scoping
+
+    alpha = [two["alpha"]["territory"]]
+    directly = user_in(access.TERRITORY_STAFF, "permission-directe", territories=alpha)
+    app_label, codename = access.SEE_EVERY_TERRITORY.split(".")
+    directly.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    accounts = [
+        user_in(access.NATIONAL_NETWORK, "reseau", territories=()),
+        User.objects.create_superuser("administration"),
+        directly,
+        user_in(access.TERRITORY_STAFF, "equipe-seule", territories=alpha),
+        user_in(access.PARTNERS, "partenaire-seul", territories=alpha),
+        user_in(access.MANAGERS, "sans-territoire", territories=()),
+    ]
+    rows = User.objects.filter(pk__in=[a.pk for a in accounts]).annotate(**scoping.reach())
+    readers = scoping.readers(rows)
+
+    expected = {a.pk: access.sees_every_territory(User.objects.get(pk=a.pk)) for a in accounts}
+    assert {pk: reader.every for pk, reader in readers.items()} == expected
+    assert sorted(pk for pk, every in expected.items() if every) == sorted(
+        a.pk for a in accounts[:3]
+    )
+    assert readers[accounts[3].pk].territories == {alpha[0].pk}
+
+
+def test_staff_of_one_territory_see_an_account_shared_with_another_but_cannot_take_it_over(
+    client, two
+):
+    """Its e-mail, changed by Alpha's staff, would let them sign in as it through a
+    forgotten-password link and read Bravo's events of its organisations."""
+    alpha, bravo = two["alpha"]["territory"], two["bravo"]["territory"]
+    shared = _with_email(user_in(access.PARTNERS, "saisie-partagee", territories=[alpha, bravo]))
+    two["shared"].members.add(shared)
+    own = _with_email(user_in(access.PARTNERS, "saisie-alpha", territories=[alpha]))
+    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha])
+    client.force_login(staff)
+
+    page = client.get(change(shared))
+    assert page.status_code == 200  # seen, read-only
+    assert 'name="email"' not in page.content.decode()
+    posted = client.post(
+        change(shared),
+        {"username": "saisie-partagee", "email": "equipe@alpha.example.fr", "is_active": "on"},
+    )
+    assert posted.status_code == 403
+    assert client.post(change(shared, "delete"), {"post": "yes"}).status_code == 403
+    shared.refresh_from_db()
+    assert shared.email == "saisie-partagee@example.fr" and shared.is_active
+
+    # The account of Alpha alone stays theirs to change, and staff of both
+    # territories change the shared one.
+    assert 'name="email"' in client.get(change(own)).content.decode()
+    client.force_login(
+        user_in(access.TERRITORY_STAFF, "equipe-des-deux", territories=[alpha, bravo])
+    )
+    assert 'name="email"' in client.get(change(shared)).content.decode()
