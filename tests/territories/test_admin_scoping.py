@@ -72,19 +72,26 @@ def _territory(name, key):
     }
 
 
+def two_territories():
+    """Alpha and Bravo, and a partner working in both: each territory's team sees
+    it, not the other's events."""
+    alpha, bravo = _territory("Alpha", "alpha"), _territory(BRAVO, "bravo")
+    shared = PartnerFactory(name="Elles Bougent", slug="elles-bougent")
+    shared.territories.set([alpha["territory"], bravo["territory"]])
+    return {"alpha": alpha, "bravo": bravo, "shared": shared}
+
+
 @pytest.fixture
 @collected
 def world():
-    alpha, bravo = _territory("Alpha", "alpha"), _territory(BRAVO, "bravo")
-    # A partner working in both: each territory's team sees it, not the other's events.
-    shared = PartnerFactory(name="Elles Bougent", slug="elles-bougent")
-    shared.territories.set([alpha["territory"], bravo["territory"]])
+    world = two_territories()
+    bravo, shared = world["bravo"], world["shared"]
     bravo["shared_event"] = AwarenessEventFactory(
         initiative=bravo["initiative"], organizer=shared, title=f"Forum {BRAVO}"
     )
     deleted = AwarenessEventFactory(initiative=bravo["initiative"], title=f"Supprimée {BRAVO}")
     deleted.delete()
-    return {"alpha": alpha, "bravo": bravo, "shared": shared}
+    return world
 
 
 def account(role, world):

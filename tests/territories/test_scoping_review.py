@@ -18,9 +18,8 @@ from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
-from tests.partners.factories import PartnerFactory
 from tests.shared import collected
-from tests.territories.test_admin_scoping import BRAVO, _territory, account, change, changelist
+from tests.territories.test_admin_scoping import BRAVO, account, change, changelist, two_territories
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +31,7 @@ EVENTS_URL = reverse("admin:indicators_awarenessevent_changelist")
 @pytest.fixture
 @collected
 def two():
-    alpha, bravo = _territory("Alpha", "alpha"), _territory(BRAVO, "bravo")
-    # A partner working in both territories.
-    shared = PartnerFactory(name="Elles Bougent", slug="elles-bougent")
-    shared.territories.set([alpha["territory"], bravo["territory"]])
-    return {"alpha": alpha, "bravo": bravo, "shared": shared}
+    return two_territories()
 
 
 def _shown_bravo(response):
