@@ -20,6 +20,7 @@ from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.sheet import HEADERS_BY_KEY, lookup_key
 from territories import scoping
+from territories.models import Territory
 from territories.plans import plan_for
 
 # The event's own fields: the rows of one event must agree on them.
@@ -43,6 +44,10 @@ NO_TERRITORY_PLAN = (
     "Aucun plan d'action n'est publié pour votre territoire (ou votre compte n'appartient "
     "à aucun territoire, ou à plusieurs : choisissez alors le territoire) : les initiatives "
     "d'une action se cherchent dans le plan en cours."
+)
+# A file previewed for one of the account's territories, confirmed once it has left it.
+NOT_YOUR_TERRITORY = (
+    "Votre compte n'appartient plus au territoire de ce fichier : il n'y importe rien."
 )
 
 
@@ -90,6 +95,14 @@ class EventImport:
         # Actions that look like others (warnings: duplicates.PossibleDuplicate).
         self.duplicates = []
 
+    def _no_plan_message(self):
+        if self.territory is None:
+            return NO_TERRITORY_PLAN
+        territory_id = getattr(self.territory, "pk", self.territory)
+        if not Territory.objects.visible_to(self.user).filter(pk=territory_id).exists():
+            return NOT_YOUR_TERRITORY
+        return NO_PLAN
+
     @property
     def is_valid(self):
         return not self.errors
@@ -107,7 +120,7 @@ class EventImport:
         account's current plans, when already read (territories.plans)."""
         self.plan = plan_for(self.user, self.territory, plans)
         if self.plan is None:
-            self.error(0, NO_PLAN if self.territory else NO_TERRITORY_PLAN)
+            self.error(0, self._no_plan_message())
             return self
         self.reader = reader = RowReader(self.user, self.plan)
         if reader.restricted and not reader.own_organisations:

@@ -153,7 +153,17 @@ def _xlsx_lines(content):
             max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
             values_only=True,
         )
-        for line, cells in enumerate(rows, start=1):
+        # openpyxl reads a row's XML only now: a damaged one (a text that does not
+        # exist, a number or a date that is not one) raises as many kinds as above.
+        line = 0
+        while True:
+            try:
+                cells = next(rows, None)
+            except Exception:
+                raise FileFormatError(limits.UNREADABLE_XLSX) from None
+            if cells is None:
+                break
+            line += 1
             yield line, list(cells)
     finally:
         workbook.close()
