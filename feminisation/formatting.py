@@ -65,8 +65,23 @@ def month_label(month):
     return date_format(month, "F Y")
 
 
+def progress_percent(reached, target):
+    """The progress towards a target in percent with one decimal, for the files:
+    rounded down, as the pages round it (`percent`'s "floor"), so that it never reads
+    100.0 before the target is reached (9,999 people of 10,000: 99.9). In integers:
+    a float's error would write 29 % as 28.9. None without a target."""
+    if not target:
+        return None
+    return reached * 1000 // target / 10
+
+
+def long_date(value):
+    """A date in words: « 1er mars 2026 », « 2 mars 2026 »."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {date_format(value, 'F Y')}"
+
+
 def moment(value):
     """A date and time, in local time: « 1er mars 2026 à 9 h 05 »."""
     local = timezone.localtime(value)
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {date_format(local, 'F Y')} à {local.hour} h {local:%M}"
+    return f"{long_date(local)} à {local.hour} h {local:%M}"

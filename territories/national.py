@@ -2,9 +2,9 @@
 CSV and XLSX files and the API read the same values (`stats.by_territory`'s rows and
 total), and `?tri=` names a column by its key."""
 
-import math
 from dataclasses import dataclass
 
+from feminisation import formatting
 from geography.models import name_key
 from indicators.exports.writer import Column
 
@@ -31,16 +31,6 @@ def _percent(share):
 
 def _progress(row):
     return row.progress.share if row.progress is not None else None
-
-
-def _progress_percent(share):
-    """`_percent` for the progress towards a target, which never reads 100 before it
-    is reached (as `formatting.percent`'s floor on the pages): 9,999 people out of
-    10,000 are 99.9, not 100.0."""
-    percent = _percent(share)
-    if percent is not None and share < 1 and percent >= 100:
-        return math.floor(1000 * share) / 10
-    return percent
 
 
 MEASURES = [
@@ -113,7 +103,10 @@ FILE_COLUMNS = [
     Column("annee_objectif", lambda row: row.year),
     Column("objectif_personnes", lambda row: row.target_people),
     Column("personnes_sensibilisees_dans_l_annee", lambda row: row.reached),
-    Column("objectif_atteint_pourcent", lambda row: _progress_percent(row.progress_share)),
+    Column(
+        "objectif_atteint_pourcent",
+        lambda row: formatting.progress_percent(row.reached, row.target_people),
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ from operator import itemgetter
 from django.db import connections
 from django.db.models import F
 
+from feminisation import formatting
 from indicators import sheet
 from indicators.exports import chunks
 from indicators.exports.pg_copy import Source
@@ -194,7 +195,10 @@ def counts_columns(by_initiative, by_audience):
         Column("personnes dont le sexe est connu", lambda r: r.people_with_known_women),
         Column("part des femmes (%)", women_percent),
         Column("objectif de personnes", lambda r: r.target.people if r.target else None),
-        Column("avancement (%)", lambda r: round(100 * r.progress, 1) if r.target else None),
+        Column(
+            "avancement (%)",
+            lambda r: formatting.progress_percent(r.people, r.target.people) if r.target else None,
+        ),
     ]
 
 

@@ -157,11 +157,16 @@ def annual_report(plan, year, *, now):
     has no validated event with figures."""
     today = timezone.localdate(now)
     years = plan_years(plan, today)
-    if year not in years:
+    if not years:
+        # A plan published before it starts is its territory's current one already.
         raise NoReport(
-            f"Le plan couvre les années {years[-1]} à {years[0]} : "
-            f"il n'y a pas de bilan pour {year}."
+            f"Le plan commence en {plan.start_date.year} : il n'y a pas encore de bilan."
         )
+    if year not in years:
+        covered = (
+            f"l'année {years[0]}" if len(years) == 1 else f"les années {years[-1]} à {years[0]}"
+        )
+        raise NoReport(f"Le plan couvre {covered} : il n'y a pas de bilan pour {year}.")
     scope = year_scope(plan, year)
     targets = stats.target_progress(plan, year)
     headline = stats.headline(scope, today=today, progress=targets)

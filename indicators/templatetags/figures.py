@@ -10,6 +10,7 @@ register.filter("percent", formatting.percent)
 register.filter("change", formatting.change)
 register.filter("points", formatting.points)
 register.filter("moment", formatting.moment)
+register.filter("long_date", formatting.long_date)
 # {% counted n "personne" "personnes" %}, {% noun n "personne" "personnes" %}: Django's
 # `pluralize` would write « 0 personnes ».
 register.simple_tag(formatting.counted, name="counted")

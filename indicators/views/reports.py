@@ -1,10 +1,13 @@
 """The annual report for the plan's funders: a printable page, or its PDF; a
 territory's, as its exports are (`chosen_territory`)."""
 
+import contextlib
+
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
 from feminisation import access
@@ -14,6 +17,23 @@ from indicators.views import chosen_territory
 FORMATS = ("html", "pdf")
 FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
 TEMPLATE = "indicators/reports/annual.html"
+
+
+@contextlib.contextmanager
+def _links_of_site(request, territory):
+    """The report's links (its PDF, the exports, the dashboard, its charts' data) on
+    its territory's site. At the root of an instance of several territories, the
+    root's would lose the territory: the PDF refused, the dashboard the list of
+    territories, the charts' data the instance's first territory's."""
+    if request.territory:
+        yield
+        return
+    previous = get_script_prefix()
+    set_script_prefix(f"{previous.rstrip('/')}/territoires/{territory.slug}/")
+    try:
+        yield
+    finally:
+        set_script_prefix(previous)
 
 
 @permission_required(access.EXPORT_FIGURES, raise_exception=True)
@@ -26,13 +46,18 @@ def _annual_report(request, year):
     except chosen_territory.Refused as refusal:
         template = "403.html" if refusal.status == 403 else "400.html"
         return render(request, template, {"message": str(refusal)}, status=refusal.status)
+    with _links_of_site(request, plan.territory):
+        return _rendered(request, plan, year, pdf_format=formats[0] == "pdf")
+
+
+def _rendered(request, plan, year, *, pdf_format):
     try:
         report = annual.annual_report(plan, year, now=timezone.now())
     except annual.NoReport as no_report:
         context = {"plan": plan, "year": year, "message": str(no_report)}
         return render(request, "indicators/reports/no_report.html", context, status=404)
-    context = {"report": report, "pdf": formats[0] == "pdf"}
-    if not context["pdf"]:
+    context = {"report": report, "pdf": pdf_format}
+    if not pdf_format:
         return render(request, TEMPLATE, context)
     response = HttpResponse(
         pdf.pdf_bytes(render_to_string(TEMPLATE, context, request=request)),
