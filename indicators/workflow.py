@@ -19,6 +19,7 @@ and the restore of deleted events all ask here; none decides on its own.
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
@@ -160,6 +161,22 @@ def _organisation_names(user):
 # Closed years ---------------------------------------------------------------------
 
 
+def hold_closures(plan_ids):
+    """Within a transaction: waits for a closure of one of these plans' years being
+    saved, and holds off any other until the transaction ends (their plans' rows
+    locked, in the order of their ids). A save that reads whether its event's year
+    is closed then writes on what it read: a year closed meanwhile would otherwise
+    leave a partner's change, or a return, behind its closure. Outside a
+    transaction (a page shown), nothing is written on what is read."""
+    from initiatives.models import ActionPlan
+
+    ids = sorted({pk for pk in plan_ids if pk is not None})
+    if not ids or not transaction.get_connection().in_atomic_block:
+        return
+    locked = ActionPlan._base_manager.select_for_update(no_key=True).filter(pk__in=ids)
+    list(locked.order_by("pk").values_list("pk", flat=True))
+
+
 def closed_years():
     """{(plan id, year)} of the closed years, read once for a whole batch."""
     return set(ClosedYear.objects.values_list("plan_id", "year"))
@@ -168,6 +185,7 @@ def closed_years():
 def is_closed(plan_id, year, closed=None):
     if closed is not None:
         return (plan_id, year) in closed
+    hold_closures([plan_id])
     return ClosedYear.objects.filter(plan_id=plan_id, year=year).exists()
 
 
@@ -183,6 +201,12 @@ def in_closed_year(event, closed=None):
 
 def may_write_in_closed_years(user):
     return can_validate(user)
+
+
+def closure_binds(user, status):
+    """Whether a closed year limits a save by this account giving this status: a
+    partner's save, or a return to the partner (the staff write in closed years)."""
+    return status == EventStatus.RETURNED or not may_write_in_closed_years(user)
 
 
 # Ownership ------------------------------------------------------------------------

@@ -7,9 +7,11 @@ managers and the national network read theirs (the national network: every one).
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ConstraintMessageInlineFormSet
 from geography.models import Commune
@@ -96,6 +98,50 @@ class TerritoryScopedAdminMixin:
 
     def get_list_filter(self, request):
         return [scoped_filter(self.model, item) for item in super().get_list_filter(request)]
+
+    # The history (the admins that keep one): a version is its record's, read by the
+    # accounts that read the record now. A record moved to another territory (an
+    # event to another territory's initiative) takes its versions along: the new
+    # territory reads them all, the old one none, as for its history's list.
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        return super().has_view_history_or_change_history_permission(
+            request, self._as_it_stands(obj)
+        )
+
+    def _as_it_stands(self, obj):
+        """The record a version `obj` is of, as stored now; a deleted one's latest
+        record (its deletion) says its territory."""
+        record = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is None:
+            return obj
+        stored = self.model._base_manager.filter(pk=obj.pk).first()
+        if stored is not None:
+            return stored
+        latest = (
+            type(record)
+            ._default_manager.filter(**{self.model._meta.pk.attname: obj.pk})
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        return obj if latest is None else latest.instance
+
+    def revert_disabled(self, request, obj=None):
+        # A version of the record in a territory the account does not read (before
+        # it was moved) is shown, and not offered to put back.
+        return super().revert_disabled(request, obj) or (
+            obj is not None and not self.has_change_permission(request, obj)
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # An address whose ids are not numbers names no version: django-simple-history
+        # would look it up as is (a 500).
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            int(version_id)
+        except (ValidationError, ValueError) as error:
+            raise Http404("Cette version n'existe pas.") from error
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     # A posted id of another territory's record is not among the field's choices:
     # Django refuses it (« Sélectionnez un choix valide… ») and saves nothing.

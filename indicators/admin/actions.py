@@ -80,13 +80,19 @@ def _locked(queryset):
 
 def _apply(modeladmin, request, queryset, transition, comment=""):
     user = request.user
-    closed = workflow.closed_years()
     seen, shown_at = seen_versions(request), listed_at(request)
     moved, old_statuses, skipped = [], {}, Counter()
     # One moment for the whole action: the moved events are then written together.
     now = timezone.now()
     with store.collecting():
-        for event in _locked(queryset):
+        events = list(_locked(queryset))
+        # Read once the events are locked, their plans' closures held off until the
+        # moves are committed when a closed year would refuse them: a year closed
+        # meanwhile is seen here.
+        if workflow.closure_binds(user, transition.to_status):
+            workflow.hold_closures({event.initiative.plan_id for event in events})
+        closed = workflow.closed_years()
+        for event in events:
             refusal = workflow.transition_refusal(
                 user,
                 event,

@@ -58,12 +58,17 @@ class AwarenessEventAdminForm(ChangeReasonForm):
                     "Choisissez-la dans la liste pour enregistrer l'action.",
                     self.instance.commune,
                 )
+        # The event as stored: the instance itself, but for a version of the history
+        # being reverted to, which is a change of the event as it stands now.
+        stored = self._stored_event()
         # An edit that keeps the date, commune, initiative and organiser is not
         # warned about duplicates again.
-        self.stored_duplicate_key = self.instance.duplicate_key if self.instance.pk else None
+        self.stored_duplicate_key = stored.duplicate_key if stored is not None else None
         # The status before this form changes it: the workflow decides from it what
-        # status the edit leaves.
-        self.stored_status = self.instance.status if self.instance.pk else None
+        # status the edit leaves (a version « À corriger » brought back returns the
+        # event, which a closed year forbids).
+        self.stored_status = stored.status if stored is not None else None
+        self.stored_event = stored
         status = self.fields.get("status")
         if status is None or self.stored_status is None:
             return
@@ -77,6 +82,16 @@ class AwarenessEventAdminForm(ChangeReasonForm):
                 else "Corrigez l'action comme l'équipe du territoire le demande, puis "
                 "choisissez « Soumise, à valider » : elle la vérifiera de nouveau."
             )
+
+    def _stored_event(self):
+        """The event as stored, or None for a new one (or one deleted since)."""
+        if not self.instance.pk:
+            return None
+        if getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is None:
+            return self.instance
+        return (
+            AwarenessEvent.objects.select_related("initiative").filter(pk=self.instance.pk).first()
+        )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -102,9 +117,17 @@ class AwarenessEventAdminForm(ChangeReasonForm):
         ):
             self.add_error("review_comment", workflow.RETURN_NEEDS_COMMENT)
         date, initiative = cleaned_data.get("date"), cleaned_data.get("initiative")
-        closed_now = bool(date and initiative) and workflow.is_closed(initiative.plan_id, date.year)
+        # Read, and held until the save is committed, only when a closed year would
+        # refuse something: the staff's other saves do not wait for each other.
+        binds = workflow.closure_binds(user, status)
+        closed_now = (
+            binds
+            and bool(date and initiative)
+            and workflow.is_closed(initiative.plan_id, date.year)
+        )
         if status is not None and "status" in self.fields:
-            closed_before = self.instance.pk is not None and workflow.in_closed_year(self.instance)
+            stored = self.stored_event
+            closed_before = binds and stored is not None and workflow.in_closed_year(stored)
             refusal = workflow.status_refusal(
                 user, self.stored_status, status, closed_year=closed_now or closed_before
             )

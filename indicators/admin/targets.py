@@ -1,9 +1,11 @@
 """The year's targets and the closed years."""
 
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
 from feminisation.admin import HistoryAdmin
+from indicators import workflow
 from indicators.models import ClosedYear, Target
 from territories.admin import TerritoryScopedAdminMixin
 from territories.plans import plan_for
@@ -24,11 +26,24 @@ class TargetAdmin(TerritoryScopedAdminMixin, HistoryAdmin):
     )
 
 
+class ClosedYearForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if plan := cleaned_data.get("plan"):
+            # Waits for the saves of the plan's events under way, which read whether
+            # their year is closed, and holds off the next ones until the closure is
+            # committed; a closure of the same year saved meanwhile is then seen by
+            # the uniqueness check that follows.
+            workflow.hold_closures([plan.pk])
+        return cleaned_data
+
+
 @admin.register(ClosedYear)
 class ClosedYearAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
     """Closing a past year makes its events read-only for partners; deleting the
     closure reopens it. A closure itself is never edited."""
 
+    form = ClosedYearForm
     list_display = ("year", "plan", "closed_at", "closed_by")
     list_filter = ("plan",)
     list_select_related = ("plan", "closed_by")

@@ -1,0 +1,263 @@
+"""What a review of the events' everyday workflow found, on an instance of two
+territories, Alpha and Bravo (tests/territories/test_admin_scoping.py's): the
+versions of an event's history are read by the territory the event belongs to
+now; an unreadable version's address is a 404, not a 500; reverting to an older
+version never sends a closed year's event back to its partner; and a year closed
+while one of its events is being saved or returned leaves no partner's change nor
+return behind its closure."""
+
+import functools
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from feminisation import access
+from indicators import workflow
+from indicators.admin.events import AwarenessEventAdmin
+from indicators.enums import EventStatus
+from indicators.models import AwarenessEvent, ClosedYear
+from tests import concurrency
+from tests.indicators.accounts import user_in
+from tests.indicators.admin_forms import form_data
+from tests.shared import collected
+from tests.territories.test_admin_scoping import account, change, two_territories
+
+EVENTS_URL = reverse("admin:indicators_awarenessevent_changelist")
+CLOSED_YEAR_ADD_URL = reverse("admin:indicators_closedyear_add")
+# The events of two_territories() are dated 14/03/2025: a past year, which may be closed.
+YEAR = 2025
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent transactions: this test runs in the PostgreSQL half of the suite",
+)
+
+
+@pytest.fixture
+@collected
+def two():
+    return two_territories()
+
+
+def version_url(event, record):
+    return reverse(
+        "admin:indicators_awarenessevent_simple_history", args=[event.pk, record.history_id]
+    )
+
+
+# The history ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/indicators/awarenessevent/{event}/history/abc/",
+        "/admin/indicators/awarenessevent/abc/history/1/",
+        "/admin/indicators/target/{target}/history/abc/",
+        "/admin/initiatives/initiative/{initiative}/history/abc/",
+    ],
+)
+def test_a_version_address_that_names_no_version_is_a_404_not_a_500(client, two, url):
+    client.force_login(account("staff", two))
+    alpha = two["alpha"]
+    url = url.format(
+        event=alpha["event"].pk, target=alpha["target"].pk, initiative=alpha["initiative"].pk
+    )
+
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_versions_of_an_event_moved_to_alpha_are_alphas_not_bravos(client, two):
+    """Bravo's event, moved to Alpha's initiative by an account of both territories:
+    its history is Alpha's now, its versions of before the move included; Bravo's
+    team no longer reads any of them, as it no longer reads the event nor its
+    history's list."""
+    alpha, bravo = two["alpha"], two["bravo"]
+    event = bravo["event"]
+    before_the_move = event.history.latest()
+    event.initiative, event.organizer = alpha["initiative"], two["shared"]
+    event.save()
+    bravos_team = user_in(access.TERRITORY_STAFF, "equipe-bravo", territories=[bravo["territory"]])
+
+    client.force_login(bravos_team)
+    assert client.get(change(event, "history")).status_code == 403
+    assert client.get(version_url(event, before_the_move)).status_code == 403
+
+    client.force_login(account("staff", two))
+    history = client.get(change(event, "history"))
+    assert history.status_code == 200
+    # The list links each version; each one opens, read-only when it names Bravo's
+    # initiative (Alpha's team cannot put the event back there).
+    assert version_url(event, before_the_move) in history.content.decode()
+    page = client.get(version_url(event, before_the_move))
+    assert page.status_code == 200
+    assert page.context["revert_disabled"]
+
+
+# Reverting to a version -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reverting_to_a_returned_version_never_returns_a_closed_years_event(client, two):
+    """The event was returned, corrected and resubmitted; its year is then closed.
+    Its version « À corriger » is no way to send it back to a partner who could not
+    correct it: the revert is refused in French, as choosing « À corriger » is."""
+    alpha = two["alpha"]
+    event = alpha["event"]
+    staff = account("staff", two)
+    client.force_login(staff)
+    page = client.get(change(event))
+    client.post(
+        change(event),
+        form_data(page, status=EventStatus.RETURNED, review_comment="Précisez le lieu."),
+    )
+    returned = event.history.latest()
+    assert returned.status == EventStatus.RETURNED
+    page = client.get(change(event))
+    client.post(change(event), form_data(page, status=EventStatus.SUBMITTED))
+    ClosedYear.objects.create(plan=alpha["plan"], year=YEAR, closed_by=staff)
+
+    page = client.get(version_url(event, returned))
+    response = client.post(version_url(event, returned), form_data(page))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status"] == [
+        "Une action d'une année clôturée ne peut plus être renvoyée au partenaire, qui ne "
+        "pourrait pas la corriger."
+    ]
+    event.refresh_from_db()
+    assert event.status == EventStatus.SUBMITTED
+
+
+# A year closed while its events are saved --------------------------------------------
+
+# Long enough for the other request to run whole in between, without the locks.
+PAUSE = 1.0
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _close_the_year_then_read(client, plan, event):
+    """Closes the year a moment after the other request started, then reads the
+    event as it stands once the closure is committed."""
+    time.sleep(PAUSE / 4)
+    response = client.post(CLOSED_YEAR_ADD_URL, {"plan": plan.pk, "year": YEAR})
+    return response, AwarenessEvent.objects.values("status", "title", "version").get(pk=event.pk)
+
+
+def _paused(function, who=None):
+    """`function`, pausing before it runs (for `who`'s requests only, when given)."""
+
+    @functools.wraps(function)
+    def pausing(*args, **kwargs):
+        request = args[1] if len(args) > 1 else None
+        if who is None or getattr(request, "user", None) == who:
+            time.sleep(PAUSE)
+        return function(*args, **kwargs)
+
+    return pausing
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_partners_save_and_the_closure_of_its_year_at_once(monkeypatch):
+    """A partner saves its event while the staff close its year: either the save
+    comes first, and the closure after it, or the partner is told the year is closed;
+    never a partner's change committed after the closure."""
+    two = two_territories()
+    alpha = two["alpha"]
+    event = alpha["event"]
+    partner = user_in(
+        access.PARTNERS,
+        "partenaire-alpha",
+        organisations=[alpha["partner"]],
+        territories=[alpha["territory"]],
+    )
+    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha["territory"]])
+    # The partner's save pauses once its form is checked, before it writes.
+    monkeypatch.setattr(
+        AwarenessEventAdmin, "save_model", _paused(AwarenessEventAdmin.save_model, partner)
+    )
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    data = form_data(partners.get(change(event)), title="Forum des métiers, corrigé")
+
+    saved, (closed, at_closure) = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(partners.post, change(event), data),
+            functools.partial(_close_the_year_then_read, staffs, alpha["plan"], event),
+        )
+    )
+
+    assert closed.status_code == 302
+    assert ClosedYear.objects.filter(plan=alpha["plan"], year=YEAR).exists()
+    stored = AwarenessEvent.objects.values("status", "title", "version").get(pk=event.pk)
+    # Nothing changed the event after its year was closed.
+    assert stored == at_closure
+    if saved.status_code == 200:
+        assert saved.context["adminform"].form.errors["date"] == [
+            workflow.closed_year_message(YEAR)
+        ]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_return_for_correction_and_the_closure_of_its_year_at_once(monkeypatch):
+    """One member of the staff returns an event from the list while another closes
+    its year: the event is returned before the closure, or left as it is; never
+    returned to a partner who can no longer correct it."""
+    two = two_territories()
+    alpha = two["alpha"]
+    event = alpha["event"]
+    sophie = user_in(access.TERRITORY_STAFF, "sophie", territories=[alpha["territory"]])
+    malik = user_in(access.TERRITORY_STAFF, "malik", territories=[alpha["territory"]])
+    monkeypatch.setattr(workflow, "transition_refusal", _paused(workflow.transition_refusal))
+    returning, closing = _logged_in(sophie), _logged_in(malik)
+    data = {
+        "action": "return_for_correction",
+        "_selected_action": [event.pk],
+        "commentaire": "Précisez le lieu.",
+        "index": 0,
+    }
+
+    _returned, (closed, at_closure) = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(returning.post, EVENTS_URL, data),
+            functools.partial(_close_the_year_then_read, closing, alpha["plan"], event),
+        )
+    )
+
+    assert closed.status_code == 302
+    stored = AwarenessEvent.objects.values("status", "title", "version").get(pk=event.pk)
+    assert stored == at_closure
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_closures_of_the_same_year_at_once_close_it_once():
+    two = two_territories()
+    alpha = two["alpha"]
+    sophie = user_in(access.TERRITORY_STAFF, "sophie", territories=[alpha["territory"]])
+    malik = user_in(access.TERRITORY_STAFF, "malik", territories=[alpha["territory"]])
+    data = {"plan": alpha["plan"].pk, "year": YEAR}
+
+    responses = concurrency.all_succeeded(
+        concurrency.at_once(
+            *(
+                functools.partial(_logged_in(user).post, CLOSED_YEAR_ADD_URL, data)
+                for user in (sophie, malik)
+            )
+        )
+    )
+
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    [refused] = [response for response in responses if response.status_code == 200]
+    assert "Cette année est déjà clôturée pour ce plan." in refused.content.decode()
+    assert ClosedYear.objects.filter(plan=alpha["plan"], year=YEAR).count() == 1
