@@ -19,6 +19,7 @@ from indicators.imports import duplicates, writing
 from indicators.imports.rows import TEXT_MAX_LENGTH, RowReader
 from indicators.models import AudienceCount, AwarenessEvent
 from indicators.sheet import HEADERS_BY_KEY, lookup_key
+from initiatives.models import ActionPlan
 from territories import scoping
 from territories.models import Territory
 from territories.plans import plan_for
@@ -126,6 +127,11 @@ class EventImport:
         if reader.restricted and not reader.own_organisations:
             self.error(0, workflow.NO_ORGANISATION)
             return self
+        if not workflow.may_write_in_closed_years(self.user):
+            # Held until the confirmation commits: a year of the territory closed
+            # meanwhile is seen here, never left behind the file's events.
+            plans = ActionPlan.objects.filter(territory_id=self.plan.territory_id)
+            workflow.hold_closures(plans.values_list("pk", flat=True))
         self.closed_years = workflow.closed_years()
         rows = []
         for line, cells in self.table.rows:

@@ -261,3 +261,50 @@ def test_two_closures_of_the_same_year_at_once_close_it_once():
     [refused] = [response for response in responses if response.status_code == 200]
     assert "Cette année est déjà clôturée pour ce plan." in refused.content.decode()
     assert ClosedYear.objects.filter(plan=alpha["plan"], year=YEAR).count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_partners_import_and_the_closure_of_its_year_at_once(monkeypatch):
+    """A partner confirms a file of events of a year while the staff close it:
+    either the file is imported before the closure, or it is refused as of a closed
+    year; never events of a partner written after the year's closure."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from indicators.imports.changes import EventImport
+    from tests.initiatives.factories import AudienceFactory
+    from tests.territories.test_admin_scoping import IMPORT_HEADER, IMPORT_URL
+
+    alpha = two_territories()["alpha"]
+    AudienceFactory(name="Filles", slug="filles", short_name="Filles")
+    partner = user_in(
+        access.PARTNERS,
+        "partenaire-alpha",
+        organisations=[alpha["partner"]],
+        territories=[alpha["territory"]],
+    )
+    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha["territory"]])
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    row = (
+        "14/03/2025;Initiative Alpha;Visite importée;Visite d'entreprise;Usine;Saint-Omer;"
+        "Partenaire Alpha;;Filles;10;5\n"
+    )
+    upload = SimpleUploadedFile("actions.csv", (IMPORT_HEADER + row).encode())
+    token = partners.post(IMPORT_URL, {"file": upload}).context["token"]
+    # The confirmation pauses once the file is checked, before it writes.
+    monkeypatch.setattr(EventImport, "apply", _paused(EventImport.apply))
+
+    confirmed, (closed, _) = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(partners.post, IMPORT_URL, {"token": token}),
+            functools.partial(_close_the_year_then_read, staffs, alpha["plan"], alpha["event"]),
+        )
+    )
+
+    assert closed.status_code == 302
+    closure = ClosedYear.objects.get(plan=alpha["plan"], year=YEAR)
+    imported = AwarenessEvent.objects.filter(title="Visite importée").first()
+    if imported is None:  # refused: the year was closed first
+        assert workflow.closed_year_message(YEAR) in confirmed.content.decode()
+    else:  # imported first, closed after
+        assert imported.created_at < closure.closed_at
