@@ -10,6 +10,8 @@ from rest_framework.settings import api_settings
 
 from feminisation.cache import public_page
 from indicators.views.exports import LICENCE, LICENCE_URL
+from initiatives.models import ActionPlan
+from territories.models import Territory
 
 TYPES = {
     "integer": "entier",
@@ -97,7 +99,21 @@ def endpoints(schema):
             "fields": list(_fields(schema, _answer(operation))),
             "codes": sorted(operation["responses"]),
             "is_list": _resolve(schema, _answer(operation)).get("type") == "array",
+            "per_territory": any(
+                parameter["name"] == "territoire" for parameter in operation.get("parameters", [])
+            ),
         }
+
+
+def _example_territory():
+    """The identifier the examples and « Essayer » links give `territoire`, which an
+    instance of several territories requires: its first territory with a published
+    plan. None on an instance of one (the parameter is optional there)."""
+    territories = Territory.objects.order_by("name")
+    if territories[1:2].count() == 0:
+        return None
+    published = ActionPlan.objects.published().values("territory")
+    return territories.filter(pk__in=published).values_list("slug", flat=True).first()
 
 
 PERIODS = {"second": "seconde", "minute": "minute", "hour": "heure", "day": "jour"}
@@ -123,6 +139,7 @@ def documentation(request):
             "endpoints": list(endpoints(schema)),
             "site": request.build_absolute_uri("/").rstrip("/"),
             "rate": _rate(),
+            "example_territory": _example_territory(),
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
         },

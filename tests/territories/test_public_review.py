@@ -192,3 +192,17 @@ def test_the_territory_page_agrees_with_its_number_of_intercommunalities(territo
     ardennes = client.get("/territoires/ardennes/territoire/").text
     assert "0 intercommunalité" not in ardennes
     assert "aucune pour l'instant" in ardennes
+
+
+def test_the_api_documentation_of_several_territories_tries_each_answer_for_one(client):
+    """On an instance of several territories `territoire` is required: the examples
+    and « Essayer » links name one (the first with a published plan), where they
+    answered 400."""
+    html = client.get("/api/v1/docs/").content.decode()
+    tried = [unescape(href) for href in re.findall(r'Essayer : <a href="([^"]+)"', html)]
+
+    assert len(tried) >= 5
+    assert all(client.get(href).status_code == 200 for href in tried), tried
+    assert "/api/v1/chiffres/?territoire=alsace-nord" in tried
+    assert "/api/v1/territoires/" in tried  # every territory's figures: no parameter
+    assert "curl http://testserver/api/v1/chiffres/?territoire=alsace-nord" in unescape(html)
