@@ -75,6 +75,16 @@ def progress_percent(reached, target):
     return reached * 1000 // target / 10
 
 
+def of(name):
+    """« de Lumbres », « d'Arques », « du Mans », « des Mureaux », « d'Elles Bougent »:
+    « de » before a name, elided before a vowel, and contracted with its article
+    « Le » or « Les »."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    return f"d'{name}" if name[:1] in "AEÉÈÊIÎOUYŒ" else f"de {name}"
+
+
 def long_date(value):
     """A date in words: « 1er mars 2026 », « 2 mars 2026 »."""
     day = "1er" if value.day == 1 else str(value.day)

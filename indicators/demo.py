@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, chain, islice, repeat
 
+from feminisation import formatting
 from indicators.enums import EventFormat
 
 # Communes of the Territoire d'Industrie, weighted roughly by population, with
@@ -398,7 +399,7 @@ def _places(venues, arc_france, communes=()):
     for venue in venues:
         chosen = towns if venue.startswith(TOWN_VENUES) else every
         for commune, weight in chosen.items():
-            places.append((venue.format(of=of_commune(commune)), commune, codes[commune]))
+            places.append((venue.format(of=formatting.of(commune)), commune, codes[commune]))
             weights.append(weight / sum(chosen.values()) / len(venues))
     return tuple(places), tuple(accumulate(weights))
 
@@ -417,12 +418,3 @@ def _event(rng, day, kind):
         women = round(people * (min_share + share_span * random_()))
         lines.append((audience_pk, people, None if random_() < UNKNOWN_WOMEN_RATE else women))
     return day, kind, place, co_organizers, lines
-
-
-def of_commune(commune):
-    """« de Lumbres », « d'Arques », « du Mans », « des Mureaux »: French elision
-    before a vowel, and the article « Le » or « Les » contracted."""
-    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
-        if commune.startswith(article):
-            return contracted + commune[len(article) :]
-    return f"d'{commune}" if commune[0] in "AEÉÈÊIÎOUYŒ" else f"de {commune}"

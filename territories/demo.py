@@ -13,8 +13,8 @@ from dataclasses import replace
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from feminisation import formatting
 from geography.departments import name as department_name
-from indicators import demo as demo_events
 from indicators.models import AwarenessEvent, Target
 from initiatives import plan_data
 from initiatives.enums import InitiativeStatus, PartnerRole
@@ -323,7 +323,7 @@ class _Partners:
             ),
             "company": self._get(
                 demo_areas.slug_of(f"{territory.slug} entreprise"),
-                f"{self.rng.choice(COMPANIES)} {demo_events.of_commune(town)}",
+                f"{self.rng.choice(COMPANIES)} {formatting.of(town)}",
                 PartnerKind.COMPANY,
                 f"Entreprise fictive. {FICTIONAL}",
             ),

@@ -11,6 +11,8 @@ register.filter("change", formatting.change)
 register.filter("points", formatting.points)
 register.filter("moment", formatting.moment)
 register.filter("long_date", formatting.long_date)
+# « Actions {{ partner.name|of }} »: « Actions d'Elles Bougent ».
+register.filter("of", formatting.of)
 # {% counted n "personne" "personnes" %}, {% noun n "personne" "personnes" %}: Django's
 # `pluralize` would write « 0 personnes ».
 register.simple_tag(formatting.counted, name="counted")

@@ -1,4 +1,5 @@
 import datetime
+from html import unescape
 
 import pytest
 from django.db.models import Q, Sum
@@ -403,3 +404,23 @@ def test_unpublished_or_unrelated_partners_have_no_page(client, plan, slug):
     assert response.status_code == 404
     assertContains(response, "<h1>Partenaire introuvable</h1>", html=True, status_code=404)
     assertNotContains(response, "Partenaire discret", status_code=404)
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Elles Bougent", "d'Elles Bougent"),
+        ("Agence Sofie", "d'Agence Sofie"),
+        ("Les Entreprises du Verre", "des Entreprises du Verre"),
+        ("CORIF", "de CORIF"),
+    ],
+)
+def test_a_partners_name_takes_de_as_french_writes_it(client, corif, name, written):
+    corif.name = name
+    corif.website = "https://example.fr"
+    corif.save()
+
+    page = client.get(reverse("partner_detail", args=["corif"])).content.decode()
+    assert f"Actions {written} et personnes sensibilisées, par année" in unescape(page)
+    html = client.get(reverse("partner_list")).content.decode()
+    assert f'Site web<span class="visually-hidden"> {written}</span>' in unescape(html)

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 
+from feminisation import formatting
 from geography import departments
-from indicators.demo import of_commune
 from indicators.models import AwarenessEvent, Target
 from initiatives import plan_data
 from initiatives.models import ActionPlan, Audience
@@ -73,7 +73,7 @@ def test_a_territory_groups_one_to_four_real_epcis_of_one_region():
 
 
 def test_venues_are_named_after_their_commune_in_french():
-    assert [of_commune(name) for name in ("Lumbres", "Arques", "Le Mans", "Les Mureaux")] == [
+    assert [formatting.of(name) for name in ("Lumbres", "Arques", "Le Mans", "Les Mureaux")] == [
         "de Lumbres",
         "d'Arques",
         "du Mans",
