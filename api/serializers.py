@@ -1,6 +1,8 @@
 """What the API answers, field by field, in French like the open data; the schema's
 descriptions come from the help texts. Read-only: nothing here validates input."""
 
+from decimal import ROUND_FLOOR, Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,11 +22,15 @@ class ShareField(serializers.Field):
 
 
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0})
-class RatioField(serializers.Field):
-    """A ratio that may pass 1 (a target exceeded), to four decimals."""
+class ProgressField(serializers.Field):
+    """The progress towards a target, which passes 1 once it is exceeded: to four
+    decimals rounded down, as the pages and files round it, so that it never reads
+    1 before the target is reached (99,999 people of 100,000: 0.9999). Rounded from
+    its shortest decimal writing: a float's error would write 0.29 as 0.2899."""
 
     def to_representation(self, value):
-        return round(value, SHARE_DIGITS)
+        exact = Decimal(repr(value))
+        return float(exact.quantize(Decimal(1).scaleb(-SHARE_DIGITS), rounding=ROUND_FLOOR))
 
 
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0})
@@ -238,8 +244,11 @@ class ProgressSerializer(serializers.Serializer):
     objectif_femmes = serializers.IntegerField(source="target.women", allow_null=True)
     personnes_sensibilisees = serializers.IntegerField(source="reached.people")
     dont_femmes_ou_filles = serializers.IntegerField(source="reached.women")
-    avancement = ShareField(source="share", help_text="Personnes sensibilisées / objectif.")
-    avancement_femmes = ShareField(
+    avancement = ProgressField(
+        source="share",
+        help_text="Personnes sensibilisées / objectif ; plus de 1 une fois l'objectif dépassé.",
+    )
+    avancement_femmes = ProgressField(
         source="women_share", allow_null=True, help_text="null sans objectif de femmes."
     )
 
@@ -324,7 +333,7 @@ class NationalFiguresSerializer(serializers.Serializer):
     personnes_sensibilisees_dans_l_annee = serializers.IntegerField(
         source="reached", allow_null=True, help_text="Sur l'année entière ; null sans objectif."
     )
-    avancement = RatioField(
+    avancement = ProgressField(
         source="progress_share",
         allow_null=True,
         help_text="Personnes sensibilisées dans l'année / objectif ; null sans objectif.",

@@ -72,3 +72,25 @@ def test_every_answer_is_documented_and_valid(api_world, wsgi_keeps_the_test_con
             case.call_and_validate(checks=CHECKS)
 
         check()
+
+
+def test_an_exceeded_target_is_answered_as_the_schema_says(
+    client, api_world, wsgi_keeps_the_test_connection
+):
+    """A target exceeded passes 1, which the schema allows (it said at most 1); a
+    target nearly reached never reads 1 (rounded down, as on the pages)."""
+    from indicators.figures import store
+    from tests.indicators.factories import TargetFactory
+
+    with store.collecting():
+        TargetFactory(plan=api_world["plan"], year=2025, audience=api_world["girls"], people=1)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    [operation] = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().path == "/api/v1/chiffres/objectifs/"
+    ]
+
+    response = operation.Case(query={"annee": 2025}).call_and_validate(checks=CHECKS)
+
+    assert max(line["avancement"] for line in response.json()["lignes"]) > 1
