@@ -153,6 +153,18 @@ def _close_the_year_then_read(client, plan, event):
     return response, AwarenessEvent.objects.values("status", "title", "version").get(pk=event.pk)
 
 
+def _partner_and_staff(territory):
+    """A partner's account of the territory's partner, and one of its staff."""
+    partner = user_in(
+        access.PARTNERS,
+        "partenaire-alpha",
+        organisations=[territory["partner"]],
+        territories=[territory["territory"]],
+    )
+    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[territory["territory"]])
+    return partner, staff
+
+
 def _paused(function, who=None):
     """`function`, pausing before it runs (for `who`'s requests only, when given)."""
 
@@ -175,13 +187,7 @@ def test_a_partners_save_and_the_closure_of_its_year_at_once(monkeypatch):
     two = two_territories()
     alpha = two["alpha"]
     event = alpha["event"]
-    partner = user_in(
-        access.PARTNERS,
-        "partenaire-alpha",
-        organisations=[alpha["partner"]],
-        territories=[alpha["territory"]],
-    )
-    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha["territory"]])
+    partner, staff = _partner_and_staff(alpha)
     # The partner's save pauses once its form is checked, before it writes.
     monkeypatch.setattr(
         AwarenessEventAdmin, "save_model", _paused(AwarenessEventAdmin.save_model, partner)
@@ -277,13 +283,7 @@ def test_a_partners_import_and_the_closure_of_its_year_at_once(monkeypatch):
 
     alpha = two_territories()["alpha"]
     AudienceFactory(name="Filles", slug="filles", short_name="Filles")
-    partner = user_in(
-        access.PARTNERS,
-        "partenaire-alpha",
-        organisations=[alpha["partner"]],
-        territories=[alpha["territory"]],
-    )
-    staff = user_in(access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha["territory"]])
+    partner, staff = _partner_and_staff(alpha)
     partners, staffs = _logged_in(partner), _logged_in(staff)
     row = (
         "14/03/2025;Initiative Alpha;Visite importée;Visite d'entreprise;Usine;Saint-Omer;"
