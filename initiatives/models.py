@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalRecords
@@ -233,6 +234,22 @@ class Initiative(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def clean(self):
+        super().clean()
+        # Its events and targets are its plan's: moved with it to another plan (of
+        # another territory, perhaps), they would leave that plan's closed years and
+        # targets behind, and change the figures of both.
+        if self.pk is None:
+            return
+        stored = Initiative.objects.filter(pk=self.pk).values_list("plan_id", flat=True).first()
+        if stored not in (None, self.plan_id) and (self.events.exists() or self.targets.exists()):
+            raise ValidationError(
+                {
+                    "plan": "Cette initiative a déjà des actions ou des objectifs : elle reste "
+                    "dans son plan. Pour un autre plan, créez-y une nouvelle initiative."
+                }
+            )
 
 
 class InitiativeLink(Link):

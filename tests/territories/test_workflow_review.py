@@ -308,3 +308,39 @@ def test_a_partners_import_and_the_closure_of_its_year_at_once(monkeypatch):
         assert workflow.closed_year_message(YEAR) in confirmed.content.decode()
     else:  # imported first, closed after
         assert imported.created_at < closure.closed_at
+
+
+@pytest.mark.django_db
+def test_an_initiative_with_events_keeps_its_plan(client):
+    """Moved to another plan (here another territory's), its events would leave that
+    plan's closed years and targets behind: refused in French, nothing moved."""
+    two = two_territories()
+    alpha, bravo = two["alpha"], two["bravo"]
+    client.force_login(
+        user_in(
+            access.TERRITORY_STAFF,
+            "equipe-des-deux",
+            territories=[alpha["territory"], bravo["territory"]],
+        )
+    )
+    initiative = alpha["initiative"]
+    page = client.get(change(initiative))
+
+    response = client.post(change(initiative), form_data(page, plan=bravo["plan"].pk))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["plan"] == [
+        "Cette initiative a déjà des actions ou des objectifs : elle reste dans son plan. "
+        "Pour un autre plan, créez-y une nouvelle initiative."
+    ]
+    initiative.refresh_from_db()
+    assert initiative.plan == alpha["plan"]
+    # Without events nor targets, it may still change plans.
+    alpha["event"].delete()
+    alpha["target"].delete()
+    page = client.get(change(initiative))
+    assert (
+        client.post(change(initiative), form_data(page, plan=bravo["plan"].pk)).status_code == 302
+    )
+    initiative.refresh_from_db()
+    assert initiative.plan == bravo["plan"]
