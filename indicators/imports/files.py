@@ -153,9 +153,11 @@ def _xlsx_lines(content):
             max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
             values_only=True,
         )
+        merged = _merged_down(sheet)
         # openpyxl reads a row's XML only now: a damaged one (a text that does not
         # exist, a number or a date that is not one) raises as many kinds as above.
         line = 0
+        below = {}  # column → (the last line of its merged cell, the cell's value)
         while True:
             try:
                 cells = next(rows, None)
@@ -164,9 +166,58 @@ def _xlsx_lines(content):
             if cells is None:
                 break
             line += 1
-            yield line, list(cells)
+            cells = list(cells)
+            for column, last in merged.get(line, ()):
+                if column < len(cells):
+                    below[column] = (last, cells[column])
+            for column, (last, value) in list(below.items()):
+                if line > last:
+                    del below[column]
+                else:
+                    cells[column] = value
+            yield line, cells
     finally:
         workbook.close()
+
+
+def _merged_down(sheet):
+    """{line: [(column index, last line)]} of the sheet's cells merged over several
+    lines: Excel keeps their value in their first line only, and each line below
+    takes it (an action's cells merged over its lines, one per audience). Merged
+    across columns, a value stays in its first column: the next column means
+    something else."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    merge_tag = f"{{{SHEET_MAIN_NS}}}mergeCell"
+    merged = {}
+    try:
+        if not _mentions_merged_cells(sheet):
+            return merged
+        with sheet._get_source() as source:
+            for _, element in iterparse(source):
+                if element.tag == merge_tag:
+                    column, first, _, last = range_boundaries(element.get("ref"))
+                    if last > first and first <= MAX_LINES and column <= MAX_COLUMNS:
+                        merged.setdefault(first, []).append((column - 1, last))
+                element.clear()
+    except Exception:  # a damaged sheet, a range that is not one
+        raise FileFormatError(limits.UNREADABLE_XLSX) from None
+    return merged
+
+
+def _mentions_merged_cells(sheet):
+    """Whether the sheet's XML names a merged cell: read by blocks, most sheets
+    having none, rather than parsed a second time."""
+    word = b"mergeCell"
+    with sheet._get_source() as source:
+        tail = b""
+        while block := source.read(1 << 20):
+            if word in tail + block:
+                return True
+            tail = block[-len(word) :]
+    return False
 
 
 def _is_blank(cells):

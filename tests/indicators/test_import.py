@@ -275,6 +275,46 @@ def test_an_xlsx_workbook_with_date_and_number_cells_is_imported(staff_client, d
     assert imported_events() == EXPECTED_TWO_EVENTS
 
 
+def test_cells_merged_over_an_events_lines_give_each_line_their_value(staff_client, data):
+    # A spreadsheet's usual layout: the action's cells merged down over its lines,
+    # one per audience. Excel keeps the value in the first cell only.
+    content = xlsx_file(
+        [TWO_EVENTS[0], {**TWO_EVENTS[1], **dict.fromkeys(HEADERS[:8])}, TWO_EVENTS[2]]
+    )
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    for column in "ABCDEFGH":
+        sheet.merge_cells(f"{column}2:{column}3")
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    preview = upload(staff_client, stream.getvalue(), "actions.xlsx")
+
+    assertContains(preview, "2 actions à créer")
+    assertContains(preview, "<td>2, 3</td>", html=True)
+    confirm(staff_client, preview)
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
+def test_a_cell_merged_across_columns_stays_in_its_first_column(staff_client, data):
+    # « Filles » merged over « public » and « personnes »: the line has no number of
+    # people, rather than « Filles » people.
+    content = xlsx_file([{**TWO_EVENTS[0], "personnes": None}])
+    workbook = load_workbook(io.BytesIO(content))
+    workbook.active.merge_cells("I2:J2")
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    response = upload(staff_client, stream.getvalue(), "actions.xlsx")
+
+    assertContains(
+        response,
+        "<tr><td>2</td><td>La colonne « personnes » est vide : elle est obligatoire.</td></tr>",
+        html=True,
+    )
+    assert not AwarenessEvent.objects.exists()
+
+
 def test_a_windows_1252_semicolon_file_keeps_its_accents(staff_client, data):
     content = csv_file(TWO_EVENTS, delimiter=";", encoding="cp1252")
     assert "Lycée".encode("cp1252") in content and b"Saint-Omer" in content

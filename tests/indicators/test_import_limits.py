@@ -195,6 +195,19 @@ def lying_dimension():
     return workbook_with(sheet=small(sheet))
 
 
+def merged(ref):
+    """Two lines, the first column's cells merged over `ref`."""
+    sheet = (
+        SHEET_START
+        + header_row()
+        + b'<row><c t="inlineStr"><is><t>14/03/2025</t></is></c></row>'
+        + b'</sheetData><mergeCells count="1"><mergeCell ref="'
+        + ref
+        + b'"/></mergeCells></worksheet>'
+    )
+    return workbook_with(sheet=small(sheet))
+
+
 def csv_rows(count):
     return (";".join(HEADERS) + "\n" + "x;1\n" * count).encode()
 
@@ -219,6 +232,7 @@ CRAFTED = {
     "xlsx 400,000 rows": (lambda: rows_of_data(400_000), LIMITS),
     "xlsx 16,384 columns": (lambda: columns(16_384), f"La ligne 2 {COLUMNS}"),
     "xlsx entity bomb": (entity_bomb, UNREADABLE),
+    "xlsx merged cells that are not a range": (lambda: merged(b"A2:"), UNREADABLE),
     "xlsx 2,000 parts": (many_parts, "Le classeur compte plus de 1\u202f000 parties"),
     "csv million rows": (lambda: csv_rows(1_000_000), LIMITS),
     "csv 5 million columns": (lambda: b";" * (MAX_UPLOAD_BYTES // 2), "La ligne 1 est trop longue"),
@@ -289,6 +303,13 @@ def test_a_crafted_file_is_refused_fast_and_in_little_memory(build, message):
 
 def test_a_sheet_lying_on_its_dimension_is_read_for_what_it_holds():
     outcome, peak, seconds = read_in_a_child(lying_dimension())
+
+    assert outcome == "lu : 1 lignes"
+    assert peak < 40 and seconds < 3, (peak, seconds)
+
+
+def test_cells_merged_down_to_the_last_line_of_excel_are_read_for_what_the_sheet_holds():
+    outcome, peak, seconds = read_in_a_child(merged(b"A2:A1048576"))
 
     assert outcome == "lu : 1 lignes"
     assert peak < 40 and seconds < 3, (peak, seconds)
