@@ -111,6 +111,11 @@ OUTCOME_MESSAGES = {
         "modifications. Déposez de nouveau le fichier : le nouvel aperçu partira des "
         "actions telles qu'elles sont maintenant."
     ),
+    Outcome.PLAN_CHANGED: (
+        "Le plan d'action du territoire a changé depuis l'aperçu du fichier « {file_name} » "
+        "(« {plan} » est remplacé) : rien n'a été importé. Déposez de nouveau le fichier : "
+        "son aperçu montrera les actions dans le plan en cours."
+    ),
     Outcome.BUSY: (
         "Un autre import est en cours d'écriture : rien n'a été importé. Déposez de "
         "nouveau le fichier dans un instant."
@@ -236,7 +241,7 @@ class EventImportMixin:
             context.update(self._result_context(result, file_name, form.table))
             if result.is_valid and (result.created or result.updated):
                 context["token"] = ImportPreview.keep(
-                    request.user, file_name, form.content, result.versions_shown(), territory
+                    request.user, file_name, form.content, result.plan, result.versions_shown()
                 )
             else:  # nothing to confirm: a file left pending is replaced by none
                 ImportPreview.discard(request.user)
@@ -271,7 +276,10 @@ class EventImportMixin:
             )
         numbers = ", ".join(str(pk) for pk in confirmation.edited)
         messages.error(
-            request, OUTCOME_MESSAGES[outcome].format(file_name=file_name, numbers=numbers)
+            request,
+            OUTCOME_MESSAGES[outcome].format(
+                file_name=file_name, numbers=numbers, plan=confirmation.plan
+            ),
         )
         return HttpResponseRedirect(request.path)
 

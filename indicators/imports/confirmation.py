@@ -14,7 +14,9 @@ taken on events that do not exist yet. Saves in the admin do not take it.
 Nor does the file overwrite unseen what someone saved after its preview: the
 preview keeps the version of each recorded event it showed changes to; the
 confirmation locks those events (as the admin's form does before saving one) and
-imports nothing if one of them has moved on."""
+imports nothing if one of them has moved on. Nor into another plan than the
+preview's: a plan of the territory published since would read the file's
+initiative numbers as its own."""
 
 import enum
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ class Outcome(enum.Enum):
     EXPIRED = "expired"
     CHANGED_SINCE_PREVIEW = "changed since preview"  # the file is no longer valid
     EDITED_SINCE_PREVIEW = "edited since preview"  # someone saved an event it changes
+    PLAN_CHANGED = "plan changed"  # the territory's current plan is no longer the preview's
     BUSY = "busy"  # another import held the lock for too long
 
 
@@ -52,6 +55,7 @@ class Confirmation:
     result: EventImport = None
     table: object = None
     edited: tuple = ()  # the events saved since the preview
+    plan: object = None  # the preview's, when another has replaced it
 
 
 class _Invalid(Exception):
@@ -61,13 +65,13 @@ class _Invalid(Exception):
 def confirm(user, token):
     """Imports the account's pending file named by `token`, if it is still there,
     still valid, and not claimed by another confirmation."""
-    preview = ImportPreview.objects.filter(user=user, token=token).first()
+    preview = ImportPreview.objects.filter(user=user, token=token).select_related("plan").first()
     if preview is None:
         return Confirmation(Outcome.ALREADY_IMPORTED)
     if preview.is_expired:
         preview.delete()
         return Confirmation(Outcome.EXPIRED, preview.file_name)
-    file_name, versions, territory = preview.file_name, preview.versions, preview.territory_id
+    file_name, versions, plan = preview.file_name, preview.versions, preview.plan
     try:
         table = read_table(bytes(preview.content))
     except FileFormatError:  # read at upload: only if the limits became stricter since
@@ -80,7 +84,9 @@ def confirm(user, token):
             if not ImportPreview.claim(user, token):
                 return Confirmation(Outcome.ALREADY_IMPORTED, file_name)
             edited = _edited_since(versions)
-            result = EventImport(user, table, territory).check()
+            result = EventImport(user, table, plan.territory_id).check()
+            if result.plan is not None and result.plan.pk != plan.pk:
+                return Confirmation(Outcome.PLAN_CHANGED, file_name, plan=plan)
             if not result.is_valid:
                 raise _Invalid(result)
             if edited:

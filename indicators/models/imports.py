@@ -43,15 +43,13 @@ class ImportPreview(models.Model):
     # The version of each recorded event the preview showed changes to, by id: an
     # event saved since then is not overwritten by the confirmation.
     versions = models.JSONField("versions des actions modifiées", default=dict)
-    # The territory whose plan the file goes into, for an account of several (None:
-    # its only one).
-    territory = models.ForeignKey(
-        "territories.Territory",
+    # The plan the preview matched the file against: the confirmation imports into
+    # it or nothing (a plan published since would read « 1 » as another initiative).
+    plan = models.ForeignKey(
+        "initiatives.ActionPlan",
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="+",
-        verbose_name="territoire",
+        verbose_name="plan d'action",
     )
 
     objects = ImportPreviewQuerySet.as_manager()
@@ -68,12 +66,11 @@ class ImportPreview(models.Model):
         return self.created_at <= timezone.now() - PREVIEW_LIFETIME
 
     @classmethod
-    def keep(cls, user, file_name, content, versions=None, territory=None):
-        """Stores an account's checked file in place of its previous one, in one
-        statement (two uploads at once by one account leave the last one), and
-        purges every account's expired files. `versions`: the version of each
-        recorded event the file changes, by id; `territory`: the one it goes into.
-        Returns the new token."""
+    def keep(cls, user, file_name, content, plan, versions=None):
+        """Stores an account's file, checked against `plan`, in place of its previous
+        one, in one statement (two uploads at once by one account leave the last one),
+        and purges every account's expired files. `versions`: the version of each
+        recorded event the file changes, by id. Returns the new token."""
         cls.objects.expired().delete()
         token = new_token()
         cls.objects.bulk_create(
@@ -85,12 +82,12 @@ class ImportPreview(models.Model):
                     content=content,
                     versions={str(pk): version for pk, version in (versions or {}).items()},
                     created_at=timezone.now(),
-                    territory=territory,
+                    plan=plan,
                 )
             ],
             update_conflicts=True,
             unique_fields=["user"],
-            update_fields=["token", "file_name", "content", "versions", "created_at", "territory"],
+            update_fields=["token", "file_name", "content", "versions", "created_at", "plan"],
         )
         return token
 

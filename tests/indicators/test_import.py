@@ -666,6 +666,25 @@ def test_a_preview_can_be_confirmed_for_an_hour(
     assert not ImportPreview.objects.exists()
 
 
+def test_a_plan_published_after_the_preview_does_not_receive_the_file(
+    staff_client, plan, data, girls
+):
+    # The new plan numbers its initiatives from 1 too: « 1 » would now name another.
+    preview = upload(staff_client, csv_file([row()]))
+    new_plan = ActionPlanFactory(territory=plan.territory, start_date=datetime.date(2026, 1, 1))
+    InitiativeFactory(plan=new_plan, number=1, title="Autre initiative").audiences.add(girls)
+
+    response = confirm(staff_client, preview)
+
+    assert not AwarenessEvent.objects.exists()
+    assert messages_of(response) == [
+        "Le plan d'action du territoire a changé depuis l'aperçu du fichier « actions.csv » "
+        "(« Plan mixité » est remplacé) : rien n'a été importé. Déposez de nouveau le "
+        "fichier : son aperçu montrera les actions dans le plan en cours."
+    ]
+    assert not ImportPreview.objects.exists()
+
+
 def test_the_pending_file_is_kept_in_the_database_until_confirmed(staff_client, staff, data):
     content = csv_file(TWO_EVENTS)
 
@@ -719,13 +738,13 @@ def test_a_file_with_nothing_to_import_discards_the_pending_one(staff_client, da
 
 
 def test_one_pending_file_per_account_and_expired_ones_purged_on_any_upload(
-    staff_client, data, django_user_model, arc
+    staff_client, plan, data, django_user_model, arc
 ):
     partner = user_in(django_user_model, PARTNERS, "verrelles", [arc])
     other = user_in(django_user_model, PARTNERS, "capital", [arc])
-    ImportPreview.keep(partner, "ancien.csv", b"date")
+    ImportPreview.keep(partner, "ancien.csv", b"date", plan)
     age_pending_files(61)
-    ImportPreview.keep(other, "recent.csv", b"date")
+    ImportPreview.keep(other, "recent.csv", b"date", plan)
 
     upload(staff_client, csv_file(TWO_EVENTS))
 
@@ -922,10 +941,10 @@ def test_a_partners_template_offers_only_its_organisations(partner_client, data)
     assert [cell.value for cell in organisers[1:] if cell.value] == ["Arc France"]
 
 
-def test_the_nightly_purge_deletes_expired_files_only(staff, django_user_model, arc):
-    ImportPreview.keep(staff, "oublie.csv", b"date")
+def test_the_nightly_purge_deletes_expired_files_only(staff, plan, django_user_model, arc):
+    ImportPreview.keep(staff, "oublie.csv", b"date", plan)
     partner = user_in(django_user_model, PARTNERS, "verrelles", [arc])
-    ImportPreview.keep(partner, "en-cours.csv", b"")
+    ImportPreview.keep(partner, "en-cours.csv", b"", plan)
     ImportPreview.objects.filter(user=staff).update(
         created_at=timezone.now() - datetime.timedelta(minutes=61)
     )
