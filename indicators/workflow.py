@@ -130,6 +130,18 @@ def missing_message(missing, reverting=False):
     )
 
 
+def left_the_territory_message(partners):
+    """Why a deleted event cannot be restored: organisers that no longer work in its
+    territory (`outside_the_territory`)."""
+    names = ", ".join(f"« {partner} »" for partner in partners)
+    several = len(partners) > 1
+    return (
+        f"Rien n'a été restauré : {names} ne travaille{'nt' if several else ''} plus sur le "
+        "territoire de cette action. Ajoutez ce territoire à la fiche "
+        f"{'des partenaires' if several else 'du partenaire'}, puis restaurez l'action."
+    )
+
+
 def closed_year_message(year):
     return (
         f"L'année {year} est clôturée : seule l'équipe du territoire peut encore y enregistrer "
@@ -300,28 +312,39 @@ def organisation_problems(user, organizer, co_organizers, initiative=None):
     return problems
 
 
-def _outside_the_territory(initiative, organizer, co_organizers):
-    """(field, message) for the organisers that do not work in the territory of the
-    initiative's plan: its staff and public site would show an action of a partner
-    they do not know. One query."""
+def outside_the_territory(initiative_id, partners):
+    """Those of `partners` that do not work in the territory of the initiative's
+    plan, which may not organise its events: its staff and public site would show
+    an action of a partner they do not know. One query, none without partners."""
     from initiatives.models import Initiative
     from partners.models import Partner
 
-    given = {
-        "organizer": [organizer] if organizer is not None else [],
-        "co_organizers": list(co_organizers),
-    }
-    partners = [partner for chosen in given.values() for partner in chosen]
     if not partners:
         return []
-    territory = Initiative.objects.filter(pk=initiative.pk).values("plan__territory")
+    territory = Initiative.objects.filter(pk=initiative_id).values("plan__territory")
     working = Partner.objects.filter(pk__in=[partner.pk for partner in partners]).working_in(
         Subquery(territory)
     )
     working_ids = set(working.values_list("pk", flat=True))
+    return [partner for partner in partners if partner.pk not in working_ids]
+
+
+def _outside_the_territory(initiative, organizer, co_organizers):
+    """(field, message) for the organisers that do not work in the territory of the
+    initiative's plan (`outside_the_territory`)."""
+    given = {
+        "organizer": [organizer] if organizer is not None else [],
+        "co_organizers": list(co_organizers),
+    }
+    outside_ids = {
+        partner.pk
+        for partner in outside_the_territory(
+            initiative.pk, [partner for chosen in given.values() for partner in chosen]
+        )
+    }
     problems = []
     for field, chosen in given.items():
-        outside = [partner for partner in chosen if partner.pk not in working_ids]
+        outside = [partner for partner in chosen if partner.pk in outside_ids]
         if outside:
             names = ", ".join(f"« {partner} »" for partner in outside)
             problems.append(

@@ -2,7 +2,8 @@
 
 An event's count lines are deleted with it (in the same request, a moment before
 the event itself); restoring the event brings back the lines it had when it was
-deleted and its co-organisers as they were at its last save. Only an event's
+deleted and its co-organisers as they were at its last save, unless one of them
+was deleted or no longer works in the event's territory since. Only an event's
 latest deletion is listed and restored: an older one would bring back stale
 figures."""
 
@@ -19,6 +20,7 @@ from indicators import history, workflow
 from indicators.figures import store
 from indicators.models import AwarenessEvent
 from initiatives.models import Initiative
+from partners.models import Partner
 from territories import scoping
 
 LISTED = 200
@@ -104,6 +106,12 @@ def restore(request, history_id, model_admin):
         lines = history.lines_at(record)
         if missing := history.missing_references(record, lines):
             messages.error(request, workflow.missing_message(missing))
+            return redirect(deleted_url)
+        organisers = Partner.objects.filter(
+            pk__in={record.organizer_id, *history.co_organizers_at(record)}
+        ).order_by("name", "pk")
+        if outside := workflow.outside_the_territory(record.initiative_id, list(organisers)):
+            messages.error(request, workflow.left_the_territory_message(outside))
             return redirect(deleted_url)
         event = _restore_event(record, lines)
     messages.success(

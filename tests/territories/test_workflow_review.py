@@ -344,3 +344,39 @@ def test_an_initiative_with_events_keeps_its_plan(client):
     )
     initiative.refresh_from_db()
     assert initiative.plan == bravo["plan"]
+
+
+# Restoring a deleted event ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["organizer", "co_organizer"])
+def test_a_deleted_event_whose_partner_left_the_territory_is_not_restored(client, two, role):
+    """Restored, Alpha's event would be organised (or co-organised) by a partner its
+    team and its public site no longer know: the restore says why and waits until
+    the partner works in Alpha again."""
+    alpha, shared = two["alpha"], two["shared"]
+    event = alpha["event"]
+    if role == "organizer":
+        event.organizer = shared
+        event.save()
+    else:
+        event.co_organizers.add(shared)
+    event_id = event.pk
+    event.delete()
+    shared.territories.remove(alpha["territory"])
+    record = AwarenessEvent.history.get(id=event_id, history_type="-")
+    restore_url = reverse("admin:indicators_awarenessevent_restore", args=[record.history_id])
+    client.force_login(account("staff", two))
+
+    response = client.post(restore_url, follow=True)
+
+    assert not AwarenessEvent.objects.filter(pk=event_id).exists()
+    assert [str(message) for message in response.context["messages"]] == [
+        "Rien n'a été restauré : « Elles Bougent » ne travaille plus sur le territoire de "
+        "cette action. Ajoutez ce territoire à la fiche du partenaire, puis restaurez l'action."
+    ]
+
+    shared.territories.add(alpha["territory"])
+    client.post(restore_url)
+    assert AwarenessEvent.objects.filter(pk=event_id).exists()
