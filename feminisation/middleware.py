@@ -42,7 +42,9 @@ class PermissionsPolicyMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A view that cannot reach the database answers the French 503 page instead of
-    a 500. With DEBUG on, Django's traceback page stays more useful."""
+    a 500; one whose transaction the database ended, as it crossed another's, the 409
+    page (nothing written, send again). With DEBUG on, Django's traceback page stays
+    more useful."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,6 +55,13 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if settings.DEBUG or not isinstance(exception, views.DATABASE_DOWN):
             return None
+        if views.crossed_another_transaction(exception):
+            logger.warning(
+                "Transaction ended by the database while serving %s",
+                request.path,
+                exc_info=exception,
+            )
+            return views.crossed_transaction()
         logger.error("Database unreachable while serving %s", request.path, exc_info=exception)
         return views.service_unavailable()
 

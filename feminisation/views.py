@@ -18,6 +18,17 @@ logger = logging.getLogger(__name__)
 # wraps them); an IntegrityError or a ProgrammingError is a bug, left to the 500 page.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 60
+# PostgreSQL's SQLSTATEs for a transaction it ended because it crossed another one:
+# two that waited for each other (deadlock_detected), or that could not be run as
+# if one after the other (serialization_failure). Nothing of it is written, and the
+# same request sent again succeeds: the database is up.
+CROSSED_TRANSACTION = {"40P01", "40001"}
+
+
+def crossed_another_transaction(exception):
+    return isinstance(exception, OperationalError) and (
+        getattr(exception.__cause__, "sqlstate", None) in CROSSED_TRANSACTION
+    )
 
 
 @never_cache
@@ -58,9 +69,16 @@ def page_not_found(request, exception):
 def server_error(request):
     # A database failure outside a view (in a middleware) reaches here, not
     # DatabaseUnavailableMiddleware: it still deserves the 503 page.
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+    exception = sys.exc_info()[1]
+    if crossed_another_transaction(exception):
+        return crossed_transaction()
+    if isinstance(exception, DATABASE_DOWN):
         return service_unavailable()
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def crossed_transaction():
+    return HttpResponse(loader.render_to_string("409.html"), status=409)
 
 
 def service_unavailable():

@@ -1,18 +1,22 @@
-"""French error pages: 400, 403 and 404 in the site's layout, 500 and 503 standalone,
+"""French error pages: 400, 403 and 404 in the site's layout, 409, 500 and 503 standalone,
 none showing the exception's text; a database failure answers 503, not 500."""
+
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.db import OperationalError, connection
-from django.http import Http404
+from django.db import OperationalError, connection, transaction
+from django.http import Http404, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import path
 from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access, views
 from feminisation import urls as project_urls
+from tests import concurrency
 from tests.indicators.accounts import user_in
 from tests.initiatives.factories import ActionPlanFactory
+from tests.partners.factories import PartnerFactory
 
 SECRET = "détail interne à ne jamais montrer"
 
@@ -37,6 +41,22 @@ def raise_database_down(request):
     raise OperationalError(f"could not connect to server: {SECRET}")
 
 
+# Two requests each locking two partners, in opposite orders, waiting for each other
+# in between: PostgreSQL ends one of the two transactions.
+_crossing = threading.Barrier(2)
+
+
+def lock_partners(request, first, second):
+    from partners.models import Partner
+
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=first)
+        _crossing.wait(timeout=10)
+        Partner.objects.select_for_update().get(pk=second)
+        Partner.objects.filter(pk=first).update(description="écrit")
+    return HttpResponse("enregistré")
+
+
 # The project's URLs, its error handlers, and views that fail on purpose.
 urlpatterns = [
     *project_urls.urlpatterns,
@@ -45,6 +65,7 @@ urlpatterns = [
     path("essai/404/", raise_not_found),
     path("essai/500/", raise_error),
     path("essai/503/", raise_database_down),
+    path("essai/verrous/<int:first>/<int:second>/", lock_partners),
 ]
 handler400 = project_urls.handler400
 handler403 = project_urls.handler403
@@ -213,3 +234,35 @@ def test_public_pages_answer_503_when_the_database_is_down(client, monkeypatch):
         response = client.get(page)
         assert response.status_code == 503, page
         assertNotContains(response, SECRET, status_code=503)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent transactions: this test runs in the PostgreSQL half of the suite",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_that_wait_for_each_other_end_one_with_a_french_page_and_nothing_written():
+    arc, capso = PartnerFactory(description=""), PartnerFactory(description="")
+
+    responses = concurrency.all_succeeded(
+        concurrency.at_once(
+            lambda: Client(raise_request_exception=False).get(
+                f"/essai/verrous/{arc.pk}/{capso.pk}/"
+            ),
+            lambda: Client(raise_request_exception=False).get(
+                f"/essai/verrous/{capso.pk}/{arc.pk}/"
+            ),
+        )
+    )
+
+    assert sorted(response.status_code for response in responses) == [200, 409]
+    [ended] = [response for response in responses if response.status_code == 409]
+    assertContains(ended, "<h1>Rien n'a été enregistré</h1>", status_code=409, html=True)
+    assertContains(ended, "au même instant", status_code=409)
+    assertNotContains(ended, "deadlock", status_code=409)
+    # The ended transaction wrote nothing; the other one wrote its partner.
+    assert sorted(
+        PartnerFactory._meta.model.objects.filter(pk__in=[arc.pk, capso.pk]).values_list(
+            "description", flat=True
+        )
+    ) == ["", "écrit"]
