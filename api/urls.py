@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import docs, views
@@ -10,6 +11,8 @@ class SchemaView(InFrench, SpectacularJSONAPIView):
 
 
 urlpatterns = [
+    # Where a developer types first: the documentation lists every address.
+    path("", RedirectView.as_view(pattern_name="api_docs"), name="api_root"),
     path("plan/", views.PlanView.as_view(), name="api_plan"),
     path("initiatives/", views.InitiativeListView.as_view(), name="api_initiatives"),
     path("publics/", views.AudienceListView.as_view(), name="api_audiences"),

@@ -56,6 +56,8 @@ API_URLS = [
     "/api/v1/schema/",
     "/api/v1/docs/",
 ]
+# Addresses that only lead to another: the API's root, to its documentation.
+REDIRECTS = ["/api/v1/"]
 # The API's two ways of reading parameters: the figures' and the list of actions'.
 API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/", "/api/v1/territoires/"]
 # The instance's national pages and files: every territory side by side

@@ -20,6 +20,7 @@ from tests.public_urls import (
     API_WITH_PARAMETERS,
     EXPORTS,
     PUBLIC_URLS,
+    REDIRECTS,
     REPORTS,
     SIGNED_IN_PAGES,
 )
@@ -183,7 +184,7 @@ def route_names(patterns):
 
 def test_the_public_addresses_cover_every_route_but_the_admin_and_the_exports():
     exports = {resolve(url).url_name for url in [*EXPORTS, *REPORTS, *SIGNED_IN_PAGES]}
-    public = {resolve(url.split("?")[0]).url_name for url in [*PUBLIC_URLS, *API_URLS]}
+    public = {resolve(url.split("?")[0]).url_name for url in [*PUBLIC_URLS, *API_URLS, *REDIRECTS]}
 
     assert public == set(route_names(get_resolver().url_patterns)) - exports
 

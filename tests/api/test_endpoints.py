@@ -265,6 +265,13 @@ def test_the_documentation_describes_every_endpoint(client, plan):
     assert 'href="/api/v1/docs/"' in client.get("/donnees/").content.decode()
 
 
+def test_the_apis_root_leads_to_its_documentation(client, db):
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("api_docs")
+
+
 def test_answers_are_cached_like_the_public_pages_until_a_save(
     client, api_world, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
