@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from feminisation.formatting import number
 from indicators.figures import charts, stats
-from initiatives.models import Achievement
+from initiatives.models import Achievement, ActionPlan
 
 
 class NoReport(Exception):
@@ -150,6 +150,15 @@ def plan_years(plan, today):
     to its end, and not beyond this year."""
     last = today.year if plan.end_date is None else min(plan.end_date.year, today.year)
     return list(range(last, plan.start_date.year - 1, -1))
+
+
+def report_years(territory, today):
+    """The years a report can be made for in the territory, most recent first: those
+    of each of its published plans (`plan_years`), each year once."""
+    years = set()
+    for plan in ActionPlan.objects.published().filter(territory=territory):
+        years.update(plan_years(plan, today))
+    return sorted(years, reverse=True)
 
 
 def annual_report(plan, year, *, now):

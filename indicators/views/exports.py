@@ -112,7 +112,9 @@ def _export_page(request, chosen):
         "territory_choices": chosen_territory.choices(request.user, chosen),
         "territory_query": chosen.query,
         "report_years": (
-            annual.plan_years(plan, today) if organisations is None and not chosen.every else []
+            annual.report_years(plan.territory, today)
+            if organisations is None and not chosen.every
+            else []
         ),
     }
     return render(request, "indicators/exports.html", context)

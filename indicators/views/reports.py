@@ -13,6 +13,7 @@ from django.utils import timezone
 from feminisation import access
 from indicators.reports import annual, pdf
 from indicators.views import chosen_territory
+from initiatives.models import ActionPlan
 
 FORMATS = ("html", "pdf")
 FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
@@ -46,6 +47,8 @@ def _annual_report(request, year):
     except chosen_territory.Refused as refusal:
         template = "403.html" if refusal.status == 403 else "400.html"
         return render(request, template, {"message": str(refusal)}, status=refusal.status)
+    # A year before the current plan's start: the plan that ran then.
+    plan = ActionPlan.objects.of_year(plan.territory, year) or plan
     with _links_of_site(request, plan.territory):
         return _rendered(request, plan, year, pdf_format=formats[0] == "pdf")
 

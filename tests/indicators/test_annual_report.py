@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from feminisation import access
 from feminisation.formatting import percent
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory, TargetFactory
-from tests.initiatives.factories import AchievementFactory
+from tests.initiatives.factories import AchievementFactory, ActionPlanFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_world")]
 
@@ -142,6 +142,29 @@ def test_the_page_makes_as_many_queries_whatever_the_number_of_events(manager_cl
 def test_a_year_outside_the_plan_has_no_report(manager_client, world, year, message):
     response = manager_client.get(reverse("annual_report", args=[year]))
     assertContains(response, message, status_code=404)
+
+
+def test_a_year_of_the_territorys_previous_plan_has_that_plans_report(manager_client, world, plan):
+    """Funders ask for last year's report once the next plan has begun: it is the
+    plan's that ran that year, linked from the exports page with the new plan's."""
+    before = manager_client.get(URL).context["report"]
+    plan.end_date = datetime.date(2025, 12, 31)
+    plan.save()
+    ActionPlanFactory(
+        territory=plan.territory, title="Plan 2026-2030", start_date=datetime.date(2026, 1, 1)
+    )
+
+    response = manager_client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["report"].totals == before.totals
+    assertContains(response, f'<p class="report-cover__plan">{plan.title}</p>', html=True)
+    assertNotContains(response, "Plan 2026-2030")
+    exports = manager_client.get(reverse("exports"))
+    for year in (2026, 2025, 2024):
+        assertContains(
+            exports, f'<a href="{reverse("annual_report", args=[year])}">Bilan {year}</a>'
+        )
 
 
 def test_a_year_without_validated_events_says_so(manager_client, world, plan):
