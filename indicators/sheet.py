@@ -35,6 +35,10 @@ class SheetColumn:
     aliases: tuple = ()  # other titles the import accepts
 
 
+# The columns in which an action's lines differ, one line per audience; the others
+# describe the action, the same on each of its lines.
+LINE_KEYS = ("audience", "people", "women")
+
 COLUMNS = (
     SheetColumn(
         "date",

@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from feminisation.formatting import number
 from indicators.imports import limits
 from indicators.imports.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINES, LimitError
-from indicators.sheet import COLUMNS, HEADERS, HEADERS_BY_KEY, lookup_key, unguarded
+from indicators.sheet import (
+    COLUMNS,
+    HEADERS,
+    HEADERS_BY_KEY,
+    LINE_KEYS,
+    lookup_key,
+    unguarded,
+)
 
 UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF-8 ou Windows)."
 # A CSV row's characters, its separators and quotes included: past this, it has too
 # many columns or too long a cell. Checked while the row is read, since the csv
 # module splits a whole row before it returns it.
 MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
+
+
+# What a CSV line holds from lines above it: nothing (`_xlsx_lines`' merged cells).
+NOTHING_COPIED = {}
 
 
 class FileFormatError(Exception):
@@ -68,7 +79,7 @@ def _csv_lines(content):
         reader = csv.reader(lines, delimiter=delimiter)
         for line, cells in enumerate(reader, start=1):
             lines.row_read()
-            yield line, cells
+            yield line, cells, NOTHING_COPIED
     except csv.Error as error:
         raise FileFormatError(f"Fichier CSV illisible après la ligne {line} : {error}.") from None
     except UnicodeDecodeError:  # a byte Windows-1252 does not define
@@ -157,7 +168,8 @@ def _xlsx_lines(content):
         # openpyxl reads a row's XML only now: a damaged one (a text that does not
         # exist, a number or a date that is not one) raises as many kinds as above.
         line = 0
-        below = {}  # column → (the last line of its merged cell, the cell's value)
+        # column → (the first and last lines of its merged cell, the cell's value)
+        below = {}
         while True:
             try:
                 cells = next(rows, None)
@@ -169,13 +181,15 @@ def _xlsx_lines(content):
             cells = list(cells)
             for column, last in merged.get(line, ()):
                 if column < len(cells):
-                    below[column] = (last, cells[column])
-            for column, (last, value) in list(below.items()):
+                    below[column] = (line, last, cells[column])
+            copied = {}
+            for column, (first, last, value) in list(below.items()):
                 if line > last:
                     del below[column]
-                else:
+                elif line > first:
                     cells[column] = value
-            yield line, cells
+                    copied[column] = first
+            yield line, cells, copied
     finally:
         workbook.close()
 
@@ -220,6 +234,20 @@ def _mentions_merged_cells(sheet):
     return False
 
 
+def _with_action_copies(cells, copied, keys, header_line):
+    """The line's cells, keeping what merged cells copied into it (`copied`: column →
+    the merge's first line) only for what its action's lines share: a number of
+    people merged over two audiences' lines is not each audience's, and a cell
+    merged down from the titles' line is no value."""
+    return [
+        None
+        if column in copied
+        and (copied[column] <= header_line or column >= len(keys) or keys[column] in LINE_KEYS)
+        else cell
+        for column, cell in enumerate(cells)
+    ]
+
+
 def _is_blank(cells):
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
@@ -227,14 +255,18 @@ def _is_blank(cells):
 def _table(lines):
     header_line = None
     rows = []
-    for line, cells in lines:
+    for line, cells, copied in lines:
         limits.check_row(line, cells)
-        if _is_blank(cells):
+        # A line that holds nothing of its own but merged cells from above is blank,
+        # as the sheet shows it (a title cell merged down for looks, a spacer line).
+        if _is_blank([cell for column, cell in enumerate(cells) if column not in copied]):
             continue
         if header_line is None:
             header_line = line
             keys, ignored = _header_keys(cells)
             continue
+        if copied:
+            cells = _with_action_copies(cells, copied, keys, header_line)
         rows.append(
             (line, {key: unguarded(cell) for key, cell in zip(keys, cells, strict=False) if key})
         )

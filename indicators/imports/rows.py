@@ -14,7 +14,14 @@ from feminisation.access import sees_all_events
 from geography.matching import CommuneError, CommuneMatcher
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
-from indicators.sheet import COLUMNS, HEADERS_BY_KEY, STATUS_NAMES, lookup_key, split_names
+from indicators.sheet import (
+    COLUMNS,
+    HEADERS_BY_KEY,
+    LINE_KEYS,
+    STATUS_NAMES,
+    lookup_key,
+    split_names,
+)
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
@@ -204,7 +211,7 @@ class RowReader:
         # How the export writes an event without count lines: one row, by its
         # reference, without audience nor figures.
         line_less = cell_text(cells.get("reference")) and not any(
-            cell_text(cells.get(key)) for key in ("audience", "people", "women")
+            cell_text(cells.get(key)) for key in LINE_KEYS
         )
         # An export's « code INSEE » column settles two communes of the same name.
         parsers = {

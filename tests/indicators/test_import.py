@@ -296,6 +296,48 @@ def test_cells_merged_over_an_events_lines_give_each_line_their_value(staff_clie
     assert imported_events() == EXPECTED_TWO_EVENTS
 
 
+def merged_workbook(rows, *ranges, headers=HEADERS, blank_lines=()):
+    """An XLSX of these rows (after `blank_lines` empty lines), cells merged over
+    `ranges`."""
+    workbook = load_workbook(io.BytesIO(xlsx_file(rows, headers)))
+    sheet = workbook.active
+    for line in sorted(blank_lines):
+        sheet.insert_rows(line)
+    for cells in ranges:
+        sheet.merge_cells(cells)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def test_a_number_merged_over_an_actions_lines_is_not_each_lines(staff_client, data):
+    # 30 people over both audiences is not 30 girls and 30 prescribers: the second
+    # line has no number of its own, and is refused as before.
+    rows = [TWO_EVENTS[0], {**TWO_EVENTS[1], "personnes": None}]
+    content = merged_workbook(rows, "J2:J3")
+
+    response = upload(staff_client, content, "actions.xlsx")
+
+    assertContains(
+        response,
+        "<tr><td>3</td><td>La colonne « personnes » est vide : elle est obligatoire.</td></tr>",
+        html=True,
+    )
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_a_title_merged_down_or_a_spacer_line_under_a_merge_is_a_blank_line(staff_client, data):
+    # « date » merged over lines 1 and 2 for looks; the first action's date merged
+    # over its two lines and the blank line under them.
+    rows = [TWO_EVENTS[0], {**TWO_EVENTS[1], "date": None}, TWO_EVENTS[2]]
+    content = merged_workbook(rows, "A1:A2", "A3:A5", blank_lines=[2, 5])
+
+    preview = upload(staff_client, content, "actions.xlsx")
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
 def test_a_cell_merged_across_columns_stays_in_its_first_column(staff_client, data):
     # « Filles » merged over « public » and « personnes »: the line has no number of
     # people, rather than « Filles » people.
