@@ -48,14 +48,15 @@ def manager(client):
 
 def test_a_current_plan_that_starts_after_today_has_no_report_rather_than_a_500(manager):
     """A territory publishes its next plan before it starts: it becomes the current
-    one, with no year yet."""
+    one, with no year yet; the years of the plan it follows keep their reports."""
     territory = TerritoryFactory()
     _plan_with_an_event(territory, 10)
     ActionPlanFactory(territory=territory, start_date=datetime.date(2099, 1, 1))
 
-    response = manager.get(URL)
+    response = manager.get(reverse("annual_report", args=[2099]))
 
     assertContains(response, "Le plan commence en 2099", status_code=404)
+    assert manager.get(URL).context["report"].totals.people == 10
 
 
 def test_a_plan_of_one_year_is_said_to_cover_that_year(manager):
