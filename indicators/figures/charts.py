@@ -355,8 +355,9 @@ def _own_target(progress, scope):
     )
 
 
-def dashboard_charts(scope, *, has_period, today, target_year, progress=(), query=""):
-    """The dashboard's charts, each linking to its own data as CSV (same filters).
+def dashboard_charts(scope, *, has_period, today, target_year, progress=(), query="", linked=True):
+    """The dashboard's charts, each linking to its own data as CSV (same filters),
+    unless not `linked` (a plan the dashboard no longer shows).
     `progress`: the year's `stats.target_progress`, read by the page already. Reads
     by_month, by_audience_and_quarter, by_initiative_and_format and by_partner."""
     months = [m for m in stats.by_month(scope, today=today) if m.month <= today]
@@ -400,6 +401,8 @@ def dashboard_charts(scope, *, has_period, today, target_year, progress=(), quer
             summed=False,
         ),
     ]
+    if not linked:
+        return charts
     suffix = f"?{query}" if query else ""
     return [
         replace(chart, data_url=reverse("chart_data", args=[chart.id]) + suffix) for chart in charts

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from feminisation.formatting import number
 from indicators.figures import charts, stats
-from initiatives.models import Achievement, ActionPlan
+from initiatives.models import CURRENT_FIRST, Achievement, ActionPlan
 
 
 class NoReport(Exception):
@@ -67,6 +67,8 @@ class AnnualReport:
     initiatives: list
     partners: list
     charts: dict = field(default_factory=dict)
+    # Whether the public dashboard shows this plan (its territory's current one).
+    on_dashboard: bool = True
 
     @property
     def scope(self):
@@ -152,13 +154,28 @@ def plan_years(plan, today):
     return list(range(last, plan.start_date.year - 1, -1))
 
 
-def report_years(territory, today):
-    """The years a report can be made for in the territory, most recent first: those
-    of each of its published plans (`plan_years`), each year once."""
-    years = set()
-    for plan in ActionPlan.objects.published().filter(territory=territory):
-        years.update(plan_years(plan, today))
-    return sorted(years, reverse=True)
+@dataclass(frozen=True)
+class ReportLink:
+    """A report the exports page offers: a year, and its plan where the year has
+    several (a plan ending mid-year, the next one beginning), chosen by `?plan=`."""
+
+    year: int
+    plan: object = None
+
+
+def report_links(territory, today):
+    """The reports that can be made in the territory, most recent year first: each
+    year of each of its published plans (`plan_years`), the plan named where a year
+    has several, the most recently started first."""
+    plans_of = {}
+    for plan in ActionPlan.objects.published().filter(territory=territory).order_by(*CURRENT_FIRST):
+        for year in plan_years(plan, today):
+            plans_of.setdefault(year, []).append(plan)
+    return [
+        ReportLink(year, plan if len(plans) > 1 else None)
+        for year, plans in sorted(plans_of.items(), reverse=True)
+        for plan in plans
+    ]
 
 
 def annual_report(plan, year, *, now):
@@ -184,6 +201,10 @@ def annual_report(plan, year, *, now):
             f"Aucune action validée n'a de chiffres en {year} : le bilan de cette "
             "année sera disponible dès la validation de sa première action."
         )
+    # The public dashboard shows its territory's current plan: a report of another
+    # (the plan before it) links neither to it nor to its charts' data.
+    current = ActionPlan.objects.current(plan.territory)
+    on_dashboard = current is not None and current.pk == plan.pk
     # By id, as templates read them: « par-mois » is `charts.par_mois`.
     dashboard = {
         chart.id.replace("-", "_"): chart
@@ -194,6 +215,7 @@ def annual_report(plan, year, *, now):
             target_year=year,
             progress=targets,
             query=f"annee={year}",
+            linked=on_dashboard,
         )
     }
     previous = {row.key: row for row in stats.by_audience(year_scope(plan, year - 1))}
@@ -203,6 +225,7 @@ def annual_report(plan, year, *, now):
     return AnnualReport(
         plan=plan,
         year=year,
+        on_dashboard=on_dashboard,
         produced_at=now,
         today=today,
         headline=headline,

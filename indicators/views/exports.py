@@ -111,13 +111,27 @@ def _export_page(request, chosen):
         "territory": None if chosen.every else plan.territory,
         "territory_choices": chosen_territory.choices(request.user, chosen),
         "territory_query": chosen.query,
-        "report_years": (
-            annual.report_years(plan.territory, today)
+        "reports": (
+            _report_links(annual.report_links(plan.territory, today), chosen.query)
             if organisations is None and not chosen.every
             else []
         ),
     }
     return render(request, "indicators/exports.html", context)
+
+
+def _report_links(links, territory_query):
+    """Each report's year, plan (where its year has several) and query string."""
+    return [
+        {
+            "year": link.year,
+            "plan": link.plan,
+            "query": "&".join(
+                part for part in (territory_query, link.plan and f"plan={link.plan.slug}") if part
+            ),
+        }
+        for link in links
+    ]
 
 
 export_page = _may_export(_export_page, page=True)

@@ -4,6 +4,7 @@ territory's, as its exports are (`chosen_territory`)."""
 import contextlib
 
 from django.contrib.auth.decorators import permission_required
+from django.core.validators import slug_re
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -47,19 +48,33 @@ def _annual_report(request, year):
     except chosen_territory.Refused as refusal:
         template = "403.html" if refusal.status == 403 else "400.html"
         return render(request, template, {"message": str(refusal)}, status=refusal.status)
-    # A year before the current plan's start: the plan that ran then.
-    plan = ActionPlan.objects.of_year(plan.territory, year) or plan
+    slug = request.GET.get("plan")
+    if slug is None:
+        # A year before the current plan's start: the plan that ran then.
+        plan = ActionPlan.objects.of_year(plan.territory, year) or plan
+    else:
+        # A year of two plans: the one the exports page named.
+        named = ActionPlan.objects.published().filter(territory=plan.territory)
+        named = named.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
+        if named is None:
+            message = (
+                f"Le territoire « {plan.territory.name} » n'a pas de plan d'action publié "
+                f"dont l'identifiant est « {slug} »."
+            )
+            context = {"plan": plan, "year": year, "message": message}
+            return render(request, "indicators/reports/no_report.html", context, status=404)
+        plan = named
     with _links_of_site(request, plan.territory):
-        return _rendered(request, plan, year, pdf_format=formats[0] == "pdf")
+        return _rendered(request, plan, year, pdf_format=formats[0] == "pdf", named=slug)
 
 
-def _rendered(request, plan, year, *, pdf_format):
+def _rendered(request, plan, year, *, pdf_format, named=None):
     try:
         report = annual.annual_report(plan, year, now=timezone.now())
     except annual.NoReport as no_report:
         context = {"plan": plan, "year": year, "message": str(no_report)}
         return render(request, "indicators/reports/no_report.html", context, status=404)
-    context = {"report": report, "pdf": pdf_format}
+    context = {"report": report, "pdf": pdf_format, "plan_query": named and f"plan={plan.slug}"}
     if not pdf_format:
         return render(request, TEMPLATE, context)
     response = HttpResponse(

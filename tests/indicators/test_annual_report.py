@@ -160,11 +160,55 @@ def test_a_year_of_the_territorys_previous_plan_has_that_plans_report(manager_cl
     assert response.context["report"].totals == before.totals
     assertContains(response, f'<p class="report-cover__plan">{plan.title}</p>', html=True)
     assertNotContains(response, "Plan 2026-2030")
+    # The public dashboard and its charts' data now show the next plan: no link to
+    # them, and the report says why.
+    assertNotContains(response, 'href="/?annee=2025"')
+    assertNotContains(response, "/donnees/graphiques/")
+    assertContains(response, "que le tableau de bord public ne montre plus")
     exports = manager_client.get(reverse("exports"))
     for year in (2026, 2025, 2024):
         assertContains(
             exports, f'<a href="{reverse("annual_report", args=[year])}">Bilan {year}</a>'
         )
+
+
+def test_a_year_of_two_plans_has_a_report_for_each(manager_client, world, plan):
+    """A plan ends in June, the next begins in July: each has its report for the
+    year, named on the exports page."""
+    plan.end_date = datetime.date(2025, 6, 30)
+    plan.save()
+    summer = ActionPlanFactory(
+        territory=plan.territory, title="Plan de l'été", start_date=datetime.date(2025, 7, 1)
+    )
+
+    exports = manager_client.get(reverse("exports"))
+
+    for named in (summer, plan):
+        assertContains(
+            exports,
+            f'<a href="{URL}?plan={named.slug}">Bilan 2025 — {named.title}</a>',
+            html=True,
+        )
+    assertContains(exports, f'<a href="{reverse("annual_report", args=[2024])}">Bilan 2024</a>')
+    before = manager_client.get(URL, {"plan": plan.slug})
+    assert before.context["report"].plan == plan
+    assert before.context["report"].totals.events == 3
+    assertContains(before, f'href="{URL}?format=pdf&amp;plan={plan.slug}"')
+    # The plan that began in July has no validated event in this territory yet.
+    assertContains(
+        manager_client.get(URL, {"plan": summer.slug}), "Aucune action validée", status_code=404
+    )
+
+
+@pytest.mark.parametrize("slug", ["inconnu", "plan\x00", "autre-territoire"])
+def test_a_plan_that_is_not_one_of_the_territorys_has_no_report(
+    manager_client, world, plan, slug
+):
+    ActionPlanFactory(slug="autre-territoire", territory__other=True)
+
+    response = manager_client.get(URL, {"plan": slug})
+
+    assertContains(response, "n&#x27;a pas de plan d&#x27;action publié", status_code=404)
 
 
 def test_a_year_without_validated_events_says_so(manager_client, world, plan):
