@@ -8,6 +8,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 from feminisation.cache import cache_works
@@ -78,7 +79,9 @@ def server_error(request):
 
 
 def crossed_transaction():
-    return HttpResponse(loader.render_to_string("409.html"), status=409)
+    response = HttpResponse(loader.render_to_string("409.html"), status=409)
+    add_never_cache_headers(response)
+    return response
 
 
 def service_unavailable():

@@ -80,16 +80,19 @@ def co_organizers_at(record):
     return set(record.co_organizers.values_list("partner_id", flat=True))
 
 
-def missing_references(record, lines):
+def missing_references(record, lines, co_organizers=None):
     """What this version of an event (with these lines) names that was deleted
-    since — its initiative, organiser, co-organisers, lines' audiences — each as
+    since — its initiative, organiser, co-organisers (`co_organizers_at`, unless
+    given), lines' audiences — each as
     « l'organisateur « Arc France » »; [] when nothing is missing. A deleted
     partner or initiative is named from its own history."""
     missing = []
     if not Initiative.objects.filter(pk=record.initiative_id).exists():
         title = _last_known(Initiative, record.initiative_id, "title")
         missing.append(f"l'initiative « {title} »")
-    partner_ids = {record.organizer_id, *co_organizers_at(record)}
+    if co_organizers is None:
+        co_organizers = co_organizers_at(record)
+    partner_ids = {record.organizer_id, *co_organizers}
     existing = set(Partner.objects.filter(pk__in=partner_ids).values_list("pk", flat=True))
     if record.organizer_id not in existing:
         name = _last_known(Partner, record.organizer_id, "name")

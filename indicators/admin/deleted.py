@@ -104,16 +104,16 @@ def restore(request, history_id, model_admin):
             messages.error(request, workflow.NOT_THE_LATEST_DELETION)
             return redirect(deleted_url)
         lines = history.lines_at(record)
-        if missing := history.missing_references(record, lines):
+        co_organizers = history.co_organizers_at(record)
+        if missing := history.missing_references(record, lines, co_organizers):
             messages.error(request, workflow.missing_message(missing))
             return redirect(deleted_url)
-        organisers = Partner.objects.filter(
-            pk__in={record.organizer_id, *history.co_organizers_at(record)}
-        ).order_by("name", "pk")
-        if outside := workflow.outside_the_territory(record.initiative_id, list(organisers)):
+        organisers = Partner.objects.filter(pk__in={record.organizer_id, *co_organizers})
+        organisers = list(organisers.order_by("name", "pk"))
+        if outside := workflow.outside_the_territory(record.initiative_id, organisers):
             messages.error(request, workflow.left_the_territory_message(outside))
             return redirect(deleted_url)
-        event = _restore_event(record, lines)
+        event = _restore_event(record, lines, co_organizers)
     messages.success(
         request,
         f"L'action « {event.title} » du {event.date:%d/%m/%Y} est restaurée, avec ses "
@@ -122,13 +122,13 @@ def restore(request, history_id, model_admin):
     return redirect(reverse("admin:indicators_awarenessevent_change", args=[event.pk]))
 
 
-def _restore_event(record, lines):
+def _restore_event(record, lines, co_organizers):
     event = record.instance
     # A form left open on the event before its deletion shows an older version.
     event.version = record.version + 1
     event._change_reason = workflow.RESTORED_REASON
     event.save(force_insert=True)
-    event.co_organizers.set(history.co_organizers_at(record))
+    event.co_organizers.set(co_organizers)
     for line_record in lines:
         line = line_record.instance
         line._change_reason = workflow.RESTORED_REASON

@@ -113,8 +113,8 @@ OUTCOME_MESSAGES = {
     ),
     Outcome.PLAN_CHANGED: (
         "Le plan d'action du territoire a changé depuis l'aperçu du fichier « {file_name} » "
-        "(« {plan} » est remplacé) : rien n'a été importé. Déposez de nouveau le fichier : "
-        "son aperçu montrera les actions dans le plan en cours."
+        "(« {plan} » n'est plus le plan en cours) : rien n'a été importé. Déposez de "
+        "nouveau le fichier : son aperçu montrera les actions dans le plan en cours."
     ),
     Outcome.BUSY: (
         "Un autre import est en cours d'écriture : rien n'a été importé. Déposez de "

@@ -201,9 +201,7 @@ def test_a_year_of_two_plans_has_a_report_for_each(manager_client, world, plan):
 
 
 @pytest.mark.parametrize("slug", ["inconnu", "plan\x00", "autre-territoire"])
-def test_a_plan_that_is_not_one_of_the_territorys_has_no_report(
-    manager_client, world, plan, slug
-):
+def test_a_plan_that_is_not_one_of_the_territorys_has_no_report(manager_client, world, plan, slug):
     ActionPlanFactory(slug="autre-territoire", territory__other=True)
 
     response = manager_client.get(URL, {"plan": slug})

@@ -721,8 +721,8 @@ def test_a_plan_published_after_the_preview_does_not_receive_the_file(
     assert not AwarenessEvent.objects.exists()
     assert messages_of(response) == [
         "Le plan d'action du territoire a changé depuis l'aperçu du fichier « actions.csv » "
-        "(« Plan mixité » est remplacé) : rien n'a été importé. Déposez de nouveau le "
-        "fichier : son aperçu montrera les actions dans le plan en cours."
+        "(« Plan mixité » n'est plus le plan en cours) : rien n'a été importé. Déposez "
+        "de nouveau le fichier : son aperçu montrera les actions dans le plan en cours."
     ]
     assert not ImportPreview.objects.exists()
 
