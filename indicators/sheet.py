@@ -38,6 +38,8 @@ class SheetColumn:
 # The columns in which an action's lines differ, one line per audience; the others
 # describe the action, the same on each of its lines.
 LINE_KEYS = ("audience", "people", "women")
+# Those of them that count: a number holds for one line only.
+COUNT_KEYS = ("people", "women")
 
 COLUMNS = (
     SheetColumn(

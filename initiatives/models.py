@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -22,18 +20,6 @@ class ActionPlanQuerySet(models.QuerySet):
         if territory is not None:
             plans = plans.filter(territory=territory)
         return plans.select_related("territory").order_by(*CURRENT_FIRST).first()
-
-    def of_year(self, territory, year):
-        """The plan a territory's report for `year` covers: the most recently started
-        of its published plans running that year (a plan replaced by the next one
-        still has its years), or None."""
-        if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
-            return None
-        running = self.published().filter(territory=territory, start_date__year__lte=year)
-        running = running.filter(
-            models.Q(end_date__isnull=True) | models.Q(end_date__year__gte=year)
-        )
-        return running.select_related("territory").order_by(*CURRENT_FIRST).first()
 
     def current_of_each_territory(self):
         """The plan each territory's site shows (`current`), all in one queryset: for

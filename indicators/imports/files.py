@@ -13,9 +13,9 @@ from indicators.imports import limits
 from indicators.imports.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_LINES, LimitError
 from indicators.sheet import (
     COLUMNS,
+    COUNT_KEYS,
     HEADERS,
     HEADERS_BY_KEY,
-    LINE_KEYS,
     lookup_key,
     unguarded,
 )
@@ -235,17 +235,38 @@ def _mentions_merged_cells(sheet):
 
 
 def _with_action_copies(cells, copied, keys, header_line):
-    """The line's cells, keeping what merged cells copied into it (`copied`: column →
-    the merge's first line) only for what its action's lines share: a number of
-    people merged over two audiences' lines is not each audience's, and a cell
-    merged down from the titles' line is no value."""
-    return [
-        None
-        if column in copied
-        and (copied[column] <= header_line or column >= len(keys) or keys[column] in LINE_KEYS)
-        else cell
-        for column, cell in enumerate(cells)
-    ]
+    """The line's cells with what merged cells copied into it (`copied`: column →
+    the merge's first line): a cell merged down from the titles' line is no value;
+    a number (people, women) is its first line's only, which `MergedCount` says."""
+
+    def kept(column, cell):
+        if column not in copied:
+            return cell
+        if copied[column] <= header_line or column >= len(keys):
+            return None
+        if keys[column] in COUNT_KEYS:
+            return MergedCount(copied[column])
+        return cell
+
+    return [kept(column, cell) for column, cell in enumerate(cells)]
+
+
+@dataclass(frozen=True)
+class MergedCount:
+    """A number of people or of women merged over several lines from `first_line`:
+    not each line's (30 people over two audiences' lines are not 30 of each)."""
+
+    first_line: int
+
+    def __str__(self):
+        return f"(cellule fusionnée avec la ligne {self.first_line})"
+
+    def message(self, header):
+        return (
+            f"La cellule « {header} » est fusionnée avec celle de la ligne "
+            f"{self.first_line} : un nombre ne vaut que pour une ligne. Défusionnez-la et "
+            "donnez le nombre de chaque public sur sa ligne."
+        )
 
 
 def _is_blank(cells):

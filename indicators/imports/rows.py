@@ -14,6 +14,7 @@ from feminisation.access import sees_all_events
 from geography.matching import CommuneError, CommuneMatcher
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
+from indicators.imports.files import MergedCount
 from indicators.sheet import (
     COLUMNS,
     HEADERS_BY_KEY,
@@ -220,6 +221,9 @@ class RowReader:
         }
         for key, parse in parsers.items():
             raw = cells.get(key)
+            if isinstance(raw, MergedCount):
+                problems.append(raw.message(HEADERS_BY_KEY[key]))
+                continue
             if cell_text(raw) == "" and not isinstance(raw, datetime.date):
                 if key in REQUIRED and not (line_less and key in ("audience", "people")):
                     problems.append(

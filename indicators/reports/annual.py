@@ -69,6 +69,8 @@ class AnnualReport:
     charts: dict = field(default_factory=dict)
     # Whether the public dashboard shows this plan (its territory's current one).
     on_dashboard: bool = True
+    # Whether another plan of the territory ran in the year too (its own report).
+    shared_year: bool = False
 
     @property
     def scope(self):
@@ -117,7 +119,9 @@ class AnnualReport:
 
     @property
     def pdf_filename(self):
-        return f"bilan-{self.year}-{slugify(self.plan.territory)}.pdf"
+        # Two plans of a year: two reports, two names.
+        plan = f"-{self.plan.slug}" if self.shared_year else ""
+        return f"bilan-{self.year}-{slugify(self.plan.territory)}{plan}.pdf"
 
 
 # The annex is written here rather than by the template engine, which takes seconds
@@ -147,11 +151,29 @@ def year_scope(plan, year):
     return stats.Scope(plan, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
 
 
-def plan_years(plan, today):
+def plan_years(plan, today, successor=None):
     """The years a report can be made for, most recent first: from the plan's start
-    to its end, and not beyond this year."""
-    last = today.year if plan.end_date is None else min(plan.end_date.year, today.year)
+    to its end, or to the start of its `successor` (the territory's plan that began
+    next, which replaced it), and not beyond this year."""
+    ends = [plan.end_date] if plan.end_date else []
+    if successor is not None:
+        ends.append(successor.start_date - datetime.timedelta(days=1))
+    last = min([today.year, *(end.year for end in ends)])
     return list(range(last, plan.start_date.year - 1, -1))
+
+
+def plans_of_years(territory, today):
+    """{year: the territory's published plans that ran in it, the most recently
+    started first}: one query. A year has several where a plan ended, or was
+    replaced, in its course."""
+    plans = list(
+        ActionPlan.objects.published().filter(territory=territory).order_by(*CURRENT_FIRST)
+    )
+    years = {}
+    for successor, plan in zip([None, *plans], plans, strict=False):
+        for year in plan_years(plan, today, successor):
+            years.setdefault(year, []).append(plan)
+    return years
 
 
 @dataclass(frozen=True)
@@ -164,25 +186,29 @@ class ReportLink:
 
 
 def report_links(territory, today):
-    """The reports that can be made in the territory, most recent year first: each
-    year of each of its published plans (`plan_years`), the plan named where a year
-    has several, the most recently started first."""
-    plans_of = {}
-    for plan in ActionPlan.objects.published().filter(territory=territory).order_by(*CURRENT_FIRST):
-        for year in plan_years(plan, today):
-            plans_of.setdefault(year, []).append(plan)
+    """The reports that can be made in the territory, most recent year first: one a
+    year of each of its published plans (`plans_of_years`), the plan named where a
+    year has several."""
     return [
         ReportLink(year, plan if len(plans) > 1 else None)
-        for year, plans in sorted(plans_of.items(), reverse=True)
+        for year, plans in sorted(plans_of_years(territory, today).items(), reverse=True)
         for plan in plans
     ]
+
+
+def plan_of_year(territory, year, today):
+    """The plan a territory's report for `year` is of when none is named: the most
+    recently started of those that ran that year, or None."""
+    plans = plans_of_years(territory, today).get(year)
+    return plans[0] if plans else None
 
 
 def annual_report(plan, year, *, now):
     """The plan's report for `year`; NoReport if the year is not one of the plan's or
     has no validated event with figures."""
     today = timezone.localdate(now)
-    years = plan_years(plan, today)
+    plans_of = plans_of_years(plan.territory, today)
+    years = sorted((year for year, plans in plans_of.items() if plan in plans), reverse=True)
     if not years:
         # A plan published before it starts is its territory's current one already.
         raise NoReport(
@@ -226,6 +252,7 @@ def annual_report(plan, year, *, now):
         plan=plan,
         year=year,
         on_dashboard=on_dashboard,
+        shared_year=len(plans_of[year]) > 1,
         produced_at=now,
         today=today,
         headline=headline,

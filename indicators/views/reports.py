@@ -18,6 +18,8 @@ from initiatives.models import ActionPlan
 
 FORMATS = ("html", "pdf")
 FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
+REPEATED_PLAN = "Le paramètre « plan » est donné plusieurs fois : gardez-en un seul."
+SLUG_MAX_LENGTH = ActionPlan._meta.get_field("slug").max_length
 TEMPLATE = "indicators/reports/annual.html"
 
 
@@ -48,27 +50,31 @@ def _annual_report(request, year):
     except chosen_territory.Refused as refusal:
         template = "403.html" if refusal.status == 403 else "400.html"
         return render(request, template, {"message": str(refusal)}, status=refusal.status)
-    slug = request.GET.get("plan")
-    if slug is None:
-        # A year before the current plan's start: the plan that ran then.
-        plan = ActionPlan.objects.of_year(plan.territory, year) or plan
-    else:
+    slugs = [slug for slug in request.GET.getlist("plan") if slug]
+    if len(slugs) > 1:
+        return render(request, "400.html", {"message": REPEATED_PLAN}, status=400)
+    territory = plan.territory
+    with _links_of_site(request, territory):
+        if not slugs:
+            # A year before the current plan's start: the plan that ran then.
+            plan = annual.plan_of_year(territory, year, timezone.localdate()) or plan
+            return _rendered(request, plan, year, pdf_format=formats[0] == "pdf")
         # A year of two plans: the one the exports page named.
-        named = ActionPlan.objects.published().filter(territory=plan.territory)
-        named = named.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
+        [slug] = slugs
+        named = None
+        if len(slug) <= SLUG_MAX_LENGTH and slug_re.fullmatch(slug):
+            named = ActionPlan.objects.published().filter(territory=territory, slug=slug).first()
         if named is None:
             message = (
-                f"Le territoire « {plan.territory.name} » n'a pas de plan d'action publié "
-                f"dont l'identifiant est « {slug} »."
+                f"Le territoire « {territory.name} » n'a pas de plan d'action publié dont "
+                f"l'identifiant est « {slug[:SLUG_MAX_LENGTH]} »."
             )
             context = {"plan": plan, "year": year, "message": message}
             return render(request, "indicators/reports/no_report.html", context, status=404)
-        plan = named
-    with _links_of_site(request, plan.territory):
-        return _rendered(request, plan, year, pdf_format=formats[0] == "pdf", named=slug)
+        return _rendered(request, named, year, pdf_format=formats[0] == "pdf", named=True)
 
 
-def _rendered(request, plan, year, *, pdf_format, named=None):
+def _rendered(request, plan, year, *, pdf_format, named=False):
     try:
         report = annual.annual_report(plan, year, now=timezone.now())
     except annual.NoReport as no_report:

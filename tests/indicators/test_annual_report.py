@@ -200,7 +200,44 @@ def test_a_year_of_two_plans_has_a_report_for_each(manager_client, world, plan):
     )
 
 
-@pytest.mark.parametrize("slug", ["inconnu", "plan\x00", "autre-territoire"])
+def test_a_plan_without_an_end_date_ends_when_the_next_one_begins(manager_client, world, plan):
+    ActionPlanFactory(territory=plan.territory, start_date=datetime.date(2026, 1, 1))
+
+    exports = manager_client.get(reverse("exports"))
+
+    for year in (2026, 2025, 2024):
+        assertContains(
+            exports,
+            f'<a href="{reverse("annual_report", args=[year])}">Bilan {year}</a>',
+            count=1,
+            html=True,
+        )
+    assertNotContains(exports, "?plan=")
+
+
+def test_a_report_of_a_year_of_two_plans_has_a_file_name_of_its_own(manager_client, world, plan):
+    plan.end_date = datetime.date(2025, 6, 30)
+    plan.save()
+    ActionPlanFactory(territory=plan.territory, start_date=datetime.date(2025, 7, 1))
+
+    response = manager_client.get(URL, {"plan": plan.slug, "format": "pdf"})
+
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="bilan-2025-flandre-pays-de-saint-omer-{plan.slug}.pdf"'
+    )
+
+
+def test_an_empty_plan_is_no_plan_and_two_are_refused(manager_client, world, plan):
+    assert manager_client.get(URL, {"plan": ""}).context["report"].plan == plan
+    response = manager_client.get(URL, {"plan": [plan.slug, plan.slug]})
+    assertContains(response, "Le paramètre « plan » est donné plusieurs fois", status_code=400)
+
+
+@pytest.mark.parametrize(
+    "slug",
+    ["inconnu", "plan\x00", "autre-territoire", "x" * 5000],
+    ids=["unknown", "nul", "another territory's", "5,000 characters"],
+)
 def test_a_plan_that_is_not_one_of_the_territorys_has_no_report(manager_client, world, plan, slug):
     ActionPlanFactory(slug="autre-territoire", territory__other=True)
 

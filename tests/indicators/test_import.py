@@ -310,20 +310,36 @@ def merged_workbook(rows, *ranges, headers=HEADERS, blank_lines=()):
     return stream.getvalue()
 
 
-def test_a_number_merged_over_an_actions_lines_is_not_each_lines(staff_client, data):
-    # 30 people over both audiences is not 30 girls and 30 prescribers: the second
-    # line has no number of its own, and is refused as before.
-    rows = [TWO_EVENTS[0], {**TWO_EVENTS[1], "personnes": None}]
-    content = merged_workbook(rows, "J2:J3")
+@pytest.mark.parametrize(("column", "header"), [("J", "personnes"), ("K", "dont femmes")])
+def test_a_number_merged_over_an_actions_lines_is_not_each_lines(
+    staff_client, data, column, header
+):
+    # 30 people over both audiences is not 30 girls and 30 prescribers: the file
+    # says which cell to unmerge, and nothing is imported.
+    rows = [TWO_EVENTS[0], {**TWO_EVENTS[1], header: None}]
+    content = merged_workbook(rows, f"{column}2:{column}3")
 
     response = upload(staff_client, content, "actions.xlsx")
 
     assertContains(
         response,
-        "<tr><td>3</td><td>La colonne « personnes » est vide : elle est obligatoire.</td></tr>",
+        f"<tr><td>3</td><td>La cellule « {header} » est fusionnée avec celle de la ligne 2 : "
+        "un nombre ne vaut que pour une ligne. Défusionnez-la et donnez le nombre de chaque "
+        "public sur sa ligne.</td></tr>",
         html=True,
     )
     assert not AwarenessEvent.objects.exists()
+
+
+def test_an_audience_merged_over_two_actions_is_each_ones(staff_client, data):
+    # Sorted by audience, « Filles » merged over the lines of two actions.
+    rows = [TWO_EVENTS[2], {**TWO_EVENTS[0], "public": None}, TWO_EVENTS[1]]
+    content = merged_workbook(rows, "I2:I3")
+
+    preview = upload(staff_client, content, "actions.xlsx")
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
 
 
 def test_a_title_merged_down_or_a_spacer_line_under_a_merge_is_a_blank_line(staff_client, data):
