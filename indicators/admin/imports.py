@@ -27,7 +27,13 @@ from indicators.enums import EventFormat
 from indicators.imports import limits
 from indicators.imports.changes import EventImport
 from indicators.imports.confirmation import Outcome, confirm
-from indicators.imports.files import FileFormatError, read_table, template_csv, template_xlsx
+from indicators.imports.files import (
+    HEADER_SEARCH,
+    FileFormatError,
+    read_table,
+    template_csv,
+    template_xlsx,
+)
 from indicators.models import ImportPreview
 from indicators.sheet import CO_ORGANIZER_SEPARATOR, COLUMNS, EXPORT_ONLY, STATUS_NAMES
 from initiatives.models import Audience, Initiative
@@ -121,6 +127,19 @@ OUTCOME_MESSAGES = {
         "nouveau le fichier dans un instant."
     ),
 }
+
+
+def _skipped(table):
+    """« Titres des colonnes lus sur la ligne 3 : les lignes 1 et 2, au-dessus, sont
+    ignorées. », or nothing when the titles are on the sheet's first line written."""
+    lines = [str(line) for line in table.skipped_lines]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        what = f"la ligne {lines[0]}, au-dessus, est ignorée"
+    else:
+        what = f"les lignes {', '.join(lines[:-1])} et {lines[-1]}, au-dessus, sont ignorées"
+    return f"Titres des colonnes lus sur la ligne {table.header_line} : {what}."
 
 
 def _counted(count, singular, plural):
@@ -310,6 +329,8 @@ class EventImportMixin:
             "result": result,
             "file_name": file_name,
             "ignored_headers": table.ignored_headers,
+            "header_line": table.header_line,
+            "skipped_lines": _skipped(table),
             "errors": result.errors[:ERROR_LIMIT],
             "more_errors": max(0, len(result.errors) - ERROR_LIMIT),
             "created": result.created[:PREVIEW_LIMIT],
@@ -335,6 +356,7 @@ class EventImportMixin:
             "columns": COLUMNS,
             "separator": CO_ORGANIZER_SEPARATOR,
             "export_only": EXPORT_ONLY,
+            "header_search": HEADER_SEARCH,
             "plan": plan,
             "several_territories": len(context.get("plans", ())) > 1,
             "initiatives": Initiative.objects.filter(plan=plan) if plan else [],

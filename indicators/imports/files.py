@@ -27,6 +27,9 @@ UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF
 MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
 
 
+# The lines (with something on them) in which the columns' titles are looked for: the
+# first, or one under a title and a few notes.
+HEADER_SEARCH = 10
 # What a CSV line holds from lines above it: nothing (`_xlsx_lines`' merged cells).
 NOTHING_COPIED = {}
 
@@ -42,6 +45,10 @@ class Table:
 
     rows: list
     ignored_headers: list
+    # The line of the columns' titles, and the lines above it that held something
+    # (a title, a note): skipped.
+    header_line: int = 1
+    skipped_lines: tuple = ()
 
 
 def read_table(content):
@@ -276,6 +283,7 @@ def _is_blank(cells):
 def _table(lines):
     header_line = None
     rows = []
+    above = []  # (line, the required columns it does not name) of the lines above the titles
     for line, cells, copied in lines:
         limits.check_row(line, cells)
         # A line that holds nothing of its own but merged cells from above is blank,
@@ -283,8 +291,14 @@ def _table(lines):
         if _is_blank([cell for column, cell in enumerate(cells) if column not in copied]):
             continue
         if header_line is None:
+            keys, ignored, missing = _header_keys(cells)
+            if missing:
+                # A title or a note above the table: the titles' line may come next.
+                above.append((line, missing))
+                if len(above) < HEADER_SEARCH:
+                    continue
+                raise _missing_columns(above[0][1])
             header_line = line
-            keys, ignored = _header_keys(cells)
             continue
         if copied:
             cells = _with_action_copies(cells, copied, keys, header_line)
@@ -292,33 +306,47 @@ def _table(lines):
             (line, {key: unguarded(cell) for key, cell in zip(keys, cells, strict=False) if key})
         )
     if header_line is None:
+        if above:
+            raise _missing_columns(above[0][1])
         raise FileFormatError("Le fichier est vide.")
     if not rows:
         raise FileFormatError(
             "Le fichier ne contient aucune action : ajoutez une ligne par public sous la "
             "ligne des titres de colonnes."
         )
-    return Table(rows=rows, ignored_headers=ignored)
+    return Table(
+        rows=rows,
+        ignored_headers=ignored,
+        header_line=header_line,
+        skipped_lines=tuple(line for line, _ in above),
+    )
 
 
 def _header_keys(cells):
-    keys, ignored = [], []
+    """(each cell's column key, the headers no column has, the required columns
+    missing) of a line read as the columns' titles; a column named twice in a line
+    that names every required one is refused."""
+    keys, ignored, twice = [], [], None
     for cell in cells:
         header = "" if cell is None else str(cell).strip()
         key = HEADERS.get(lookup_key(header))
         if key is not None and key in keys:
-            raise FileFormatError(f"La colonne « {header} » apparaît deux fois.")
+            twice = twice or header
         if header and key is None:
             ignored.append(header)
         keys.append(key)
     missing = [column.header for column in COLUMNS if column.required and column.key not in keys]
-    if missing:
-        names = ", ".join(f"« {name} »" for name in missing)
-        raise FileFormatError(
-            f"Colonnes obligatoires absentes de la première ligne : {names}. Partez du "
-            "fichier modèle, dont la première ligne porte les titres des colonnes."
-        )
-    return keys, ignored
+    if twice and not missing:
+        raise FileFormatError(f"La colonne « {twice} » apparaît deux fois.")
+    return keys, ignored, missing
+
+
+def _missing_columns(missing):
+    names = ", ".join(f"« {name} »" for name in missing)
+    return FileFormatError(
+        f"Colonnes obligatoires absentes de la première ligne : {names}. Partez du "
+        "fichier modèle, dont la première ligne porte les titres des colonnes."
+    )
 
 
 def template_csv():

@@ -489,6 +489,52 @@ def test_lines_are_numbered_as_the_spreadsheet_shows_them(staff_client, data, ca
     assert created[2].co_organizers == [capital_filles, corif]
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_title_above_the_columns_titles_is_skipped_and_said(staff_client, data, file_format):
+    # A spreadsheet's title and a blank line above the table, its titles on line 3.
+    rows = [
+        {"date": "Actions de sensibilisation 2025"},
+        dict.fromkeys(HEADERS),
+        dict(zip(HEADERS, HEADERS, strict=True)),
+        *TWO_EVENTS[:2],
+        {**TWO_EVENTS[2], "personnes": "douze"},
+    ]
+    if file_format == "csv":
+        content = csv_file(rows, headers=HEADERS).split(b"\r\n", 1)[1]
+    else:
+        workbook = load_workbook(io.BytesIO(xlsx_file(rows)))
+        workbook.active.delete_rows(1)
+        stream = io.BytesIO()
+        workbook.save(stream)
+        content = stream.getvalue()
+
+    response = upload(staff_client, content, f"actions.{file_format}")
+
+    errors = [(error.line, error.message) for error in response.context["result"].errors]
+    assert errors == [(6, "Le nombre de personnes doit être un nombre entier : « douze ».")]
+    assert (
+        "Les numéros de ligne sont ceux du tableur : la ligne 3 porte les titres des colonnes."
+        in " ".join(response.content.decode().split())
+    )
+
+
+def test_the_lines_above_the_columns_titles_are_named_in_the_preview(staff_client, data):
+    rows = [
+        {"date": "Actions de Verr'Elles"},
+        dict(zip(HEADERS, HEADERS, strict=True)),
+        *TWO_EVENTS,
+    ]
+    content = csv_file(rows, headers=HEADERS).split(b"\r\n", 1)[1]
+
+    preview = upload(staff_client, content)
+    confirm(staff_client, preview)
+
+    assertContains(
+        preview, "Titres des colonnes lus sur la ligne 2 : la ligne 1, au-dessus, est ignorée."
+    )
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
 def test_missing_columns_are_named(staff_client, data):
     response = upload(staff_client, csv_file([{"date": "14/03/2025"}], headers=["date"]))
 
