@@ -81,7 +81,10 @@ def _csv_lines(content):
     # several lines is one.
     line = 0
     try:
-        delimiter = max(";,\t", key=_first_line(_text_stream(content, encoding)).count)
+        # Guessed from the lines where the titles are looked for: a title above them
+        # may hold a comma and no semicolon.
+        first_lines = _first_lines(_text_stream(content, encoding), HEADER_SEARCH)
+        delimiter = max(";,\t", key=lambda d: max(line.count(d) for line in first_lines))
         lines = _RowLines(_text_stream(content, encoding))
         reader = csv.reader(lines, delimiter=delimiter)
         for line, cells in enumerate(reader, start=1):
@@ -115,13 +118,13 @@ def _text_stream(content, encoding):
     return io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
 
 
-def _first_line(stream):
-    """The first line with something on it, as str.splitlines() cuts lines."""
-    while physical := stream.readline(MAX_ROW_CHARS):
-        for line in physical.splitlines():
-            if line.strip():
-                return line
-    return ""
+def _first_lines(stream, count):
+    """The first `count` lines with something on them (at least one, maybe empty), as
+    str.splitlines() cuts lines."""
+    lines = []
+    while len(lines) < count and (physical := stream.readline(MAX_ROW_CHARS)):
+        lines.extend(line for line in physical.splitlines() if line.strip())
+    return lines[:count] or [""]
 
 
 class _RowTooLong(Exception):
@@ -283,7 +286,7 @@ def _is_blank(cells):
 def _table(lines):
     header_line = None
     rows = []
-    above = []  # (line, the required columns it does not name) of the lines above the titles
+    above = []  # (line, the required columns it does not name) of the notes above the titles
     for line, cells, copied in lines:
         limits.check_row(line, cells)
         # A line that holds nothing of its own but merged cells from above is blank,
@@ -293,11 +296,13 @@ def _table(lines):
         if header_line is None:
             keys, ignored, missing = _header_keys(cells)
             if missing:
-                # A title or a note above the table: the titles' line may come next.
-                above.append((line, missing))
-                if len(above) < HEADER_SEARCH:
+                # A title or a note above the table (a cell or two): the titles' line
+                # may come next. A line of more cells is the titles', or actions
+                # sorted above it: refused, named.
+                if _is_note(cells) and len(above) + 1 < HEADER_SEARCH:
+                    above.append((line, missing))
                     continue
-                raise _missing_columns(above[0][1])
+                raise _missing_columns(missing, line, first=not above)
             header_line = line
             continue
         if copied:
@@ -306,8 +311,8 @@ def _table(lines):
             (line, {key: unguarded(cell) for key, cell in zip(keys, cells, strict=False) if key})
         )
     if header_line is None:
-        if above:
-            raise _missing_columns(above[0][1])
+        if above:  # notes only: the first line was the titles', then
+            raise _missing_columns(above[0][1], above[0][0], first=True)
         raise FileFormatError("Le fichier est vide.")
     if not rows:
         raise FileFormatError(
@@ -341,11 +346,17 @@ def _header_keys(cells):
     return keys, ignored, missing
 
 
-def _missing_columns(missing):
+def _is_note(cells):
+    """A title or a note: one or two cells written."""
+    return sum(not _is_blank([cell]) for cell in cells) <= 2
+
+
+def _missing_columns(missing, line, first):
     names = ", ".join(f"« {name} »" for name in missing)
+    where = "de la première ligne" if first else f"de la ligne {line}, celle des titres"
     return FileFormatError(
-        f"Colonnes obligatoires absentes de la première ligne : {names}. Partez du "
-        "fichier modèle, dont la première ligne porte les titres des colonnes."
+        f"Colonnes obligatoires absentes {where} : {names}. Partez du fichier modèle, "
+        "dont la première ligne porte les titres des colonnes."
     )
 
 

@@ -535,6 +535,41 @@ def test_the_lines_above_the_columns_titles_are_named_in_the_preview(staff_clien
     assert imported_events() == EXPECTED_TWO_EVENTS
 
 
+def test_actions_above_the_columns_titles_are_not_notes(staff_client, data):
+    # Sorted without its titles line: two actions end up above it.
+    content = csv_file([TWO_EVENTS[0], dict(zip(HEADERS, HEADERS, strict=True)), TWO_EVENTS[1]])
+    content = content.split(b"\r\n", 1)[1]
+
+    response = upload(staff_client, content)
+
+    assertContains(response, "Colonnes obligatoires absentes de la première ligne : « date »")
+    assert not AwarenessEvent.objects.exists()
+
+
+def test_a_titles_line_under_a_title_that_misses_a_column_is_named(staff_client, data):
+    titles = dict(zip(HEADERS, HEADERS, strict=True))
+    content = csv_file([{"date": "Actions 2025"}, {**titles, "date": "Dat"}, TWO_EVENTS[0]])
+    content = content.split(b"\r\n", 1)[1]
+
+    response = upload(staff_client, content)
+
+    assertContains(
+        response, "Colonnes obligatoires absentes de la ligne 2, celle des titres : « date »."
+    )
+
+
+def test_a_title_with_a_comma_above_a_semicolon_file(staff_client, data):
+    stream = io.StringIO()
+    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    writer.writerows([HEADERS, *([event[header] for header in HEADERS] for event in TWO_EVENTS)])
+    content = ("Bilan 2025, Saint-Omer\r\n" + stream.getvalue()).encode()
+
+    preview = upload(staff_client, content)
+    confirm(staff_client, preview)
+
+    assert imported_events() == EXPECTED_TWO_EVENTS
+
+
 def test_missing_columns_are_named(staff_client, data):
     response = upload(staff_client, csv_file([{"date": "14/03/2025"}], headers=["date"]))
 
