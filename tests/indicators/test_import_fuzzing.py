@@ -574,6 +574,7 @@ def row_lists(draw):
 
 FAULTS = (None,) * 6 + (
     "blank lines first",
+    "title first",
     "unknown column",
     "extra cells",
     "short rows",
@@ -631,6 +632,8 @@ class Layout:
         lines = [] if self.fault == "no header" else [self.header()]
         if self.fault == "blank lines first":
             lines = [[""] * width, [], *lines]
+        if self.fault == "title first":  # a comma in it, whatever the file's separator
+            lines = [["Bilan des actions, 2025"], [], *lines]
         return lines + [self.cells(row) for row in rows]
 
     @property
@@ -721,7 +724,8 @@ def build_file(file_format, lines, world):
 def read_back(file_format, content, layout):
     """The data rows of a file, by column, as README says the import reads them:
     XLSX, or CSV in UTF-8 (with or without BOM) or Windows-1252; blank lines skipped,
-    the first line the column titles. Only for a layout whose columns are known."""
+    then a title or notes of a cell or two, the next line the column titles. Only
+    for a layout whose columns are known."""
     if file_format[0] == "xlsx":
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         lines = [list(line) for line in workbook.worksheets[0].iter_rows(values_only=True)]
@@ -733,8 +737,11 @@ def read_back(file_format, content, layout):
             text = content.decode("cp1252")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=file_format[1][0])
         lines = list(reader)
-    lines = [line for line in lines if any(cell_text(cell) for cell in line)][1:]
-    return [dict(zip(layout.read_columns, line, strict=False)) for line in lines]
+    lines = [line for line in lines if any(cell_text(cell) for cell in line)]
+    notes = 0
+    while notes < len(lines) and sum(bool(cell_text(cell)) for cell in lines[notes]) <= 2:
+        notes += 1
+    return [dict(zip(layout.read_columns, line, strict=False)) for line in lines[notes + 1 :]]
 
 
 def count_digits(cell):
