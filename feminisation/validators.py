@@ -72,3 +72,13 @@ class TextCharacters:
 
 single_line = TextCharacters()
 multiline = TextCharacters(multiline=True)
+
+
+def may_be_slug(model, value):
+    """Whether `value`, read from an address, may be one of the model's identifiers
+    (its `slug` field): if not, it names nothing and is looked up nowhere (PostgreSQL
+    refuses a NUL byte outright; no identifier is longer than its field)."""
+    from django.core.validators import slug_re
+
+    longest = model._meta.get_field("slug").max_length
+    return isinstance(value, str) and len(value) <= longest and bool(slug_re.match(value))

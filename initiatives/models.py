@@ -21,6 +21,13 @@ class ActionPlanQuerySet(models.QuerySet):
             plans = plans.filter(territory=territory)
         return plans.select_related("territory").order_by(*CURRENT_FIRST).first()
 
+    def named(self, slug):
+        """The plan whose identifier is `slug` (read from an address); none, without
+        a query, for a value no identifier can be."""
+        if not validators.may_be_slug(self.model, slug):
+            return self.none()
+        return self.filter(slug=slug)
+
     def current_of_each_territory(self):
         """The plan each territory's site shows (`current`), all in one queryset: for
         the national figures, read as a subquery."""

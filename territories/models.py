@@ -4,7 +4,7 @@ area is the EPCIs (intercommunalités) that make it up, hence its official commu
 and population."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator, slug_re
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 
@@ -23,8 +23,7 @@ class TerritoryQuerySet(models.QuerySet):
         """The territory whose identifier is `slug` (a value read from an address):
         none, without a query, for a value no identifier can be (PostgreSQL refuses a
         NUL byte outright)."""
-        longest = self.model._meta.get_field("slug").max_length
-        if not (isinstance(slug, str) and len(slug) <= longest and slug_re.match(slug)):
+        if not validators.may_be_slug(self.model, slug):
             return self.none()
         return self.filter(slug=slug)
 

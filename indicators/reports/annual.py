@@ -196,18 +196,13 @@ def report_links(territory, today):
     ]
 
 
-def plan_of_year(territory, year, today):
-    """The plan a territory's report for `year` is of when none is named: the most
-    recently started of those that ran that year, or None."""
-    plans = plans_of_years(territory, today).get(year)
-    return plans[0] if plans else None
-
-
-def annual_report(plan, year, *, now):
+def annual_report(plan, year, *, now, plans_of=None):
     """The plan's report for `year`; NoReport if the year is not one of the plan's or
-    has no validated event with figures."""
+    has no validated event with figures. `plans_of`: its territory's
+    `plans_of_years`, when the caller has read them already."""
     today = timezone.localdate(now)
-    plans_of = plans_of_years(plan.territory, today)
+    if plans_of is None:
+        plans_of = plans_of_years(plan.territory, today)
     years = sorted((year for year, plans in plans_of.items() if plan in plans), reverse=True)
     if not years:
         # A plan published before it starts is its territory's current one already.

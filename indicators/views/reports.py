@@ -4,7 +4,6 @@ territory's, as its exports are (`chosen_territory`)."""
 import contextlib
 
 from django.contrib.auth.decorators import permission_required
-from django.core.validators import slug_re
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,7 +18,7 @@ from initiatives.models import ActionPlan
 FORMATS = ("html", "pdf")
 FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
 REPEATED_PLAN = "Le paramètre « plan » est donné plusieurs fois : gardez-en un seul."
-SLUG_MAX_LENGTH = ActionPlan._meta.get_field("slug").max_length
+SLUG_MAX_LENGTH = ActionPlan._meta.get_field("slug").max_length  # of the echo
 TEMPLATE = "indicators/reports/annual.html"
 
 
@@ -57,13 +56,15 @@ def _annual_report(request, year):
     with _links_of_site(request, territory):
         if not slugs:
             # A year before the current plan's start: the plan that ran then.
-            plan = annual.plan_of_year(territory, year, timezone.localdate()) or plan
-            return _rendered(request, plan, year, pdf_format=formats[0] == "pdf")
+            now = timezone.now()
+            plans_of = annual.plans_of_years(territory, timezone.localdate(now))
+            plan = plans_of[year][0] if year in plans_of else plan
+            return _rendered(
+                request, plan, year, pdf_format=formats[0] == "pdf", now=now, plans_of=plans_of
+            )
         # A year of two plans: the one the exports page named.
         [slug] = slugs
-        named = None
-        if len(slug) <= SLUG_MAX_LENGTH and slug_re.fullmatch(slug):
-            named = ActionPlan.objects.published().filter(territory=territory, slug=slug).first()
+        named = ActionPlan.objects.published().named(slug).filter(territory=territory).first()
         if named is None:
             message = (
                 f"Le territoire « {territory.name} » n'a pas de plan d'action publié dont "
@@ -74,9 +75,9 @@ def _annual_report(request, year):
         return _rendered(request, named, year, pdf_format=formats[0] == "pdf", named=True)
 
 
-def _rendered(request, plan, year, *, pdf_format, named=False):
+def _rendered(request, plan, year, *, pdf_format, named=False, now=None, plans_of=None):
     try:
-        report = annual.annual_report(plan, year, now=timezone.now())
+        report = annual.annual_report(plan, year, now=now or timezone.now(), plans_of=plans_of)
     except annual.NoReport as no_report:
         context = {"plan": plan, "year": year, "message": str(no_report)}
         return render(request, "indicators/reports/no_report.html", context, status=404)
