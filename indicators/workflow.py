@@ -189,6 +189,23 @@ def hold_closures(plan_ids):
     list(locked.order_by("pk").values_list("pk", flat=True))
 
 
+INITIATIVE_MOVED = (
+    "Cette initiative vient d'être déplacée dans un autre plan d'action, ou supprimée : "
+    "rien n'a été enregistré. Rechargez la page et choisissez une initiative du plan en "
+    "cours."
+)
+
+
+def moved_since_read(initiative):
+    """Whether the initiative an event is given has left the plan it was read in.
+    Within a transaction, it is then held in its plan until the save commits
+    (`Initiative.objects.held`): what the event is checked against, its plan's
+    territory and closed years, stays true until it is written."""
+    from initiatives.models import Initiative
+
+    return Initiative.objects.plan_held(initiative.pk) != initiative.plan_id
+
+
 def closed_years():
     """{(plan id, year)} of the closed years, read once for a whole batch."""
     return set(ClosedYear.objects.values_list("plan_id", "year"))

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalRecords
 
@@ -190,6 +190,33 @@ class Audience(models.Model):
         return self.short_name
 
 
+class InitiativeQuerySet(models.QuerySet):
+    def held(self, *, moving=False):
+        """These initiatives (a list), each held in its plan until the transaction
+        ends. Their events and targets are written on what their plan allows (its
+        territory's partners, its closed years), and an initiative with events or
+        targets keeps its plan (`Initiative.clean`): a writer holds them in FOR KEY
+        SHARE mode, which lets other writers through; a move to another plan
+        (`moving`) in FOR UPDATE mode, which waits for the writers and makes those
+        after it wait, then read the plan it moved to. Outside a transaction, or on
+        SQLite (one writer at a time), merely read."""
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return list(self)
+        if moving:
+            return list(self.select_for_update(of=("self",)))
+        # FOR KEY SHARE, which Django's select_for_update does not write; of the
+        # initiatives only, not of the plans their order joins.
+        sql, params = self.query.sql_with_params()
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        return list(self.raw(f"{sql} FOR KEY SHARE OF {table}", params))
+
+    def plan_held(self, pk, *, moving=False):
+        """The id of the plan the initiative `pk` is in (None if there is none), the
+        initiative held in it (`held`)."""
+        initiatives = self.filter(pk=pk).order_by()
+        return next((i.plan_id for i in initiatives.held(moving=moving)), None)
+
+
 class Initiative(models.Model):
     plan = models.ForeignKey(
         ActionPlan,
@@ -222,6 +249,8 @@ class Initiative(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = InitiativeQuerySet.as_manager()
+
     class Meta:
         verbose_name = "initiative"
         verbose_name_plural = "initiatives"
@@ -249,7 +278,7 @@ class Initiative(models.Model):
         # targets behind, and change the figures of both.
         if self.pk is None:
             return
-        stored = Initiative.objects.filter(pk=self.pk).values_list("plan_id", flat=True).first()
+        stored = Initiative.objects.plan_held(self.pk, moving=True)
         if stored not in (None, self.plan_id) and (self.events.exists() or self.targets.exists()):
             raise ValidationError(
                 {

@@ -108,6 +108,9 @@ def restore(request, history_id, model_admin):
         if missing := history.missing_references(record, lines, co_organizers):
             messages.error(request, workflow.missing_message(missing))
             return redirect(deleted_url)
+        # Its initiative held in its plan, whose territory the organisers are checked
+        # against, until the restore commits (Initiative.objects.held).
+        Initiative.objects.filter(pk=record.initiative_id).held()
         organisers = Partner.objects.filter(pk__in={record.organizer_id, *co_organizers})
         organisers = list(organisers.order_by("name", "pk"))
         if outside := workflow.outside_the_territory(record.initiative_id, organisers):

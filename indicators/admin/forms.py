@@ -105,6 +105,11 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             if "initiative" in self.fields
             else getattr(self.instance, "initiative", None)
         )
+        if initiative is not None and workflow.moved_since_read(initiative):
+            self.add_error(
+                "initiative" if "initiative" in self.fields else None, workflow.INITIATIVE_MOVED
+            )
+            return cleaned_data
         for field, problem in workflow.organisation_problems(
             user, organizer, cleaned_data.get("co_organizers", ()), initiative
         ):

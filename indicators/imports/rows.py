@@ -148,8 +148,9 @@ class RowReader:
         self.user = user
         self.plan = plan
         self.restricted = not sees_all_events(user)
-        # Every plan's: a recorded event may belong to an earlier plan.
-        self.initiative_by_pk = {i.pk: i for i in Initiative.objects.all()}
+        # Every plan's, for the recorded events of an earlier plan, held in their
+        # plans until the import commits (Initiative.objects.held).
+        self.initiative_by_pk = {i.pk: i for i in Initiative.objects.held()}
         initiatives = [i for i in self.initiative_by_pk.values() if i.plan_id == plan.pk]
         self.initiative_numbers = ", ".join(str(i.number) for i in initiatives)
         self.initiatives = Lookup(

@@ -515,7 +515,10 @@ class Target(models.Model):
         return f"{self.year} — {scope or 'tout le plan'} : {self.people} personnes"
 
     def clean(self):
-        if self.initiative_id and self.plan_id and self.initiative.plan_id != self.plan_id:
+        if not (self.initiative_id and self.plan_id):
+            return
+        # Held in its plan until the save commits: a move to another plan waits.
+        if Initiative.objects.plan_held(self.initiative_id) != self.plan_id:
             raise ValidationError(
                 {"initiative": "Cette initiative appartient à un autre plan d'action."}
             )

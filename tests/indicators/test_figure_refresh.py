@@ -41,9 +41,11 @@ ROLLUPS = 4
 CREDITS = 1
 # Whether its organisers work in its initiative's territory (workflow.organisation_problems).
 TERRITORY = 1
+# Its initiative, held in its plan until the save commits (workflow.moved_since_read).
+INITIATIVE = 1
 # No closed year is read: the staff write in closed years, which bind only a return
 # or a partner's save (workflow.closure_binds).
-SAVE_QUERIES = 54 + LOCK + ROLLUPS + CREDITS + TERRITORY
+SAVE_QUERIES = 54 + LOCK + ROLLUPS + CREDITS + TERRITORY + INITIATIVE
 # SQLite writes the partners' rows of thirty events in two INSERTs (at most 999
 # parameters a statement).
 SPLIT = 0 if connection.vendor == "postgresql" else 1

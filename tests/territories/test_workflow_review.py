@@ -7,9 +7,11 @@ while one of its events is being saved or returned leaves no partner's change no
 return behind its closure."""
 
 import functools
+import threading
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -19,11 +21,20 @@ from indicators import workflow
 from indicators.admin.events import AwarenessEventAdmin
 from indicators.enums import EventStatus
 from indicators.models import AwarenessEvent, ClosedYear
+from initiatives.admin import InitiativeAdmin
 from tests import concurrency
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
+from tests.indicators.factories import AwarenessEventFactory
+from tests.initiatives.factories import AudienceFactory, InitiativeFactory
 from tests.shared import collected
-from tests.territories.test_admin_scoping import account, change, two_territories
+from tests.territories.test_admin_scoping import (
+    IMPORT_HEADER,
+    IMPORT_URL,
+    account,
+    change,
+    two_territories,
+)
 
 EVENTS_URL = reverse("admin:indicators_awarenessevent_changelist")
 CLOSED_YEAR_ADD_URL = reverse("admin:indicators_closedyear_add")
@@ -275,11 +286,7 @@ def test_a_partners_import_and_the_closure_of_its_year_at_once(monkeypatch):
     """A partner confirms a file of events of a year while the staff close it:
     either the file is imported before the closure, or it is refused as of a closed
     year; never events of a partner written after the year's closure."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from indicators.imports.changes import EventImport
-    from tests.initiatives.factories import AudienceFactory
-    from tests.territories.test_admin_scoping import IMPORT_HEADER, IMPORT_URL
 
     alpha = two_territories()["alpha"]
     AudienceFactory(name="Filles", slug="filles", short_name="Filles")
@@ -346,6 +353,187 @@ def test_an_initiative_with_events_keeps_its_plan(client):
     assert initiative.plan == bravo["plan"]
 
 
+def _an_empty_initiative_and_both_teams(two):
+    """A second initiative of Alpha's plan, without events nor targets (which may
+    move to Bravo's plan); Alpha's partner, and a member of staff of both."""
+    alpha, bravo = two["alpha"], two["bravo"]
+    # A number no initiative of Bravo's plan has.
+    number = 1 + max(alpha["initiative"].number, bravo["initiative"].number)
+    empty = InitiativeFactory(
+        plan=alpha["plan"], number=number, title="Initiative vide", slug="vide"
+    )
+    partner, _ = _partner_and_staff(alpha)
+    staff = user_in(
+        access.TERRITORY_STAFF,
+        "equipe-des-deux",
+        territories=[alpha["territory"], bravo["territory"]],
+    )
+    return empty, partner, staff
+
+
+def _move_data(client, initiative, bravo):
+    return form_data(client.get(change(initiative)), plan=bravo["plan"].pk)
+
+
+def _holding(monkeypatch, admin_class, who):
+    """Makes `who`'s save in `admin_class` pause once its form is checked (what it
+    holds, held), and returns the event set when it pauses."""
+    reached = threading.Event()
+    save_model = admin_class.save_model
+
+    def pausing(self, request, *args, **kwargs):
+        if request.user == who:
+            reached.set()
+            time.sleep(PAUSE)
+        return save_model(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(admin_class, "save_model", pausing)
+    return reached
+
+
+def _once(reached, client, url, data):
+    """Posts once the other request holds what it holds."""
+    assert reached.wait(timeout=30), "the other request never reached its save"
+    return client.post(url, data)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_initiative_moved_while_an_event_is_saved_into_it_is_refused(monkeypatch):
+    """A partner moves its event into an initiative without events while the staff
+    move that initiative to Bravo's plan: the save holds the initiative in Alpha's
+    plan, so the move waits for it, then finds the event and is refused. Never an
+    event of Alpha's partner in Bravo's plan."""
+    two = two_territories()
+    alpha = two["alpha"]
+    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
+    event = alpha["event"]
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    data = form_data(partners.get(change(event)), initiative=empty.pk)
+    move = _move_data(staffs, empty, two["bravo"])
+    saving = _holding(monkeypatch, AwarenessEventAdmin, partner)
+
+    saved, moved = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(partners.post, change(event), data),
+            functools.partial(_once, saving, staffs, change(empty), move),
+        )
+    )
+
+    assert saved.status_code == 302
+    assert moved.status_code == 200
+    assert moved.context["adminform"].form.errors["plan"] == [
+        "Cette initiative a déjà des actions ou des objectifs : elle reste dans son plan. "
+        "Pour un autre plan, créez-y une nouvelle initiative."
+    ]
+    empty.refresh_from_db()
+    assert empty.plan == alpha["plan"]
+    assert AwarenessEvent.objects.get(pk=event.pk).initiative == empty
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_event_saved_into_an_initiative_being_moved_is_refused(monkeypatch):
+    """The staff move an initiative without events to Bravo's plan while a partner
+    saves its event into it: the save waits for the move, then says the initiative
+    has left the plan and saves nothing. Never an event of Alpha's partner in
+    Bravo's plan."""
+    two = two_territories()
+    alpha = two["alpha"]
+    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
+    event = alpha["event"]
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    data = form_data(partners.get(change(event)), initiative=empty.pk)
+    move = _move_data(staffs, empty, two["bravo"])
+    moving = _holding(monkeypatch, InitiativeAdmin, staff)
+
+    moved, saved = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(staffs.post, change(empty), move),
+            functools.partial(_once, moving, partners, change(event), data),
+        )
+    )
+
+    assert moved.status_code == 302
+    assert saved.status_code == 200
+    assert saved.context["adminform"].form.errors["initiative"] == [workflow.INITIATIVE_MOVED]
+    empty.refresh_from_db()
+    assert empty.plan == two["bravo"]["plan"]
+    assert not empty.events.exists()
+    assert AwarenessEvent.objects.get(pk=event.pk).initiative == alpha["initiative"]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_target_set_on_an_initiative_being_moved_is_refused(monkeypatch):
+    """A target is set on an initiative while the staff move it to Bravo's plan: the
+    target, checked once the move is committed, names an initiative of another
+    plan and is refused; the initiative moves without it."""
+    two = two_territories()
+    alpha = two["alpha"]
+    empty, _, staff = _an_empty_initiative_and_both_teams(two)
+    setter = user_in(access.TERRITORY_STAFF, "objectifs-alpha", territories=[alpha["territory"]])
+    movers, setters = _logged_in(staff), _logged_in(setter)
+    add_target = reverse("admin:indicators_target_add")
+    data = form_data(
+        setters.get(add_target), plan=alpha["plan"].pk, initiative=empty.pk, year=2027, people=80
+    )
+    move = _move_data(movers, empty, two["bravo"])
+    moving = _holding(monkeypatch, InitiativeAdmin, staff)
+
+    moved, set_ = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(movers.post, change(empty), move),
+            functools.partial(_once, moving, setters, add_target, data),
+        )
+    )
+
+    assert moved.status_code == 302
+    assert set_.status_code == 200
+    assert set_.context["adminform"].form.errors["initiative"] == [
+        "Cette initiative appartient à un autre plan d'action."
+    ]
+    empty.refresh_from_db()
+    assert empty.plan == two["bravo"]["plan"]
+    assert not empty.targets.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_file_imported_into_an_initiative_being_moved_imports_nothing(monkeypatch):
+    """A partner confirms a file whose row goes to an initiative that the staff are
+    moving to Bravo's plan: the confirmation waits for the move, then finds the
+    initiative gone from Alpha's plan, says so line by line and imports nothing."""
+    two = two_territories()
+    alpha = two["alpha"]
+    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
+    AudienceFactory(name="Filles", slug="filles", short_name="Filles")
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    row = (
+        "14/03/2025;Initiative vide;Visite importée;Visite d'entreprise;Usine;Saint-Omer;"
+        "Partenaire Alpha;;Filles;10;5\n"
+    )
+    upload = SimpleUploadedFile("actions.csv", (IMPORT_HEADER + row).encode())
+    token = partners.post(IMPORT_URL, {"file": upload}).context["token"]
+    move = _move_data(staffs, empty, two["bravo"])
+    moving = _holding(monkeypatch, InitiativeAdmin, staff)
+
+    moved, confirmed = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(staffs.post, change(empty), move),
+            functools.partial(_once, moving, partners, IMPORT_URL, {"token": token}),
+        )
+    )
+
+    assert moved.status_code == 302
+    assert confirmed.context["changed_since_preview"]
+    assert "Initiative inconnue : « Initiative vide »" in confirmed.content.decode()
+    assert not AwarenessEvent.objects.filter(title="Visite importée").exists()
+    empty.refresh_from_db()
+    assert empty.plan == two["bravo"]["plan"]
+    assert alpha["plan"].initiatives.count() == 1
+
+
 # Restoring a deleted event ----------------------------------------------------------
 
 
@@ -380,3 +568,45 @@ def test_a_deleted_event_whose_partner_left_the_territory_is_not_restored(client
     shared.territories.add(alpha["territory"])
     client.post(restore_url)
     assert AwarenessEvent.objects.filter(pk=event_id).exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_event_restored_into_an_initiative_being_moved_is_checked_against_its_new_plan(
+    monkeypatch,
+):
+    """An event of Alpha's partner, deleted, left its initiative without events: the
+    staff move it to Bravo's plan while the event is being restored. The restore
+    waits for the move, then finds its partner does not work in Bravo and restores
+    nothing; never Alpha's partner's event in Bravo's plan."""
+    two = two_territories()
+    alpha = two["alpha"]
+    empty, _, staff = _an_empty_initiative_and_both_teams(two)
+    event = AwarenessEventFactory(
+        initiative=empty, organizer=alpha["partner"], title="Action supprimée"
+    )
+    event_id = event.pk
+    event.delete()
+    record = AwarenessEvent.history.get(id=event_id, history_type="-")
+    restore_url = reverse("admin:indicators_awarenessevent_restore", args=[record.history_id])
+    restorer = user_in(access.TERRITORY_STAFF, "restauration", territories=[alpha["territory"]])
+    movers, restorers = _logged_in(staff), _logged_in(restorer)
+    move = _move_data(movers, empty, two["bravo"])
+    moving = _holding(monkeypatch, InitiativeAdmin, staff)
+
+    moved, restored = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(movers.post, change(empty), move),
+            functools.partial(_once, moving, restorers, restore_url, {}),
+        )
+    )
+
+    assert moved.status_code == 302
+    assert restored.status_code == 302
+    assert not AwarenessEvent.objects.filter(pk=event_id).exists()
+    told = restorers.get(restored["Location"]).context["messages"]
+    assert [str(message) for message in told] == [
+        workflow.left_the_territory_message([alpha["partner"]])
+    ]
+    empty.refresh_from_db()
+    assert empty.plan == two["bravo"]["plan"]
