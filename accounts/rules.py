@@ -50,6 +50,15 @@ def manageable_accounts(user, accounts=None):
     return scoping.visible_to(accounts.filter(pk__in=partner_accounts().values("pk")), user)
 
 
+def changeable_accounts(user, accounts=None):
+    """The accounts `user` may change (`may_change`), narrowed from `accounts`."""
+    accounts = manageable_accounts(user, accounts)
+    if manages_every_account(user):
+        return accounts
+    others = Territory.objects.exclude(pk__in=scoping.account_territories(user))
+    return accounts.exclude(territories__in=others)
+
+
 def may_manage(user, account):
     """Asked several times per page for one account: read once per request and
     kept on the account."""

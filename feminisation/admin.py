@@ -119,11 +119,27 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason")
         url_name = getattr(request.resolver_match, "url_name", "")
-        if not reason and url_name.endswith("_simple_history"):
+        reverting = url_name.endswith("_simple_history")
+        if not reason and reverting:
             reason = self.revert_reason
         if reason:
             obj._change_reason = reason
         super().save_model(request, obj, form, change)
+        if reverting:
+            self._relations_through_save_related(request, form)
+
+    def _relations_through_save_related(self, request, form):
+        """django-simple-history saves a version's relations with the form's
+        save_m2m, not through save_related, where an admin keeps the links the
+        account may not change (a shared partner's accounts and territories of
+        other territories): its call goes there."""
+        save_m2m = form.save_m2m
+
+        def save_related():
+            form.save_m2m = save_m2m
+            self.save_related(request, form, [], change=True)
+
+        form.save_m2m = save_related
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         if not sees_all_events(request.user):

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from feminisation.admin import (
     HTTPS_URLS,
@@ -18,7 +18,9 @@ from initiatives.models import (
     PlanPartner,
 )
 from partners.models import Contact
+from territories import scoping
 from territories.admin import TerritoryScopedAdminMixin
+from territories.models import Territory
 
 
 class PlanPartnerInline(TerritoryScopedAdminMixin, admin.TabularInline):
@@ -99,6 +101,19 @@ class AudienceAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, admin.Mo
         (None, {"fields": ("name", "short_name", "slug", "order")}),
         ("Présentation", {"fields": ("description", "women_label")}),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # Every territory shares the audiences: one that another territory's
+        # initiatives or targets name is that territory's too.
+        return super().has_delete_permission(request, obj) and (
+            obj is None
+            or not scoping.reaches_beyond(
+                Territory.objects.filter(
+                    Q(plans__initiatives__audiences=obj) | Q(plans__targets__audience=obj)
+                ),
+                request.user,
+            )
+        )
 
 
 class InitiativeLinkInline(admin.TabularInline):

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from accounts import rules
 from feminisation.admin import (
@@ -9,6 +9,7 @@ from feminisation.admin import (
     ReferenceDataAdminMixin,
 )
 from partners.models import Contact, Partner
+from territories import scoping
 from territories.admin import TerritoryScopedAdminMixin
 from territories.models import Territory
 
@@ -21,6 +22,14 @@ TERRITORIES_FIELDSET = (
 )
 
 
+def contacts_territories(contacts):
+    """The territories where these contacts' partners work, and whose plans list
+    them."""
+    return Territory.objects.filter(
+        Q(partners__contacts__in=contacts) | Q(plans__contacts__in=contacts)
+    )
+
+
 class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = Contact
     formset = LabelledInlineFormSet
@@ -30,6 +39,14 @@ class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         # Each saved contact is titled with its name, which includes its partner's.
         return super().get_queryset(request).select_related("partner")
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the partner: its contacts are deleted here only by an account of
+        # every territory that shows them (ContactAdmin.has_delete_permission).
+        return super().has_delete_permission(request, obj) and (
+            obj is None
+            or not scoping.reaches_beyond(contacts_territories(obj.contacts.all()), request.user)
+        )
 
 
 @admin.register(Partner)
@@ -73,12 +90,21 @@ class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAd
             return fieldsets
         return [*fieldsets[:1], TERRITORIES_FIELDSET, *fieldsets[1:]]
 
-    # The accounts offered are those this user manages (accounts.rules): staff attach
-    # partner accounts, never a superuser, a colleague or a manager.
+    def has_delete_permission(self, request, obj=None):
+        # A partner that also works in another territory is that territory's too:
+        # deleted, it would leave that territory's events, initiatives and accounts.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or not scoping.reaches_beyond(obj.territories.all(), request.user)
+        )
+
+    # The accounts offered are those this user may change (accounts.rules): staff
+    # attach partner accounts, never a superuser, a colleague, a manager, nor an
+    # account that also belongs to another territory (whose organisations are that
+    # territory's staff's to change too).
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":
-            kwargs["queryset"] = rules.manageable_accounts(request.user)
+            kwargs["queryset"] = rules.changeable_accounts(request.user)
         if db_field.name == "territories":
             kwargs["queryset"] = Territory.objects.filter(
                 pk__in=self._givable_territory_ids(request)
@@ -87,12 +113,12 @@ class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAd
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
-        # The members this user may not manage are not in the form: kept as they were.
-        if change:
-            unmanaged = form.instance.members.exclude(
-                pk__in=rules.manageable_accounts(request.user).values("pk")
+        # The members this user may not change are not in the form: kept as they were.
+        if change and "members" in form.cleaned_data:
+            unchangeable = form.instance.members.exclude(
+                pk__in=rules.changeable_accounts(request.user).values("pk")
             )
-            form.cleaned_data["members"] = [*form.cleaned_data["members"], *unmanaged]
+            form.cleaned_data["members"] = [*form.cleaned_data["members"], *unchangeable]
         givable = self._givable_territory_ids(request)
         if "territories" in form.cleaned_data:
             others = form.instance.territories.exclude(pk__in=givable) if change else []
@@ -121,3 +147,10 @@ class ContactAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
         # A contact is named after its partner, in the list and in the autocomplete
         # that the plans use.
         return super().get_queryset(request).select_related("partner")
+
+    def has_delete_permission(self, request, obj=None):
+        # The contact of a partner that works in another territory, or on another
+        # territory's plan, is that territory's too.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or not scoping.reaches_beyond(contacts_territories([obj]), request.user)
+        )

@@ -190,6 +190,16 @@ def account_territories(user):
     return Territory.objects.filter(members=user).values("pk")
 
 
+def reaches_beyond(territories, user):
+    """Whether `territories` (a queryset: those a shared record works in or is used
+    by) include one that is not `user`'s. Such a record is those territories' too:
+    deleted, or its links changed, it would leave their events, plans or accounts
+    without it; only an account of all of them, or that sees every territory, may."""
+    if sees_every_territory(user):
+        return False
+    return territories.exclude(pk__in=account_territories(user)).exists()
+
+
 # Records that every territory's public site shows, whatever PATHS says.
 EVERY_TERRITORY = {"territories.territory"}
 ORIGIN = "_territory_origin"

@@ -1,0 +1,174 @@
+"""The records two territories share — a partner working in both, its contacts, an
+account of both, an audience — on an instance of Alpha and Bravo
+(tests/territories/test_admin_scoping.py's): Alpha's staff read and edit them, and
+never take them away from Bravo, whether by deleting them, unticking Bravo's
+accounts, or putting back an older version."""
+
+import pytest
+from django.urls import reverse
+
+from feminisation import access
+from partners.models import Partner
+from tests.indicators.accounts import user_in
+from tests.indicators.admin_forms import form_data
+from tests.initiatives.factories import AudienceFactory
+from tests.partners.factories import ContactFactory
+from tests.territories.factories import TerritoryFactory
+from tests.territories.test_admin_scoping import change, changelist, two_territories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two():
+    two = two_territories()
+    alpha, bravo, shared = two["alpha"], two["bravo"], two["shared"]
+    two["bravo_account"] = user_in(
+        access.PARTNERS, "compte-bravo", organisations=[shared], territories=[bravo["territory"]]
+    )
+    two["both_account"] = user_in(
+        access.PARTNERS,
+        "compte-des-deux",
+        organisations=[shared],
+        territories=[alpha["territory"], bravo["territory"]],
+    )
+    two["alpha_staff"] = user_in(
+        access.TERRITORY_STAFF, "equipe-alpha", territories=[alpha["territory"]]
+    )
+    return two
+
+
+def as_sent(page, data):
+    """`data` as a browser sends it: a list of choices sends only the chosen values
+    it shows, those among its field's choices."""
+    form = page.context["adminform"].form
+    for name in ("members", "territories"):
+        if name in data and name in form.fields:
+            offered = {str(pk) for pk in form.fields[name].queryset.values_list("pk", flat=True)}
+            data[name] = [value for value in data[name] if str(value) in offered]
+    return data
+
+
+def _members(partner):
+    return set(partner.members.values_list("username", flat=True))
+
+
+def test_alphas_staff_do_not_delete_a_partner_that_also_works_in_bravo(client, two):
+    shared = two["shared"]
+    client.force_login(two["alpha_staff"])
+
+    assert client.get(change(shared, "delete")).status_code == 403
+    assert client.post(change(shared, "delete"), {"post": "yes"}).status_code == 403
+    page = client.get(change(shared))
+    assert page.context["has_delete_permission"] is False
+    # Nor from the list, chosen among others.
+    response = client.post(
+        changelist(Partner),
+        {"action": "delete_selected", "_selected_action": [shared.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Partner.objects.filter(pk=shared.pk).exists()
+    assert {"compte-bravo", "compte-des-deux"} <= _members(shared)
+    # Alpha's own partner, Alpha's staff delete.
+    own = two["alpha"]["partner"]
+    own.organized_events.all().delete()
+    assert client.post(change(own, "delete"), {"post": "yes"}).status_code == 302
+    assert not Partner.objects.filter(pk=own.pk).exists()
+
+
+def test_staff_of_both_territories_delete_a_shared_partner(client, two):
+    shared = two["shared"]
+    client.force_login(
+        user_in(
+            access.TERRITORY_STAFF,
+            "equipe-des-deux",
+            territories=[two["alpha"]["territory"], two["bravo"]["territory"]],
+        )
+    )
+
+    assert client.post(change(shared, "delete"), {"post": "yes"}).status_code == 302
+    assert not Partner.objects.filter(pk=shared.pk).exists()
+
+
+def test_alphas_staff_do_not_delete_the_contact_of_a_shared_partner(client, two):
+    shared = two["shared"]
+    contact = ContactFactory(partner=shared, full_name="Camille Partagée")
+    client.force_login(two["alpha_staff"])
+
+    assert client.post(change(contact, "delete"), {"post": "yes"}).status_code == 403
+    # Nor from the partner's form, whose contacts cannot be ticked for deletion.
+    page = client.get(change(shared))
+    data = form_data(page, **{"contacts-0-DELETE": "on"})
+    assert client.post(change(shared), as_sent(page, data)).status_code == 302
+    assert shared.contacts.filter(pk=contact.pk).exists()
+    # A contact of Alpha's own partner, Alpha's staff delete.
+    own = ContactFactory(partner=two["alpha"]["partner"], full_name="Claude Alpha")
+    assert client.post(change(own, "delete"), {"post": "yes"}).status_code == 302
+
+
+def test_alphas_staff_neither_offer_nor_untick_an_account_that_also_belongs_to_bravo(client, two):
+    """An account of Alpha and Bravo is changed only by who manages both (its own
+    page is read-only for Alpha's staff): the partner's form neither offers it nor
+    takes it off, nor takes Bravo's accounts off."""
+    shared = two["shared"]
+    client.force_login(two["alpha_staff"])
+    page = client.get(change(shared))
+    offered = page.context["adminform"].form.fields["members"].queryset
+
+    assert two["both_account"] not in offered
+    assert two["bravo_account"] not in offered
+    response = client.post(change(shared), as_sent(page, form_data(page, members=[])))
+
+    assert response.status_code == 302
+    assert {"compte-bravo", "compte-des-deux"} <= _members(shared)
+
+
+def test_putting_back_an_older_version_of_a_shared_partner_keeps_bravos_links(client, two):
+    """The version was saved before Bravo's accounts joined the partner and before it
+    worked in Bravo: put back by Alpha's staff (of Alpha and Charlie, so that the
+    form offers territories), it keeps them all the same."""
+    alpha, bravo = two["alpha"], two["bravo"]
+    partner = two["shared"]
+    partner.territories.set([alpha["territory"]])
+    partner.members.clear()
+    partner.description = "Avant"
+    partner.save()
+    older = partner.history.latest()
+    partner.territories.add(bravo["territory"])
+    partner.members.add(two["bravo_account"], two["both_account"])
+    partner.description = "Après"
+    partner.save()
+    staff = user_in(
+        access.TERRITORY_STAFF,
+        "equipe-alpha-charlie",
+        territories=[alpha["territory"], TerritoryFactory(name="Territoire Charlie")],
+    )
+    client.force_login(staff)
+    url = reverse("admin:partners_partner_simple_history", args=[partner.pk, older.history_id])
+    page = client.get(url)
+
+    response = client.post(url, as_sent(page, form_data(page)))
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.description == "Avant"
+    assert set(partner.territories.all()) == {alpha["territory"], bravo["territory"]}
+    assert {"compte-bravo", "compte-des-deux"} <= _members(partner)
+
+
+def test_alphas_staff_do_not_delete_an_audience_that_bravo_uses(client, two):
+    """Every territory shares the audiences: one that Bravo's initiatives or targets
+    name is Bravo's too."""
+    used = AudienceFactory(name="Demandeuses d'emploi", slug="demandeuses")
+    two["bravo"]["initiative"].audiences.add(used)
+    targeted = AudienceFactory(name="Lycéennes", slug="lyceennes")
+    target = two["bravo"]["target"]
+    target.audience = targeted
+    target.save()
+    client.force_login(two["alpha_staff"])
+
+    assert client.post(change(used, "delete"), {"post": "yes"}).status_code == 403
+    assert client.post(change(targeted, "delete"), {"post": "yes"}).status_code == 403
+    # One that only Alpha names, Alpha's staff delete.
+    alphas = AudienceFactory(name="Collégiennes", slug="collegiennes")
+    two["alpha"]["initiative"].audiences.add(alphas)
+    assert client.post(change(alphas, "delete"), {"post": "yes"}).status_code == 302
