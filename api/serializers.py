@@ -281,7 +281,16 @@ class EventSerializer(serializers.Serializer):
         source="total_people", help_text="Du public choisi seulement, avec le filtre « public »."
     )
     dont_femmes_ou_filles = serializers.IntegerField(
-        source="total_women", allow_null=True, help_text="null si le sexe n'est pas connu."
+        source="total_women",
+        allow_null=True,
+        help_text=(
+            "Parmi les personnes dont le sexe est connu ; null si le sexe n'est connu pour "
+            "personne."
+        ),
+    )
+    personnes_dont_le_sexe_est_connu = serializers.IntegerField(
+        source="total_known",
+        help_text="La part de femmes et de filles se calcule sur elles, pas sur toutes.",
     )
 
 

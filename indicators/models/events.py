@@ -163,15 +163,19 @@ class AwarenessEventQuerySet(models.QuerySet):
         return events
 
     def with_totals(self, audience=None):
-        """Each event's people and women, summed from its count lines (the audience's
+        """Each event's people, women and people whose sex is known, summed from its
+        count lines (the audience's
         line only, when one is given) in a subquery so that joins added by filters
         (co-organisers…) cannot multiply the sums."""
         lines = AudienceCount.objects.filter(event=OuterRef("pk")).order_by().values("event")
         if audience is not None:
             lines = lines.filter(audience=audience)
+        known = lines.filter(women__isnull=False)
         return self.annotate(
             total_people=Coalesce(Subquery(lines.annotate(s=Sum("people")).values("s")), 0),
             total_women=Subquery(lines.annotate(s=Sum("women")).values("s")),
+            # The people whose sex is known: those of the lines whose women are.
+            total_known=Coalesce(Subquery(known.annotate(s=Sum("people")).values("s")), 0),
         )
 
 

@@ -71,6 +71,8 @@ def test_only_the_validated_events_of_the_current_plan_are_listed(client, api_wo
         "organisateurs": ["Arc France"],
         "personnes_sensibilisees": 24,
         "dont_femmes_ou_filles": 12,
+        # The 4 prescribers of unknown sex: the 12 women are among 20, not 24.
+        "personnes_dont_le_sexe_est_connu": 20,
     }
     # With an audience, its own figures only, as on /actions/.
     girls = client.get("/api/v1/actions/?public=filles&commune=Arques").json()["resultats"]

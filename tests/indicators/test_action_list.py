@@ -68,6 +68,34 @@ def test_lists_every_validated_action_of_the_plan_newest_first(client, world, fo
     assertContains(response, '<h2 id="list-title">5 actions validées', status_code=200)
 
 
+def test_women_are_counted_among_the_people_whose_sex_is_known(client, world, forum):
+    """Unknown is not zero: 70 girls beside 135 people, 15 of them of unknown sex,
+    would read as about half; nobody's sex known reads « — », not « 0 »."""
+    forum.counts.filter(audience=world["prescripteurs"]).update(women=None)
+    unknown = AwarenessEventFactory(
+        initiative=world["verrelles"],
+        title="Visite sans détail",
+        date=datetime.date(2025, 11, 30),
+        organizer=forum.organizer,
+    )
+    AudienceCountFactory(event=unknown, audience=world["filles"], people=12, women=None)
+
+    response = client.get(reverse("action_list"))
+
+    assertContains(
+        response,
+        row(
+            forum,
+            "Arc France Industrie, Autre partenaire",
+            135,
+            "70 (sexe connu pour 120)",
+            commune="Arques",
+        ),
+        html=True,
+    )
+    assertContains(response, row(unknown, "Arc France Industrie", 12, "—"), html=True)
+
+
 def test_shows_no_internal_note_nor_review_comment_nor_unpublished_partner(client, forum):
     response = client.get(reverse("action_list"))
 
