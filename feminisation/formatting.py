@@ -1,7 +1,7 @@
 """How the application writes numbers, shares, counts and months in French: one
 place for every page, message, export and command."""
 
-import math
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
@@ -20,13 +20,27 @@ def number(value):
     return intcomma(value, use_l10n=True).replace("\xa0", NARROW_NBSP)
 
 
+ROUNDINGS = {"nearest": ROUND_HALF_UP, "floor": ROUND_FLOOR}
+
+
+def percentage(share, decimals=0, rounding="nearest"):
+    """A share in percent to `decimals` places, halves up (0.125 → 13, or 12.5 to one
+    decimal) or, with "floor", down: the one rounding of every page and file. Worked
+    from the share's shortest decimal writing, not from its binary one, in which
+    0.29 * 100 is 28.999…: rounded down, 29 people of 100 would read 28 %. An int
+    without decimals, a float with them."""
+    exact = Decimal(str(share)).scaleb(2)
+    exact = exact.quantize(Decimal(1).scaleb(-decimals), ROUNDINGS[rounding])
+    return float(exact) if decimals else int(exact)
+
+
 def percent(share, rounding="nearest"):
-    """0.523 → « 52 % »; an unknown share (None) → « — ». With "floor", 0.9997 gives
-    « 99 % »: progress towards a target never reads 100 % before it is reached."""
+    """0.523 → « 52 % », 0.125 → « 13 % »; an unknown share (None) → « — ». With
+    "floor", 0.9997 gives « 99 % »: progress towards a target never reads 100 %
+    before it is reached."""
     if share is None:
         return "—"
-    value = math.floor(share * 100) if rounding == "floor" else round(share * 100)
-    return f"{value}{NARROW_NBSP}%"
+    return f"{percentage(share, rounding=rounding)}{NARROW_NBSP}%"
 
 
 def change(ratio):
@@ -73,6 +87,12 @@ def progress_percent(reached, target):
     if not target:
         return None
     return reached * 1000 // target / 10
+
+
+def share_percent(share):
+    """A share in percent with one decimal, for the files (None: unknown), rounded as
+    the pages round it (`percent`)."""
+    return None if share is None else percentage(share, 1)
 
 
 def of(name):

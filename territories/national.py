@@ -25,10 +25,6 @@ class Measure:
     largest_first: bool = True
 
 
-def _percent(share):
-    return None if share is None else round(100 * share, 1)
-
-
 def _progress(row):
     return row.progress.share if row.progress is not None else None
 
@@ -94,7 +90,9 @@ FILE_COLUMNS = [
     Column("personnes_sensibilisees", lambda row: row.totals.people),
     Column("dont_femmes_ou_filles", lambda row: row.totals.women),
     Column("personnes_dont_le_sexe_est_connu", lambda row: row.totals.people_with_known_women),
-    Column("part_des_femmes_pourcent", lambda row: _percent(row.totals.women_share)),
+    Column(
+        "part_des_femmes_pourcent", lambda row: formatting.share_percent(row.totals.women_share)
+    ),
     Column("population", lambda row: row.population),
     Column(
         "pour_1000_habitants",

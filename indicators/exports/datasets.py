@@ -27,8 +27,7 @@ PERIOD_LABELS = {"mois": "par-mois", "trimestre": "par-trimestre", "annee": "par
 
 def women_percent(figures):
     """The share of women as a percentage with one decimal, or None if unknown."""
-    share = figures.women_share
-    return None if share is None else round(100 * share, 1)
+    return formatting.share_percent(figures.women_share)
 
 
 # The sheet the import reads: an exported file, edited, imports back.

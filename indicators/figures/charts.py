@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 
-from feminisation.formatting import counted, month_label, number, percent
+from feminisation.formatting import counted, month_label, number, percent, share_percent
 from indicators.figures import drawing, stats
 
 PEOPLE = ("personne sensibilisée", "personnes sensibilisées")
@@ -28,7 +28,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class BarChart:
-    """rows: objects with `people`, `women`, `women_share` (stats.Row, stats.Month);
+    """rows: `Figures` (stats.Row, stats.Month);
     `value` names the attribute the bars show."""
 
     id: str
@@ -112,7 +112,7 @@ class TableColumn:
 
     def csv(self, value):
         if self.kind == "share":
-            return None if value is None else round(100 * value, 1)
+            return share_percent(value)
         return value
 
 
@@ -175,7 +175,7 @@ def _drawn(chart_id, title, summary, layout):
 def _breakdown(chart_id, title, rows, label_header, *, note="", summed=True):
     """People per initiative, audience, format or partner, as horizontal bars."""
     columns = [TableColumn(label_header, "label"), PEOPLE_COLUMN, WOMEN_COLUMN, SHARE_COLUMN]
-    table = [(row.label, row.people, row.women, row.women_share) for row in rows]
+    table = [(row.label, row.people, row.known_women, row.women_share) for row in rows]
     if not any(row.people for row in rows):
         return Chart(chart_id, title, NOTHING, columns, table, "bars", note=note)
     top = max(rows, key=lambda row: row.people)
@@ -209,7 +209,7 @@ def _years(dates):
 def monthly_chart(months, has_period):
     title = "Personnes sensibilisées par mois" + ("" if has_period else " (12 derniers mois)")
     columns = [TableColumn("Mois", "label"), PEOPLE_COLUMN, WOMEN_COLUMN, SHARE_COLUMN]
-    table = [(month_label(m.month), m.people, m.women, m.women_share) for m in months]
+    table = [(month_label(m.month), m.people, m.known_women, m.women_share) for m in months]
     if not any(m.people for m in months):
         return Chart("par-mois", title, NOTHING, columns, table, "columns")
     top = max(months, key=lambda m: m.people)
@@ -304,7 +304,7 @@ def shares_chart(audiences, has_period):
     for n, entry in enumerate(reached, start=1):
         audience, quarters = entry.total.label, entry.quarters
         table += [
-            (audience, q.label, q.people, q.women, q.people_with_known_women, q.women_share)
+            (audience, q.label, q.people, q.known_women, q.people_with_known_women, q.women_share)
             for q in quarters
         ]
         panel_title = f"Part des femmes et des filles : {audience}"
@@ -335,7 +335,9 @@ def shares_chart(audiences, has_period):
         "dont le sexe est connu, trimestre par trimestre ; la ligne pointillée marque "
         "la parité (50\u202f%)."
     )
-    if not any(panel.layout for panel in panels):
+    if not reached:
+        summary = NOTHING
+    elif not any(panel.layout for panel in panels):
         summary = (
             "Le sexe des personnes sensibilisées n'est connu pour aucun trimestre de cette période."
         )

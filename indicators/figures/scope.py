@@ -176,6 +176,11 @@ class Figures:
         return self.people - self.people_with_known_women
 
     @property
+    def known_women(self):
+        """Women and girls, or None where nobody's sex is known: unknown is not zero."""
+        return self.women if self.people_with_known_women else None
+
+    @property
     def women_share(self):
         """Share of women among the people whose sex is known, or None if none is."""
         if not self.people_with_known_women:

@@ -237,15 +237,19 @@ def _headline_of(values, window, *, progress, updated_at):
 
 def _compared_window(scope, today):
     """(start, end, kind, this_year_only): the part of the scope's period compared
-    with the same dates a year earlier, up to today; None if it starts after today."""
+    with the same dates a year earlier, up to today; None if it starts after today,
+    or has no start: everyone up to a date against everyone up to a year earlier
+    can only grow."""
     if scope.start is None and scope.end is None:
         return datetime.date(today.year, 1, 1), today, "to_date", True
+    if scope.start is None:
+        return None
     start, end = scope.start, scope.end
     if end is None or end > today:
         end = today
-    if start is not None and start > end:
+    if start > end:
         return None
-    if start is not None and start == datetime.date(end.year, 1, 1):
+    if start == datetime.date(end.year, 1, 1):
         if end == today:
             return start, end, "to_date", False
         if end == datetime.date(end.year, 12, 31):

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from feminisation.formatting import number
+from feminisation.formatting import number, percentage
 from indicators.figures import charts, stats
 from initiatives.models import CURRENT_FIRST, Achievement, ActionPlan
 
@@ -38,7 +38,7 @@ class AudienceYear:
         when either year has no known sex."""
         if self.current.women_share is None or self.previous.women_share is None:
             return None
-        return round(100 * self.current.women_share) - round(100 * self.previous.women_share)
+        return percentage(self.current.women_share) - percentage(self.previous.women_share)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
+from geography.models import name_key
 from initiatives.models import ActionPlan
 from territories import scoping
 from territories.middleware import PREFIX
@@ -82,10 +83,9 @@ def choose(request, *, every=True, page=False):
     if value == EVERY:
         if message := scoping.territory_refusal(user, None):
             raise Refused(message, 403)
-        plans = list(
-            ActionPlan.objects.current_of_each_territory()
-            .select_related("territory")
-            .order_by("territory__name", "territory")
+        plans = sorted(
+            ActionPlan.objects.current_of_each_territory().select_related("territory"),
+            key=lambda plan: _alphabetical(plan.territory),
         )
         if not plans:
             raise Http404(NO_PLAN)
@@ -118,13 +118,19 @@ def choices(user, chosen):
     the account reads, and « Tous les territoires » for the national network."""
     if not chosen.several:
         return []
+    territories = Territory.objects.visible_to(user).order_by().only("slug", "name")
     offered = [
         (territory.slug, territory.name, territory.slug == chosen.value)
-        for territory in Territory.objects.visible_to(user).order_by("name").only("slug", "name")
+        for territory in sorted(territories, key=_alphabetical)
     ]
     if scoping.territory_refusal(user, None) is None:
         offered.append((EVERY, EVERY_LABEL, chosen.every))
     return offered
+
+
+def _alphabetical(territory):
+    # As the national page sorts them: the database's order puts « Évreux » after the Z.
+    return name_key(territory.name), territory.name
 
 
 def to_login(request):

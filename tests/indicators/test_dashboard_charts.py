@@ -205,13 +205,31 @@ def test_a_period_with_nothing_says_so_in_french_instead_of_empty_frames(client,
         fragment = chart_html(response, chart_id)
         assert drawings(fragment) == [], chart_id
         assert "Voir les données" not in fragment
-    assertContains(response, f'<p class="chart__summary">{NOTHING}</p>', count=6, html=True)
+    assertContains(response, f'<p class="chart__summary">{NOTHING}</p>', count=7, html=True)
+    assertNotContains(response, "Le sexe des personnes sensibilisées n'est connu")
+
+
+def test_a_period_where_no_ones_sex_is_known_says_so_and_counts_no_women(client, world):
+    # In November 2025, 10 girls whose sex is not known.
+    query = {"du": "2025-11-01", "au": "2025-11-30", "public": "filles"}
+    response = client.get(reverse("home"), query)
+
     assertContains(
         response,
         '<p class="chart__summary">Le sexe des personnes sensibilisées n\'est connu pour aucun '
         "trimestre de cette période.</p>",
         html=True,
     )
+    # Unknown is not zero: no women counted where nobody's sex is known.
+    for chart_id in BREAKDOWNS:
+        rows = data_table(chart_html(response, chart_id))[1]
+        assert rows and all(row[-2:] == ["—", "—"] for row in rows), chart_id
+    for chart_id, row in (
+        ("par-initiative", [world["corif"].title, "10", "", ""]),
+        ("part-des-femmes", [world["filles"].name, "T4 2025", "10", "", "0", ""]),
+    ):
+        file = csv_rows(client.get(reverse("chart_data", args=[chart_id]), query))
+        assert row in file[1:], chart_id
 
 
 def test_each_table_is_behind_see_the_data(client, world):
@@ -247,7 +265,10 @@ def test_the_share_charts_csv_has_the_tables_numbers_for_the_same_filters(client
         "personnes dont le sexe est connu",
         "part des femmes (%)",
     ]
-    assert [row[:5] for row in rows[1:]] == [row[:5] for row in table]
+    # An unknown count of women is written « — » on the page, left empty in the file.
+    assert [row[:5] for row in rows[1:]] == [
+        [cell if cell != "—" else "" for cell in row[:5]] for row in table
+    ]
     assert [row[5] for row in rows[1:]] == [
         share.replace("\u202f%", ".0") if share != "—" else "" for *_, share in table
     ]

@@ -291,3 +291,50 @@ def test_a_leap_day_is_compared_with_the_28th_of_february(client, initiative, to
         ),
         html=True,
     )
+
+
+def test_a_whole_percent_of_a_target_is_not_read_one_lower(client, initiative, plan, today):
+    today(datetime.date(2025, 6, 30))
+    reached(initiative, datetime.date(2025, 2, 1), people=29, women=29)
+    TargetFactory(plan=plan, year=2025, people=100, women=50)
+
+    response = client.get(reverse("home"))
+
+    # 0.29 * 100 is 28.999… in floats, and 0.58 * 100 is 57.999….
+    assertContains(response, strong("progress", pct("29")), html=True)
+    assertContains(
+        response,
+        '<p class="target__figures"><strong>29</strong> personnes sensibilisées sur un objectif'
+        f" de 100 ({pct('29')})<br>dont 29 femmes ou filles sur un objectif de 50"
+        f" ({pct('58')})</p>",
+        html=True,
+    )
+
+
+def test_a_half_percent_of_women_is_rounded_up(client, initiative, today):
+    today(datetime.date(2025, 6, 30))
+    reached(initiative, datetime.date(2025, 2, 1), people=8, women=1)
+
+    response = client.get(reverse("home"))
+
+    assertContains(response, strong("women-share", pct("13")), html=True)
+
+
+def test_a_period_with_no_start_is_not_compared_with_a_year_earlier(client, initiative, today):
+    today(datetime.date(2025, 12, 2))
+    reached(initiative, datetime.date(2024, 3, 1), people=7, women=3)
+    reached(initiative, datetime.date(2025, 3, 1), people=50, women=25)
+
+    response = client.get(reverse("home"), {"au": "2025-06-30"})
+
+    # Everyone up to 30 June 2025 against everyone up to 30 June 2024 would only grow.
+    assertContains(
+        response,
+        headline(
+            f"Jusqu'au 30/06/2025, {strong('people', '57 personnes')} ont été sensibilisées"
+            " aux métiers de l'industrie, dont"
+            f" {strong('women-share', pct('49'))} de femmes et de filles."
+        ),
+        html=True,
+    )
+    assertNotContains(response, 'data-headline="change"')

@@ -201,6 +201,26 @@ def test_the_page_shows_each_epci_with_its_bar_and_rate(client, places):
     )
 
 
+def test_a_place_where_no_ones_sex_is_known_counts_no_women(client, places):
+    # Ten prescribers in Saint-Omer, whose sex is not known.
+    response = client.get(reverse("territory"), {"public": "prescripteurs"})
+
+    assertContains(
+        response,
+        EPCI_ROW.format(
+            label=CAPSO,
+            people=10,
+            width=100,
+            events=1,
+            women="—",
+            share="—",
+            population="52\u202f555",
+            rate="0,2",
+        ),
+        html=True,
+    )
+
+
 def test_the_page_lists_the_communes_never_reached(client, places):
     response = client.get(reverse("territory"))
 

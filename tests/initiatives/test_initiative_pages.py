@@ -195,6 +195,19 @@ def test_initiative_figures_are_the_databases_sums_for_that_initiative(client, p
     assertContains(response, '<th scope="row">Entreprises</th>', html=True)
 
 
+def test_initiative_charts_count_no_women_where_no_ones_sex_is_known(client, plan):
+    initiative = InitiativeFactory(plan=plan)
+    companies = AudienceFactory(name="Entreprises")
+    event = AwarenessEventFactory(initiative=initiative, date=recent())
+    AudienceCountFactory(event=event, audience=companies, people=4, women=None)
+
+    html = client.get(detail_url(initiative)).content.decode()
+
+    row = html[html.index('<th scope="row">Entreprises</th>') :]
+    row = row[: row.index("</tr>")].rstrip()
+    assert row.endswith('<td class="num">—</td><td class="num">—</td>')
+
+
 def test_initiative_page_lists_its_latest_validated_events_without_personal_data(client, plan):
     initiative = InitiativeFactory(plan=plan)
     event = AwarenessEventFactory(

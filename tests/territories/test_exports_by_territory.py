@@ -462,3 +462,20 @@ def test_a_selection_holding_bs_events_exports_only_as_for_an_account_of_a(two_t
         chosen_format="csv",
     )
     assert_only(cells(response, "csv"), "a")
+
+
+def test_every_territory_comes_in_french_alphabetical_order(client, two_territories):
+    for name, slug in (("Zèbre", "zebre"), ("Évreux", "evreux")):
+        territory = TerritoryFactory(name=name, slug=slug)
+        ActionPlanFactory(territory=territory, start_date=datetime.date(2024, 1, 1))
+    client.force_login(account(two_territories, "national"))
+    # « Évreux » among the E, not after the Z as the database's order has it.
+    expected = ["Évreux", "Flandre Pays de Saint-Omer", "Pays de Bétheville", "Zèbre"]
+
+    query = {"territoire": "tous", "format": "csv"}
+    rows = read(client.get(reverse("export_counts"), query), "csv")
+    page = text_of(client.get(reverse("exports")))
+
+    assert list(dict.fromkeys(row[0] for row in rows[1:-1])) == expected
+    offered = [page.index(f">{name}</option>") for name in expected]
+    assert offered == sorted(offered)
