@@ -481,7 +481,10 @@ def by_audience_and_quarter(scope, *, today):
     audiences = Audience.objects.all()
     if scope.audience is not None:
         audiences = audiences.filter(pk=scope.audience.pk)
-    quarters = list(_quarter_starts(scope.start or scope.plan.start_date, scope.end or today))
+    # As by_month's months: every quarter of the scope's events, with the plan's.
+    first = scope.start or min([scope.plan.start_date, *(quarter for _, quarter in per_quarter)])
+    last = scope.end or max([today, *(quarter for _, quarter in per_quarter)])
+    quarters = list(_quarter_starts(first, last))
     return [
         AudienceQuarters(
             total=Row(key=audience, label=audience.name, **totals.get(audience.pk, {})),
@@ -644,12 +647,14 @@ def _month_starts(first, last):
 
 
 def by_month(scope, *, today):
-    """People reached per month from the scope's start (or its plan's) to its end
-    (or today), with the running total; months without events count zero."""
-    start = scope.start or scope.plan.start_date
-    end = scope.end or today
-    rows = source(replace(scope, start=start, end=end)).summed(dates={"month": TruncMonth})
+    """People reached per month from the scope's start to its end, with the running
+    total; months without events count zero. Without a start, from its plan's, or
+    its first event's if earlier; without an end, to today, or its last event's if
+    later: the months add up to the scope's totals."""
+    rows = source(scope).summed(dates={"month": TruncMonth})
     per_month = {_as_date(row["month"]): figures_of(row) for row in rows}
+    start = scope.start or min([scope.plan.start_date, *per_month])
+    end = scope.end or max([today, *per_month])
     months = list(_month_starts(start, end))
     running = accumulate(per_month.get(month, {}).get("people", 0) for month in months)
     return [

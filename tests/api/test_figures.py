@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from indicators.figures import stats
+from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,30 @@ def test_the_figures_hold_known_sums(client, api_world):
         ("reseau-verrelles", 40, 30),
     ]
     assert datetime.datetime.fromisoformat(totals["mis_a_jour_le"]).tzinfo is not None
+
+
+def test_the_months_and_quarters_hold_an_event_dated_before_the_plans_start(
+    client, api_world, plan
+):
+    """The plan starts on 01/01/2024; an action of November 2023 (an initiative may
+    have begun before its plan) counts in the totals, and so in the months and the
+    audiences' quarters, which add up to them."""
+    before = AwarenessEventFactory(
+        initiative=api_world["verrelles"],
+        date=datetime.date(2023, 11, 20),
+        title="Action d'avant le plan",
+    )
+    AudienceCountFactory(event=before, audience=api_world["girls"], people=7, women=4)
+
+    totals = client.get("/api/v1/chiffres/").json()
+    months = client.get("/api/v1/chiffres/par-mois/").json()["lignes"]
+
+    assert months[0]["mois"] == "2023-11"
+    assert months[0]["personnes_sensibilisees"] == 7
+    assert sum(m["personnes_sensibilisees"] for m in months) == totals["personnes_sensibilisees"]
+    assert months[-1]["cumul_personnes"] == totals["personnes_sensibilisees"]
+    scope = client.get("/").context["filters"].scope(plan)
+    audiences = stats.by_audience_and_quarter(scope, today=timezone.localdate())
+    assert audiences[0].quarters[0].quarter == datetime.date(2023, 10, 1)
+    for audience in audiences:
+        assert sum(q.people for q in audience.quarters) == audience.total.people

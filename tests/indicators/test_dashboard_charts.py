@@ -154,12 +154,26 @@ def test_the_audiences_quarters_add_up_to_by_audience(world, plan, scope):
 
 
 def test_the_quarters_run_from_the_plans_start_to_today(world, plan):
-    audiences = stats.by_audience_and_quarter(stats.Scope(plan), today=datetime.date(2025, 5, 2))
+    audiences = stats.by_audience_and_quarter(stats.Scope(plan), today=datetime.date(2026, 2, 2))
 
     quarters = [q.label for q in audiences[0].quarters]
-    assert quarters == ["T1 2024", "T2 2024", "T3 2024", "T4 2024", "T1 2025", "T2 2025"]
+    assert quarters == [
+        *("T1 2024", "T2 2024", "T3 2024", "T4 2024"),
+        *("T1 2025", "T2 2025", "T3 2025", "T4 2025"),
+        "T1 2026",
+    ]
     girls = next(entry for entry in audiences if entry.total.key == world["filles"])
-    assert [q.women_share for q in girls.quarters] == [0.6, None, None, None, 0.6, None]
+    assert [q.women_share for q in girls.quarters] == [0.6, *[None] * 3, 0.6, *[None] * 4]
+
+
+def test_the_quarters_run_on_to_an_event_dated_after_today(world, plan):
+    """An action dated later than today (entered ahead) counts in the totals: its
+    quarter is drawn too, and the quarters add up to the totals."""
+    audiences = stats.by_audience_and_quarter(stats.Scope(plan), today=datetime.date(2025, 5, 2))
+
+    assert audiences[0].quarters[-1].label == "T4 2025"
+    for audience in audiences:
+        assert sum(q.people for q in audience.quarters) == audience.total.people
 
 
 def test_the_cumul_of_the_year_is_drawn_against_its_target(client, world, plan):
