@@ -306,14 +306,23 @@ class EventPageSerializer(serializers.Serializer):
     resultats = EventSerializer(many=True, source="events")
 
 
+NO_PLAN = "null pour un territoire sans plan publié (inconnu n'est pas zéro)."
+
+
 class NationalFiguresSerializer(serializers.Serializer):
-    actions = serializers.IntegerField(source="totals.events", help_text="Actions validées.")
-    personnes_sensibilisees = serializers.IntegerField(source="totals.people")
+    actions = serializers.IntegerField(
+        source="totals.events", allow_null=True, help_text=f"Actions validées ; {NO_PLAN}"
+    )
+    personnes_sensibilisees = serializers.IntegerField(
+        source="totals.people", allow_null=True, help_text=NO_PLAN.capitalize()
+    )
     dont_femmes_ou_filles = serializers.IntegerField(
-        source="totals.women", help_text="Parmi les personnes dont le sexe est connu."
+        source="totals.women",
+        allow_null=True,
+        help_text=f"Parmi les personnes dont le sexe est connu ; {NO_PLAN}",
     )
     personnes_dont_le_sexe_est_connu = serializers.IntegerField(
-        source="totals.people_with_known_women"
+        source="totals.people_with_known_women", allow_null=True, help_text=NO_PLAN.capitalize()
     )
     part_des_femmes = ShareField(
         source="totals.women_share",

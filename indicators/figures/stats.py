@@ -1056,7 +1056,7 @@ class TerritoryHeadline:
 
     @property
     def totals(self):
-        return self.headline.totals if self.headline else Totals()
+        return self.headline.totals if self.headline else NO_PLAN
 
     @property
     def progress(self):
@@ -1064,11 +1064,15 @@ class TerritoryHeadline:
 
     @property
     def per_thousand(self):
-        """People made aware per 1,000 inhabitants, None when the population is not
-        known."""
-        if not self.population:
+        """People made aware per 1,000 inhabitants, None when the population or the
+        people (without a published plan) are not known."""
+        if not self.population or self.totals.people is None:
             return None
         return 1000 * self.totals.people / self.population
+
+
+# The figures of a territory without a published plan: unknown, which is not zero.
+NO_PLAN = Totals(events=None, people=None, women=None, people_with_known_women=None)
 
 
 @dataclass(frozen=True)
@@ -1149,10 +1153,13 @@ def by_territory(*, today, with_epcis=False):
 
 
 def _national_total(headlines, year):
-    with_population = [row for row in headlines if row.population]
-    with_target = [row for row in headlines if row.progress is not None]
+    # A territory without a published plan has no figures: its inhabitants, counted
+    # with nobody reached, would lower the national rate.
+    planned = [row for row in headlines if row.headline is not None]
+    with_population = [row for row in planned if row.population]
+    with_target = [row for row in planned if row.progress is not None]
     return NationalTotal(
-        totals=Totals.added(row.totals for row in headlines),
+        totals=Totals.added(row.totals for row in planned),
         year=year,
         people_where_population_known=sum(row.totals.people for row in with_population),
         population=sum(row.population for row in with_population) or None,

@@ -164,15 +164,19 @@ def test_figures_per_territory_and_national_total(territories, django_assert_num
     assert alsace.progress.share == 1.5
     assert (ardennes.totals.people, ardennes.population, ardennes.per_thousand) == (40, None, None)
     assert ardennes.progress is None
-    assert bresle.headline is None and bresle.totals.people == 0 and bresle.per_thousand == 0
+    # Without a published plan, its figures are unknown, not zero.
+    assert bresle.headline is None
+    assert (bresle.totals.people, bresle.totals.events, bresle.per_thousand) == (None, None, None)
+    assert bresle.population == 1000
     # The territory's own count agrees with the grouped one.
     assert [row.population for row in rows] == [row.territory.population() for row in rows]
 
     assert (total.totals.people, total.totals.women, total.totals.events) == (490, 190, 6)
     assert total.totals.women_share == 190 / 440
-    # Ardennes' people count nowhere in the rate: its population is unknown.
-    assert total.population == 36000
-    assert total.per_thousand == 1000 * 450 / 36000
+    # Ardennes' people count nowhere in the rate: its population is unknown; nor do
+    # the Bresle's 1,000 inhabitants, without a published plan to count against them.
+    assert total.population == 35000
+    assert total.per_thousand == 1000 * 450 / 35000
     assert total.progress_share == 400 / 600
 
 
@@ -241,12 +245,21 @@ def test_the_national_page_shows_each_territory_and_the_total(territories, clien
     }
     assert page.rows["ardennes"]["habitants"] == "—"
     assert page.rows["ardennes"]["objectif"] == "—"
+    # Without a published plan: its figures unknown, its inhabitants out of the total.
+    assert page.rows["vallee-de-la-bresle"] == {
+        "actions": "—",
+        "personnes": "—",
+        "femmes": "—",
+        "habitants": f"1{NNBSP}000",
+        "pour-1000": "—",
+        "objectif": "—",
+    }
     assert page.rows["total"] == {
         "actions": "6",
         "personnes": "490",
         "femmes": f"43{NNBSP}%",
-        "habitants": f"36{NNBSP}000",
-        "pour-1000": "12,5",
+        "habitants": f"35{NNBSP}000",
+        "pour-1000": "12,9",
         "objectif": f"66{NNBSP}%",
     }
 
@@ -256,17 +269,17 @@ ORDERS = {
     "-territoire": ["vallee-de-la-bresle", "flandre-pays-de-saint-omer", "ardennes", "alsace-nord"],
     "region": ["alsace-nord", "ardennes", "flandre-pays-de-saint-omer", "vallee-de-la-bresle"],
     "-region": ["vallee-de-la-bresle", "flandre-pays-de-saint-omer", "alsace-nord", "ardennes"],
-    "actions": ["vallee-de-la-bresle", "ardennes", "flandre-pays-de-saint-omer", "alsace-nord"],
+    # Unknown values last, either way: the Bresle has no published plan.
+    "actions": ["ardennes", "flandre-pays-de-saint-omer", "alsace-nord", "vallee-de-la-bresle"],
     "-actions": ["alsace-nord", "flandre-pays-de-saint-omer", "ardennes", "vallee-de-la-bresle"],
-    "personnes": ["vallee-de-la-bresle", "ardennes", "flandre-pays-de-saint-omer", "alsace-nord"],
+    "personnes": ["ardennes", "flandre-pays-de-saint-omer", "alsace-nord", "vallee-de-la-bresle"],
     "-personnes": ["alsace-nord", "flandre-pays-de-saint-omer", "ardennes", "vallee-de-la-bresle"],
-    # Unknown values last, either way.
     "femmes": ["alsace-nord", "flandre-pays-de-saint-omer", "ardennes", "vallee-de-la-bresle"],
     "-femmes": ["ardennes", "flandre-pays-de-saint-omer", "alsace-nord", "vallee-de-la-bresle"],
     "habitants": ["vallee-de-la-bresle", "flandre-pays-de-saint-omer", "alsace-nord", "ardennes"],
     "-habitants": ["alsace-nord", "flandre-pays-de-saint-omer", "vallee-de-la-bresle", "ardennes"],
-    "pour-1000": ["vallee-de-la-bresle", "alsace-nord", "flandre-pays-de-saint-omer", "ardennes"],
-    "-pour-1000": ["flandre-pays-de-saint-omer", "alsace-nord", "vallee-de-la-bresle", "ardennes"],
+    "pour-1000": ["alsace-nord", "flandre-pays-de-saint-omer", "ardennes", "vallee-de-la-bresle"],
+    "-pour-1000": ["flandre-pays-de-saint-omer", "alsace-nord", "ardennes", "vallee-de-la-bresle"],
     "objectif": ["flandre-pays-de-saint-omer", "alsace-nord", "ardennes", "vallee-de-la-bresle"],
     "-objectif": ["alsace-nord", "flandre-pays-de-saint-omer", "ardennes", "vallee-de-la-bresle"],
 }
@@ -373,15 +386,19 @@ def test_the_csv_file_has_the_pages_figures(territories, client):
     assert by_slug["ardennes"]["population"] == ""
     total = records[-1]
     assert total["territoire"] == "Total national"
-    assert (total["personnes_sensibilisees"], total["population"]) == ("490", "36000")
+    assert (total["personnes_sensibilisees"], total["population"]) == ("490", "35000")
     # Two thirds of the target: rounded down, as the pages and every file round progress.
-    assert (total["pour_1000_habitants"], total["objectif_atteint_pourcent"]) == ("12.5", "66.6")
+    assert (total["pour_1000_habitants"], total["objectif_atteint_pourcent"]) == ("12.9", "66.6")
+    # Without a published plan: empty, not zero.
+    bresle = by_slug["vallee-de-la-bresle"]
+    assert [bresle[name] for name in ("actions_validees", "personnes_sensibilisees")] == ["", ""]
+    assert (bresle["population"], bresle["pour_1000_habitants"]) == ("1000", "")
 
 
 def test_the_excel_csv_and_the_workbook(territories, client):
     excel = client.get("/national/territoires.csv", {"format": "excel"}).content.decode("utf-8-sig")
     header, *lines = csv.reader(io.StringIO(excel), delimiter=";")
-    assert lines[-1][header.index("pour_1000_habitants")] == "12,5"
+    assert lines[-1][header.index("pour_1000_habitants")] == "12,9"
 
     response = client.get("/national/territoires.csv", {"format": "xlsx"})
     assert response.status_code == 200
@@ -417,7 +434,10 @@ def test_the_api_has_the_same_figures(territories, client):
     assert len(alsace["sirens_epci"]) == 2
     assert data["territoires"][2]["pour_1000_habitants"] is None
     assert data["total"]["personnes_sensibilisees"] == 490
-    assert data["total"]["pour_1000_habitants"] == 12.5
+    assert data["total"]["pour_1000_habitants"] == 12.9
+    bresle = data["territoires"][-1]
+    assert bresle["identifiant"] == "vallee-de-la-bresle"
+    assert (bresle["actions"], bresle["personnes_sensibilisees"]) == (None, None)
     assert data["total"]["avancement"] == 0.6666  # 400 / 600, rounded down as everywhere
     # An unknown order is ignored, as on the page.
     assert client.get("/api/v1/territoires/", {"tri": "n'importe"}).json()["tri"] == "territoire"

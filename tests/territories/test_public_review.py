@@ -86,12 +86,13 @@ def test_a_population_partly_unknown_leaves_the_rate_unknown(territories, client
     row = next(row for row in rows if row.territory == alsace)
     assert (row.population, row.per_thousand) == (None, None)
     assert alsace.population() is None
-    # Flandre's 10,000 and the Bresle's 1,000 inhabitants, Flandre's 150 people.
-    assert (total.population, total.per_thousand) == (11000, 1000 * 150 / 11000)
+    # Flandre's 10,000 inhabitants and 150 people (the Bresle, without a published
+    # plan, has no figures to count its inhabitants against).
+    assert (total.population, total.per_thousand) == (10000, 1000 * 150 / 10000)
 
     page = rows_of(client.get("/national/")).rows
     assert (page["alsace-nord"]["habitants"], page["alsace-nord"]["pour-1000"]) == ("—", "—")
-    assert page["total"]["habitants"] == f"11{NNBSP}000"
+    assert page["total"]["habitants"] == f"10{NNBSP}000"
     by_slug = {
         record["identifiant"]: record
         for record in csv.DictReader(io.StringIO(client.get("/national/territoires.csv").text))
