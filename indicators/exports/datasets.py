@@ -196,7 +196,11 @@ def counts_columns(by_initiative, by_audience):
         Column("objectif de personnes", lambda r: r.target.people if r.target else None),
         Column(
             "avancement (%)",
-            lambda r: formatting.progress_percent(r.people, r.target.people) if r.target else None,
+            lambda r: (
+                formatting.progress_percent(r.people, r.target.people)
+                if r.progress is not None
+                else None
+            ),
         ),
     ]
 

@@ -31,10 +31,18 @@ class TableRow(Figures):
     target: object = None
     # The territory's id, when broken down by territory.
     territory: int = None
+    # Whether the row holds its whole year (a yearly row of a period that does not
+    # cut it): only then are its people measured against the year's target, as the
+    # dashboard measures them over the whole year.
+    whole_year: bool = False
 
     @property
     def progress(self):
-        return self.people / self.target.people if self.target else None
+        """The year's people over its target; None without one, or for a row that
+        holds only part of its year."""
+        if not (self.target and self.whole_year):
+            return None
+        return self.people / self.target.people
 
 
 def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_territory=False):
@@ -95,10 +103,17 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
                 events=row["events_sum"],
                 target=targets.get((territory_id, start.year, initiative_id, audience_id)),
                 territory=territory_id,
+                whole_year=period == "annee" and _holds_the_year(scope, start.year),
                 **figures_of(row),
             )
         )
     return table
+
+
+def _holds_the_year(scope, year):
+    return (scope.start is None or scope.start <= datetime.date(year, 1, 1)) and (
+        scope.end is None or scope.end >= datetime.date(year, 12, 31)
+    )
 
 
 def _pk(instance):

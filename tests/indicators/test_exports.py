@@ -126,6 +126,22 @@ def test_yearly_counts_carry_the_target_and_the_progress(manager_client, world, 
     assert row_2025[header.index("avancement (%)")] == progress
 
 
+def test_a_period_that_cuts_the_year_gives_its_target_without_a_progress(
+    manager_client, world, plan
+):
+    """The year's target is measured over the whole year, as on the dashboard: the
+    row of a period from September on holds only part of the year's people, and
+    gives no progress of its own rather than one the dashboard contradicts."""
+    TargetFactory(plan=plan, year=2025, people=200)
+    query = {"par": "annee", "du": "2025-09-01", "au": "2025-12-31"}
+    rows = parse(download(manager_client.get(reverse("export_counts"), query)))
+    header = rows[0]
+    row_2025 = next(row for row in rows if row[0] == "2025")
+
+    assert row_2025[header.index("objectif de personnes")] == "200"
+    assert row_2025[header.index("avancement (%)")] == ""
+
+
 def test_event_rows_one_per_line_with_co_organisers(manager_client, world):
     rows = parse(download(manager_client.get(reverse("export_events"), {"format": "csv"})), "csv")
     header, body = rows[0], rows[1:]
