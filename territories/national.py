@@ -88,7 +88,7 @@ FILE_COLUMNS = [
     Column("sirens_epci", lambda row: SIREN_SEPARATOR.join(row.sirens)),
     Column("actions_validees", lambda row: row.totals.events),
     Column("personnes_sensibilisees", lambda row: row.totals.people),
-    Column("dont_femmes_ou_filles", lambda row: row.totals.women),
+    Column("dont_femmes_ou_filles", lambda row: row.totals.known_women),
     Column("personnes_dont_le_sexe_est_connu", lambda row: row.totals.people_with_known_women),
     Column(
         "part_des_femmes_pourcent", lambda row: formatting.share_percent(row.totals.women_share)

@@ -190,7 +190,8 @@ def counts_columns(by_initiative, by_audience):
         *columns,
         Column("actions", lambda r: r.events),
         Column("personnes sensibilisées", lambda r: r.people),
-        Column("dont femmes ou filles", lambda r: r.women),
+        # Empty where nobody's sex is known: unknown is not zero.
+        Column("dont femmes ou filles", lambda r: r.known_women),
         Column("personnes dont le sexe est connu", lambda r: r.people_with_known_women),
         Column("part des femmes (%)", women_percent),
         Column("objectif de personnes", lambda r: r.target.people if r.target else None),
@@ -236,6 +237,7 @@ class TotalRow:
         self.events = totals.events
         self.people = totals.people
         self.women = totals.women
+        self.known_women = totals.known_women
         self.people_with_known_women = totals.people_with_known_women
         self.women_share = totals.women_share
 
@@ -259,6 +261,6 @@ PARTNER_COLUMNS = [
     Column("actions organisées", lambda r: r.organised),
     Column("actions co-organisées", lambda r: r.co_organised),
     Column("personnes sensibilisées", lambda r: r.people),
-    Column("dont femmes ou filles", lambda r: r.women),
+    Column("dont femmes ou filles", lambda r: r.known_women),
     Column("part des femmes (%)", women_percent),
 ]

@@ -400,3 +400,18 @@ def test_each_dashboard_chart_offers_its_data_for_excel_too(client, world):
     url = reverse("chart_data", args=["par-initiative"]) + "?annee=2025&amp;format=excel"
 
     assert f'href="{url}"' in dashboard
+
+
+def test_a_month_where_nobodys_sex_is_known_leaves_its_women_empty(manager_client, world):
+    """Unknown is not zero: « dont femmes ou filles » is empty, as the share is, for
+    the month of an action whose lines say nothing of women."""
+    event = AwarenessEventFactory(initiative=world["verrelles"], date=datetime.date(2023, 2, 7))
+    AudienceCountFactory(event=event, audience=world["filles"], people=12, women=None)
+    query = {"par": "mois", "du": "2023-02-01", "au": "2023-02-28", "format": "csv"}
+    header, month, total = parse(
+        download(manager_client.get(reverse("export_counts"), query)), "csv"
+    )
+
+    assert month[header.index("personnes sensibilisées")] == "12"
+    for name in ("dont femmes ou filles", "part des femmes (%)"):
+        assert month[header.index(name)] == total[header.index(name)] == ""
