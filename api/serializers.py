@@ -164,7 +164,10 @@ class FiltersSerializer(serializers.Serializer):
 class FiguresSerializer(serializers.Serializer):
     personnes_sensibilisees = serializers.IntegerField(source="people")
     dont_femmes_ou_filles = serializers.IntegerField(
-        source="women", help_text="Parmi les personnes dont le sexe est connu."
+        source="known_women",
+        allow_null=True,
+        help_text="Parmi les personnes dont le sexe est connu ; null si le sexe n'est connu "
+        "pour personne.",
     )
     personnes_dont_le_sexe_est_connu = serializers.IntegerField(
         source="people_with_known_women",
@@ -243,7 +246,11 @@ class ProgressSerializer(serializers.Serializer):
     objectif_personnes = serializers.IntegerField(source="target.people")
     objectif_femmes = serializers.IntegerField(source="target.women", allow_null=True)
     personnes_sensibilisees = serializers.IntegerField(source="reached.people")
-    dont_femmes_ou_filles = serializers.IntegerField(source="reached.women")
+    dont_femmes_ou_filles = serializers.IntegerField(
+        source="reached.known_women",
+        allow_null=True,
+        help_text="null si le sexe n'est connu pour personne.",
+    )
     avancement = ProgressField(
         source="share",
         help_text="Personnes sensibilisées / objectif ; plus de 1 une fois l'objectif dépassé.",
@@ -290,7 +297,10 @@ class EventSerializer(serializers.Serializer):
     )
     personnes_dont_le_sexe_est_connu = serializers.IntegerField(
         source="total_known",
-        help_text="La part de femmes et de filles se calcule sur elles, pas sur toutes.",
+        help_text=(
+            "La part des femmes et des filles se calcule sur elles seules, pas sur toutes les "
+            "personnes sensibilisées."
+        ),
     )
 
 
@@ -307,6 +317,7 @@ class EventPageSerializer(serializers.Serializer):
 
 
 NO_PLAN = "null pour un territoire sans plan publié (inconnu n'est pas zéro)."
+NO_PLAN_ALONE = "Valeur null pour un territoire sans plan publié (inconnu n'est pas zéro)."
 
 
 class NationalFiguresSerializer(serializers.Serializer):
@@ -314,15 +325,16 @@ class NationalFiguresSerializer(serializers.Serializer):
         source="totals.events", allow_null=True, help_text=f"Actions validées ; {NO_PLAN}"
     )
     personnes_sensibilisees = serializers.IntegerField(
-        source="totals.people", allow_null=True, help_text=NO_PLAN.capitalize()
+        source="totals.people", allow_null=True, help_text=NO_PLAN_ALONE
     )
     dont_femmes_ou_filles = serializers.IntegerField(
-        source="totals.women",
+        source="totals.known_women",
         allow_null=True,
-        help_text=f"Parmi les personnes dont le sexe est connu ; {NO_PLAN}",
+        help_text=f"Parmi les personnes dont le sexe est connu (null si le sexe n'est connu "
+        f"pour personne) ; {NO_PLAN}",
     )
     personnes_dont_le_sexe_est_connu = serializers.IntegerField(
-        source="totals.people_with_known_women", allow_null=True, help_text=NO_PLAN.capitalize()
+        source="totals.people_with_known_women", allow_null=True, help_text=NO_PLAN_ALONE
     )
     part_des_femmes = ShareField(
         source="totals.women_share",

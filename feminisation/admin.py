@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import UniqueConstraint
 from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -177,16 +177,21 @@ class HistoryAdmin(SimpleHistoryAdmin):
         # The package checks only the view permission, even to revert on POST; and
         # it would bring back a deleted object from any of its versions, without its
         # lines: a deleted object is restored from its own page, or not at all.
-        if request.method == "POST":
+        # Its submit line reads this variable, which it never sets.
+        extra_context = {"onclick_attrib": "", **(extra_context or {})}
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert is a save like the change form's, in one transaction as Django's
+        # admin saves: the checks that hold a record until the save commits (an
+        # initiative held in its plan) hold nothing without one, and the record and
+        # its relations are written together or not at all.
+        with transaction.atomic(using=router.db_for_write(self.model)):
             obj = self.get_object(request, unquote(object_id))
             if obj is None or not (
                 sees_all_events(request.user) and self.has_change_permission(request, obj)
             ):
                 raise PermissionDenied
-        # Its submit line reads this variable, which it never sets.
-        return super().history_form_view(
-            request, object_id, version_id, {"onclick_attrib": "", **(extra_context or {})}
-        )
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReferenceDataAdminMixin:

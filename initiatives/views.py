@@ -145,7 +145,10 @@ def initiative_detail(request, slug):
         return render(request, "initiatives/initiative_not_found.html", {"slug": slug}, status=404)
 
     scope = stats.Scope(plan, initiative=initiative)
-    months = stats.by_month(scope, today=timezone.localdate())[-MONTHS_SHOWN:]
+    today = timezone.localdate()
+    # The last months up to today, as on the dashboard: an action dated later
+    # (entered ahead) would push them out.
+    months = [m for m in stats.by_month(scope, today=today) if m.month <= today][-MONTHS_SHOWN:]
     audiences = set(initiative.audiences.all())
     by_audience = [row for row in stats.by_audience(scope) if row.events or row.key in audiences]
     return render(

@@ -103,14 +103,15 @@ def restore(request, history_id, model_admin):
         if not deleted_records(request.user).filter(history_id=history_id).exists():
             messages.error(request, workflow.NOT_THE_LATEST_DELETION)
             return redirect(deleted_url)
+        # Its initiative held in its plan, whose territory the organisers are checked
+        # against, until the restore commits (Initiative.objects.held): first, so that
+        # one deleted meanwhile is named as missing.
+        Initiative.objects.filter(pk=record.initiative_id).held()
         lines = history.lines_at(record)
         co_organizers = history.co_organizers_at(record)
         if missing := history.missing_references(record, lines, co_organizers):
             messages.error(request, workflow.missing_message(missing))
             return redirect(deleted_url)
-        # Its initiative held in its plan, whose territory the organisers are checked
-        # against, until the restore commits (Initiative.objects.held).
-        Initiative.objects.filter(pk=record.initiative_id).held()
         organisers = Partner.objects.filter(pk__in={record.organizer_id, *co_organizers})
         organisers = list(organisers.order_by("name", "pk"))
         if outside := workflow.outside_the_territory(record.initiative_id, organisers):

@@ -112,7 +112,7 @@ COUNT_FIELDS = [
     ),
     Field(
         "dont_femmes_ou_filles",
-        lambda r: r.women,
+        lambda r: r.known_women,
         "integer",
         "Dont femmes ou filles",
         "Parmi elles, les femmes ou les filles, comptées seulement quand leur nombre est connu.",

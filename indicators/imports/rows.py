@@ -148,9 +148,11 @@ class RowReader:
         self.user = user
         self.plan = plan
         self.restricted = not sees_all_events(user)
-        # Every plan's, for the recorded events of an earlier plan, held in their
-        # plans until the import commits (Initiative.objects.held).
-        self.initiative_by_pk = {i.pk: i for i in Initiative.objects.held()}
+        # Those of the plan, where the file's new events go, held in it until the
+        # import commits (Initiative.objects.held); every plan's are read, for the
+        # recorded events of an earlier plan (whose initiatives, with events, stay).
+        Initiative.objects.filter(plan=plan).order_by().held()
+        self.initiative_by_pk = {i.pk: i for i in Initiative.objects.all()}
         initiatives = [i for i in self.initiative_by_pk.values() if i.plan_id == plan.pk]
         self.initiative_numbers = ", ".join(str(i.number) for i in initiatives)
         self.initiatives = Lookup(

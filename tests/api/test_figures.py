@@ -32,7 +32,8 @@ def figures(row):
 
 
 def stats_figures(row):
-    return (row.events, row.people, row.women, row.people_with_known_women)
+    # Women unknown (null) where nobody's sex is known, as the pages' « — ».
+    return (row.events, row.people, row.known_women, row.people_with_known_women)
 
 
 def test_the_api_figures_are_the_dashboards(client, api_world):

@@ -62,10 +62,10 @@ PAGE_QUERIES = 7
 # The page's, the partners for the organiser's drop-down list
 TEMPLATE_QUERIES = 8
 # The page's (the account's current plans read once for the page and the check),
-# plus what the check reads once per file, whatever its length: initiatives of
-# every plan, audiences, partners, the territory's communes, closed years, recorded
-# events
-CHECK_QUERIES = 13
+# plus what the check reads once per file, whatever its length: the plan's
+# initiatives held in it (Initiative.objects.held), initiatives of every plan,
+# audiences, partners, the territory's communes, closed years, recorded events
+CHECK_QUERIES = 14
 # A valid file with new actions (those these tests keep) reads once more the
 # recorded events that look like them (possible duplicates).
 DUPLICATE_QUERIES = 1

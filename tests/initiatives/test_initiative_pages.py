@@ -195,6 +195,29 @@ def test_initiative_figures_are_the_databases_sums_for_that_initiative(client, p
     assertContains(response, '<th scope="row">Entreprises</th>', html=True)
 
 
+def test_the_last_months_end_today_even_with_an_action_entered_ahead(client, plan):
+    """An action dated next year (entered ahead) counts in the totals; the charts of
+    the last twelve months still end this month, rather than a year of empty months
+    ending with it."""
+    initiative = InitiativeFactory(plan=plan)
+    today = timezone.localdate()
+    AudienceCountFactory(
+        event=AwarenessEventFactory(initiative=initiative, date=today), people=5, women=2
+    )
+    ahead = today.replace(year=today.year + 1, day=1)
+    AudienceCountFactory(
+        event=AwarenessEventFactory(initiative=initiative, date=ahead), people=7, women=3
+    )
+
+    response = client.get(detail_url(initiative))
+
+    assert figure(response, "people") == "12"
+    months = response.context["monthly_chart"].rows
+    assert len(months) == 12
+    assert months[-1].month == today.replace(day=1)
+    assert months[-1].people == 5
+
+
 def test_initiative_charts_count_no_women_where_no_ones_sex_is_known(client, plan):
     initiative = InitiativeFactory(plan=plan)
     companies = AudienceFactory(name="Entreprises")

@@ -610,3 +610,39 @@ def test_an_event_restored_into_an_initiative_being_moved_is_checked_against_its
     ]
     empty.refresh_from_db()
     assert empty.plan == two["bravo"]["plan"]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_event_saved_while_a_revert_moves_its_initiative_is_refused(monkeypatch):
+    """Putting back a version of an initiative from when it was in Bravo's plan is a
+    move like any other, in one transaction: the event saved into it meanwhile
+    waits for it, then is refused."""
+    two = two_territories()
+    alpha, bravo = two["alpha"], two["bravo"]
+    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
+    staffs, partners = _logged_in(staff), _logged_in(partner)
+    assert staffs.post(change(empty), _move_data(staffs, empty, bravo)).status_code == 302
+    in_bravo = empty.history.latest()
+    assert staffs.post(change(empty), _move_data(staffs, empty, alpha)).status_code == 302
+    revert_url = reverse(
+        "admin:initiatives_initiative_simple_history", args=[empty.pk, in_bravo.history_id]
+    )
+    revert = form_data(staffs.get(revert_url))
+    event = alpha["event"]
+    data = form_data(partners.get(change(event)), initiative=empty.pk)
+    moving = _holding(monkeypatch, InitiativeAdmin, staff)
+
+    reverted, saved = concurrency.all_succeeded(
+        concurrency.at_once(
+            functools.partial(staffs.post, revert_url, revert),
+            functools.partial(_once, moving, partners, change(event), data),
+        )
+    )
+
+    assert reverted.status_code == 302
+    assert saved.status_code == 200
+    assert saved.context["adminform"].form.errors["initiative"] == [workflow.INITIATIVE_MOVED]
+    empty.refresh_from_db()
+    assert empty.plan == bravo["plan"]
+    assert not empty.events.exists()
