@@ -507,8 +507,9 @@ def test_an_import_checks_its_duplicates_in_the_same_queries_whatever_its_length
         for number in range(events)
     ]
 
-    # The import's, the territory's communes included, and the duplicates' one.
-    with django_assert_num_queries(16):
+    # The import's (the plan's initiatives held in it, the territory's communes
+    # included), and the duplicates' one.
+    with django_assert_num_queries(17):
         preview = upload(staff_client, rows)
 
     duplicates = preview.context["result"].duplicates
