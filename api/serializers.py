@@ -1,11 +1,10 @@
 """What the API answers, field by field, in French like the open data; the schema's
 descriptions come from the help texts. Read-only: nothing here validates input."""
 
-from decimal import ROUND_FLOOR, Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from feminisation import formatting
 from indicators.enums import EventFormat
 from initiatives.enums import InitiativeStatus, PartnerRole
 from partners.enums import PartnerKind
@@ -18,7 +17,7 @@ class ShareField(serializers.Field):
     """A share from 0 to 1, to four decimals; null when it cannot be computed."""
 
     def to_representation(self, value):
-        return round(value, SHARE_DIGITS)
+        return formatting.fraction(value, SHARE_DIGITS)
 
 
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0})
@@ -29,8 +28,7 @@ class ProgressField(serializers.Field):
     its shortest decimal writing: a float's error would write 0.29 as 0.2899."""
 
     def to_representation(self, value):
-        exact = Decimal(repr(value))
-        return float(exact.quantize(Decimal(1).scaleb(-SHARE_DIGITS), rounding=ROUND_FLOOR))
+        return formatting.fraction(value, SHARE_DIGITS, rounding="floor")
 
 
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0})

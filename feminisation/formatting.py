@@ -25,11 +25,21 @@ ROUNDINGS = {"nearest": ROUND_HALF_UP, "floor": ROUND_FLOOR}
 
 def percentage(share, decimals=0, rounding="nearest"):
     """A share in percent to `decimals` places, halves up (0.125 → 13, or 12.5 to one
-    decimal) or, with "floor", down: the one rounding of every page and file. Worked
-    from the share's shortest decimal writing, not from its binary one, in which
-    0.29 * 100 is 28.999…: rounded down, 29 people of 100 would read 28 %. An int
-    without decimals, a float with them."""
-    exact = Decimal(str(share)).scaleb(2)
+    decimal) or, with "floor", down: the one rounding of every page, file and API
+    answer. Worked from the share's shortest decimal writing, not from its binary
+    one, in which 0.29 * 100 is 28.999…: rounded down, 29 people of 100 would read
+    28 %. An int without decimals, a float with them."""
+    return _rounded(share, 2, decimals, rounding)
+
+
+def fraction(share, decimals, rounding="nearest"):
+    """A share from 0 to 1 (as the API gives it) to `decimals` places, by the same
+    rule as `percentage`: 0.29 rounded down stays 0.29."""
+    return _rounded(share, 0, decimals, rounding)
+
+
+def _rounded(share, scale, decimals, rounding):
+    exact = Decimal(str(share)).scaleb(scale)
     exact = exact.quantize(Decimal(1).scaleb(-decimals), ROUNDINGS[rounding])
     return float(exact) if decimals else int(exact)
 
@@ -45,8 +55,9 @@ def percent(share, rounding="nearest"):
 
 def change(ratio):
     """A change, signed: 0.123 → « +12 % », -0.08 → « \u22128 % » (the minus sign, not a
-    hyphen), less than half a percent either way → « stable »."""
-    value = round(ratio * 100)
+    hyphen), less than half a percent either way → « stable »; halves away from zero,
+    as every percentage (`percentage`): 0.125 → « +13 % »."""
+    value = percentage(ratio)
     if value == 0:
         return STABLE
     return f"{'+' if value > 0 else MINUS}{abs(value)}{NARROW_NBSP}%"

@@ -3,7 +3,7 @@ float's error, rounded half up or, towards a target, down."""
 
 import pytest
 
-from feminisation.formatting import percent, percentage, progress_percent
+from feminisation.formatting import change, fraction, percent, percentage, progress_percent
 from indicators.figures.stats import Row
 from indicators.reports.annual import AudienceYear
 
@@ -49,3 +49,23 @@ def test_the_reports_change_in_points_is_that_of_the_percentages_shown():
     )
 
     assert year.share_change == 1
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [
+        (0.125, f"+13{PERCENT}"),
+        (-0.125, f"\u221213{PERCENT}"),
+        (0.004, "stable"),
+        (0.29, f"+29{PERCENT}"),
+    ],
+)
+def test_a_change_rounds_as_every_percentage(ratio, shown):
+    assert change(ratio) == shown
+
+
+def test_the_apis_shares_round_as_the_pages_to_four_decimals():
+    # 29 of 100 rounded down stays 0.29 (not 0.2899); 1 of 8 is 0.125 either way.
+    assert fraction(29 / 100, 4, rounding="floor") == 0.29
+    assert fraction(2 / 3, 4) == 0.6667
+    assert fraction(2 / 3, 4, rounding="floor") == 0.6666
