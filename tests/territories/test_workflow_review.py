@@ -375,6 +375,18 @@ def _move_data(client, initiative, bravo):
     return form_data(client.get(change(initiative)), plan=bravo["plan"].pk)
 
 
+def _a_save_and_a_move(two):
+    """The empty initiative, Alpha's partner and the staff of both, Alpha's event,
+    their clients, and the data of the partner's form moving the event into the
+    initiative and of the staff's moving the initiative to Bravo's plan."""
+    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
+    event = two["alpha"]["event"]
+    partners, staffs = _logged_in(partner), _logged_in(staff)
+    data = form_data(partners.get(change(event)), initiative=empty.pk)
+    move = _move_data(staffs, empty, two["bravo"])
+    return empty, partner, staff, event, partners, staffs, data, move
+
+
 def _holding(monkeypatch, admin_class, who):
     """Makes `who`'s save in `admin_class` pause once its form is checked (what it
     holds, held), and returns the event set when it pauses."""
@@ -406,11 +418,7 @@ def test_an_initiative_moved_while_an_event_is_saved_into_it_is_refused(monkeypa
     event of Alpha's partner in Bravo's plan."""
     two = two_territories()
     alpha = two["alpha"]
-    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
-    event = alpha["event"]
-    partners, staffs = _logged_in(partner), _logged_in(staff)
-    data = form_data(partners.get(change(event)), initiative=empty.pk)
-    move = _move_data(staffs, empty, two["bravo"])
+    empty, partner, _staff, event, partners, staffs, data, move = _a_save_and_a_move(two)
     saving = _holding(monkeypatch, AwarenessEventAdmin, partner)
 
     saved, moved = concurrency.all_succeeded(
@@ -440,11 +448,7 @@ def test_an_event_saved_into_an_initiative_being_moved_is_refused(monkeypatch):
     Bravo's plan."""
     two = two_territories()
     alpha = two["alpha"]
-    empty, partner, staff = _an_empty_initiative_and_both_teams(two)
-    event = alpha["event"]
-    partners, staffs = _logged_in(partner), _logged_in(staff)
-    data = form_data(partners.get(change(event)), initiative=empty.pk)
-    move = _move_data(staffs, empty, two["bravo"])
+    empty, _partner, staff, event, partners, staffs, data, move = _a_save_and_a_move(two)
     moving = _holding(monkeypatch, InitiativeAdmin, staff)
 
     moved, saved = concurrency.all_succeeded(
