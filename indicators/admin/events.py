@@ -21,7 +21,7 @@ from feminisation.admin import ConstraintMessageInlineFormSet, HistoryAdmin
 from feminisation.formatting import counted, number
 from indicators import history, workflow
 from indicators.admin import actions as workflow_actions
-from indicators.admin import overview
+from indicators.admin import overview, todo
 from indicators.admin.access import PartnerAccessMixin
 from indicators.admin.forms import AwarenessEventAdminForm, EventActionForm
 from indicators.admin.imports import EventImportMixin
@@ -265,18 +265,23 @@ class AwarenessEventAdmin(
 
     def workflow_counts(self, request):
         """The events awaiting validation or correction: few, found through the
-        (status, date) index where counting with FILTER would read every event."""
-        counts = dict(
+        (status, date) index where counting every event with FILTER would read them
+        all. A partner's to correct are those its home counts (todo.RETURNED: those it
+        organises, in years not closed), and link to the same task."""
+        user = request.user
+        returned, returned_url = Q(status=EventStatus.RETURNED), "?status__exact=a_corriger"
+        if not sees_all_events(user):
+            returned = todo.RETURNED.condition(user, timezone.now())
+            returned_url = f"?{todo.PARAMETER}={todo.RETURNED.key}"
+        counts = (
             self.visible_events(request)
             .filter(status__in=(EventStatus.SUBMITTED, EventStatus.RETURNED))
-            .order_by()
-            .values_list("status")
-            .annotate(events=Count("pk"))
+            .aggregate(
+                submitted=Count("pk", filter=Q(status=EventStatus.SUBMITTED)),
+                returned=Count("pk", filter=returned),
+            )
         )
-        return {
-            "submitted": counts.get(EventStatus.SUBMITTED, 0),
-            "returned": counts.get(EventStatus.RETURNED, 0),
-        }
+        return {**counts, "returned_url": returned_url}
 
     def changelist_view(self, request, extra_context=None):
         sees_all = sees_all_events(request.user)

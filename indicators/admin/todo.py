@@ -23,6 +23,7 @@ from indicators import workflow
 from indicators.enums import EventStatus
 from indicators.figures import stats
 from indicators.models import AwarenessEventQuerySet
+from territories.middleware import sole_territory
 from territories.plans import current_plans
 
 # The to-do filter's name in the events list's address.
@@ -74,8 +75,9 @@ STALE_DRAFTS = Task(
     "Aucun brouillon de plus de 30 jours",
     lambda user, now: Events.stale_draft_condition(now),
 )
-# A partner's tasks are about the events its organisations organise: a co-organiser
-# sees an event but cannot correct it.
+# A partner's tasks are about the events its organisations organise (a co-organiser
+# sees an event but cannot correct it), in years not closed (which only the staff
+# still change).
 RETURNED = Task(
     "a_corriger",
     "À corriger",
@@ -84,14 +86,22 @@ RETURNED = Task(
         "actions renvoyées par l'équipe du territoire, avec leur commentaire",
     ),
     "Rien à corriger",
-    lambda user, now: Events.organised_by_condition(user) & Q(status=EventStatus.RETURNED),
+    lambda user, now: (
+        Events.organised_by_condition(user)
+        & Events.in_open_year_condition()
+        & Q(status=EventStatus.RETURNED)
+    ),
 )
 DRAFTS = Task(
     "brouillons",
     "Brouillons",
     ("brouillon à compléter puis soumettre", "brouillons à compléter puis soumettre"),
     "Aucun brouillon",
-    lambda user, now: Events.organised_by_condition(user) & Q(status=EventStatus.DRAFT),
+    lambda user, now: (
+        Events.organised_by_condition(user)
+        & Events.in_open_year_condition()
+        & Q(status=EventStatus.DRAFT)
+    ),
 )
 OWN_WITHOUT_COUNTS = Task(
     "passees_sans_chiffres",
@@ -100,6 +110,7 @@ OWN_WITHOUT_COUNTS = Task(
     "Toutes vos actions passées ont leurs chiffres",
     lambda user, now: (
         Events.organised_by_condition(user)
+        & Events.in_open_year_condition()
         & Events.without_counts_condition(timezone.localdate(now))
     ),
 )
@@ -204,4 +215,7 @@ class HomeMixin:
             plans = current_plans(user) or [None]
             context["year_figures"] = [year_figures(today, plan) for plan in plans]
             context["several_plans"] = len(plans) > 1
+            # On an instance of several territories, `/` lists them: a territory's
+            # dashboard is at its own address, whatever the account reads.
+            context["sites_per_territory"] = sole_territory() is None
         return context

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -103,6 +103,15 @@ class AwarenessEventQuerySet(models.QuerySet):
     def stale_draft_condition(now):
         """Drafts created more than STALE_DRAFT_AGE ago."""
         return Q(status=EventStatus.DRAFT, created_at__lt=now - STALE_DRAFT_AGE)
+
+    @staticmethod
+    def in_open_year_condition():
+        """Dated in a year its plan has not closed: the only events a partner may
+        still change (workflow.edit_refusal), hence the only ones to ask of it."""
+        closed = ClosedYear.objects.filter(
+            plan=OuterRef("initiative__plan"), year=ExtractYear(OuterRef("date"))
+        )
+        return ~Q(Exists(closed))
 
     @staticmethod
     def organised_by_condition(user):

@@ -131,6 +131,9 @@ def _partner_part(reminder, today):
             Q(status__in=(EventStatus.RETURNED, EventStatus.DRAFT))
             | AwarenessEvent.objects.without_counts_condition(today)
         )
+        # The same events as the home's tasks (indicators/admin/todo.py): a closed
+        # year's are the staff's to change.
+        .filter(AwarenessEvent.objects.in_open_year_condition())
         .annotate(has_counts=Exists(AudienceCount.objects.filter(event=OuterRef("pk"))))
         .select_related("initiative__plan", "organizer")
         .order_by("date", "pk")

@@ -24,6 +24,7 @@ from tests.shared import collected
 pytestmark = pytest.mark.django_db
 
 INDEX_URL = reverse("admin:index")
+EVENTS_URL = reverse("admin:indicators_awarenessevent_changelist")
 CHANGELIST_URL = reverse("admin:indicators_awarenessevent_changelist")
 
 
@@ -192,6 +193,43 @@ def test_a_partner_counts_only_the_events_of_its_organisations(client, world):
     }
 
 
+def test_a_closed_years_events_are_not_a_partners_tasks(client, world):
+    """Once their year is closed, only the staff change its events: the partner's
+    home no longer asks it to correct, finish or count them (its save would be
+    refused), nor does the events list's counter, which counts as the home does."""
+    from indicators.models import ClosedYear
+
+    returned, past_draft = world["returned"], world["past_draft"]
+    last_year = datetime.date(returned.date.year - 1, 6, 1)
+    AwarenessEvent.objects.filter(pk__in=[returned.pk, past_draft.pk]).update(date=last_year)
+    ClosedYear.objects.create(plan=world["plan"], year=last_year.year)
+    client.force_login(user_in(access.PARTNERS, "verrelles", organisations=[world["arc"]]))
+
+    response = client.get(INDEX_URL)
+
+    found = items(response)
+    assert {key: item.count for key, item in found.items()} == {
+        "a_corriger": 0,
+        "brouillons": 2,
+        "passees_sans_chiffres": 0,
+    }
+    assert listed(client, found["brouillons"].url) == {world["old_draft"], world["new_draft"]}
+    assert listed(client, EVENTS_URL)  # the list itself still shows them
+    assert client.get(EVENTS_URL).context["workflow_counts"]["returned"] == 0
+
+
+def test_the_lists_counter_of_events_to_correct_is_the_partners_own(client, world):
+    """CAPSO's returned event, which Arc co-organises, is CAPSO's to correct: Arc's
+    list counts only its own, as its home does, and links to the same task."""
+    world["capso_returned"].co_organizers.add(world["arc"])
+    client.force_login(user_in(access.PARTNERS, "verrelles", organisations=[world["arc"]]))
+
+    response = client.get(EVENTS_URL)
+
+    assert response.context["workflow_counts"]["returned"] == 1
+    assertContains(response, '<a href="?a_faire=a_corriger">1 action à corriger</a>', html=True)
+
+
 def test_the_filter_offers_each_role_its_own_tasks(client, world):
     client.force_login(user_in(access.PARTNERS, "verrelles", organisations=[world["arc"]]))
 
@@ -263,8 +301,9 @@ def test_staff_and_partners_do_not_get_the_managers_figures(client, world, today
 STAFF_QUERIES = 5 + 3
 # Partners: their organisations, one count.
 PARTNER_QUERIES = 5 + 2
-# Managers: the current plan, the year's totals, the targets and their sums.
-MANAGER_QUERIES = 5 + 4
+# Managers: the current plan, the year's totals, the targets and their sums, and
+# whether the instance serves several territories (the public dashboard's address).
+MANAGER_QUERIES = 5 + 5
 
 
 @pytest.mark.parametrize("more", [0, 12])

@@ -168,3 +168,19 @@ def test_the_queries_do_not_grow_with_the_accounts_and_events(
         send()
 
     assert len(mail.outbox) == partners + 1
+
+
+def test_a_closed_years_events_are_not_asked_of_the_partner(partner, arc, initiative, waiting):
+    """Once 2025 is closed, only the staff change its events: the partner's reminder
+    no longer asks it to correct, finish or count them; a later draft remains."""
+    from indicators.models import ClosedYear
+
+    ClosedYear.objects.create(plan=initiative.plan, year=2025)
+
+    send()
+
+    claire = by_address()["claire@example.fr"]
+    assert claire.subject == "À faire cette semaine : 1 brouillon"
+    assert "Atelier en préparation" in claire.body
+    for title in ("Forum à corriger", "Visite oubliée", "Salon sans chiffres"):
+        assert title not in claire.body

@@ -469,3 +469,22 @@ def test_staff_of_alpha_cannot_choose_bravo_on_the_overview(client, world):
     client.force_login(account("staff", world))
     overview = reverse("admin:indicators_awarenessevent_overview")
     assert client.get(f"{overview}?territoire=territoire-bravo").status_code == 404
+
+
+def test_a_managers_home_links_to_its_territorys_public_dashboard(client):
+    """With two territories, `/` lists them: a manager of Alpha's home links to
+    Alpha's dashboard at its own address."""
+    from django.utils import timezone
+    from pytest_django.asserts import assertContains
+
+    world = two_territories()
+    client.force_login(account("manager", world))
+
+    response = client.get(reverse("admin:index"))
+
+    year = timezone.localdate().year
+    assertContains(
+        response,
+        f'<a href="/territoires/territoire-alpha/?annee={year}">Tableau de bord public {year}</a>',
+        html=True,
+    )
