@@ -170,8 +170,13 @@ def _message(account, status, moved):
 
 
 def _list_url(status):
+    """The list of the e-mail's events and the others like them: the recipient's task
+    on the admin home where there is one (the staff's to validate, the partner's to
+    correct: those it organises, as the home counts them)."""
     if status == EventStatus.SUBMITTED:
         return mail.events_url(a_faire="a_valider")
+    if status == EventStatus.RETURNED:
+        return mail.events_url(a_faire="a_corriger")
     return mail.events_url(status__exact=status)
 
 

@@ -183,6 +183,25 @@ def test_a_bulk_action_sends_each_person_one_email_listing_the_events(
     assert f"Et 20 autres : {SITE}{CHANGELIST_URL}?status__exact=validee" in email.body
 
 
+def test_events_returned_in_bulk_link_to_the_partners_task(
+    client, partner, staff, arc, initiative, django_capture_on_commit_callbacks
+):
+    """The 20 listed, then the partner's « À corriger » task: exactly the events it
+    has to correct, where the status alone would list its co-organised ones too."""
+    events = [
+        event_of(arc, initiative, EventStatus.SUBMITTED, title=f"Visite {number}")
+        for number in range(25)
+    ]
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(client, "return_for_correction", events, commentaire="Précisez le lieu.")
+
+    [email] = inbox()["claire@example.fr"]
+    assert email.body.count("- Visite ") == 20
+    assert f"Et 5 autres : {SITE}{CHANGELIST_URL}?a_faire=a_corriger" in email.body
+
+
 def test_nobody_is_told_of_their_own_act(
     client, staff, staff_colleague, arc, initiative, django_capture_on_commit_callbacks
 ):
