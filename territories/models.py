@@ -89,6 +89,15 @@ class Territory(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def alphabetical_key(self):
+        """Its place in French alphabetical order (« Évreux » among the E), wherever
+        territories are listed: the database's order puts accented initials after
+        the Z."""
+        from geography.models import name_key
+
+        return name_key(self.name), self.name
+
     def communes(self):
         return communes_of(self.pk)
 

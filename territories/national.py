@@ -66,9 +66,9 @@ def sorted_rows(rows, key, descending):
 
     known = [row for row in rows if sort_key(row) is not None]
     unknown = [row for row in rows if sort_key(row) is None]
-    by_name = sorted(known, key=lambda row: name_key(row.territory.name))
+    by_name = sorted(known, key=lambda row: row.territory.alphabetical_key)
     ordered = sorted(by_name, key=sort_key, reverse=descending)
-    return ordered + sorted(unknown, key=lambda row: name_key(row.territory.name))
+    return ordered + sorted(unknown, key=lambda row: row.territory.alphabetical_key)
 
 
 def link_for(key, current_key, descending):

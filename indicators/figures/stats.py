@@ -1114,9 +1114,7 @@ def by_territory(*, today, with_epcis=False):
     territories = territories.with_population().annotate(
         current_plan=Subquery(plans.filter(territory=OuterRef("pk")).values("pk")[:1])
     )
-    # In French alphabetical order (« Évreux » among the E), on any database: the
-    # database's order puts accented initials after the Z.
-    territories = sorted(territories.order_by(), key=lambda area: (name_key(area.name), area.name))
+    territories = sorted(territories.order_by(), key=lambda area: area.alphabetical_key)
     if not territories:
         return [], NationalTotal(totals=Totals(), year=today.year)
     # The comparison with a year earlier, which the page does not show, would read

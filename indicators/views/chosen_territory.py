@@ -11,7 +11,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
-from geography.models import name_key
 from initiatives.models import ActionPlan
 from territories import scoping
 from territories.middleware import PREFIX
@@ -85,7 +84,7 @@ def choose(request, *, every=True, page=False):
             raise Refused(message, 403)
         plans = sorted(
             ActionPlan.objects.current_of_each_territory().select_related("territory"),
-            key=lambda plan: _alphabetical(plan.territory),
+            key=lambda plan: plan.territory.alphabetical_key,
         )
         if not plans:
             raise Http404(NO_PLAN)
@@ -121,16 +120,11 @@ def choices(user, chosen):
     territories = Territory.objects.visible_to(user).order_by().only("slug", "name")
     offered = [
         (territory.slug, territory.name, territory.slug == chosen.value)
-        for territory in sorted(territories, key=_alphabetical)
+        for territory in sorted(territories, key=lambda territory: territory.alphabetical_key)
     ]
     if scoping.territory_refusal(user, None) is None:
         offered.append((EVERY, EVERY_LABEL, chosen.every))
     return offered
-
-
-def _alphabetical(territory):
-    # As the national page sorts them: the database's order puts « Évreux » after the Z.
-    return name_key(territory.name), territory.name
 
 
 def to_login(request):
