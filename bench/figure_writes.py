@@ -132,8 +132,7 @@ def upsert_rebuild(days):
     # The venues' rows find their venue by a join (store._insert_venue_months): they
     # are deleted and inserted again here, as store.py does.
     VenueMonth.objects.filter(month__in=months).delete()
-    for per_audience in (False, True):
-        store._insert_venue_months(store._venue_rows(months, per_audience))
+    store._insert_venue_months(store._venue_rows(months))
 
 
 WAYS = {

@@ -8,7 +8,8 @@ days it wrote with the store instead.
 
 The rows are those `store` writes, keyed by its `CHECKED_KEYS` and holding its
 `FIGURE_FIELDS`: for each table, a row of all audiences together (`events` counting
-each event once) and one per audience, only for events with count lines. An event
+each event once; none in the venues' table) and one per audience, only for events
+with count lines. An event
 of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
 the sums are kept per (day, kind) and per slot, then spread over the tables' keys
 once their month is over, and written while the next months are drawn.
@@ -96,7 +97,7 @@ class DemoFigures:
                 month = months[day] = day[:8] + "01"
             for (name, commune, _), events in places.items():
                 venue = venue_of(name, commune)
-                for audience in audiences:
+                for audience in audiences[1:]:  # no row of all audiences
                     key = (month, venue, initiative, status, audience)
                     venue_months[key] = venue_months.get(key, 0) + events
         for (day, (initiative, _, _, audiences), partner), sums in co_organized.items():

@@ -104,9 +104,10 @@ def _deltas(events, old_statuses):
                         audience,
                     )
                     _add(partner, key, signed)
-                month = event.date.replace(day=1)
-                place = venues[event.venue_name, event.commune]
-                _add(venue, (month, place, event.initiative_id, status, audience), signed[:1])
+                if audience is not None:  # the venues' rows are each audience's only
+                    month = event.date.replace(day=1)
+                    place = venues[event.venue_name, event.commune]
+                    _add(venue, (month, place, event.initiative_id, status, audience), signed[:1])
     return {
         DailyFigures: (_stored(DailyFigures, daily), daily),
         PartnerDailyFigures: (_stored(PartnerDailyFigures, partner), partner),
@@ -137,8 +138,9 @@ def _stored(model, delta):
     fields = store.key_columns(model)
     without_audience = {key[:-1] for key in delta}
     first = fields[0]
+    either = store.EITHER_AUDIENCE if model._meta.get_field("audience").null else Q()
     rows = model.objects.filter(
-        store.EITHER_AUDIENCE,
+        either,
         Q(**{f"{first}__in": sorted({key[0] for key in delta})}),
         store._one_of([F(name) for name in fields[:-1]], without_audience),
     )

@@ -323,7 +323,10 @@ def venues_reached(scope):
     first, last, edges = _whole_months(scope.start, scope.end)
     held = Q()
     if first is None or last is None or first <= last:
-        months = replace(scope, start=None, end=None).narrow(VenueMonth.objects.order_by())
+        # Its rows are each audience's: all of them, unless the scope chose one.
+        months = replace(scope, start=None, end=None).narrow(
+            VenueMonth.objects.order_by(), per_audience=True
+        )
         if first is not None:
             months = months.filter(month__gte=first)
         if last is not None:

@@ -179,21 +179,18 @@ def _lines_in_months(months):
     return lines.filter(dates)
 
 
-def _venue_rows(months, per_audience):
+def _venue_rows(months):
     """The venues' lines counted per month, place (name and commune), initiative,
-    status and, with per_audience, audience: `_insert_venue_months` finds each
-    place's venue."""
+    status and audience: `_insert_venue_months` finds each place's venue."""
     keys = {
         "month": TruncMonth("event__date"),
         "name": F("event__venue_name"),
         "commune": F("event__commune"),
         "initiative": F("event__initiative"),
         "status": F("event__status"),
+        "audience": F("audience"),
     }
-    keys["audience"] = _audience(per_audience)
-    return (
-        _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=_events(per_audience))
-    )
+    return _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=_events(True))
 
 
 PLACE = ("d_name", "d_commune")
@@ -323,7 +320,7 @@ def _rebuild(days):
         rows.delete()
     venues = VenueMonth.objects.all()
     if months is not None:
-        venues = venues.filter(EITHER_AUDIENCE, month__in=months)
+        venues = venues.filter(month__in=months)
     venues.delete()
     # Another transaction may be adding the same new venue for another month.
     _insert_from(Venue, _new_venues(days), ignore_conflicts=True)
@@ -426,7 +423,7 @@ def _rebuild_keys(keys):
     venues = _venues_of(keys)
     DailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_day(keys)).delete()
     PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_partner_day(keys)).delete()
-    VenueMonth.objects.filter(EITHER_AUDIENCE, _by_venue_month(keys, venues)).delete()
+    VenueMonth.objects.filter(_by_venue_month(keys, venues)).delete()
     event_days = Q(event__date__in=sorted({key.date for key in keys}))
     months = sorted(_month(key) for key in keys)
     places = Q(
@@ -443,8 +440,8 @@ def _rebuild_keys(keys):
 
 
 def _insert_rows(daily_lines, partner_lines, venue_lines):
-    """Sums the lines each table's rows count, of all audiences and of each, in one
-    statement a table."""
+    """Sums the lines each table's rows count, of all audiences and of each (the
+    venues': of each), in one statement a table."""
     both = (False, True)
     _insert_from(
         DailyFigures, _every_row([_daily_rows(daily_lines, per_audience) for per_audience in both])
@@ -459,9 +456,7 @@ def _insert_rows(daily_lines, partner_lines, venue_lines):
             ]
         ),
     )
-    _insert_venue_months(
-        _every_row([_venue_rows(venue_lines, per_audience) for per_audience in both])
-    )
+    _insert_venue_months(_venue_rows(venue_lines))
 
 
 # The monthly roll-ups: each monthly row is the sum of its month's daily rows of the
@@ -648,7 +643,7 @@ def _expected(model, year):
         ]
     else:
         months = [datetime.date(year, month, 1) for month in range(1, 13)]
-        querysets = [_venue_rows(months, per_audience) for per_audience in (False, True)]
+        querysets = [_venue_rows(months)]
         venues = {
             (name, commune): pk
             for pk, name, commune in Venue.objects.values_list("pk", "name", "commune")

@@ -197,14 +197,20 @@ class Venue(models.Model):
 
 class VenueMonth(models.Model):
     """The venues where events with count lines took place, per month, initiative,
-    status and audience (an empty audience: whatever their audiences)."""
+    status and audience. Only the venues are read from it, never a number of events
+    for all audiences together: the venues of all audiences are those of every
+    audience's rows, so it has no row without an audience (a third of what seed_demo
+    wrote, and of what each save rewrote)."""
 
     month = models.DateField(help_text="Le premier jour du mois.")
     # Indexed by venue_month_idx, which leads with it.
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    # Indexed by venue_month_plan_idx, which leads with it.
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=20, choices=EventStatus)
-    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="+")
     events = models.IntegerField()
 
     class Meta:
@@ -214,21 +220,26 @@ class VenueMonth(models.Model):
         # The sums of one venue: the keys begin with the month.
         indexes = [
             models.Index(fields=["venue", "status", "month"], name="venue_month_idx"),
-            # The venues a plan's initiatives reached (stats.venues_reached), read from
-            # the index alone: the rows of one territory lie scattered among all the
-            # others' (33 → 8 ms for a territory of 200 at 10M events).
+            # The venues a plan's initiatives reached (stats.venues_reached), for all
+            # audiences or one, read from the index alone: the rows of one territory
+            # lie scattered among all the others' (33 → 8 ms for a territory of 200
+            # at 10M events).
             models.Index(
                 fields=["initiative", "status", "month"],
-                include=["venue"],
-                condition=Q(audience__isnull=True),
+                include=["venue", "audience"],
                 name="venue_month_plan_idx",
             ),
         ]
-        constraints = unique_keys(
-            "venue_month",
-            ["month", "venue", "initiative", "status"],
-            "Ce mois a déjà une ligne pour ce lieu, cette initiative, ce statut et ce public.",
-        )
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "venue", "initiative", "status", "audience"],
+                name="venue_month_key",
+                violation_error_message=(
+                    "Ce mois a déjà une ligne pour ce lieu, cette initiative, ce statut et ce "
+                    "public."
+                ),
+            )
+        ]
 
     def __str__(self):
         return f"{self.venue} ({self.month:%m/%Y})"

@@ -231,6 +231,35 @@ def test_seed_demo_writes_its_events_daily_figures():
     assert store.venues_missing() == 0
 
 
+def test_a_venue_reached_by_an_event_of_two_audiences_counts_once(things):
+    plan, (first, second) = things["plan"], things["audiences"]
+    event = AwarenessEventFactory(
+        initiative=things["initiatives"][0], date=datetime.date(2025, 3, 14)
+    )
+    AudienceCountFactory(event=event, audience=first, people=30, women=10)
+    AudienceCountFactory(event=event, audience=second, people=5, women=2)
+    AudienceCountFactory(
+        event=AwarenessEventFactory(
+            initiative=things["initiatives"][1],
+            date=datetime.date(2025, 3, 20),
+            venue_name=event.venue_name,
+            commune=event.commune,
+        ),
+        audience=second,
+        people=8,
+        women=3,
+    )
+
+    # One row per audience and initiative, none of all audiences together.
+    assert sorted(VenueMonth.objects.values_list("audience", "events")) == sorted(
+        [(first.pk, 1), (second.pk, 1), (second.pk, 1)]
+    )
+    assert stats.venues_reached(stats.Scope(plan)) == 1
+    assert stats.venues_reached(stats.Scope(plan, audience=first)) == 1
+    assert stats.venues_reached(stats.Scope(plan, start=datetime.date(2025, 3, 15))) == 1
+    assert stats.venues_reached(stats.Scope(plan, start=datetime.date(2025, 4, 1))) == 0
+
+
 def test_check_figures_finds_a_drifted_month_and_repairs_it():
     event = AwarenessEventFactory(date=datetime.date(2025, 3, 14))
     AudienceCountFactory(event=event, people=30, women=10)
@@ -353,8 +382,17 @@ def test_deleting_events_in_bulk_keeps_the_figures_right():
     assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
 
 
-@pytest.mark.parametrize("model", [DailyFigures, PartnerDailyFigures, VenueMonth])
-@pytest.mark.parametrize("per_audience", [False, True], ids=["all audiences", "one audience"])
+@pytest.mark.parametrize(
+    "model, per_audience",
+    [
+        (DailyFigures, False),
+        (DailyFigures, True),
+        (PartnerDailyFigures, False),
+        (PartnerDailyFigures, True),
+        # The venues' rows are each audience's only.
+        (VenueMonth, True),
+    ],
+)
 def test_the_database_refuses_a_stored_row_twice(model, per_audience):
     # What two refreshes of a day at once left before the keys: its sums twice.
     AudienceCountFactory(event=AwarenessEventFactory(), people=10, women=5)
