@@ -40,7 +40,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_rows_of_all_audiences, migrations.RunPython.noop),
+        # Back, last: once the audience may be empty again.
+        migrations.RunPython(drop_rows_of_all_audiences, add_rows_of_all_audiences),
         migrations.RemoveConstraint(
             model_name="venuemonth",
             name="venue_month_all_audiences_key",
@@ -91,6 +92,4 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
-        # Back, once the audience may be empty again.
-        migrations.RunPython(migrations.RunPython.noop, add_rows_of_all_audiences),
     ]
