@@ -9,12 +9,15 @@ import re
 from collections import defaultdict
 from functools import partial
 
+from django.core.exceptions import ValidationError
+
 from feminisation import formatting, validators
 from feminisation.access import sees_all_events
 from geography.matching import CommuneError, CommuneMatcher
 from indicators import workflow
 from indicators.enums import EventFormat, EventStatus
 from indicators.imports.files import MergedCount
+from indicators.models.events import plausible_date
 from indicators.sheet import (
     COLUMNS,
     HEADERS_BY_KEY,
@@ -93,8 +96,10 @@ def parse_date(value):
                 f"Date illisible : « {text} ». Écrivez-la JJ/MM/AAAA (par exemple "
                 "14/03/2025) ou AAAA-MM-JJ."
             )
-    if not 2000 <= date.year <= 2100:
-        raise CellError(f"Date improbable : {date:%d/%m/%Y}. Vérifiez l'année.")
+    try:
+        plausible_date(date)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
     return date
 
 

@@ -23,6 +23,19 @@ from territories import scoping
 # Dates per query when looking for the events that share keys: each date is one
 # condition of an OR, which SQLite nests one level deeper (at most 1,000 levels).
 DATES_PER_QUERY = 200
+# The days an event may fall on, whoever writes it (the admin, an import, a revert):
+# beyond them a date is a typo (« 2205 », « 1900 ») that would stretch every chart
+# of the plan over centuries.
+FIRST_DATE, LAST_DATE = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
+def plausible_date(value):
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValidationError(
+            f"Date improbable : {value.day:02}/{value.month:02}/{value.year}. Vérifiez "
+            f"l'année : une action a lieu entre {FIRST_DATE.year} et {LAST_DATE.year}.",
+            code="improbable",
+        )
 
 
 def commune_key(commune):
@@ -197,7 +210,7 @@ class AwarenessEvent(models.Model):
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="events", verbose_name="initiative"
     )
-    date = models.DateField("date")
+    date = models.DateField("date", validators=[plausible_date])
     title = models.CharField("intitulé", max_length=300, validators=[validators.single_line])
     format = models.CharField("format", max_length=30, choices=EventFormat)
     venue_name = models.CharField(

@@ -8,8 +8,10 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-FIRST_YEAR = 2000
-LAST_DATE_YEAR = 2100
+from indicators.models.events import FIRST_DATE, LAST_DATE
+
+# The years of the events' dates: a period outside them holds none.
+FIRST_YEAR, LAST_DATE_YEAR = FIRST_DATE.year, LAST_DATE.year
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertRedirects
 
 from feminisation import access
@@ -229,6 +230,31 @@ def test_a_wrong_count_line_is_refused_in_french_and_nothing_is_saved(
         response = admin_client.post(ADD_URL, data)
 
     assert_refused(response, message)
+
+
+@pytest.mark.parametrize(
+    "date, shown", [("9999-11-15", "15/11/9999"), ("1900-01-01", "01/01/1900")]
+)
+def test_an_implausible_date_is_refused_in_french_and_nothing_is_saved(
+    admin_client, initiative, organizer, girls, date, shown
+):
+    # A typo of the year (« 9999 », « 1900 ») stretched every chart over centuries,
+    # and a date near the end of the calendar took the dashboard down.
+    data = event_data(
+        initiative=initiative,
+        organizer=organizer,
+        lines=[{"audience": girls.pk, "people": 20, "women": 8}],
+        date=date,
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(
+        response,
+        escape(
+            f"Date improbable : {shown}. Vérifiez l'année : une action a lieu entre 2000 et 2100."
+        ),
+    )
 
 
 def test_the_organizer_cannot_also_be_a_co_organizer(

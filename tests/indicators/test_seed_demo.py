@@ -192,6 +192,10 @@ def test_refuses_without_a_published_plan():
         (("--end", "2025-02-30"), "--end attend une date valide au format AAAA-MM-JJ"),
         (("--end", "30/06/2025"), "--end attend une date valide au format AAAA-MM-JJ"),
         (("--end", "1999-12-31"), "--end doit tomber entre 2000 et 2100"),
+        (
+            ("--end", "2001-06-30", "--days", "730"),
+            "La période commencerait le 02/07/1999, avant 2000 : réduisez --days",
+        ),
     ],
 )
 def test_rejects_bad_arguments_in_french(plan, args, message):

@@ -13,6 +13,7 @@ from indicators import demo, demo_figures, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import AwarenessEvent
+from indicators.models.events import FIRST_DATE, LAST_DATE
 from initiatives.models import ActionPlan
 from territories import demo as demo_territories
 
@@ -68,6 +69,11 @@ class Command(BaseCommand):
         )
         end = _date(options["end"]) if options["end"] else timezone.localdate()
         start = end - datetime.timedelta(days=days - 1)
+        if start < FIRST_DATE:
+            raise CommandError(
+                f"La période commencerait le {start:%d/%m/%Y}, avant {FIRST_DATE.year} : "
+                "réduisez --days ou choisissez un --end plus tardif."
+            )
 
         plan = ActionPlan.objects.current()
         if plan is None:
@@ -210,8 +216,11 @@ def _date(value):
             f"--end attend une date valide au format AAAA-MM-JJ, par exemple 2025-06-30, "
             f"pas « {value} »."
         ) from None
-    if not 2000 <= date.year <= 2100:
-        raise CommandError(f"--end doit tomber entre 2000 et 2100, pas le {date:%d/%m/%Y}.")
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise CommandError(
+            f"--end doit tomber entre {FIRST_DATE.year} et {LAST_DATE.year}, "
+            f"pas le {date:%d/%m/%Y}."
+        )
     return date
 
 
