@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from feminisation import backups
+from feminisation.cache import invalidate_public_pages
 
 
 class Command(BaseCommand):
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             backups.restore(connection.settings_dict, backup)
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
+        # The cached pages show the figures of the database just replaced, and Redis
+        # keeps them past the servers' restart.
+        invalidate_public_pages()
         self.stdout.write(
             f"Base restaurée depuis {backup}. Lancez « manage.py migrate » si la sauvegarde "
             "vient d'une version plus ancienne de l'application."
