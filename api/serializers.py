@@ -33,10 +33,10 @@ class ProgressField(serializers.Field):
 
 @extend_schema_field({"type": "number", "format": "double", "minimum": 0})
 class RateField(serializers.Field):
-    """People per 1,000 inhabitants, to one decimal."""
+    """People per 1,000 inhabitants, to one decimal, as the page and the files round it."""
 
     def to_representation(self, value):
-        return round(value, 1)
+        return formatting.rate(value)
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"})

@@ -38,6 +38,14 @@ def fraction(share, decimals, rounding="nearest"):
     return _rounded(share, 0, decimals, rounding)
 
 
+def rate(value):
+    """People per 1,000 inhabitants to one decimal, for the files and the API (None:
+    unknown), by the same rule as `percentage`, which the pages' `floatformat:1`
+    follows too: 1,914 people for 46,400 inhabitants, 41.25, give 41.3 everywhere,
+    where round() would halve to even (41.2)."""
+    return None if value is None else _rounded(value, 0, 1, "nearest")
+
+
 def _rounded(share, scale, decimals, rounding):
     exact = Decimal(str(share)).scaleb(scale)
     exact = exact.quantize(Decimal(1).scaleb(-decimals), ROUNDINGS[rounding])

@@ -94,10 +94,7 @@ FILE_COLUMNS = [
         "part_des_femmes_pourcent", lambda row: formatting.share_percent(row.totals.women_share)
     ),
     Column("population", lambda row: row.population),
-    Column(
-        "pour_1000_habitants",
-        lambda row: None if row.per_thousand is None else round(row.per_thousand, 1),
-    ),
+    Column("pour_1000_habitants", lambda row: formatting.rate(row.per_thousand)),
     Column("annee_objectif", lambda row: row.year),
     Column("objectif_personnes", lambda row: row.target_people),
     Column("personnes_sensibilisees_dans_l_annee", lambda row: row.reached),
@@ -135,7 +132,8 @@ def lines(rows, total, *, url=None):
             name=row.territory.name,
             slug=row.territory.slug,
             region=row.territory.region,
-            sirens=tuple(epci.siren for epci in row.territory.epcis.all()),
+            # By SIREN, as the open data writes them (the EPCIs' own order is by name).
+            sirens=tuple(sorted(epci.siren for epci in row.territory.epcis.all())),
             totals=row.totals,
             population=row.population,
             per_thousand=row.per_thousand,
