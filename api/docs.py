@@ -4,6 +4,7 @@ Swagger UI or Redoc would need one)."""
 
 from functools import cache
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.settings import api_settings
@@ -108,12 +109,17 @@ def endpoints(schema):
 def _example_territory():
     """The identifier the examples and « Essayer » links give `territoire`, which an
     instance of several territories requires: its first territory with a published
-    plan. None on an instance of one (the parameter is optional there)."""
-    territories = Territory.objects.order_by("name")
-    if territories[1:2].count() == 0:
+    plan, in French alphabetical order. None on an instance of one (the parameter is
+    optional there)."""
+    published = ActionPlan.objects.published().filter(territory=OuterRef("pk"))
+    territories = Territory.objects.only("name", "slug").annotate(published=Exists(published))
+    territories = list(territories)
+    if len(territories) < 2:
         return None
-    published = ActionPlan.objects.published().values("territory")
-    return territories.filter(pk__in=published).values_list("slug", flat=True).first()
+    candidates = [territory for territory in territories if territory.published]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda territory: territory.alphabetical_key).slug
 
 
 PERIODS = {"second": "seconde", "minute": "minute", "hour": "heure", "day": "jour"}
