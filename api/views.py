@@ -7,10 +7,14 @@ from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 from api import filters, schema, serializers
+from api.french import InFrench
 from api.public_view import PublicView, plain
 from indicators.figures import stats
 from indicators.views.exports import LICENCE, LICENCE_URL
@@ -235,3 +239,18 @@ class TerritoriesView(PublicView):
             "total": national,
         }
         return plain(serializers.NationalSerializer(answer).data), None
+
+
+class UnknownAddressView(InFrench, APIView):
+    """An address under /api/v1/ that no endpoint serves, whatever the method: a 404
+    in JSON like the API's other refusals, not the site's HTML page. Out of the
+    schema: it is no endpoint."""
+
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound(
+            f"Aucune adresse de l'API ne correspond à « {request.path[:120]} » : "
+            f"voyez la liste des adresses sur {reverse('api_docs')}."
+        )

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import URLValidator
@@ -491,3 +492,7 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# A script revalidates an answer with its ETag or date (a 304 while unchanged) and,
+# refused past the rate limit, reads how long to wait.
+CORS_ALLOW_HEADERS = [*default_headers, "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]

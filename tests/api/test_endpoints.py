@@ -181,6 +181,56 @@ def test_any_site_may_read_the_api_and_nothing_else(client, plan):
     assert (asking_csv.status_code, asking_csv["Content-Type"]) == (200, "application/json")
 
 
+def test_a_script_of_another_site_may_revalidate_an_answer(client, api_world, rate_limit):
+    origin = {"Origin": "https://reutilisateur.example.org"}
+    preflight = client.options(
+        "/api/v1/chiffres/",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, if-modified-since",
+        },
+    )
+    allowed = {name.strip() for name in preflight["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-none-match", "if-modified-since"} <= allowed
+
+    first = client.get("/api/v1/chiffres/", headers=origin)
+    exposed = {name.strip() for name in first["Access-Control-Expose-Headers"].split(",")}
+    # Last-Modified, like Content-Type, any script reads without being told.
+    assert "ETag" in exposed
+    again = client.get("/api/v1/chiffres/", headers={**origin, "If-None-Match": first["ETag"]})
+    assert (again.status_code, again["Access-Control-Allow-Origin"]) == (304, "*")
+
+    for _ in range(2):
+        client.get("/api/v1/publics/")
+    refused = client.get("/api/v1/publics/", headers=origin)
+    assert refused.status_code == 429
+    assert "Retry-After" in refused["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/chiffres/par-commune/", "/api/v1/inconnue/", "/api/v1/chiffres/x/y/"]
+)
+def test_an_unknown_address_is_a_404_in_json(client, plan, url):
+    for method in ("get", "post", "head"):
+        response = getattr(client, method)(url, headers={"Origin": "https://ailleurs.example"})
+
+        assert response.status_code == 404, method
+        assert response["Content-Type"] == "application/json"
+        assert response["Access-Control-Allow-Origin"] == "*"
+    assert client.get(url).json() == {
+        "detail": f"Aucune adresse de l'API ne correspond à « {url} » : voyez la liste des "
+        "adresses sur /api/v1/docs/."
+    }
+
+
+def test_an_address_without_its_final_slash_still_leads_to_it(client, plan):
+    assert client.get("/api/v1/chiffres")["Location"] == "/api/v1/chiffres/"
+    unknown = client.get("/api/v1/inconnue", follow=True)
+    assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/json"
+
+
 @pytest.fixture
 def rate_limit(settings):
     settings.REST_FRAMEWORK = {
