@@ -68,9 +68,10 @@ FILE_DEFINITIONS = [
 @public_page("format")
 def national_file(request):
     """The comparison as a CSV file (`?format=csv` or `excel`) or a workbook (`xlsx`)."""
-    chosen_format = request.GET.get("format", "csv")
-    if chosen_format not in OPEN_FORMATS:
-        return render(request, "400.html", {"message": OPEN_FORMAT_ERROR}, status=400)
+    try:
+        chosen_format = downloads.asked_format(request, OPEN_FORMATS, OPEN_FORMAT_ERROR)
+    except downloads.Unreadable as error:
+        return render(request, "400.html", {"message": str(error)}, status=400)
     today = timezone.localdate()
     rows, total = stats.by_territory(today=today, with_epcis=True)
     extension = "xlsx" if chosen_format == xlsx.KEY else "csv"

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, Trunc
 from indicators.figures.scope import Figures, figures_of, source
 from indicators.figures.stats import UNPUBLISHED_PARTNER, _as_date, _credited_in
 from indicators.models import AwarenessEvent, Target
+from territories.models import Territory
 
 ROWS_PER_FETCH = 2000
 
@@ -62,8 +63,8 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
     )
     fields, ordering = ["period"], ["period"]
     if by_territory:
+        # Ordered below, in French.
         fields += [territory, territory_name]
-        ordering.append(territory_name)
     if by_initiative:
         fields += [initiative, number, title]
         ordering.append(number)
@@ -90,7 +91,10 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
             for t in Target.objects.filter(scope.of_plan("plan")).select_related("plan")
         }
     table = []
+    territory_keys = {}
     for row in rows:
+        if by_territory and row[territory] not in territory_keys:
+            territory_keys[row[territory]] = Territory(name=row[territory_name]).alphabetical_key
         start = _as_date(row["period"])
         initiative_id = row[initiative] if by_initiative else _pk(scope.initiative)
         audience_id = row["audience"] if by_audience else _pk(scope.audience)
@@ -107,6 +111,10 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
                 **figures_of(row),
             )
         )
+    if by_territory:
+        # The database's collation puts « Évreux » after « Flandre ». A stable sort:
+        # each territory's rows keep their initiatives' and audiences' order.
+        table.sort(key=lambda row: (row.period, territory_keys[row.territory], row.territory))
     return table
 
 

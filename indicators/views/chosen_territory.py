@@ -2,15 +2,17 @@
 /territoires/<slug>/exports/…; else the one chosen on the export page
 (`?territoire=<slug>`, or « tous » for the national network's every territory at
 once); else the account's only one. Who may read which is `territories.scoping`'s
-to say: an account never gets a territory it does not belong to."""
+to say: an account never gets a territory it does not belong to. A territory
+without a published plan has nothing to export: it is refused (404), saying so."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.db.models import Exists, OuterRef
 from django.urls import get_script_prefix, reverse
 
+from indicators.views.downloads import repeated
 from initiatives.models import ActionPlan
 from territories import scoping
 from territories.middleware import PREFIX
@@ -23,7 +25,7 @@ CHOOSE = (
     "Votre compte couvre plusieurs territoires : choisissez celui à exporter sur la page "
     "des exports (paramètre « territoire »)."
 )
-REPEATED = "Le paramètre « territoire » est donné plusieurs fois : gardez-en un seul."
+REPEATED = repeated(PARAM)
 EVERY_LABEL = "Tous les territoires"
 ONE_TERRITORY = (
     "Le bilan annuel est celui d'un territoire : choisissez-en un (paramètre « territoire »)."
@@ -31,7 +33,8 @@ ONE_TERRITORY = (
 
 
 class Refused(Exception):
-    """A territory the account may not have (403) or cannot be read (400), in French."""
+    """A territory the account may not have (403), cannot be read (400) or has no
+    published plan (404), in French."""
 
     def __init__(self, message, status):
         super().__init__(message)
@@ -66,7 +69,7 @@ class ChosenTerritory:
 
 
 def choose(request, *, every=True, page=False):
-    """The ChosenTerritory of `request`; Refused or Http404 else. `every`: whether
+    """The ChosenTerritory of `request`; Refused else. `every`: whether
     « tous » may be asked (the exports, not the report). `page`: the export page,
     which shows an account of several territories the first one rather than
     refusing to choose for it."""
@@ -87,7 +90,7 @@ def choose(request, *, every=True, page=False):
             key=lambda plan: plan.territory.alphabetical_key,
         )
         if not plans:
-            raise Http404(NO_PLAN)
+            raise Refused(NO_PLAN, 404)
         return ChosenTerritory(plans=tuple(plans), value=EVERY, several=True)
     if value:
         territory = Territory.objects.named(value).first()
@@ -96,7 +99,7 @@ def choose(request, *, every=True, page=False):
         return ChosenTerritory(plans=(_plan(user, territory),), value=value, several=True)
     plan = scoping.first_plan(user)
     if plan is None:
-        raise Http404(NO_PLAN)
+        raise Refused(NO_PLAN, 404)
     if plan.several and not page:
         raise Refused(CHOOSE, 400)
     value = plan.territory.slug if plan.several else ""
@@ -108,16 +111,22 @@ def _plan(user, territory):
         raise Refused(message, 403)
     plan = ActionPlan.objects.current(territory)
     if plan is None:
-        raise Http404(f"Aucun plan d'action n'est publié pour le territoire « {territory.name} ».")
+        raise Refused(
+            f"Aucun plan d'action n'est publié pour le territoire « {territory.name} ».", 404
+        )
     return plan
 
 
 def choices(user, chosen):
     """The page's « Territoire » choice: (value, label, selected) for each territory
-    the account reads, and « Tous les territoires » for the national network."""
+    the account reads that has a published plan (another has nothing to export), and
+    « Tous les territoires » for the national network."""
     if not chosen.several:
         return []
-    territories = Territory.objects.visible_to(user).order_by().only("slug", "name")
+    published = ActionPlan.objects.published().filter(territory=OuterRef("pk"))
+    territories = (
+        Territory.objects.visible_to(user).filter(Exists(published)).order_by().only("slug", "name")
+    )
     offered = [
         (territory.slug, territory.name, territory.slug == chosen.value)
         for territory in sorted(territories, key=lambda territory: territory.alphabetical_key)

@@ -3,7 +3,8 @@ in the format asked for: a CSV dialect (`writer`) or an Excel workbook (`xlsx`).
 
 A name says what the file holds: the dataset, the period, the chosen initiative,
 audience and partner, the status when it is not the public one, e.g.
-`actions-2026-reseau-verrelles.xlsx`. A workbook says when it was extracted in its
+`actions-2026-reseau-verrelles.xlsx`; on an instance of several territories, the
+territory too (`territory_part`). A workbook says when it was extracted in its
 « À propos » sheet; a CSV file has no room for it, so its name ends with that date
 (`…-extrait-le-2026-03-02.csv`): two extractions of the same filters stay apart."""
 
@@ -13,6 +14,8 @@ from django.utils.text import capfirst
 from feminisation.formatting import moment
 from indicators.exports import datasets, writer, xlsx
 from indicators.views import filters
+
+REPEATED = "Le paramètre « {} » est donné plusieurs fois : gardez-en un seul."
 
 STATUS_KEYS = {statuses: key for key, statuses in filters.STATUS_CHOICES.items()}
 PERIOD_CHOICES = dict(filters.ExportFilterForm.base_fields["par"].choices)
@@ -69,6 +72,27 @@ def status_key(chosen):
     return STATUS_KEYS.get(chosen.filters.statuses, "toutes")
 
 
+class Unreadable(ValueError):
+    """A query parameter that names no file: what to correct, in French (a 400)."""
+
+
+def repeated(name):
+    """The refusal of a parameter given twice, whose last value would win unsaid."""
+    return REPEATED.format(name)
+
+
+def asked_format(request, formats, error, default="csv"):
+    """The `?format=` asked for, one of `formats` (`default` without one); Unreadable
+    with `error` for another, and for a repeated one."""
+    values = request.GET.getlist("format")
+    if len(values) > 1:
+        raise Unreadable(repeated("format"))
+    chosen_format = values[0] if values else default
+    if chosen_format not in formats:
+        raise Unreadable(error)
+    return chosen_format
+
+
 def _period_part(chosen_filters):
     year, start, end = chosen_filters.year, chosen_filters.start, chosen_filters.end
     if year is not None:
@@ -84,19 +108,36 @@ def _period_part(chosen_filters):
     return ""
 
 
-def file_name(dataset, chosen, file_format, today):
-    """The file's name: `dataset` (« actions », « compteurs-par-mois »…), then what
-    the export request chose, then the format's extension."""
+def territory_part(request, territory):
+    """What a file's name says of its `territory`: its slug on an instance of several
+    (an account of two territories downloads two names), nothing on an instance of
+    one, whose files keep the names their links were published with. Read from
+    `request.territory`: a site's, with `has_others`; at the root, the instance's
+    sole territory, or None when it serves several."""
+    site = request.territory
+    return territory.slug if not site or site.has_others else ""
+
+
+def file_name(dataset, chosen, file_format, today, *, territory=""):
+    """The file's name: `dataset` (« actions », « compteurs-par-mois »…), its
+    `territory` part (`territory_part`, or « tous-territoires »), then what the export
+    request chose, then the format's extension."""
     chosen_filters = chosen.filters
     choices = (chosen_filters.initiative, chosen_filters.audience, chosen_filters.partner)
     parts = [
         dataset,
+        territory,
         _period_part(chosen_filters),
         *(choice.slug for choice in choices if choice is not None),
     ]
     if (status := status_key(chosen)) != "validee":
         parts.append(status.replace("_", "-"))
-    return _with_extension("-".join(part for part in parts if part), file_format, today)
+    return _with_extension(joined(*parts), file_format, today)
+
+
+def joined(*parts):
+    """A file's name of these parts, the empty ones left out."""
+    return "-".join(part for part in parts if part)
 
 
 def _with_extension(name, file_format, today):

@@ -59,6 +59,15 @@ def _refused(request, message):
     return render(request, "403.html", {"message": message}, status=403)
 
 
+# What shows a refused territory (`chosen_territory.Refused`), by its status.
+REFUSAL_TEMPLATES = {400: "400.html", 403: "403.html", 404: "indicators/no_export.html"}
+
+
+def _refused_territory(request, refusal):
+    template = REFUSAL_TEMPLATES[refusal.status]
+    return render(request, template, {"message": str(refusal)}, status=refusal.status)
+
+
 def _may_export(view, *, page=False):
     """Login required, then `access.export_refusal`'s rule, then the territory the
     account may export (`chosen_territory`); a refusal says why."""
@@ -72,9 +81,7 @@ def _may_export(view, *, page=False):
         try:
             chosen = chosen_territory.choose(request, page=page)
         except chosen_territory.Refused as refusal:
-            if refusal.status == 403:
-                return _refused(request, str(refusal))
-            return _bad_request(request, refusal)
+            return _refused_territory(request, refusal)
         return view(request, chosen, *args, **kwargs)
 
     return wrapped
@@ -143,10 +150,14 @@ def _about(title, dataset, chosen, export_request):
     return downloads.export_about(title, dataset, chosen.plan, export_request)
 
 
-def _file_name(dataset, chosen, export_request, today):
+def _file_name(request, dataset, chosen, export_request, today):
     if chosen.every:
-        dataset = f"{dataset}-{every_territory.FILE_PART}"
-    return downloads.file_name(dataset, export_request, export_request.file_format, today)
+        territory = every_territory.FILE_PART
+    else:
+        territory = downloads.territory_part(request, chosen.plan.territory)
+    return downloads.file_name(
+        dataset, export_request, export_request.file_format, today, territory=territory
+    )
 
 
 def _events_file(name, events, chosen_format, about, audience=None):
@@ -182,7 +193,7 @@ def _every_territory_events_file(name, scopes, chosen_format, about):
 
 @_export
 def events_csv(request, chosen, export_request, today):
-    name = _file_name("actions", chosen, export_request, today)
+    name = _file_name(request, "actions", chosen, export_request, today)
     about = _about("Actions", "actions", chosen, export_request)
     try:
         if chosen.every:
@@ -208,7 +219,7 @@ def counts_csv(request, chosen, export_request, today):
         columns = datasets.counts_columns(*by[1:])
         rows = datasets.counts_rows(scope, *by)
     return downloads.download(
-        _file_name(dataset, chosen, export_request, today),
+        _file_name(request, dataset, chosen, export_request, today),
         columns,
         rows,
         export_request.file_format,
@@ -227,7 +238,7 @@ def partners_csv(request, chosen, export_request, today):
         scope = export_request.filters.scope(chosen.plan)
         columns, rows = datasets.PARTNER_COLUMNS, tables.partners_by_year(scope, public=False)
     return downloads.download(
-        _file_name("partenaires", chosen, export_request, today),
+        _file_name(request, "partenaires", chosen, export_request, today),
         columns,
         rows,
         export_request.file_format,
@@ -298,11 +309,6 @@ def open_data(request, national=False):
 OPEN_COLUMNS = open_files.COUNT_FIELDS
 
 
-def _dialect(request):
-    """The dialect `?format=` asks for (csv by default), or None if unknown."""
-    return writer.DIALECTS.get(request.GET.get("format", "csv"))
-
-
 FORMAT_ERROR = "Le format doit être « csv » ou « excel »."
 
 
@@ -312,10 +318,14 @@ OPEN_FORMAT_ERROR = "Le format doit être « csv », « excel » ou « xlsx »."
 
 def _open_file(request, coverage, dataset, columns, rows, *, events=False, stream=True):
     """An open-data file in the `?format=` asked for (CSV by default): a CSV dialect,
-    or a workbook with its « À propos » sheet."""
-    chosen_format = request.GET.get("format", "csv")
-    if chosen_format not in OPEN_FORMATS:
-        return _bad_request(request, OPEN_FORMAT_ERROR)
+    or a workbook with its « À propos » sheet (`events`: the validated actions', which
+    a sheet may not hold)."""
+    try:
+        chosen_format = downloads.asked_format(request, OPEN_FORMATS, OPEN_FORMAT_ERROR)
+        if events and chosen_format == xlsx.KEY:
+            xlsx.check_rows(coverage.scope.events())
+    except (downloads.Unreadable, xlsx.TooManyRows) as refusal:
+        return _bad_request(request, refusal)
     about = None
     if chosen_format == xlsx.KEY:
         about = downloads.open_data_about(
@@ -326,8 +336,11 @@ def _open_file(request, coverage, dataset, columns, rows, *, events=False, strea
             events=events,
         )
     if coverage.national:
-        dataset = f"national-{dataset}"
-    name = f"mixite-industrie-{dataset}.{'xlsx' if chosen_format == xlsx.KEY else 'csv'}"
+        territory = "national"
+    else:
+        territory = downloads.territory_part(request, coverage.plan.territory)
+    name = downloads.joined("mixite-industrie", territory, dataset)
+    name = f"{name}.{'xlsx' if chosen_format == xlsx.KEY else 'csv'}"
     return downloads.download(name, columns, rows, chosen_format, about, stream=stream)
 
 
@@ -381,11 +394,6 @@ def open_counts_json(request, national=False):
 def open_events_csv(request, national=False):
     """The validated events, public fields only: streamed, and cached once sent."""
     coverage = _coverage(request, national)
-    if request.GET.get("format") == xlsx.KEY:
-        try:
-            xlsx.check_rows(coverage.scope.events())
-        except xlsx.TooManyRows as refusal:
-            return _bad_request(request, refusal)
     return _open_file(
         request,
         coverage,
@@ -436,9 +444,10 @@ def datapackage(request, national=False):
 def chart_data(request, chart_id):
     """The numbers behind one dashboard chart, with the dashboard's filters."""
     plan = _current_plan(request.territory)
-    dialect = _dialect(request)
-    if dialect is None:
-        return _bad_request(request, FORMAT_ERROR)
+    try:
+        dialect = writer.DIALECTS[downloads.asked_format(request, writer.DIALECTS, FORMAT_ERROR)]
+    except downloads.Unreadable as error:
+        return _bad_request(request, error)
     today = timezone.localdate()
     form = filters.DashboardFilterForm(request.GET, plan=plan, today=today)
     if message := form.error_message():
@@ -463,6 +472,6 @@ def chart_data(request, chart_id):
         writer.Column(column.header, lambda row, i=i, column=column: column.csv(row[i]))
         for i, column in enumerate(chart.columns)
     ]
-    return writer.response(
-        f"{chart.id}-{today:%Y-%m-%d}.csv", columns, chart.rows, dialect, stream=False
-    )
+    territory = downloads.territory_part(request, plan.territory)
+    name = downloads.joined(chart.id, territory, f"{today:%Y-%m-%d}")
+    return writer.response(f"{name}.csv", columns, chart.rows, dialect, stream=False)
