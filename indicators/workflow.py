@@ -25,9 +25,12 @@ from django.utils import timezone
 
 from feminisation.access import can_validate, organisation_ids, sees_all_events
 from feminisation.formatting import counted
+from geography.departments import of_departments
 from indicators.enums import EventStatus
 from indicators.models import ClosedYear
 from indicators.notifications import moves as notifications
+from initiatives.models import ActionPlan
+from territories.models import communes_of
 
 ADD = "indicators.add_awarenessevent"
 CHANGE = "indicators.change_awarenessevent"
@@ -194,6 +197,23 @@ INITIATIVE_MOVED = (
     "rien n'a été enregistré. Rechargez la page et choisissez une initiative du plan en "
     "cours."
 )
+
+
+def commune_problem(commune, initiative):
+    """Why an event of this initiative cannot take place in this commune, or None:
+    it lies outside its territory's departments, where an import finds its communes
+    (a form that took what the import refuses would export files that do not import
+    again). One query."""
+    territory = Subquery(ActionPlan.objects.filter(pk=initiative.plan_id).values("territory"))
+    departments = set(
+        communes_of(territory).order_by().values_list("department", flat=True).distinct()
+    )
+    if not departments or commune.department in departments:
+        return None
+    return (
+        f"{commune} n'est pas une commune {of_departments(departments)}, où se trouve le "
+        "territoire de cette initiative : choisissez une commune de ses départements."
+    )
 
 
 def moved_since_read(initiative):

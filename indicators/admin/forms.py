@@ -114,6 +114,15 @@ class AwarenessEventAdminForm(ChangeReasonForm):
             user, organizer, cleaned_data.get("co_organizers", ()), initiative
         ):
             self.add_error(field if field in self.fields else None, problem)
+        commune = cleaned_data.get("official_commune")
+        placed = {"official_commune", "initiative"}.intersection(self.changed_data)
+        if (
+            initiative is not None
+            and commune is not None
+            and placed
+            and (problem := workflow.commune_problem(commune, initiative))
+        ):
+            self.add_error("official_commune", problem)
         status = cleaned_data.get("status")
         if (
             status == EventStatus.RETURNED

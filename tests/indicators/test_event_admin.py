@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from feminisation import access
 from indicators.enums import EventFormat, EventStatus
 from indicators.models import AudienceCount, AwarenessEvent
+from tests.geography.factories import CommuneFactory
 from tests.indicators.accounts import user_in
 from tests.indicators.factories import AudienceCountFactory, AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory, InitiativeFactory
@@ -255,6 +256,36 @@ def test_an_implausible_date_is_refused_in_french_and_nothing_is_saved(
             f"Date improbable : {shown}. Vérifiez l'année : une action a lieu entre 2000 et 2100."
         ),
     )
+
+
+def test_a_commune_outside_the_territorys_departments_is_refused(
+    admin_client, initiative, organizer, girls
+):
+    # The import refused it, so the export of such an event did not import again.
+    CommuneFactory(
+        code="12300", name="Villefranche-de-Rouergue", department="12", postal_codes="12200"
+    )
+    data = event_data(
+        initiative=initiative,
+        organizer=organizer,
+        lines=[{"audience": girls.pk, "people": 20, "women": 8}],
+        official_commune="12300",
+    )
+
+    response = admin_client.post(ADD_URL, data)
+
+    assert_refused(
+        response,
+        escape(
+            "Villefranche-de-Rouergue (12200) n'est pas une commune du Nord ou du "
+            "Pas-de-Calais, où se trouve le territoire de cette initiative : choisissez une "
+            "commune de ses départements."
+        ),
+    )
+    # One of the Nord, where the territory also lies, is taken.
+    response = admin_client.post(ADD_URL, {**data, "official_commune": "59350"})
+    assert response.status_code == 302
+    assert AwarenessEvent.objects.get().commune == "Lille"
 
 
 def test_the_organizer_cannot_also_be_a_co_organizer(
