@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView
 
@@ -28,7 +28,4 @@ urlpatterns = [
     path("territoires/", views.TerritoriesView.as_view(), name="api_territories"),
     path("schema/", SchemaView.as_view(), name="api_schema"),
     path("docs/", docs.documentation, name="api_docs"),
-    # Only addresses that end with a slash: without it, CommonMiddleware still
-    # redirects /api/v1/chiffres to its endpoint.
-    re_path(r"^(?:.*/)?$", views.UnknownAddressView.as_view(), name="api_unknown"),
 ]

@@ -58,6 +58,8 @@ API_URLS = [
 ]
 # Addresses that only lead to another: the API's root, to its documentation.
 REDIRECTS = ["/api/v1/"]
+# Addresses of no endpoint, answered by the API's JSON 404.
+UNKNOWN_API_URLS = ["/api/v2/chiffres/"]
 # The API's two ways of reading parameters: the figures' and the list of actions'.
 API_WITH_PARAMETERS = ["/api/v1/chiffres/", "/api/v1/actions/", "/api/v1/territoires/"]
 # The instance's national pages and files: every territory side by side

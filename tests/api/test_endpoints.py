@@ -209,7 +209,13 @@ def test_a_script_of_another_site_may_revalidate_an_answer(client, api_world, ra
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/chiffres/par-commune/", "/api/v1/inconnue/", "/api/v1/chiffres/x/y/"]
+    "url",
+    [
+        "/api/v1/chiffres/par-commune/",
+        "/api/v1/inconnue/",
+        "/api/v1/chiffres/x/y/",
+        "/api/v2/chiffres/",
+    ],
 )
 def test_an_unknown_address_is_a_404_in_json(client, plan, url):
     for method in ("get", "post", "head"):
