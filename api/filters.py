@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ParseError
 
 from indicators.figures import stats
+from indicators.views.downloads import repeated
 from indicators.views.filters import ActionFilterForm, DashboardFilterForm
 from initiatives.models import ActionPlan
 from territories.models import Territory
@@ -28,9 +29,7 @@ def territory_plan(request):
     as many as before territories."""
     values = request.query_params.getlist(TERRITORY)
     if len(values) > 1:
-        raise ParseError(
-            "Le paramètre « territoire » est donné plusieurs fois : gardez-en un seul."
-        )
+        raise ParseError(repeated(TERRITORY))
     slug = values[0].strip() if values else ""
     plans = (
         ActionPlan.objects.published().select_related("territory").order_by("-start_date", "-pk")

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from feminisation import access
 from indicators.reports import annual, pdf
-from indicators.views import chosen_territory
+from indicators.views import chosen_territory, downloads
 from initiatives.models import ActionPlan
 
 FORMATS = ("html", "pdf")
 FORMAT_ERROR = "Le format du bilan doit être « html » (la page à imprimer) ou « pdf »."
-REPEATED_PLAN = "Le paramètre « plan » est donné plusieurs fois : gardez-en un seul."
 SLUG_MAX_LENGTH = ActionPlan._meta.get_field("slug").max_length  # of the echo
 TEMPLATE = "indicators/reports/annual.html"
 
@@ -51,7 +50,7 @@ def _annual_report(request, year):
         return render(request, template, {"message": str(refusal)}, status=refusal.status)
     slugs = [slug for slug in request.GET.getlist("plan") if slug]
     if len(slugs) > 1:
-        return render(request, "400.html", {"message": REPEATED_PLAN}, status=400)
+        return render(request, "400.html", {"message": downloads.repeated("plan")}, status=400)
     territory = plan.territory
     with _links_of_site(request, territory):
         if not slugs:
