@@ -242,7 +242,7 @@ class TerritoriesView(PublicView):
 
 
 class UnknownAddressView(InFrench, APIView):
-    """An address under /api/v1/ that no endpoint serves, whatever the method: a 404
+    """An address under /api/ that no endpoint serves, whatever the method: a 404
     in JSON like the API's other refusals, not the site's HTML page. Out of the
     schema: it is no endpoint."""
 
