@@ -25,6 +25,9 @@ UNREADABLE = "Fichier illisible : enregistrez-le au format .xlsx, ou en CSV (UTF
 # many columns or too long a cell. Checked while the row is read, since the csv
 # module splits a whole row before it returns it.
 MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL_CHARS + 3)
+# Any cell of a row not too long reaches the cell check and its French message, which
+# the csv module's own limit (131,072 characters) cut short in English.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_ROW_CHARS))
 
 
 # The lines (with something on them) in which the columns' titles are looked for: the
@@ -90,8 +93,11 @@ def _csv_lines(content):
         for line, cells in enumerate(reader, start=1):
             lines.row_read()
             yield line, cells, NOTHING_COPIED
-    except csv.Error as error:
-        raise FileFormatError(f"Fichier CSV illisible après la ligne {line} : {error}.") from None
+    except csv.Error:
+        raise FileFormatError(
+            f"Fichier CSV illisible à la ligne {line + 1} : enregistrez-le de nouveau depuis "
+            "le tableur, au format CSV."
+        ) from None
     except UnicodeDecodeError:  # a byte Windows-1252 does not define
         raise FileFormatError(UNREADABLE) from None
     except _RowTooLong:

@@ -334,8 +334,16 @@ def test_a_full_size_file_is_read_within_bounds():
         (["x"] * 9 + [""] * 60, None),  # empty cells past the 50th column: what Excel writes
         (["x" * 5_001], "Une cellule de la ligne 2 dépasse 5\u202f000 caractères"),
         (["x" * 5_000], None),
+        # Past the csv module's own limit, which answered in English.
+        (["x" * 140_000], "Une cellule de la ligne 2 dépasse 5\u202f000 caractères"),
     ],
-    ids=["51 columns", "empty cells past 50", "5,001 characters", "5,000 characters"],
+    ids=[
+        "51 columns",
+        "empty cells past 50",
+        "5,001 characters",
+        "5,000 characters",
+        "140,000 characters",
+    ],
 )
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_the_limits_of_a_row(cells, message, file_format):
