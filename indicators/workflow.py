@@ -30,7 +30,7 @@ from indicators.enums import EventStatus
 from indicators.models import ClosedYear
 from indicators.notifications import moves as notifications
 from initiatives.models import ActionPlan
-from territories.models import communes_of
+from territories.models import departments_of
 
 ADD = "indicators.add_awarenessevent"
 CHANGE = "indicators.change_awarenessevent"
@@ -205,9 +205,7 @@ def commune_problem(commune, initiative):
     (a form that took what the import refuses would export files that do not import
     again). One query."""
     territory = Subquery(ActionPlan.objects.filter(pk=initiative.plan_id).values("territory"))
-    departments = set(
-        communes_of(territory).order_by().values_list("department", flat=True).distinct()
-    )
+    departments = set(departments_of(territory))
     if not departments or commune.department in departments:
         return None
     return (

@@ -106,7 +106,7 @@ class Territory(models.Model):
         which a query can read as a subquery): a commune's name is looked for among
         theirs, as an « Arques » exists in the Pas-de-Calais, the Aude and the
         Aveyron."""
-        return self.communes().order_by().values_list("department", flat=True).distinct()
+        return departments_of(self.pk)
 
     def population(self):
         """The legal population of its communes; None when none is loaded, or when
@@ -116,6 +116,12 @@ class Territory(models.Model):
             total=Sum("population"), unknown=Count("pk", filter=Q(population__isnull=True))
         )
         return None if values["unknown"] else values["total"]
+
+
+def departments_of(territory):
+    """`Territory.departments` of a territory (its pk, or a reference to it in a
+    subquery)."""
+    return communes_of(territory).order_by().values_list("department", flat=True).distinct()
 
 
 def communes_of(territory):
