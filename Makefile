@@ -119,11 +119,14 @@ communes: venv .env
 		tar -xzf "$$tmp"/*.tgz -C "$$tmp" && \
 		$(MANAGE) write_communes_file "$$tmp/package"
 
-# Re-pin the dependencies after editing pyproject.toml.
+# Re-pin the dependencies after editing pyproject.toml. WeasyPrint asks for
+# fonttools[woff]: its pin keeps the extra (fonttools[woff]==…), without which pip
+# 23 refuses the hashed install as soon as a newer fonttools is out.
 lock: venv
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.txt
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements-dev.txt
+	sed -i 's/^fonttools==/fonttools[woff]==/' requirements.txt requirements-dev.txt
 
 # Benchmarks of issues 7 and 17 (PostgreSQL at 127.0.0.1, Redis for the load test,
 # wrk): builds bench_1m/bench_10m once, writes docs/benchmarks.md.
