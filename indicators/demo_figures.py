@@ -7,9 +7,8 @@ command's time. Into a database that already holds events, seed_demo refreshes t
 days it wrote with the store instead.
 
 The rows are those `store` writes, keyed by its `CHECKED_KEYS` and holding its
-`FIGURE_FIELDS`: for each table, a row of all audiences together (`events` counting
-each event once; none in the venues' table) and one per audience, only for events
-with count lines. An event
+`FIGURE_FIELDS`: for each table, a row per audience, only for events with count
+lines, its `first_events` counting the events whose first audience it is. An event
 of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
 the sums are kept per (day, kind) and per slot, then spread over the tables' keys
 once their month is over, and written while the next months are drawn.
@@ -43,8 +42,8 @@ class DemoFigures:
     def __init__(self, status):
         self.status = status
         # The sums are kept per day and per what the rows' keys read of a kind (its
-        # initiative, format, organiser, and None then its audiences: the audience
-        # of each of its rows): (day, class) → (sums,
+        # initiative, format, organiser, its audiences: the audience of each of its
+        # rows, and the first of them): (day, class) → (sums,
         # {place: events}), the sums being [events, then people, women and known of
         # each audience's slot].
         self._days = {}
@@ -59,11 +58,12 @@ class DemoFigures:
             return
         kind_class = self._classes.get(kind)
         if kind_class is None:
+            audiences = tuple(audience for audience, *_ in kind.sizes)
             kind_class = self._classes[kind] = (
                 kind.initiative_pk,
                 kind.format,
                 kind.organizer_pk,
-                (None, *(audience for audience, *_ in kind.sizes)),
+                (audiences, min(audiences)),
             )
         key = (day, kind_class)
         group = self._days.get(key)
@@ -97,7 +97,7 @@ class DemoFigures:
                 month = months[day] = day[:8] + "01"
             for (name, commune, _), events in places.items():
                 venue = venue_of(name, commune)
-                for audience in audiences[1:]:  # no row of all audiences
+                for audience in audiences[0]:
                     key = (month, venue, initiative, status, audience)
                     venue_months[key] = venue_months.get(key, 0) + events
         for (day, (initiative, _, _, audiences), partner), sums in co_organized.items():
@@ -135,26 +135,25 @@ def _add(sums, lines):
 
 
 def _slots(audiences, sums):
-    """(audience, or None for all, (events, people, women, known)) of a group's
-    sums, `audiences` being (None, then its events' audiences): each of its events
+    """(audience, (events, first_events, people, women, known)) of a group's sums,
+    `audiences` being (its events' audiences, the first of them): each of its events
     has a line of each of those."""
     events = sums[0]
-    if len(audiences) == 2:  # most groups: all their audiences are that one
-        counted = (events, *sums[1:4])
-        return ((None, counted), (audiences[1], counted))
-    every = (None, (events, sum(sums[1::3]), sum(sums[2::3]), sum(sums[3::3])))
-    return (
-        every,
-        *(
-            (audience, (events, *sums[3 * index - 2 : 3 * index + 1]))
-            for index, audience in enumerate(audiences)
-            if index
-        ),
+    audiences, first = audiences
+    if len(audiences) == 1:  # most groups
+        return ((first, (events, events, *sums[1:4])),)
+    return tuple(
+        (
+            audience,
+            (events, events if audience == first else 0, *sums[3 * index + 1 : 3 * index + 4]),
+        )
+        for index, audience in enumerate(audiences)
     )
 
 
 def _sum(rows, key, sums):
-    """Adds the (events, people, women, known) `sums` to the row of `key`."""
+    """Adds the (events, first_events, people, women, known) `sums` to the row of
+    `key`."""
     total = rows.get(key)
     if total is None:
         rows[key] = sums
@@ -164,6 +163,7 @@ def _sum(rows, key, sums):
             total[1] + sums[1],
             total[2] + sums[2],
             total[3] + sums[3],
+            total[4] + sums[4],
         )
 
 

@@ -104,10 +104,9 @@ def _deltas(events, old_statuses):
                         audience,
                     )
                     _add(partner, key, signed)
-                if audience is not None:  # the venues' rows are each audience's only
-                    month = event.date.replace(day=1)
-                    place = venues[event.venue_name, event.commune]
-                    _add(venue, (month, place, event.initiative_id, status, audience), signed[:1])
+                month = event.date.replace(day=1)
+                place = venues[event.venue_name, event.commune]
+                _add(venue, (month, place, event.initiative_id, status, audience), signed[:1])
     return {
         DailyFigures: (_stored(DailyFigures, daily), daily),
         PartnerDailyFigures: (_stored(PartnerDailyFigures, partner), partner),
@@ -116,14 +115,17 @@ def _deltas(events, old_statuses):
 
 
 def _sums(lines):
-    """(audience, (events, people, women, known)) of the event's rows: all its
-    audiences together (no audience), then each (one line an audience)."""
-    each = [
-        (audience, (1, people, women or 0, 0 if women is None else people))
+    """(audience, (events, first_events, people, women, known)) of the event's rows,
+    one an audience (one line an audience): it is the first events of its first
+    audience's row only."""
+    first = min(audience for audience, _, _ in lines)
+    return [
+        (
+            audience,
+            (1, int(audience == first), people, women or 0, 0 if women is None else people),
+        )
         for audience, people, women in lines
     ]
-    together = tuple(sum(values) for values in zip(*(sums for _, sums in each), strict=True))
-    return [(None, (1, *together[1:])), *each]
 
 
 def _add(counter, key, sums):
@@ -138,9 +140,7 @@ def _stored(model, delta):
     fields = store.key_columns(model)
     without_audience = {key[:-1] for key in delta}
     first = fields[0]
-    either = store.EITHER_AUDIENCE if model._meta.get_field("audience").null else Q()
     rows = model.objects.filter(
-        either,
         Q(**{f"{first}__in": sorted({key[0] for key in delta})}),
         store._one_of([F(name) for name in fields[:-1]], without_audience),
     )

@@ -61,15 +61,23 @@ class Scope:
         # The daily figures are not broken down by the events' other partners.
         return self.precomputed and not self.narrowed_to_partners
 
-    def daily(self, per_audience=False):
-        """The daily figures in scope: the chosen audience's rows; else, with
-        per_audience, every audience's rows; else the rows of all audiences together."""
-        return self.narrow(DailyFigures.objects.all(), per_audience)
+    def daily(self):
+        """The daily figures in scope: the chosen audience's rows, else every
+        audience's (summed with `daily_sums`)."""
+        return self.narrow(DailyFigures.objects.all())
 
-    def partner_daily(self, per_audience=False):
-        return self.narrow(PartnerDailyFigures.objects.all(), per_audience)
+    def partner_daily(self):
+        return self.narrow(PartnerDailyFigures.objects.all())
 
-    def stored(self, per_audience=False, *, partners=False, cuts=()):
+    def daily_sums(self, per_audience=False):
+        """The sums of the stored rows in scope (`daily`, `stored`…): with an audience
+        chosen or `per_audience` (grouped by audience), each audience's events; else
+        every audience's rows add up to all audiences', each event counted once,
+        with its first audience (`first_events`)."""
+        events = "events" if per_audience or self.audience is not None else "first_events"
+        return {"events_sum": Sum(events, default=0), **STORED_FIGURES}
+
+    def stored(self, *, partners=False, cuts=()):
         """The stored figures in scope (`daily`, or `partner_daily` with partners) as
         parts to add up: ((rows, their date field), …). The monthly rows of the
         months wholly in the period, and the daily rows of the months that its start
@@ -83,16 +91,16 @@ class Scope:
         )
         boundaries = [*cuts, self.start, day_after(self.end)]
         cut = sorted({day.replace(day=1) for day in boundaries if day and day.day != 1})
-        months = self.narrow(monthly.objects.all(), per_audience, date="month")
+        months = self.narrow(monthly.objects.all(), date="month")
         parts = [(months.exclude(month__in=cut) if cut else months, "month")]
         if cut:
             edges = Q.create(
                 [Q(date__range=(month, month_end(month))) for month in cut], connector=Q.OR
             )
-            parts.append((self.narrow(daily.objects.filter(edges), per_audience), "date"))
+            parts.append((self.narrow(daily.objects.filter(edges)), "date"))
         return tuple(parts)
 
-    def narrow(self, rows, per_audience=False, *, date="date"):
+    def narrow(self, rows, *, date="date"):
         """Stored sums (daily figures, venue months…) narrowed to the scope's plan,
         statuses, initiative and audience, and to its period by their `date`; by
         their month, for monthly rows (`date="month"`), those of the months the
@@ -109,7 +117,7 @@ class Scope:
             rows = rows.filter(initiative=self.initiative)
         if self.audience is not None:
             return rows.filter(audience=self.audience)
-        return rows.filter(audience__isnull=not per_audience)
+        return rows
 
     def events(self):
         """The events in scope; with an audience, those with a line for it."""
@@ -206,8 +214,8 @@ FIGURES = {
     "known_sum": Sum("people", filter=Q(women__isnull=False), default=0),
 }
 LINE_SUMS = {"events_sum": Count("event", distinct=True), **FIGURES}
-DAILY_SUMS = {
-    "events_sum": Sum("events", default=0),
+# The stored rows' sums but their events' (`Scope.daily_sums`).
+STORED_FIGURES = {
     "people_sum": Sum("people", default=0),
     "women_sum": Sum("women", default=0),
     "known_sum": Sum("known", default=0),
@@ -275,8 +283,8 @@ def source(scope, per_audience=False, *, cuts=()):
     """`cuts`: days where a sum over part of the scope's period must be able to begin
     (`Scope.stored`)."""
     if scope.reads_daily_figures:
-        parts = scope.stored(per_audience, cuts=cuts)
-        return FigureSource(scope.daily(per_audience), DAILY_SUMS, "", parts)
+        parts = scope.stored(cuts=cuts)
+        return FigureSource(scope.daily(), scope.daily_sums(per_audience), "", parts)
     lines = scope.lines()
     return FigureSource(lines, LINE_SUMS, "event__", ((lines, "event__date"),))
 

@@ -17,7 +17,6 @@ from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 from geography.models import Commune, name_key
 from indicators.enums import EventFormat, EventStatus
 from indicators.figures.scope import (
-    DAILY_SUMS,
     FIGURES,
     Figures,
     Scope,
@@ -294,11 +293,11 @@ def past_events_without_counts(today, user=None):
     1,000,000 events on PostgreSQL); this reads the events' date index and a few
     thousand daily rows."""
     events = AwarenessEvent.objects.filter(date__lt=today)
-    days = DailyFigures.objects.filter(date__lt=today, audience__isnull=True)
+    days = DailyFigures.objects.filter(date__lt=today)
     if user is not None:
         events, days = scoping.visible_to(events, user), scoping.visible_to(days, user)
     past = events.count()
-    with_counts = days.aggregate(events=Sum("events"))["events"]
+    with_counts = days.aggregate(events=Sum("first_events"))["events"]
     return past - (with_counts or 0)
 
 
@@ -324,9 +323,7 @@ def venues_reached(scope):
     held = Q()
     if first is None or last is None or first <= last:
         # Its rows are each audience's: all of them, unless the scope chose one.
-        months = replace(scope, start=None, end=None).narrow(
-            VenueMonth.objects.order_by(), per_audience=True
-        )
+        months = replace(scope, start=None, end=None).narrow(VenueMonth.objects.order_by())
         if first is not None:
             months = months.filter(month__gte=first)
         if last is not None:
@@ -556,12 +553,12 @@ def _credited(lines, *dimensions, public, partners=None):
     return credited
 
 
-def _credited_daily(parts, *dimensions, public):
+def _credited_daily(parts, sums, *dimensions, public):
     """`_credited` from the partners' stored figures (`Scope.stored`'s parts, each
-    narrowed already), in one query."""
+    narrowed already, and `Scope.daily_sums`), in one query."""
     credited = {}
     fields = (*dimensions, "partner", "partner__name", "partner__is_public", "role")
-    grouped = [rows.values(*fields).annotate(**DAILY_SUMS).order_by() for rows in parts]
+    grouped = [rows.values(*fields).annotate(**sums).order_by() for rows in parts]
     for row in grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]:
         key = _partner_key(
             (row[name] for name in dimensions),
@@ -588,7 +585,7 @@ def _credited_in(scope, *dimensions, annotations=None, public, partner=None):
             if annotations:
                 rows = rows.annotate(**{name: f(date) for name, f in annotations.items()})
             parts.append(rows)
-        return _credited_daily(parts, *dimensions, public=public)
+        return _credited_daily(parts, scope.daily_sums(), *dimensions, public=public)
     lines = scope.lines()
     if annotations:
         lines = lines.annotate(**{name: f("event__date") for name, f in annotations.items()})

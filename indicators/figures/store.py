@@ -32,7 +32,6 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
     F,
@@ -48,7 +47,7 @@ from django.db.models.constants import OnConflict
 
 # Row comparisons, (a, b) IN ((1, 2), …): Django's own, for composite primary keys.
 from django.db.models.fields.tuple_lookups import Tuple, TupleIn
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from indicators.enums import EventRole
 from indicators.models import (
@@ -61,8 +60,8 @@ from indicators.models import (
     Venue,
     VenueMonth,
 )
+from indicators.models.figures import SUMMED
 
-SUMMED = ("events", "people", "women", "known")
 DAYS_PER_STATEMENT = 500
 # Keys a statement compares with (SQLite writes each as an AND of five or six terms
 # in an OR: a hundred stay far under its limits on an expression's depth). On
@@ -118,49 +117,44 @@ def _lines(days):
     return lines if days is None else lines.filter(event__date__in=days)
 
 
-def _summed(lines, per_audience, **keys):
+def _summed(lines, **keys):
     """The lines summed per the event's date, initiative and status, the given keys
-    and, with per_audience, the audience."""
+    and the audience. An event has one line an audience (the lines' unique key): a
+    row counts its lines, which lets PostgreSQL sum a rebuild's rows by hashing them
+    rather than sorting every line, and its events' first lines (`FIRST_LINE`)."""
     keys = {
         "date": F("event__date"),
         "initiative": F("event__initiative"),
         "status": F("event__status"),
         **keys,
+        "audience": F("audience"),
     }
-    keys["audience"] = _audience(per_audience)
     return lines.values(**_prefixed(keys)).annotate(
-        d_events=_events(per_audience), **_prefixed(SUMS)
+        d_events=Count("pk"), d_first_events=Count("pk", filter=FIRST_LINE), **_prefixed(SUMS)
     )
 
 
-def _events(per_audience):
-    """The events the lines of a row belong to. An event has one line an audience
-    (the lines' unique key): a row of one audience counts its lines, which lets
-    PostgreSQL sum a rebuild's rows by hashing them rather than sorting every line."""
-    return Count("pk") if per_audience else Count("event", distinct=True)
+# The line of its event's first audience (the lowest id among its lines), where the
+# event counts among all audiences' events (`first_events`).
+FIRST_LINE = ~Exists(
+    AudienceCount.objects.filter(event=OuterRef("event"), audience__lt=OuterRef("audience"))
+)
 
 
-def _audience(per_audience):
-    """The audience of a row: none for the rows of all audiences together."""
-    # Typed: selected alone, in a subquery, an untyped NULL would be text.
-    return F("audience") if per_audience else Cast(Value(None), BigIntegerField())
+def _daily_rows(days):
+    return _summed(_lines(days), format=F("event__format"))
 
 
-def _every_row(querysets):
-    """The rows of these querysets in one statement (UNION ALL): a table's rows of
-    all audiences and of each, of both roles, written in one round trip."""
-    first, *others = querysets
-    return first.union(*others, all=True)
-
-
-def _daily_rows(days, per_audience):
-    return _summed(_lines(days), per_audience, format=F("event__format"))
-
-
-def _partner_rows(days, role, per_audience):
+def _partner_rows(days, role):
     partner = "event__organizer" if role == EventRole.ORGANISED else "event__co_organizers"
     lines = _lines(days).filter(**{f"{partner}__isnull": False})
-    return _summed(lines, per_audience, partner=F(partner), role=Value(role.value))
+    return _summed(lines, partner=F(partner), role=Value(role.value))
+
+
+def _every_partner_row(lines):
+    """The partners' rows of both roles in one statement (UNION ALL)."""
+    first, *others = [_partner_rows(lines, role) for role in EventRole]
+    return first.union(*others, all=True)
 
 
 def _lines_in_months(months):
@@ -190,7 +184,7 @@ def _venue_rows(months):
         "status": F("event__status"),
         "audience": F("audience"),
     }
-    return _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=_events(True))
+    return _lines_in_months(months).values(**_prefixed(keys)).annotate(d_events=Count("pk"))
 
 
 PLACE = ("d_name", "d_commune")
@@ -304,11 +298,6 @@ def _lock_everything():
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
-# Either audience: a condition that lets PostgreSQL find the rows through the two
-# partial unique keys (their indexes), not by reading the whole table.
-EITHER_AUDIENCE = Q(audience__isnull=True) | Q(audience__isnull=False)
-
-
 def _rebuild(days):
     """Sums again the rows of these days (None: of all days), and the venues of
     their months. The caller holds their months' locks (or the tables')."""
@@ -316,7 +305,7 @@ def _rebuild(days):
     for model in (DailyFigures, PartnerDailyFigures):
         rows = model.objects.all()
         if days is not None:
-            rows = rows.filter(EITHER_AUDIENCE, date__in=days)
+            rows = rows.filter(date__in=days)
         rows.delete()
     venues = VenueMonth.objects.all()
     if months is not None:
@@ -421,8 +410,8 @@ def _rebuild_keys(keys):
     # where the keys alone make it read every row.
     days = Q(date__in=sorted({key.date for key in keys}))
     venues = _venues_of(keys)
-    DailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_day(keys)).delete()
-    PartnerDailyFigures.objects.filter(EITHER_AUDIENCE, days, _by_partner_day(keys)).delete()
+    DailyFigures.objects.filter(days, _by_day(keys)).delete()
+    PartnerDailyFigures.objects.filter(days, _by_partner_day(keys)).delete()
     VenueMonth.objects.filter(_by_venue_month(keys, venues)).delete()
     event_days = Q(event__date__in=sorted({key.date for key in keys}))
     months = sorted(_month(key) for key in keys)
@@ -430,8 +419,8 @@ def _rebuild_keys(keys):
         event__venue_name__in=sorted({key.venue_name for key in keys}),
         event__date__range=(months[0], month_end(months[-1])),
     )
-    # Chosen once for the table's rows of all audiences and of each (an OR of a
-    # hundred keys takes some 10 ms to build).
+    # Chosen once for the partners' rows of both roles (an OR of a hundred keys takes
+    # some 10 ms to build).
     daily_lines = _lines(event_days & _by_day(keys, prefix="event__"))
     partner_lines = _lines(event_days & _by_partner_day(keys, prefix="event__"))
     venue_lines = _lines(places & _venue_lines(keys))
@@ -440,22 +429,9 @@ def _rebuild_keys(keys):
 
 
 def _insert_rows(daily_lines, partner_lines, venue_lines):
-    """Sums the lines each table's rows count, of all audiences and of each (the
-    venues': of each), in one statement a table."""
-    both = (False, True)
-    _insert_from(
-        DailyFigures, _every_row([_daily_rows(daily_lines, per_audience) for per_audience in both])
-    )
-    _insert_from(
-        PartnerDailyFigures,
-        _every_row(
-            [
-                _partner_rows(partner_lines, role, per_audience)
-                for role in EventRole
-                for per_audience in both
-            ]
-        ),
-    )
+    """Sums the lines each table's rows count, in one statement a table."""
+    _insert_from(DailyFigures, _daily_rows(daily_lines))
+    _insert_from(PartnerDailyFigures, _every_partner_row(partner_lines))
     _insert_venue_months(_venue_rows(venue_lines))
 
 
@@ -482,8 +458,7 @@ ROLLUPS = (
 
 
 def _rolled_up(daily_rows, fields):
-    """The daily rows summed per month, their key's fields and audience (all
-    audiences together, the empty one, forming their own group)."""
+    """The daily rows summed per month, their key's fields and audience."""
     keys = {"month": TruncMonth("date"), **{name: F(name) for name in fields}}
     keys["audience"] = F("audience")
     sums = {name: Sum(name) for name in SUMMED}
@@ -502,8 +477,8 @@ def _rebuild_months(days):
     for daily, monthly, fields, _ in ROLLUPS:
         stored, summed = monthly.objects.all(), daily.objects.all()
         if months is not None:
-            stored = stored.filter(EITHER_AUDIENCE, month__in=months)
-            summed = summed.filter(EITHER_AUDIENCE, _in_months(months))
+            stored = stored.filter(month__in=months)
+            summed = summed.filter(_in_months(months))
         stored.delete()
         _insert_from(monthly, _rolled_up(summed, fields))
 
@@ -519,9 +494,7 @@ def _rebuild_month_keys(keys):
                 tuple(getattr(key, name) for name in chosen_by)
             )
         wanted = {(month, *values) for month, chosen in per_month.items() for values in chosen}
-        monthly.objects.filter(
-            EITHER_AUDIENCE, _one_of([F("month"), *map(F, chosen_by)], wanted)
-        ).delete()
+        monthly.objects.filter(_one_of([F("month"), *map(F, chosen_by)], wanted)).delete()
         days = Q.create(
             [
                 _in_months([month]) & _one_of(list(map(F, chosen_by)), chosen)
@@ -529,7 +502,7 @@ def _rebuild_month_keys(keys):
             ],
             connector=Q.OR,
         )
-        _insert_from(monthly, _rolled_up(daily.objects.filter(EITHER_AUDIENCE, days), fields))
+        _insert_from(monthly, _rolled_up(daily.objects.filter(days), fields))
 
 
 def _refresh(days, keys):
@@ -634,13 +607,9 @@ ROLLED_UP_FROM = {monthly: daily for daily, monthly, _, _ in ROLLUPS}
 def _expected(model, year):
     period = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     if model is DailyFigures:
-        querysets = [_daily_rows(period, per_audience) for per_audience in (False, True)]
+        querysets = [_daily_rows(period)]
     elif model is PartnerDailyFigures:
-        querysets = [
-            _partner_rows(period, role, per_audience)
-            for role in EventRole
-            for per_audience in (False, True)
-        ]
+        querysets = [_partner_rows(period, role) for role in EventRole]
     else:
         months = [datetime.date(year, month, 1) for month in range(1, 13)]
         querysets = [_venue_rows(months)]
@@ -654,10 +623,7 @@ def _expected(model, year):
         ]
     names = [f"d_{name}" for name in (*KEYS[model], *FIGURE_FIELDS[model])]
     return Counter(
-        # The rows of all audiences together have no audience.
-        tuple(row.get(name) for name in names)
-        for queryset in querysets
-        for row in queryset
+        tuple(row.get(name) for name in names) for queryset in querysets for row in queryset
     )
 
 

@@ -4,43 +4,42 @@ month's rows from the day's, and `manage.py check_figures` compares them with th
 events."""
 
 from django.db import models
-from django.db.models import Q
 
 from indicators.enums import EventFormat, EventRole, EventStatus
 from initiatives.models import Audience, Initiative
 from partners.models import Partner
 
 
-def unique_keys(name, fields, message):
-    """The key of a table of sums: no two rows for the same fields and audience. An
-    empty audience (all audiences together) is a value here, where SQL's UNIQUE would
-    let two of them be: hence one partial key for each kind of row, which SQLite and
-    PostgreSQL both enforce."""
+def unique_key(name, fields, message):
+    """The key of a table of sums: no two rows for the same fields and audience."""
     return [
         models.UniqueConstraint(
-            fields=fields,
-            condition=Q(audience__isnull=True),
-            name=f"{name}_all_audiences_key",
-            violation_error_message=message,
-        ),
-        models.UniqueConstraint(
-            fields=[*fields, "audience"],
-            condition=Q(audience__isnull=False),
-            name=f"{name}_audience_key",
-            violation_error_message=message,
-        ),
+            fields=[*fields, "audience"], name=f"{name}_key", violation_error_message=message
+        )
     ]
 
 
+SUMMED = ("events", "first_events", "people", "women", "known")
+
+
 class Sums(models.Model):
-    """The count lines of one period's events in one initiative and status, summed
-    for one audience or, with an empty audience, for all of them together (so that
-    `events` counts each event once)."""
+    """The count lines of one period's events in one initiative, status and audience.
+    There is no row of all audiences together: their people, women and known are the
+    sum of every audience's rows, and their events the sum of `first_events`, which
+    counts each event once, in the row of its first audience (the lowest id among its
+    lines). Half of what seed_demo wrote and each save rewrote were such rows, most
+    repeating their only audience's."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=EventStatus)
-    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, null=True, related_name="+")
+    # No index of its own: nothing seeks one audience's rows of every key, and an
+    # audience is deleted (its rows with it) only before it has lines, hence rows.
+    audience = models.ForeignKey(
+        Audience, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The events with a line of this audience.
     events = models.IntegerField()
+    first_events = models.IntegerField("actions dont c'est le premier public")
     people = models.BigIntegerField()
     women = models.BigIntegerField()
     known = models.BigIntegerField("personnes dont le sexe est connu")
@@ -65,13 +64,17 @@ class DaySums(Sums):
 class DailyFigures(DaySums):
     """The day's sums per format too."""
 
+    # Indexed by daily_totals_idx, which leads with it.
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     format = models.CharField(max_length=30, choices=EventFormat)
 
     class Meta(DaySums.Meta):
         verbose_name = "chiffres du jour"
         verbose_name_plural = "chiffres par jour"
         # The keys' indexes serve the dashboard's sums over a period as well.
-        constraints = unique_keys(
+        constraints = unique_key(
             "daily",
             ["date", "initiative", "format", "status"],
             "Ce jour a déjà ses chiffres pour cette initiative, ce format, ce statut et ce public.",
@@ -82,8 +85,7 @@ class DailyFigures(DaySums):
             # every territory's rows of those days (PostgreSQL only).
             models.Index(
                 fields=["initiative", "status", "date"],
-                include=["format", "events", "people", "women", "known"],
-                condition=models.Q(audience__isnull=True),
+                include=["format", "audience", *SUMMED],
                 name="daily_totals_idx",
             ),
         ]
@@ -103,7 +105,7 @@ class PartnerDailyFigures(DaySums):
         indexes = [
             models.Index(fields=["partner", "status", "date"], name="partner_daily_partner_idx")
         ]
-        constraints = unique_keys(
+        constraints = unique_key(
             "partner_daily",
             ["date", "partner", "role", "initiative", "status"],
             "Ce jour a déjà ses chiffres pour ce partenaire, ce rôle, cette initiative, ce "
@@ -127,34 +129,30 @@ class MonthSums(Sums):
 class MonthlyFigures(MonthSums):
     """`DailyFigures` summed per month."""
 
+    # Indexed by monthly_totals_idx, which leads with it.
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     format = models.CharField(max_length=30, choices=EventFormat)
 
     class Meta(MonthSums.Meta):
         verbose_name = "chiffres du mois"
         verbose_name_plural = "chiffres par mois"
-        constraints = unique_keys(
+        constraints = unique_key(
             "monthly",
             ["month", "initiative", "format", "status"],
             "Ce mois a déjà ses chiffres pour cette initiative, ce format, ce statut et ce public.",
         )
         indexes = [
-            # The national figures sum every territory's months (stats.by_territory):
-            # read from this index alone, where the initiative's index led to every
-            # row of every initiative, of every status and audience (5 times slower at
-            # 200 territories and 2.5 million monthly rows). PostgreSQL only.
+            # The national figures sum every territory's months (stats.by_territory),
+            # a territory's breakdowns per audience theirs: read from this index
+            # alone, where the initiative's index led to every row of every
+            # initiative, of every status and audience (5 times slower at 200
+            # territories and 2.5 million monthly rows). PostgreSQL only.
             models.Index(
                 fields=["initiative", "status", "month"],
-                include=["format", "events", "people", "women", "known"],
-                condition=models.Q(audience__isnull=True),
+                include=["format", "audience", *SUMMED],
                 name="monthly_totals_idx",
-            ),
-            # The same for a territory's rows per audience (the breakdown per
-            # audience, the share of women per audience and quarter).
-            models.Index(
-                fields=["initiative", "status", "month"],
-                include=["audience", "events", "people", "women", "known"],
-                condition=models.Q(audience__isnull=False),
-                name="monthly_audiences_idx",
             ),
         ]
 
@@ -168,7 +166,7 @@ class PartnerMonthlyFigures(MonthSums):
     class Meta(MonthSums.Meta):
         verbose_name = "chiffres du mois d'un partenaire"
         verbose_name_plural = "chiffres par mois et par partenaire"
-        constraints = unique_keys(
+        constraints = unique_key(
             "partner_monthly",
             ["month", "partner", "role", "initiative", "status"],
             "Ce mois a déjà ses chiffres pour ce partenaire, ce rôle, cette initiative, ce "

@@ -266,7 +266,7 @@ def test_check_figures_finds_a_drifted_month_and_repairs_it():
     AudienceCountFactory(
         event=AwarenessEventFactory(date=datetime.date(2025, 4, 2)), people=5, women=2
     )
-    assert MonthlyFigures.objects.filter(audience__isnull=True).count() == 2
+    assert MonthlyFigures.objects.count() == 2
     assert PartnerMonthlyFigures.objects.exists()
 
     # The daily rows are right; a monthly row is not.
@@ -280,7 +280,7 @@ def test_check_figures_finds_a_drifted_month_and_repairs_it():
     call_command("check_figures", "--reparer", stdout=io.StringIO())
     assert store.days_that_differ() == []
     assert_months_are_their_days()
-    march = MonthlyFigures.objects.get(month=datetime.date(2025, 3, 1), audience__isnull=True)
+    march = MonthlyFigures.objects.get(month=datetime.date(2025, 3, 1))
     assert march.people == 30
 
 
@@ -343,14 +343,42 @@ def test_check_figures_finds_drift_and_repairs_it(django_capture_on_commit_callb
     assert "Réparé" in out.getvalue()
     assert cache.get(VERSION_KEY) != "pages-with-the-drifted-figures"
     assert store.days_that_differ() == []
-    assert DailyFigures.objects.filter(audience__isnull=True).get().people == 45
+    assert DailyFigures.objects.get().people == 45
+
+
+def test_an_event_of_several_audiences_counts_once_with_its_first_audience(things):
+    plan, (low, high) = things["plan"], things["audiences"]
+    event = AwarenessEventFactory(
+        date=datetime.date(2025, 3, 14), initiative=things["initiatives"][0]
+    )
+    # Its lines written highest audience first: the first is the lowest id, not the first line.
+    AudienceCountFactory(event=event, audience=high, people=20, women=5)
+    first = AudienceCountFactory(event=event, audience=low, people=10, women=4)
+
+    def rows():
+        return sorted(DailyFigures.objects.values_list("audience", "events", "first_events"))
+
+    assert rows() == [(low.pk, 1, 1), (high.pk, 1, 0)]
+    assert sorted(MonthlyFigures.objects.values_list("audience", "first_events")) == [
+        (low.pk, 1),
+        (high.pk, 0),
+    ]
+    totals = stats.totals(stats.Scope(plan))
+    assert (totals.events, totals.people, totals.women) == (1, 30, 9)
+    assert [row.events for row in stats.by_audience(stats.Scope(plan))] == [1, 1]
+
+    first.delete()
+
+    assert rows() == [(high.pk, 1, 1)]
+    assert stats.totals(stats.Scope(plan)).events == 1
+    assert store.days_that_differ() == []
 
 
 def _day_rebuilds_to_delete(event):
     """How many times deleting the event rebuilt a day's figures."""
     with CaptureQueriesContext(connection) as queries:
         event.delete()
-    # Each rebuild inserts the day's figures, all audiences together and each, at once.
+    # Each rebuild inserts the day's figures, every audience's, at once.
     inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "indicators_dailyfigures"')]
     return len(inserts)
 
@@ -379,24 +407,17 @@ def test_deleting_events_in_bulk_keeps_the_figures_right():
     AwarenessEvent.objects.exclude(pk=kept.pk).delete()
 
     assert store.days_that_differ() == []
-    assert DailyFigures.objects.filter(audience__isnull=True).get().people == 25
+    assert DailyFigures.objects.get().people == 25
 
 
 @pytest.mark.parametrize(
-    "model, per_audience",
-    [
-        (DailyFigures, False),
-        (DailyFigures, True),
-        (PartnerDailyFigures, False),
-        (PartnerDailyFigures, True),
-        # The venues' rows are each audience's only.
-        (VenueMonth, True),
-    ],
+    "model",
+    [DailyFigures, PartnerDailyFigures, VenueMonth, MonthlyFigures, PartnerMonthlyFigures],
 )
-def test_the_database_refuses_a_stored_row_twice(model, per_audience):
+def test_the_database_refuses_a_stored_row_twice(model):
     # What two refreshes of a day at once left before the keys: its sums twice.
     AudienceCountFactory(event=AwarenessEventFactory(), people=10, women=5)
-    row = model.objects.get(audience__isnull=not per_audience, **model_role(model))
+    row = model.objects.get(**model_role(model))
     row.pk = None
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -404,7 +425,8 @@ def test_the_database_refuses_a_stored_row_twice(model, per_audience):
 
 
 def model_role(model):
-    return {"role": EventRole.ORGANISED} if model is PartnerDailyFigures else {}
+    partners = (PartnerDailyFigures, PartnerMonthlyFigures)
+    return {"role": EventRole.ORGANISED} if model in partners else {}
 
 
 def test_deleting_events_from_the_admin_list_rebuilds_each_month_once(admin_client):
