@@ -88,21 +88,20 @@ def row_lock(months):
         )
 
 
-def _upsert(model, queryset, keys, per_audience, figures):
+def _upsert(model, queryset, keys, figures):
     """Upserts the queryset's sums; returns the ids written."""
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     quote = connection.ops.quote_name
     column = {name: quote(model._meta.get_field(name).column) for name in (*keys, *figures)}
     aliases = [alias.removeprefix("d_") for _, _, alias in compiler.select]
-    target = ", ".join(column[name] for name in keys if name != "audience" or per_audience)
-    null = "IS NOT NULL" if per_audience else "IS NULL"
+    target = ", ".join(column[name] for name in keys)
     updates = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in figures)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} "
             f"({', '.join(column[name] for name in aliases)}) {sql} "
-            f"ON CONFLICT ({target}) WHERE {column['audience']} {null} "
+            f"ON CONFLICT ({target}) "
             f"DO UPDATE SET {updates} RETURNING id",
             params,
         )
@@ -114,19 +113,17 @@ def upsert_rebuild(days):
     store._lock_months(months)
     store._insert_from(store.Venue, store._new_venues(days), ignore_conflicts=True)
     kept = {DailyFigures: [], PartnerDailyFigures: []}
-    for per_audience in (False, True):
-        keys, figures = store.KEYS[DailyFigures], store.SUMMED
-        kept[DailyFigures] += _upsert(
-            DailyFigures, store._daily_rows(days, per_audience), keys, per_audience, figures
+    figures = store.SUMMED
+    kept[DailyFigures] += _upsert(
+        DailyFigures, store._daily_rows(days), store.KEYS[DailyFigures], figures
+    )
+    for role in EventRole:
+        kept[PartnerDailyFigures] += _upsert(
+            PartnerDailyFigures,
+            store._partner_rows(days, role),
+            store.KEYS[PartnerDailyFigures],
+            figures,
         )
-        for role in EventRole:
-            kept[PartnerDailyFigures] += _upsert(
-                PartnerDailyFigures,
-                store._partner_rows(days, role, per_audience),
-                store.KEYS[PartnerDailyFigures],
-                per_audience,
-                figures,
-            )
     for model in (DailyFigures, PartnerDailyFigures):
         model.objects.filter(date__in=days).exclude(pk__in=kept[model]).delete()
     # The venues' rows find their venue by a join (store._insert_venue_months): they

@@ -68,9 +68,7 @@ def messages_of(response):
 def assert_figures_equal_the_lines(event):
     assert store.days_that_differ() == []
     # The day's rows, every audience's.
-    stored = DailyFigures.objects.filter(date=event.date).aggregate(
-        people=Sum("people")
-    )
+    stored = DailyFigures.objects.filter(date=event.date).aggregate(people=Sum("people"))
     lines = AudienceCount.objects.filter(event__date=event.date).aggregate(people=Sum("people"))
     assert stored == lines
 
