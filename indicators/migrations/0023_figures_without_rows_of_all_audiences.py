@@ -24,7 +24,7 @@ MESSAGES = {
         "et ce public."
     ),
 }
-# (table, prefix of its keys, model, key without the audience, date column).
+# (table, prefix of its keys, model, key without the date and the audience).
 TABLES = (
     ("indicators_dailyfigures", "daily", "dailyfigures", ("initiative_id", "format", "status")),
     (
