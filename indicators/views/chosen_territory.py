@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef
+from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 
 from indicators.views.downloads import repeated
@@ -36,9 +37,16 @@ class Refused(Exception):
     """A territory the account may not have (403), cannot be read (400) or has no
     published plan (404), in French."""
 
+    # The page that says it, by its status.
+    TEMPLATES = {400: "400.html", 403: "403.html", 404: "indicators/no_export.html"}
+
     def __init__(self, message, status):
         super().__init__(message)
         self.status = status
+
+    def response(self, request):
+        context = {"message": str(self)}
+        return render(request, self.TEMPLATES[self.status], context, status=self.status)
 
 
 @dataclass(frozen=True)

@@ -59,15 +59,6 @@ def _refused(request, message):
     return render(request, "403.html", {"message": message}, status=403)
 
 
-# What shows a refused territory (`chosen_territory.Refused`), by its status.
-REFUSAL_TEMPLATES = {400: "400.html", 403: "403.html", 404: "indicators/no_export.html"}
-
-
-def _refused_territory(request, refusal):
-    template = REFUSAL_TEMPLATES[refusal.status]
-    return render(request, template, {"message": str(refusal)}, status=refusal.status)
-
-
 def _may_export(view, *, page=False):
     """Login required, then `access.export_refusal`'s rule, then the territory the
     account may export (`chosen_territory`); a refusal says why."""
@@ -81,7 +72,7 @@ def _may_export(view, *, page=False):
         try:
             chosen = chosen_territory.choose(request, page=page)
         except chosen_territory.Refused as refusal:
-            return _refused_territory(request, refusal)
+            return refusal.response(request)
         return view(request, chosen, *args, **kwargs)
 
     return wrapped

@@ -46,8 +46,7 @@ def _annual_report(request, year):
     try:
         plan = chosen_territory.choose(request, every=False).plan
     except chosen_territory.Refused as refusal:
-        template = "403.html" if refusal.status == 403 else "400.html"
-        return render(request, template, {"message": str(refusal)}, status=refusal.status)
+        return refusal.response(request)
     slugs = [slug for slug in request.GET.getlist("plan") if slug]
     if len(slugs) > 1:
         return render(request, "400.html", {"message": downloads.repeated("plan")}, status=400)

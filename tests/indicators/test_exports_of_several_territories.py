@@ -117,6 +117,23 @@ def test_a_territory_without_a_published_plan_is_refused_saying_why(client, seve
     assert "faute de frappe" not in assertions
 
 
+def test_the_annual_report_of_a_territory_without_a_plan_says_there_is_nothing_to_report(
+    client, several
+):
+    client.force_login(_manager_of(*several.values()))
+
+    response = client.get(
+        reverse("annual_report", args=[timezone.localdate().year]),
+        {"territoire": "vallee-de-la-bresle"},
+    )
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert NO_PLAN in page
+    assert "<h1>Rien à exporter</h1>" in page
+    assert "Cette adresse contient une erreur" not in page
+
+
 def test_the_exports_of_a_territorys_site_without_a_plan_say_why(client, several):
     client.force_login(_manager_of(several["bresle"]))
 
