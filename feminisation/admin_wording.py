@@ -123,9 +123,14 @@ class WordedAdminMixin:
         return formfield
 
     def action_checkbox(self, obj):
-        generic = _("Select this object for an action - {}").split("{}")[0]
-        return mark_safe(
-            str(super().action_checkbox(obj)).replace(generic, "Choisir pour une action : ", 1)
+        # Django's checkbox with our label, written at once: through the widget's
+        # three templates, the checkboxes took a quarter of a list's rendering.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Choisir pour une action : {}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
         )
 
     # Messages: Django's are replaced when they are sent, so that a ModelAdmin's own

@@ -9,6 +9,7 @@ from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.utils import (
     build_q_object_from_lookup_parameters,
     lookup_spawns_duplicates,
+    quote,
 )
 from django.contrib.admin.views.main import (
     ALL_VAR,
@@ -226,6 +227,19 @@ class EventChangeList(ChangeList):
         return self.apply_select_related(self.root_queryset.filter(pk__in=matching)).order_by(
             *events.query.order_by
         )
+
+    def url_for_result(self, result):
+        # Django's link to each row's form, reversed once for the page rather than
+        # twice a row (the date and the title link to it).
+        before, after = self._change_url_around_pk
+        return f"{before}{quote(result.pk)}{after}"
+
+    @cached_property
+    def _change_url_around_pk(self):
+        placeholder = "PK"
+        url = super().url_for_result(self.model(pk=placeholder))
+        before, _, after = url.rpartition(placeholder)
+        return before, after
 
     def get_ordering(self, request, queryset):
         """Django's order, a partner's events ordered by their credits' date (the

@@ -140,3 +140,22 @@ def test_the_lists_delete_action_asks_with_the_names_and_counts(admin_client):
     assertContains(response, "Supprimer 2 actions de sensibilisation et 4 lignes de comptage ?")
     assertNotContains(response, "objet")
     assertNotContains(response, "Relation")
+
+
+def test_each_row_of_the_list_offers_its_event_to_the_actions_and_links_to_its_form(
+    admin_client,
+):
+    event = AwarenessEventFactory(title="Forum des métiers")
+
+    response = admin_client.get(reverse("admin:indicators_awarenessevent_changelist"))
+
+    assertContains(
+        response,
+        f'<input type="checkbox" name="_selected_action" value="{event.pk}" '
+        f'class="action-select" aria-label="Choisir pour une action : {escape(event)}">',
+        html=True,
+    )
+    page = response.content.decode()
+    # The date and the title both open the event's form.
+    assert page.count(f'href="{change_url(event)}"') == 2
+    assert "Select this object" not in page
