@@ -125,12 +125,15 @@ class WordedAdminMixin:
     def action_checkbox(self, obj):
         # Django's checkbox with our label, written at once: through the widget's
         # three templates, the checkboxes took a quarter of a list's rendering.
+        # Followed by what the admin's rows send with it (`row_hidden_inputs`), if any.
+        hidden = getattr(super(), "row_hidden_inputs", None)
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" '
-            'aria-label="Choisir pour une action : {}">',
+            'aria-label="Choisir pour une action : {}">{}',
             helpers.ACTION_CHECKBOX_NAME,
             obj.pk,
             obj,
+            "" if hidden is None else hidden(obj),
         )
 
     # Messages: Django's are replaced when they are sent, so that a ModelAdmin's own

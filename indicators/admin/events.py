@@ -317,11 +317,10 @@ class AwarenessEventAdmin(
     # save locks the event's row, and a form shown before someone else's save saves
     # nothing and says what that save changed.
 
-    def action_checkbox(self, event):
+    def row_hidden_inputs(self, event):
         # The version each row shows, for the list's actions to compare.
         return format_html(
-            '{}<input type="hidden" name="{}" value="{}">',
-            super().action_checkbox(event),
+            '<input type="hidden" name="{}" value="{}">',
             f"{workflow_actions.VERSION_PREFIX}{event.pk}",
             event.version,
         )
