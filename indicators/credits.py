@@ -1,7 +1,7 @@
 """The partners each event is credited to (`EventCredit`, `CreditedCoOrganizer`),
-kept exact: every write that changes an event's organiser, date or co-organisers
-rewrites its rows in its own transaction, and a deleted event's go with it (their
-foreign keys cascade).
+kept exact: every write that changes an event's organiser, date, initiative or
+co-organisers rewrites its rows in its own transaction, and a deleted event's go
+with it (their foreign keys cascade).
 
 Signals do it for `.save()` and the co-organisers' `add`, `remove` and `clear`
 (`connect`); bulk writes, which send none, call `credit` (the import) or
@@ -35,14 +35,15 @@ def _tables():
 
 
 def _credited_sql(events):
-    """SELECT the credit rows (event, partner, date, organiser) of the events that
-    `events` (a condition on `e`) chooses: the organiser, then each co-organiser
-    (but the organiser, if also named among them)."""
+    """SELECT the credit rows (event, partner, date, organiser, initiative) of the
+    events that `events` (a condition on `e`) chooses: the organiser, then each
+    co-organiser (but the organiser, if also named among them)."""
     return (
         "SELECT e.id AS event_id, e.organizer_id AS partner_id, e.date AS date, "
-        "e.organizer_id AS organizer_id FROM {event} e WHERE "
+        "e.organizer_id AS organizer_id, e.initiative_id AS initiative_id FROM {event} e WHERE "
         + events
-        + " UNION ALL SELECT e.id, l.partner_id, e.date, e.organizer_id FROM {event} e "
+        + " UNION ALL SELECT e.id, l.partner_id, e.date, e.organizer_id, e.initiative_id "
+        "FROM {event} e "
         "JOIN {link} l ON l.awarenessevent_id = e.id "
         "WHERE l.partner_id <> e.organizer_id AND " + events
     ).format(**_tables())
@@ -75,16 +76,16 @@ def _insert(events, params):
             + _co_organizers_sql(events),
             params * 2,
         )
+        columns = "event_id, partner_id, date, organizer_id, initiative_id"
         cursor.execute(
-            "INSERT INTO {credit} (event_id, partner_id, date, organizer_id) ".format(**tables)
-            + _credited_sql(events),
+            f"INSERT INTO {tables['credit']} ({columns}) " + _credited_sql(events),
             params * 2,
         )
 
 
 def credit(event_ids, *, locked=False):
-    """Writes again the rows of these events, as their organiser, date and
-    co-organisers now are, in the caller's transaction if any; locks the events
+    """Writes again the rows of these events, as their organiser, date, initiative
+    and co-organisers now are, in the caller's transaction if any; locks the events
     first, unless the caller has (`locked`)."""
     event_ids = sorted({pk for pk in event_ids if pk is not None})
     if not event_ids:
@@ -133,7 +134,7 @@ def rows_that_differ():
     comparisons = [
         (
             _credited_sql(everything),
-            "SELECT event_id, partner_id, date, organizer_id FROM {credit}",
+            "SELECT event_id, partner_id, date, organizer_id, initiative_id FROM {credit}",
         ),
         (
             _co_organizers_sql(everything),
@@ -164,15 +165,17 @@ def _event_saved(sender, instance, created, raw=False, **kwargs):
             partner_id=instance.organizer_id,
             date=instance.date,
             organizer_id=instance.organizer_id,
+            initiative_id=instance.initiative_id,
         )
         return
     # Each event's rows are written together: its organiser's row tells whether
-    # they still say its organiser and date.
+    # they still say its organiser, date and initiative.
     current = EventCredit.objects.filter(
         event=instance,
         partner_id=instance.organizer_id,
         organizer_id=instance.organizer_id,
         date=instance.date,
+        initiative_id=instance.initiative_id,
     )
     if not current.exists():
         credit([instance.pk])

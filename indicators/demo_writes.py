@@ -143,7 +143,7 @@ def copy(batches, count, loaded, figures=None):
             ),
             (AudienceCount, ["event_id", "audience_id", "people", "women"]),
             (CoOrganizer, ["awarenessevent_id", "partner_id"]),
-            (EventCredit, ["event_id", "partner_id", "date", "organizer_id"]),
+            (EventCredit, ["event_id", "partner_id", "date", "organizer_id", "initiative_id"]),
             (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
         ]
     ]
@@ -190,7 +190,9 @@ def copy(batches, count, loaded, figures=None):
                     for partner in co_organizers:
                         co_organized.append(f"{pk}\t{partner}\n")
                     for partner in credits.credited(organizer, co_organizers):
-                        credited.append(f"{pk}\t{partner}\t{date}\t{organizer}\n")
+                        credited.append(
+                            f"{pk}\t{partner}\t{date}\t{organizer}\t{kind.initiative_pk}\n"
+                        )
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
                     if add is not None:

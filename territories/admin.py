@@ -70,7 +70,10 @@ class TerritoryScopedAdminMixin:
     its object permissions (a history page reaches its object another way)."""
 
     def get_queryset(self, request):
-        return scoping.visible_to(super().get_queryset(request), request.user)
+        return self.in_account_territories(super().get_queryset(request), request.user)
+
+    def in_account_territories(self, queryset, user):
+        return scoping.visible_to(queryset, user)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -34,7 +34,7 @@ PATHS = {
     "indicators.closedyear": "plan__territory",
     "indicators.awarenessevent": "initiative__plan__territory",
     "indicators.audiencecount": "event__initiative__plan__territory",
-    "indicators.eventcredit": "event__initiative__plan__territory",
+    "indicators.eventcredit": "initiative__plan__territory",
     "indicators.dailyfigures": "initiative__plan__territory",
     # A deleted event is found, and restored, through its history; its initiative,
     # when deleted too, says the territory through its own.
@@ -188,6 +188,21 @@ def account_territories(user):
     if not user.is_authenticated:
         return Territory.objects.none().values("pk")
     return Territory.objects.filter(members=user).values("pk")
+
+
+def account_initiatives(user):
+    """The ids of the initiatives of the territories `user` belongs to, None for an
+    account that reads every territory; read once per request and kept on the user.
+    A partner's events are narrowed to its territories by these, on its credits
+    (`AwarenessEventQuerySet.visible_to`)."""
+    if sees_every_territory(user):
+        return None
+    if not hasattr(user, "_initiative_ids"):
+        from initiatives.models import Initiative
+
+        initiatives = Initiative.objects.filter(plan__territory__in=account_territories(user))
+        user._initiative_ids = list(initiatives.order_by("pk").values_list("pk", flat=True))
+    return user._initiative_ids
 
 
 def reaches_beyond(territories, user):

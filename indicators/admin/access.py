@@ -20,6 +20,11 @@ class PartnerAccessMixin:
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def in_account_territories(self, queryset, user):
+        # AwarenessEvent.objects.visible_to narrows to the account's territories
+        # itself, a partner's account on its credits rather than on the events.
+        return queryset
+
     def has_validate_permission(self, request):
         return workflow.may_perform(request.user, workflow.VALIDATE)
 

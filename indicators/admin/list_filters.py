@@ -157,9 +157,9 @@ class NamedPartnersFilter(admin.RelatedOnlyFieldListFilter):
                 partner__in=organisation_ids(user), co_organizer=OuterRef("pk")
             )
         else:
-            named = EventCredit.objects.of_partners(organisation_ids(user)).filter(
-                organizer=OuterRef("pk")
-            )
+            named = EventCredit.objects.of_partners(
+                organisation_ids(user), scoping.account_initiatives(user)
+            ).filter(organizer=OuterRef("pk"))
         return field.get_choices(
             include_blank=False,
             limit_choices_to=Q(Exists(named)) & scoping.visible_condition(Partner, user),
@@ -352,23 +352,31 @@ class EventPaginator(Paginator):
             return super().count
         if self.partners is None:
             rows = events.model._default_manager.all()
+            if self.user is not None:
+                # The account's territories' events only (the estimate of a join).
+                rows = scoping.visible_to(rows, self.user)
         else:
-            # A range of the credits' index; an event credited to two of the
-            # account's organisations counts twice in the estimate.
-            rows = EventCredit.objects.of_partners(self.partners)
-        if self.user is not None:
-            # The account's territories' events only (the estimate of a join).
-            rows = scoping.visible_to(rows, self.user)
+            # A range of the credits' index, in the account's territories; an event
+            # credited to two of the account's organisations counts twice in the
+            # estimate.
+            initiatives = None if self.user is None else scoping.account_initiatives(self.user)
+            rows = EventCredit.objects.of_partners(self.partners, initiatives)
         estimate = _planned_rows(rows, connection)
         if estimate >= EXACT_COUNT_BELOW:
             self.estimated = True
             return estimate
+        if self.partners is not None and len(self.partners) == 1:
+            # One partner's events are its credits, one each: counted off the index.
+            return rows.count()
         return super().count
 
 
 def _planned_rows(queryset, connection):
     """The planner's estimate of the rows of `queryset`: no row read."""
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:  # an account without territory
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -87,14 +87,14 @@ def write(result, file_name):
 
 
 def _credited_anew(changes):
-    """The events whose organiser, date or co-organisers the import wrote: their
-    credits (`indicators.credits`) are written again."""
+    """The events whose organiser, date, initiative or co-organisers the import
+    wrote: their credits (`indicators.credits`) are written again."""
     return [
         change.event.pk
         for change in changes
         if change.is_new
         or change.co_organizers_changed
-        or change.changed_fields & {"date", "organizer"}
+        or change.changed_fields & {"date", "organizer", "initiative"}
     ]
 
 

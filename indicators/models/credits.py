@@ -8,21 +8,26 @@ same transaction (`indicators.credits`): nothing is entered here."""
 from django.db import models
 
 from indicators.models.events import AwarenessEvent
+from initiatives.models import Initiative
 from partners.models import Partner
 
 
 class EventCreditQuerySet(models.QuerySet):
-    def of_partners(self, partners):
-        """The credits of these partners (instances or ids): an event they share
-        is listed once per partner."""
-        return self.filter(partner__in=partners)
+    def of_partners(self, partners, initiatives=None):
+        """The credits of these partners (instances or ids), to the events of these
+        initiatives (ids) if given: an event they share is listed once per partner."""
+        credits = self.filter(partner__in=partners)
+        if initiatives is not None:
+            credits = credits.filter(initiative__in=initiatives)
+        return credits
 
 
 class EventCredit(models.Model):
     """One row per event and partner it is credited to, its organiser or one of its
-    co-organisers, with the event's date and organiser: a partner's events are a
-    range of the (partner, date, event) index, in the order of the admin's list,
-    and the organisers of the events it sees a probe of (organizer, partner)."""
+    co-organisers, with the event's date, organiser and initiative: a partner's
+    events are a range of the (partner, date, event) index, in the order of the
+    admin's list, whose entries say their initiative (hence their territory), and
+    the organisers of the events it sees a probe of (organizer, partner)."""
 
     event = models.ForeignKey(
         AwarenessEvent,
@@ -46,6 +51,13 @@ class EventCredit(models.Model):
         db_index=False,  # the (organizer, partner) index
         verbose_name="partenaire organisateur",
     )
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # deleting an initiative deletes its events first
+        verbose_name="initiative de l'action",
+    )
 
     objects = EventCreditQuerySet.as_manager()
     # Deleted with their event, unnamed on the admin's confirmation page.
@@ -62,7 +74,13 @@ class EventCredit(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["partner", "date", "event"], name="credit_partner_date_idx"),
+            # A partner's events in an account's territories: the range of the
+            # partner, each entry's initiative read off the index, not off the event.
+            models.Index(
+                fields=["partner", "date", "event"],
+                include=["initiative"],
+                name="credit_partner_date_idx",
+            ),
             models.Index(fields=["organizer", "partner"], name="credit_organizer_idx"),
         ]
 

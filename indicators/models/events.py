@@ -138,30 +138,41 @@ class AwarenessEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The events a user may see: those of its territories (of every territory
         for the national network), all of them or, for a partner's account, those
-        credited to one of its organisations (organised or co-organised), on ids read
-        once per request; see `of_partners`."""
-        events = scoping.visible_to(self, user)
+        credited to one of its organisations (organised or co-organised) in its
+        territories, on ids read once per request; see `of_partners`."""
         if sees_all_events(user):
-            return events
-        return events.of_partners(organisation_ids(user))
+            return scoping.visible_to(self, user)
+        return self.of_partners(
+            organisation_ids(user), initiatives=scoping.account_initiatives(user)
+        )
 
-    def of_partners(self, partners):
+    def of_partners(self, partners, initiatives=None):
         """The events organised or co-organised by one of `partners` (instances or
-        ids); none for an empty list. Read through their credits (`EventCredit`):
-        for one partner, joined to them, so that a list ordered by
-        `date_in_order()` is read off the credits' (partner, date, event) index,
-        the partner's events only; for several, the events among their credits
-        (each once)."""
+        ids), of one of `initiatives` (ids) if given; none for an empty list. Read
+        through their credits (`EventCredit`), which say their event's initiative:
+        for one partner, joined to them, so that a list ordered by `date_in_order()`
+        is read off the credits' (partner, date, event) index, the partner's events
+        only, each entry's initiative read off the index; for several, the events
+        among their credits (each once).
+
+        The initiatives narrow the credits, not the events: a condition on the
+        events' territory, which the planner takes for independent of the partner,
+        made it read every event of a territory rather than a partner's few credits
+        (1.9 s instead of 3 ms at 200 territories)."""
         from indicators.models.credits import EventCredit
 
         partners = [getattr(partner, "pk", partner) for partner in partners]
-        if not partners:
+        if not partners or initiatives == []:
             return self.none()
         # Narrowed twice (a partner's scope, then the account's organisations): the
         # second time among the credits too.
         if len(partners) > 1 or CREDIT in self.query._filtered_relations:
-            return self.filter(pk__in=EventCredit.objects.of_partners(partners).values("event"))
-        credit = FilteredRelation("credits", condition=Q(credits__partner=partners[0]))
+            credits = EventCredit.objects.of_partners(partners, initiatives)
+            return self.filter(pk__in=credits.values("event"))
+        condition = Q(credits__partner=partners[0])
+        if initiatives is not None:
+            condition &= Q(credits__initiative__in=initiatives)
+        credit = FilteredRelation("credits", condition=condition)
         return self.alias(**{CREDIT: credit}).filter(**{f"{CREDIT}__isnull": False})
 
     def date_in_order(self):

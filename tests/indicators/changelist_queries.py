@@ -14,5 +14,6 @@ WITH_FACETS_QUERIES = CHANGELIST_QUERIES + 7
 # events it shows, and counts them only below 10,000 (EventPaginator).
 ESTIMATE = 1 if connection.vendor == "postgresql" else 0
 # A partner's and a staff member's account: its permissions (two queries), and a
-# partner's its organisations.
-ROLE_QUERIES = {"superuser": 0, "staff": 2, "manager": 2, "partner": 3}
+# partner's its organisations and its territories' initiatives (its events are
+# narrowed to them on their credits).
+ROLE_QUERIES = {"superuser": 0, "staff": 2, "manager": 2, "partner": 4}

@@ -329,8 +329,9 @@ def test_a_partner_lists_searches_and_filters_only_its_organisations_events(
     other = AwarenessEventFactory(organizer=world["capso"], title="Atelier verre", submitted=True)
     AudienceCountFactory(event=other, audience=world["girls"])
 
-    # And the account's permissions (two queries) and organisations.
-    with django_assert_max_num_queries(CHANGELIST_QUERIES + ESTIMATE + 3):
+    # And the account's permissions (two queries), organisations and territories'
+    # initiatives.
+    with django_assert_max_num_queries(CHANGELIST_QUERIES + ESTIMATE + 4):
         response = arc_client.get(CHANGELIST_URL)
     assert listed(response) == [world["glass"]]
     # Nothing submitted among its events.

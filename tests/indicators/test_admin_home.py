@@ -299,8 +299,8 @@ def test_staff_and_partners_do_not_get_the_managers_figures(client, world, today
 # Staff: the submitted events and old drafts; the past events, and those the daily
 # figures count.
 STAFF_QUERIES = 5 + 3
-# Partners: their organisations, one count.
-PARTNER_QUERIES = 5 + 2
+# Partners: their organisations and their territories' initiatives, one count.
+PARTNER_QUERIES = 5 + 3
 # Managers: the current plan, the year's totals, the targets and their sums, and
 # whether the instance serves several territories (the public dashboard's address).
 MANAGER_QUERIES = 5 + 5

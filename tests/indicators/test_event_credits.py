@@ -1,5 +1,5 @@
 """The partners each event is credited to (`indicators.credits`) stay exact after
-every write that changes an event's organiser, date or co-organisers, and a
+every write that changes an event's organiser, date, initiative or co-organisers, and a
 partner's list of events, its filters and its years are read through them, in the
 same queries whatever the number of events."""
 
@@ -36,7 +36,7 @@ def stored(event_id):
     return (
         sorted(
             EventCredit.objects.filter(event=event_id).values_list(
-                "partner_id", "date", "organizer_id"
+                "partner_id", "date", "organizer_id", "initiative_id"
             )
         ),
         sorted(
@@ -49,12 +49,14 @@ def stored(event_id):
 
 def expected(event_id):
     """What the event's credits must say: its organiser and each co-organiser, with
-    its date and organiser; for each of them, each co-organiser."""
+    its date, organiser and initiative; for each of them, each co-organiser."""
     event = AwarenessEvent.objects.get(pk=event_id)
     co_organizers = set(event.co_organizers.values_list("pk", flat=True))
     partners = {event.organizer_id, *co_organizers}
     return (
-        sorted((partner, event.date, event.organizer_id) for partner in partners),
+        sorted(
+            (partner, event.date, event.organizer_id, event.initiative_id) for partner in partners
+        ),
         sorted((partner, co) for partner in partners for co in co_organizers),
     )
 
@@ -83,15 +85,17 @@ def test_the_admin_credits_an_event_as_it_is_added_changed_and_deleted(
     )
     event = AwarenessEvent.objects.get()
     assert stored(event.pk)[0] == [
-        (first.pk, DAY, first.pk),
-        (second.pk, DAY, first.pk),
+        (first.pk, DAY, first.pk, initiative.pk),
+        (second.pk, DAY, first.pk, initiative.pk),
     ]
     assert_exact(event)
+    other = InitiativeFactory(plan=initiative.plan)
 
     change_url = reverse("admin:indicators_awarenessevent_change", args=[event.pk])
     for changes in (
         {"organizer": third.pk},
         {"date": "2025-05-02"},
+        {"initiative": other.pk},
         {"co_organizers": [second.pk, fourth.pk]},
         {"co_organizers": [fourth.pk]},
         {"co_organizers": None},  # none left
@@ -100,7 +104,7 @@ def test_the_admin_credits_an_event_as_it_is_added_changed_and_deleted(
         response = admin_client.post(change_url, data)
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert_exact(event)
-    assert stored(event.pk)[0] == [(third.pk, datetime.date(2025, 5, 2), third.pk)]
+    assert stored(event.pk)[0] == [(third.pk, datetime.date(2025, 5, 2), third.pk, other.pk)]
 
     delete_url = reverse("admin:indicators_awarenessevent_delete", args=[event.pk])
     admin_client.post(delete_url, {"post": "yes"})
@@ -128,7 +132,11 @@ def test_co_organisers_changed_from_either_side_are_credited(partners):
     assert_exact(event, other)
     # An organiser also named among the co-organisers is credited once.
     event.co_organizers.add(first, second)
-    assert stored(event.pk)[0] == [(first.pk, DAY, first.pk), (second.pk, DAY, first.pk)]
+    initiative = event.initiative_id
+    assert stored(event.pk)[0] == [
+        (first.pk, DAY, first.pk, initiative),
+        (second.pk, DAY, first.pk, initiative),
+    ]
     assert_exact(event, other)
 
 
@@ -138,6 +146,25 @@ def test_a_save_that_leaves_organiser_and_date_as_they_were_writes_no_credit(par
     event.title = "Autre intitulé"
     event.save()
     assert list(EventCredit.objects.filter(event=event).values_list("pk", flat=True)) == rows
+
+
+def test_an_event_moved_to_another_initiative_is_credited_there(partners):
+    event = AwarenessEventFactory(organizer=partners[0], co_organizers=[partners[1]])
+    event.initiative = InitiativeFactory()
+    event.save()
+    assert set(EventCredit.objects.filter(event=event).values_list("initiative", flat=True)) == {
+        event.initiative_id
+    }
+    assert_exact(event)
+
+
+def test_check_figures_finds_and_repairs_credits_of_the_wrong_initiative(partners):
+    event = AwarenessEventFactory(organizer=partners[0], co_organizers=[partners[1]])
+    EventCredit.objects.filter(event=event).update(initiative=InitiativeFactory())
+
+    assert credits.rows_that_differ() == 4  # two wrong rows, two missing
+    call_command("check_figures", "--reparer", stdout=StringIO())
+    assert_exact(event)
 
 
 def test_check_figures_finds_and_repairs_wrong_credits(partners):
@@ -225,11 +252,12 @@ def bulk_events(count, organizer, co_organizer, initiative):
     credits.credit(event.pk for event in events)  # bulk writes send no signal
 
 
-# The session, the account and its permissions (2), its organisations, the filters'
-# initiatives, audiences, organisers and co-organisers, the count, the page, the
-# to-do list's counts, the years (or the months of a year); and, for an unfiltered
-# list on PostgreSQL, the estimate of the count first (exact below 10,000 events).
-PARTNER_LIST_QUERIES = {False: 13 + (connection.vendor == "postgresql"), True: 13}
+# The session, the account and its permissions (2), its organisations, its
+# territories' initiatives, the filters' initiatives, audiences, organisers and
+# co-organisers, the count, the page, the to-do list's counts, the years (or the
+# months of a year); and, for an unfiltered list on PostgreSQL, the estimate of the
+# count first (exact below 10,000 events).
+PARTNER_LIST_QUERIES = {False: 14 + (connection.vendor == "postgresql"), True: 14}
 
 
 @pytest.mark.parametrize("query", [{}, {"date__year": "2021"}, {"status__exact": "validee"}])
@@ -277,7 +305,7 @@ def test_co_organisers_added_to_one_event_at_once_are_all_credited(partners):
         credits.credit([event.pk])
         concurrency.all_succeeded(concurrency.at_once(*(add(p) for p in co_organizers)))
         assert stored(event.pk)[0] == sorted(
-            (partner.pk, event.date, organizer.pk) for partner in partners
+            (partner.pk, event.date, organizer.pk, event.initiative_id) for partner in partners
         )
         assert_exact(event)
 
@@ -290,25 +318,28 @@ def test_co_organisers_added_to_one_event_at_once_are_all_credited(partners):
 def test_co_organisers_added_while_the_event_is_moved_are_all_credited(partners):
     organizer, first, second, _ = partners
     event = AwarenessEventFactory(organizer=organizer)
+    initiatives = InitiativeFactory.create_batch(3, plan=event.initiative.plan)
 
     def add(partner):
         return lambda: AwarenessEvent.objects.get(pk=event.pk).co_organizers.add(partner)
 
-    def move(day):
+    def move(day, initiative):
         def call():
             moved = AwarenessEvent.objects.get(pk=event.pk)
-            moved.date = day
+            moved.date, moved.initiative = day, initiative
             moved.save()
 
         return call
 
-    for day in range(1, 4):
+    for day, initiative in enumerate(initiatives, start=1):
         AwarenessEvent.objects.get(pk=event.pk).co_organizers.clear()
         concurrency.all_succeeded(
-            concurrency.at_once(add(first), add(second), move(datetime.date(2025, 6, day)))
+            concurrency.at_once(
+                add(first), add(second), move(datetime.date(2025, 6, day), initiative)
+            )
         )
         assert stored(event.pk)[0] == sorted(
-            (partner.pk, datetime.date(2025, 6, day), organizer.pk)
+            (partner.pk, datetime.date(2025, 6, day), organizer.pk, initiative.pk)
             for partner in (organizer, first, second)
         )
         assert_exact(event)

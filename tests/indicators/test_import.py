@@ -664,6 +664,21 @@ def test_the_events_an_import_creates_or_moves_are_credited_to_their_partners(
     )
 
 
+def test_an_event_an_import_moves_to_another_initiative_is_credited_there(
+    staff_client, data, plan, girls
+):
+    other = InitiativeFactory(plan=plan, number=2, title="Portraits", slug="portraits")
+    other.audiences.add(girls)
+    confirm(staff_client, upload(staff_client, csv_file([row()])))
+    event = AwarenessEvent.objects.get()
+
+    moved = row(référence=str(event.pk), initiative="2")
+    confirm(staff_client, upload(staff_client, csv_file([moved], headers=[*HEADERS, "référence"])))
+
+    assert set(event.credits.values_list("initiative", flat=True)) == {other.pk}
+    assert credits.rows_that_differ() == 0
+
+
 def test_an_event_saved_after_the_preview_is_not_overwritten_by_the_import(
     staff_client, verrelles, girls, arc
 ):

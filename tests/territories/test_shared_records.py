@@ -2,15 +2,19 @@
 account of both, an audience — on an instance of Alpha and Bravo
 (tests/territories/test_admin_scoping.py's): Alpha's staff read and edit them, and
 never take them away from Bravo, whether by deleting them, unticking Bravo's
-accounts, or putting back an older version."""
+accounts, or putting back an older version; the shared partner's accounts list its
+events of their own territories only."""
 
 import pytest
 from django.urls import reverse
 
 from feminisation import access
+from indicators import credits
+from indicators.models import AwarenessEvent
 from partners.models import Partner
 from tests.indicators.accounts import user_in
 from tests.indicators.admin_forms import form_data
+from tests.indicators.factories import AwarenessEventFactory
 from tests.initiatives.factories import AudienceFactory
 from tests.partners.factories import ContactFactory
 from tests.territories.factories import TerritoryFactory
@@ -172,3 +176,46 @@ def test_alphas_staff_do_not_delete_an_audience_that_bravo_uses(client, two):
     alphas = AudienceFactory(name="Collégiennes", slug="collegiennes")
     two["alpha"]["initiative"].audiences.add(alphas)
     assert client.post(change(alphas, "delete"), {"post": "yes"}).status_code == 302
+
+
+def _listed_events(client):
+    response = client.get(changelist(AwarenessEvent))
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list), response.context["cl"].result_count
+
+
+def test_an_account_of_a_shared_partner_lists_its_events_of_its_own_territory_only(client, two):
+    shared, alpha, bravo = two["shared"], two["alpha"], two["bravo"]
+    in_alpha = AwarenessEventFactory(initiative=alpha["initiative"], organizer=shared)
+    in_bravo = AwarenessEventFactory(initiative=bravo["initiative"], organizer=shared)
+    co_organised = AwarenessEventFactory(
+        initiative=alpha["initiative"], organizer=alpha["partner"], co_organizers=[shared]
+    )
+
+    client.force_login(two["bravo_account"])
+    assert _listed_events(client) == ({in_bravo}, 1)
+    assert client.get(change(in_alpha)).status_code == 302  # « n'existe pas »
+    client.force_login(two["both_account"])
+    assert _listed_events(client) == ({in_alpha, in_bravo, co_organised}, 3)
+
+
+def test_an_event_moved_to_the_other_territory_moves_in_its_partners_lists(client, two):
+    shared, alpha, bravo = two["shared"], two["alpha"], two["bravo"]
+    event = AwarenessEventFactory(initiative=alpha["initiative"], organizer=shared)
+    client.force_login(two["bravo_account"])
+    assert _listed_events(client) == (set(), 0)
+
+    event.initiative = bravo["initiative"]
+    event.save()
+
+    assert _listed_events(client) == ({event}, 1)
+    assert credits.rows_that_differ() == 0
+
+
+def test_an_account_of_a_shared_partner_in_no_territory_lists_no_event(client, two):
+    AwarenessEventFactory(initiative=two["alpha"]["initiative"], organizer=two["shared"])
+    client.force_login(
+        user_in(access.PARTNERS, "sans-territoire", organisations=[two["shared"]], territories=[])
+    )
+
+    assert _listed_events(client) == (set(), 0)
