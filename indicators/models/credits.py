@@ -55,7 +55,9 @@ class EventCredit(models.Model):
         Initiative,
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # deleting an initiative deletes its events first
+        # No index of its own: an initiative is deleted only without events (they
+        # protect it), hence without credits.
+        db_index=False,
         verbose_name="initiative de l'action",
     )
 
