@@ -70,10 +70,15 @@ class Lookup:
         return objs[0]
 
 
+# Below this, a whole float is exactly the integer a spreadsheet shows; beyond it
+# (1e300), its 301 digits would mean nothing to whoever reads the message.
+EXACT_FLOAT_INTEGERS = 2**53
+
+
 def cell_text(value):
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_FLOAT_INTEGERS:
         value = int(value)
     return " ".join(str(value).split())
 

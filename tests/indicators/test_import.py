@@ -1108,3 +1108,18 @@ def test_the_nightly_purge_deletes_expired_files_only(staff, plan, django_user_m
 
     assert output.getvalue() == "Fichiers d'import expirés effacés : 1.\n"
     assert list(ImportPreview.objects.values_list("file_name", flat=True)) == ["en-cours.csv"]
+
+
+def test_a_huge_number_in_a_workbook_is_quoted_as_the_spreadsheet_writes_it(staff_client, data):
+    content = xlsx_file([row(date=1e300, initiative=45000.0)])
+
+    response = upload(staff_client, content, name="actions.xlsx")
+
+    messages = [error.message for error in response.context["result"].errors]
+    assert messages == [
+        "Date illisible : « 1e+300 ». Écrivez-la JJ/MM/AAAA (par exemple 14/03/2025) "
+        "ou AAAA-MM-JJ.",
+        # A whole number stays the integer the spreadsheet shows.
+        "Initiative inconnue : « 45000 ». Indiquez le numéro (1), l'identifiant ou le "
+        "titre exact d'une initiative du plan en cours.",
+    ]
