@@ -34,6 +34,9 @@ from initiatives.models import Audience, Initiative
 from partners.models import Partner
 from territories import scoping
 
+# A filter given twice in the address, whose last value would win unsaid.
+REPEATED = "Le filtre « %(name)s » est donné plusieurs fois : gardez-en un seul."
+
 STATUS_CHOICES = {
     "validee": (EventStatus.VALIDATED,),
     "soumise": (EventStatus.SUBMITTED,),
@@ -215,11 +218,7 @@ class DashboardFilterForm(forms.Form):
                 self.errors.pop(name, None)
                 self.add_error(
                     name,
-                    ValidationError(
-                        "Le filtre « %(name)s » est donné plusieurs fois : gardez-en un seul.",
-                        code="repeated",
-                        params={"name": name},
-                    ),
+                    ValidationError(REPEATED, code="repeated", params={"name": name}),
                 )
         year, start, end = data.get("annee"), data.get("du"), data.get("au")
         if year is not None and (start or end):
@@ -428,7 +427,7 @@ class EmbedFilterForm(forms.Form):
 
     def error_message(self):
         if len(self.data.getlist("initiative")) > 1:
-            return "Le filtre « initiative » est donné plusieurs fois : gardez-en un seul."
+            return REPEATED % {"name": "initiative"}
         if not self.is_valid():
             return self.errors["initiative"][0]
         return None
