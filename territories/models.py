@@ -54,6 +54,15 @@ class TerritoryQuerySet(models.QuerySet):
         return self.filter(members=user)
 
 
+def alphabetical_key(name):
+    """A territory's place in French alphabetical order by its name (« Évreux »
+    among the E), wherever territories are listed: the database's order puts
+    accented initials after the Z."""
+    from geography.models import name_key
+
+    return name_key(name), name
+
+
 class Territory(models.Model):
     name = models.CharField("nom", max_length=200, unique=True, validators=[validators.single_line])
     slug = models.SlugField(
@@ -91,12 +100,7 @@ class Territory(models.Model):
 
     @property
     def alphabetical_key(self):
-        """Its place in French alphabetical order (« Évreux » among the E), wherever
-        territories are listed: the database's order puts accented initials after
-        the Z."""
-        from geography.models import name_key
-
-        return name_key(self.name), self.name
+        return alphabetical_key(self.name)
 
     def communes(self):
         return communes_of(self.pk)

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, Trunc
 from indicators.figures.scope import Figures, figures_of, source
 from indicators.figures.stats import UNPUBLISHED_PARTNER, _as_date, _credited_in
 from indicators.models import AwarenessEvent, Target
-from territories.models import Territory
+from territories.models import alphabetical_key
 
 ROWS_PER_FETCH = 2000
 
@@ -94,7 +94,7 @@ def counts_table(scope, period, by_initiative=False, by_audience=False, *, by_te
     territory_keys = {}
     for row in rows:
         if by_territory and row[territory] not in territory_keys:
-            territory_keys[row[territory]] = Territory(name=row[territory_name]).alphabetical_key
+            territory_keys[row[territory]] = alphabetical_key(row[territory_name])
         start = _as_date(row["period"])
         initiative_id = row[initiative] if by_initiative else _pk(scope.initiative)
         audience_id = row["audience"] if by_audience else _pk(scope.audience)
