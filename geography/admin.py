@@ -3,13 +3,14 @@ from django.core.exceptions import PermissionDenied
 
 from feminisation.access import sees_all_events
 from geography.models import Commune
+from indicators import workflow
 
 
 @admin.register(Commune)
 class CommuneAdmin(admin.ModelAdmin):
     """The official communes, read-only: `load_communes` keeps them in step with the
     data file. Searched by the events' commune field (autocomplete), by name,
-    postal code or INSEE code."""
+    postal code or INSEE code, among those an event may take place in."""
 
     list_display = ("name", "code", "postal_codes", "department", "epci_name", "population")
     list_filter = ("department",)
@@ -21,7 +22,11 @@ class CommuneAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        communes = queryset.search(search_term)
+        if request.GET.get("field_name") == "official_commune":
+            # An event's commune: none that its form would refuse.
+            communes = workflow.offered_communes(communes, request.user)
+        return communes, False
 
     def has_module_permission(self, request):
         # Partners reach the communes through the events' form only: they may view

@@ -20,10 +20,15 @@ and the restore of deleted events all ask here; none decides on its own.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from feminisation.access import can_validate, organisation_ids, sees_all_events
+from feminisation.access import (
+    can_validate,
+    organisation_ids,
+    sees_all_events,
+    sees_every_territory,
+)
 from feminisation.formatting import counted
 from geography.departments import of_departments
 from indicators.enums import EventStatus
@@ -212,6 +217,22 @@ def commune_problem(commune, initiative):
         f"{commune} n'est pas une commune {of_departments(departments)}, où se trouve le "
         "territoire de cette initiative : choisissez une commune de ses départements."
     )
+
+
+def offered_communes(communes, user):
+    """Among `communes`, those an event of `user`'s may take place in by
+    `commune_problem`'s rule: of the departments of its territories, or all of them
+    for an account that reads every territory or has a territory without EPCIs
+    (whose events may take place anywhere). Read in the same query."""
+    from territories.models import Epci, Territory
+
+    if sees_every_territory(user):
+        return communes
+    territories = Territory.objects.filter(members=user)
+    unbounded = territories.filter(~Exists(Epci.objects.filter(territory=OuterRef("pk"))))
+    sirens = Epci.objects.filter(territory__in=territories).values("siren")
+    departments = communes.model.objects.filter(epci_siren__in=sirens).values("department")
+    return communes.filter(Q(Exists(unbounded)) | Q(department__in=departments))
 
 
 def moved_since_read(initiative):

@@ -321,6 +321,29 @@ def test_the_autocomplete_finds_a_commune_by_its_postal_code(staff_client):
     ]
 
 
+def test_the_autocomplete_offers_only_the_communes_of_the_accounts_departments(client, db):
+    real_communes()
+    saint_omer = TerritoryFactory(other=True)
+    EpciFactory(territory=saint_omer, siren="200069037")
+    both = [("59529", "Saint-Aubin (59440)"), ("62742", "Saint-Aubin (62170)")]
+
+    client.force_login(user_in(access.TERRITORY_STAFF, "equipe", territories=[saint_omer]))
+    # The Pas-de-Calais only, where the form would take the commune.
+    assert autocomplete(client, "saint-aubin") == [("62742", "Saint-Aubin (62170)")]
+    assert autocomplete(client, "lille") == []
+    # The communes' own list still shows every one of them.
+    listed = client.get(reverse("admin:geography_commune_changelist"), {"q": "saint-aubin"})
+    assert len(listed.context["cl"].result_list) == 2
+
+    # An account with a territory whose EPCIs are not given yet: anywhere.
+    unbounded = TerritoryFactory(other=True)
+    client.force_login(user_in(access.TERRITORY_STAFF, "deux", territories=[saint_omer, unbounded]))
+    assert autocomplete(client, "saint-aubin") == both
+    # The national network reads every territory.
+    client.force_login(user_in(access.NATIONAL_NETWORK, "reseau", territories=[]))
+    assert autocomplete(client, "saint-aubin") == both
+
+
 def test_a_partner_chooses_the_commune_of_its_events(client, db):
     real_communes()
     arc = PartnerFactory(name="Arc France")
