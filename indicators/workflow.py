@@ -230,9 +230,9 @@ def offered_communes(communes, user):
         return communes
     territories = Territory.objects.filter(members=user)
     unbounded = territories.filter(~Exists(Epci.objects.filter(territory=OuterRef("pk"))))
-    sirens = Epci.objects.filter(territory__in=territories).values("siren")
-    departments = communes.model.objects.filter(epci_siren__in=sirens).values("department")
-    return communes.filter(Q(Exists(unbounded)) | Q(department__in=departments))
+    return communes.filter(
+        Q(Exists(unbounded)) | Q(department__in=departments_of(territories.values("pk")))
+    )
 
 
 def moved_since_read(initiative):

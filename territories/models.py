@@ -124,18 +124,20 @@ class Territory(models.Model):
 
 def departments_of(territory):
     """`Territory.departments` of a territory (its pk, or a reference to it in a
-    subquery)."""
+    subquery), or of several (a queryset of territories)."""
     return communes_of(territory).order_by().values_list("department", flat=True).distinct()
 
 
 def communes_of(territory):
     """The official communes of a territory (its pk, or a reference to it in a
-    subquery): those of its EPCIs."""
+    subquery), or of several (a queryset of territories): those of its EPCIs."""
     from geography.models import Commune
 
-    return Commune.objects.filter(
-        epci_siren__in=Epci.objects.filter(territory=territory).values("siren")
-    )
+    if isinstance(territory, models.QuerySet):
+        epcis = Epci.objects.filter(territory__in=territory)
+    else:
+        epcis = Epci.objects.filter(territory=territory)
+    return Commune.objects.filter(epci_siren__in=epcis.values("siren"))
 
 
 siren = RegexValidator(r"^\d{9}\Z", "Un SIREN s'écrit avec 9 chiffres.")
