@@ -35,7 +35,7 @@ from indicators.enums import EventStatus
 from indicators.models import ClosedYear
 from indicators.notifications import moves as notifications
 from initiatives.models import ActionPlan
-from territories.models import departments_of
+from territories.models import Epci, Territory, departments_of
 
 ADD = "indicators.add_awarenessevent"
 CHANGE = "indicators.change_awarenessevent"
@@ -224,8 +224,6 @@ def offered_communes(communes, user):
     `commune_problem`'s rule: of the departments of its territories, or all of them
     for an account that reads every territory or has a territory without EPCIs
     (whose events may take place anywhere). Read in the same query."""
-    from territories.models import Epci, Territory
-
     if sees_every_territory(user):
         return communes
     territories = Territory.objects.filter(members=user)
