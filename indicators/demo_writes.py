@@ -4,10 +4,12 @@ pg_restore fills one (indexes, keys and foreign keys set aside for the writing, 
 built and checked once at its end) and gets its figures summed while the events are
 drawn (indicators/demo_figures.py)."""
 
+import multiprocessing
 import queue
 import sys
 import threading
-from contextlib import contextmanager
+import traceback
+from contextlib import contextmanager, nullcontext
 
 from django.db import connection
 from django.utils import timezone
@@ -45,14 +47,15 @@ SWITCH_INTERVAL = 0.0005
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
-def _add_figure_texts(texts, figures, month, venues):
-    """Adds to `texts` (the tables' COPY text lines, the figures' tables after the
-    five of the events, in the order of `_figure_tables()`) the rows of the days
-    before `month` (all if None)."""
+def _figure_texts(figures, month, venues):
+    """The COPY text of each of the figures' tables (in the order of
+    `_figure_tables()`) for the days before `month` (all if None)."""
     rows = figures.rows_before(month, venues.id_of)
-    for (model, columns), text in zip(_figure_tables(), texts[5 : 5 + len(REBUILT)], strict=True):
+    texts = []
+    for model, columns in _figure_tables():
         line = "\t".join(["%s"] * len(columns)) + "\n"
-        text.extend(line % (key + sums) for key, sums in rows[model].items())
+        texts.append("".join([line % (key + sums) for key, sums in rows[model].items()]))
+    return texts
 
 
 def _figure_tables():
@@ -119,7 +122,9 @@ def copy(batches, count, loaded, figures=None):
 
     `figures` is given when the database holds no event: each event is added to it,
     and the rows it sums are written in place of the stored figures, as
-    `store.rebuild_all()` would. The tables written are then emptied with TRUNCATE
+    `store.rebuild_all()` would. A process of its own draws the same events and sums
+    them (`_FiguresSummedAside`): Python, here, is what the writing waits for, and
+    the server leaves half a core free. The tables written are then emptied with TRUNCATE
     (they hold no row, but stored figures that drifted), which lets COPY write their
     rows frozen (FREEZE), visible to every transaction to come: reading them back
     (building the indexes, checking the foreign keys, the pages) then no longer
@@ -157,7 +162,6 @@ def copy(batches, count, loaded, figures=None):
         texts[key] = text = "\t".join(_copy_text(value) for value in values)
         return text
 
-    add = figures.add if figures is not None else None
     days, lines, last_day = set(), 0, None
     with connection.cursor() as cursor:
         if frozen:
@@ -168,10 +172,12 @@ def copy(batches, count, loaded, figures=None):
             tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
             tables.append((Venue, venues.COLUMNS, False, _NULL))
         pk = _reserve_ids(cursor, count)
-        with _CopiedInBackground(cursor, tables) as copies:
+        # Forked before the COPY thread starts, and before `batches` is drawn from:
+        # the process draws the same events from its copy of the generator.
+        summing = _FiguresSummedAside(batches, figures, venues) if frozen else nullcontext()
+        with summing as summed, _CopiedInBackground(cursor, tables) as copies:
             texts = [[] for _ in tables]
             events, counts, co_organized, credited, co_credited = texts[:5]
-            summed_month = None
             for batch in batches:
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
@@ -195,25 +201,101 @@ def copy(batches, count, loaded, figures=None):
                         )
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
-                    if add is not None:
-                        add(date, kind, place, co_organizers, counted)
                     pk += 1
-                if add is not None and (month := date[:8] + "01") != summed_month:
-                    _add_figure_texts(texts, figures, month, venues)
-                    summed_month = month
                 if len(events) >= EVENTS_PER_COPY:
                     lines += len(counts)
+                    if summed is not None:
+                        summed.add_ready(texts)
                     copies.send(texts)
                     texts = [[] for _ in tables]
                     events, counts, co_organized, credited, co_credited = texts[:5]
             lines += len(counts)
-            if add is not None:
-                _add_figure_texts(texts, figures, None, venues)
+            if summed is not None:
+                summed.add_rest(texts)
                 texts[-1] = venues.new_rows()
             copies.send(texts)
         if frozen:
             venues.close()
     return days, lines
+
+
+class _FiguresSummedAside:
+    """A forked process that draws the events from its copy of `batches` (the same
+    seeded generator, not yet started) and sums their figures into `figures`, each
+    month's rows sent as COPY text once the month is over, then the venues it added
+    to `venues`. The caller adds the texts received to its own COPYs (`add_ready`
+    as it goes, `add_rest` at the end). The process never uses the database: it
+    shares the caller's connection, which only the caller speaks on."""
+
+    def __init__(self, batches, figures, venues):
+        self._venues = venues
+        context = multiprocessing.get_context("fork")
+        self._received, sending = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_sum_figures,
+            args=(batches, figures, venues, sending),
+            name="seed_demo figures",
+            daemon=True,
+        )
+
+    def __enter__(self):
+        self._process.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._process.is_alive() and exc_info[0] is not None:
+            self._process.kill()
+        self._process.join()
+        self._received.close()
+
+    def add_ready(self, texts):
+        """Adds to `texts` the figures' texts the process has sent so far."""
+        while self._received.poll():
+            self._add(texts, self._received.recv())
+
+    def add_rest(self, texts):
+        """Adds the figures' texts still to come, and takes the new venues."""
+        while not self._add(texts, self._receive()):
+            pass
+
+    def _receive(self):
+        try:
+            return self._received.recv()
+        except EOFError:
+            raise RuntimeError("Le calcul des chiffres s'est arrêté sans finir.") from None
+
+    def _add(self, texts, message):
+        """Whether the message was the last."""
+        kind, content = message
+        if kind == "error":
+            raise RuntimeError(f"Le calcul des chiffres a échoué :\n{content}")
+        if kind == "venues":
+            self._venues.taken(content)
+            return True
+        for text, part in zip(texts[5 : 5 + len(REBUILT)], content, strict=True):
+            text.append(part)
+        return False
+
+
+def _sum_figures(batches, figures, venues, sending):
+    """The process of `_FiguresSummedAside`: each event is added to `figures` on
+    its day, and the rows of the months over are sent after each batch."""
+    try:
+        add, summed_month, last_day = figures.add, None, None
+        for batch in batches:
+            for day, kind, place, co_organizers, counted in batch:
+                if day is not last_day:
+                    last_day, date = day, day.isoformat()
+                add(date, kind, place, co_organizers, counted)
+            if (month := date[:8] + "01") != summed_month:
+                sending.send(("figures", _figure_texts(figures, month, venues)))
+                summed_month = month
+        sending.send(("figures", _figure_texts(figures, None, venues)))
+        sending.send(("venues", venues.added()))
+    except BaseException:
+        sending.send(("error", traceback.format_exc()))
+    finally:
+        sending.close()
 
 
 class _CopiedInBackground:
@@ -283,6 +365,15 @@ class _Venues:
             self._new.append((pk, name, commune))
         return pk
 
+    def added(self):
+        """The venues added, (id, name, commune)."""
+        return self._new
+
+    def taken(self, added):
+        """Takes the venues added by another process's copy of this object."""
+        self._new = list(added)
+        self._ids.update({(name, commune): pk for pk, name, commune in added})
+
     def new_rows(self):
         """The COPY text lines of the venues added."""
         return ["\t".join(_copy_text(value) for value in venue) + "\n" for venue in self._new]
@@ -323,7 +414,9 @@ def indexes_built_at_the_end(fresh):
     figures' too: kept up to date during the COPY instead, one run measured them no
     faster). The primary keys stay: their rows come in the order of their ids, each
     entry at the end of its index, which the server keeps up to date while Python
-    draws the next rows rather than after them."""
+    draws the next rows rather than after them. The partial indexes stay too: those
+    of the users' keys hold none of the rows written (their keys are empty), where
+    building each again would read the whole table."""
     if not fresh:
         yield
         return
@@ -340,7 +433,7 @@ def indexes_built_at_the_end(fresh):
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
             "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique AND NOT indisprimary "
-            "ORDER BY indexrelid",
+            "AND indpred IS NULL ORDER BY indexrelid",
             [tables],
         )
         indexes = cursor.fetchall()
@@ -349,8 +442,10 @@ def indexes_built_at_the_end(fresh):
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
         yield
-        # Each index sorts its table in memory rather than on disk.
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Each index sorts its table in runs of 64 MB (PostgreSQL's default) that
+        # it then merges, whatever the server's setting: at ten million events this
+        # took 100 s where sorting in 256 MB took 123 s, and 1 GB longer still.
+        cursor.execute("SET LOCAL maintenance_work_mem = '64MB'")
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         for _, definition in indexes:

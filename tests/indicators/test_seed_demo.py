@@ -1,6 +1,8 @@
 """`seed_demo` fills the dashboard with plausible, reproducible validated events."""
 
 import datetime
+import multiprocessing
+import os
 import sys
 from io import StringIO
 
@@ -10,13 +12,14 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators import credits, demo_writes
+from indicators import credits, demo_figures, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import (
     AudienceCount,
     AwarenessEvent,
     CreditedCoOrganizer,
+    DailyFigures,
     EventCredit,
     Venue,
 )
@@ -333,3 +336,49 @@ def test_figures_summed_while_drawing_are_those_the_store_sums_from_the_events(p
     out = StringIO()
     call_command("check_figures", stdout=out)
     assert out.getvalue().startswith("Chiffres conformes")
+
+
+def _fails(*args):
+    raise ValueError("somme impossible")
+
+
+def _dies(*args):
+    os._exit(1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (_fails, "Le calcul des chiffres a échoué"),
+        (_dies, "Le calcul des chiffres s'est arrêté sans finir"),
+    ],
+)
+def test_a_fault_of_the_figures_process_writes_nothing(plan, monkeypatch, fault, message):
+    keys, indexed = foreign_keys(), indexes()
+    # The process that sums the figures is forked: it takes the fault with it.
+    monkeypatch.setattr(demo_figures.DemoFigures, "add", fault)
+
+    with pytest.raises(RuntimeError, match=message):
+        seed_demo("--events", "3000", "--seed", "3", "--end", END)
+
+    # The process shared the connection without speaking on it: it still works, and
+    # everything written was rolled back.
+    assert not AwarenessEvent.objects.exists() and not EventCredit.objects.exists()
+    assert not DailyFigures.objects.exists()
+    assert foreign_keys() == keys and indexes() == indexed
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_fault_of_the_writing_stops_the_figures_process(plan, monkeypatch):
+    def cut(self, texts):
+        raise OSError("connexion perdue")
+
+    monkeypatch.setattr(demo_writes._CopiedInBackground, "send", cut)
+
+    with pytest.raises(OSError, match="connexion perdue"):
+        seed_demo("--events", "3000", "--seed", "3", "--end", END)
+
+    assert multiprocessing.active_children() == []
+    assert not AwarenessEvent.objects.exists()
