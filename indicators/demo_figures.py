@@ -11,7 +11,9 @@ The rows are those `store` writes, keyed by its `CHECKED_KEYS` and holding its
 lines, its `first_events` counting the events whose first audience it is. An event
 of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
 the sums are kept per (day, kind) and per slot, then spread over the tables' keys
-once their month is over, and written while the next months are drawn.
+once their month is over, and written while the next months are drawn. The
+venues' months (`VenueMonths`) are summed apart: seed_demo sums them in the process
+that writes the events, the others in a process of their own (demo_writes.py).
 tests/indicators/test_seed_demo.py checks that they equal what `store.rebuild_all()`
 writes."""
 
@@ -34,24 +36,24 @@ def columns(model):
 
 
 class DemoFigures:
-    """Add each drawn event with `add`; `rows_before(month, venue_of)` then gives
-    every table's rows of the months before `month`, which no event to come can
-    change (the events come in date order), and forgets them: memory holds a month
-    or two of sums, whatever the number of events."""
+    """Add each drawn event with `add`; `rows_before(month)` then gives the daily
+    and monthly tables' rows (the venues' are `VenueMonths`') of the months before
+    `month`, which no event to come can change (the events come in date order), and
+    forgets them: memory holds a month or two of sums, whatever the number of
+    events."""
 
     def __init__(self, status):
         self.status = status
         # The sums are kept per day and per what the rows' keys read of a kind (its
         # initiative, format, organiser, its audiences: the audience of each of its
-        # rows, and the first of them): (day, class) → (sums,
-        # {place: events}), the sums being [events, then people, women and known of
-        # each audience's slot].
+        # rows, and the first of them): (day, class) → sums, the sums being
+        # [events, then people, women and known of each audience's slot].
         self._days = {}
         # (day, class, co-organiser) → the same sums, for the co-organisers' rows.
         self._co_organized = {}
         self._classes = {}
 
-    def add(self, day, kind, place, co_organizers, lines):
+    def add(self, day, kind, co_organizers, lines):
         """Adds an event of `day`, its date as ISO text (2026-12-04): its rows take
         it as COPY reads it, and it sorts as dates do."""
         if not lines:  # counted in no row
@@ -66,12 +68,10 @@ class DemoFigures:
                 (audiences, min(audiences)),
             )
         key = (day, kind_class)
-        group = self._days.get(key)
-        if group is None:
-            group = self._days[key] = ([0] * (1 + 3 * len(lines)), {})
-        sums, places = group
+        sums = self._days.get(key)
+        if sums is None:
+            sums = self._days[key] = [0] * (1 + 3 * len(lines))
         _add(sums, lines)
-        places[place] = places.get(place, 0) + 1
         for partner in co_organizers:
             key = (day, kind_class, partner)
             sums = self._co_organized.get(key)
@@ -79,37 +79,55 @@ class DemoFigures:
                 sums = self._co_organized[key] = [0] * (1 + 3 * len(lines))
             _add(sums, lines)
 
-    def rows_before(self, month, venue_of):
-        """{model: {key: sums}} of every table for the days before `month` (its
-        first day as ISO text; all of them if None), keys and sums tuples in the
-        order of `columns(model)`;
-        `venue_of(name, commune)` gives a place's venue id. Those days are forgotten."""
+    def rows_before(self, month):
+        """{model: {key: sums}} of the daily and monthly tables for the days before
+        `month` (its first day as ISO text; all of them if None), keys and sums
+        tuples in the order of `columns(model)`. Those days are forgotten."""
         days, self._days = _split(self._days, month)
         co_organized, self._co_organized = _split(self._co_organized, month)
         status = self.status
-        daily, partners, venue_months, months = {}, {}, {}, {}
-        for (day, (initiative, format, organizer, audiences)), (sums, places) in days.items():
+        daily, partners = {}, {}
+        for (day, (initiative, format, organizer, audiences)), sums in days.items():
             for audience, counted in _slots(audiences, sums):
                 _sum(daily, (day, initiative, format, status, audience), counted)
                 _sum(partners, (day, organizer, ORGANISED, initiative, status, audience), counted)
-            month = months.get(day)
-            if month is None:
-                month = months[day] = day[:8] + "01"
-            for (name, commune, _), events in places.items():
-                venue = venue_of(name, commune)
-                for audience in audiences[0]:
-                    key = (month, venue, initiative, status, audience)
-                    venue_months[key] = venue_months.get(key, 0) + events
         for (day, (initiative, _, _, audiences), partner), sums in co_organized.items():
             for audience, counted in _slots(audiences, sums):
                 _sum(partners, (day, partner, CO_ORGANISED, initiative, status, audience), counted)
+        months = {day: day[:8] + "01" for day, _ in days}
         return {
             DailyFigures: daily,
             PartnerDailyFigures: partners,
-            VenueMonth: {key: (events,) for key, events in venue_months.items()},
             MonthlyFigures: _per_month(daily, months),
             PartnerMonthlyFigures: _per_month(partners, months),
         }
+
+
+class VenueMonths:
+    """The venues' monthly rows (`VenueMonth`) of the drawn events, summed as
+    `DemoFigures` sums the others: `add` each event with count lines in its month
+    (its first day as ISO text), then `rows_before(month, venue_of)`."""
+
+    def __init__(self, status):
+        self.status = status
+        # (month, kind, place) → events
+        self._events = {}
+
+    def add(self, month, kind, place):
+        key = (month, kind, place)
+        self._events[key] = self._events.get(key, 0) + 1
+
+    def rows_before(self, month, venue_of):
+        """{VenueMonth: {key: (events,)}} for the months before `month` (all if
+        None); `venue_of(name, commune)` gives a place's venue id."""
+        events, self._events = _split(self._events, month)
+        status, rows = self.status, {}
+        for (month, kind, (name, commune, _)), count in events.items():
+            venue = venue_of(name, commune)
+            for audience, *_ in kind.sizes:
+                key = (month, venue, kind.initiative_pk, status, audience)
+                rows[key] = rows.get(key, 0) + count
+        return {VenueMonth: {key: (count,) for key, count in rows.items()}}
 
 
 def _split(groups, month):

@@ -47,14 +47,12 @@ SWITCH_INTERVAL = 0.0005
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
-def _figure_texts(figures, month, venues):
-    """The COPY text of each of the figures' tables (in the order of
-    `_figure_tables()`) for the days before `month` (all if None)."""
-    rows = figures.rows_before(month, venues.id_of)
-    texts = []
-    for model, columns in _figure_tables():
-        line = "\t".join(["%s"] * len(columns)) + "\n"
-        texts.append("".join([line % (key + sums) for key, sums in rows[model].items()]))
+def _figure_texts(rows):
+    """{model: its COPY text} of `rows`, {model: {key: sums}}."""
+    texts = {}
+    for model, model_rows in rows.items():
+        line = "\t".join(["%s"] * len(demo_figures.columns(model))) + "\n"
+        texts[model] = "".join([line % (key + sums) for key, sums in model_rows.items()])
     return texts
 
 
@@ -123,8 +121,9 @@ def copy(batches, count, loaded, figures=None):
     `figures` is given when the database holds no event: each event is added to it,
     and the rows it sums are written in place of the stored figures, as
     `store.rebuild_all()` would. A process of its own draws the same events and sums
-    them (`_FiguresSummedAside`): Python, here, is what the writing waits for, and
-    the server leaves half a core free. The tables written are then emptied with TRUNCATE
+    them (`_FiguresSummedAside`), the venues' months aside, summed here: Python,
+    here, is what the writing waits for, and the server leaves half a core free. The
+    tables written are then emptied with TRUNCATE
     (they hold no row, but stored figures that drifted), which lets COPY write their
     rows frozen (FREEZE), visible to every transaction to come: reading them back
     (building the indexes, checking the foreign keys, the pages) then no longer
@@ -174,7 +173,10 @@ def copy(batches, count, loaded, figures=None):
         pk = _reserve_ids(cursor, count)
         # Forked before the COPY thread starts, and before `batches` is drawn from:
         # the process draws the same events from its copy of the generator.
-        summing = _FiguresSummedAside(batches, figures, venues) if frozen else nullcontext()
+        summing = _FiguresSummedAside(batches, figures, tables) if frozen else nullcontext()
+        venue_months = demo_figures.VenueMonths(figures.status) if frozen else None
+        venue_month_texts = next((i for i, (m, *_) in enumerate(tables) if m is VenueMonth), None)
+        summed_month = None
         with summing as summed, _CopiedInBackground(cursor, tables) as copies:
             texts = [[] for _ in tables]
             events, counts, co_organized, credited, co_credited = texts[:5]
@@ -182,6 +184,7 @@ def copy(batches, count, loaded, figures=None):
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
+                        month = date[:8] + "01"
                         days.add(day)
                     place_text = places.get(place) or remembered(
                         places, place, kind, place, place_fields
@@ -201,7 +204,13 @@ def copy(batches, count, loaded, figures=None):
                         )
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
+                    if venue_months is not None and counted:
+                        venue_months.add(month, kind, place)
                     pk += 1
+                if venue_months is not None and month != summed_month:
+                    rows = venue_months.rows_before(month, venues.id_of)
+                    texts[venue_month_texts].append(_figure_texts(rows)[VenueMonth])
+                    summed_month = month
                 if len(events) >= EVENTS_PER_COPY:
                     lines += len(counts)
                     if summed is not None:
@@ -212,6 +221,8 @@ def copy(batches, count, loaded, figures=None):
             lines += len(counts)
             if summed is not None:
                 summed.add_rest(texts)
+                rows = venue_months.rows_before(None, venues.id_of)
+                texts[venue_month_texts].append(_figure_texts(rows)[VenueMonth])
                 texts[-1] = venues.new_rows()
             copies.send(texts)
         if frozen:
@@ -222,18 +233,19 @@ def copy(batches, count, loaded, figures=None):
 class _FiguresSummedAside:
     """A forked process that draws the events from its copy of `batches` (the same
     seeded generator, not yet started) and sums their figures into `figures`, each
-    month's rows sent as COPY text once the month is over, then the venues it added
-    to `venues`. The caller adds the texts received to its own COPYs (`add_ready`
-    as it goes, `add_rest` at the end). The process never uses the database: it
-    shares the caller's connection, which only the caller speaks on."""
+    month's rows sent as COPY text once the month is over. The caller adds the
+    texts received to its own COPYs of `tables` (`add_ready` as it goes, `add_rest`
+    at the end). The process never uses the database: it shares the caller's
+    connection, which only the caller speaks on."""
 
-    def __init__(self, batches, figures, venues):
-        self._venues = venues
+    def __init__(self, batches, figures, tables):
+        self._slots = {model: index for index, (model, *_) in enumerate(tables)}
+        self._done = False
         context = multiprocessing.get_context("fork")
         self._received, sending = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_sum_figures,
-            args=(batches, figures, venues, sending),
+            args=(batches, figures, sending),
             name="seed_demo figures",
             daemon=True,
         )
@@ -250,13 +262,13 @@ class _FiguresSummedAside:
 
     def add_ready(self, texts):
         """Adds to `texts` the figures' texts the process has sent so far."""
-        while self._received.poll():
-            self._add(texts, self._received.recv())
+        while not self._done and self._received.poll():
+            self._add(texts, self._receive())
 
     def add_rest(self, texts):
-        """Adds the figures' texts still to come, and takes the new venues."""
-        while not self._add(texts, self._receive()):
-            pass
+        """Adds the figures' texts still to come."""
+        while not self._done:
+            self._add(texts, self._receive())
 
     def _receive(self):
         try:
@@ -265,33 +277,31 @@ class _FiguresSummedAside:
             raise RuntimeError("Le calcul des chiffres s'est arrêté sans finir.") from None
 
     def _add(self, texts, message):
-        """Whether the message was the last."""
         kind, content = message
         if kind == "error":
             raise RuntimeError(f"Le calcul des chiffres a échoué :\n{content}")
-        if kind == "venues":
-            self._venues.taken(content)
-            return True
-        for text, part in zip(texts[5 : 5 + len(REBUILT)], content, strict=True):
-            text.append(part)
-        return False
+        if kind == "done":
+            self._done = True
+            return
+        for model, text in content.items():
+            texts[self._slots[model]].append(text)
 
 
-def _sum_figures(batches, figures, venues, sending):
+def _sum_figures(batches, figures, sending):
     """The process of `_FiguresSummedAside`: each event is added to `figures` on
     its day, and the rows of the months over are sent after each batch."""
     try:
         add, summed_month, last_day = figures.add, None, None
         for batch in batches:
-            for day, kind, place, co_organizers, counted in batch:
+            for day, kind, _, co_organizers, counted in batch:
                 if day is not last_day:
                     last_day, date = day, day.isoformat()
-                add(date, kind, place, co_organizers, counted)
+                add(date, kind, co_organizers, counted)
             if (month := date[:8] + "01") != summed_month:
-                sending.send(("figures", _figure_texts(figures, month, venues)))
+                sending.send(("figures", _figure_texts(figures.rows_before(month))))
                 summed_month = month
-        sending.send(("figures", _figure_texts(figures, None, venues)))
-        sending.send(("venues", venues.added()))
+        sending.send(("figures", _figure_texts(figures.rows_before(None))))
+        sending.send(("done", None))
     except BaseException:
         sending.send(("error", traceback.format_exc()))
     finally:
@@ -364,15 +374,6 @@ class _Venues:
             pk = self._ids[name, commune] = self._first + len(self._new)
             self._new.append((pk, name, commune))
         return pk
-
-    def added(self):
-        """The venues added, (id, name, commune)."""
-        return self._new
-
-    def taken(self, added):
-        """Takes the venues added by another process's copy of this object."""
-        self._new = list(added)
-        self._ids.update({(name, commune): pk for pk, name, commune in added})
 
     def new_rows(self):
         """The COPY text lines of the venues added."""

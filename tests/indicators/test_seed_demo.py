@@ -382,3 +382,23 @@ def test_a_fault_of_the_writing_stops_the_figures_process(plan, monkeypatch):
 
     assert multiprocessing.active_children() == []
     assert not AwarenessEvent.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_figures_sent_before_the_process_ended_are_all_written(plan, monkeypatch):
+    # The writing takes the figures between its COPYs: here, every 50 events, and
+    # only once the process has sent them all and ended.
+    monkeypatch.setattr(demo_writes, "EVENTS_PER_COPY", 50)
+    add_ready = demo_writes._FiguresSummedAside.add_ready
+
+    def late(self, texts):
+        self._process.join(timeout=60)
+        assert not self._process.is_alive()
+        add_ready(self, texts)
+
+    monkeypatch.setattr(demo_writes._FiguresSummedAside, "add_ready", late)
+
+    seed_demo("--events", "300", "--seed", "4", "--end", END, "--days", "30")
+
+    assert store.days_that_differ() == [] and store.venues_missing() == 0
+    assert DailyFigures.objects.exists()
