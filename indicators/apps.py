@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IndicatorsConfig(AppConfig):
@@ -8,7 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from feminisation import cache
         from indicators import credits
-        from indicators.figures import signals
+        from indicators.figures import signals, upgrade
         from indicators.models import AudienceCount, AwarenessEvent, ClosedYear, Target
 
         # The stored figures (daily, partners', venues) change with these events and
@@ -23,3 +24,4 @@ class IndicatorsConfig(AppConfig):
         )
         signals.connect()
         credits.connect()
+        post_migrate.connect(upgrade.sum_after_migrate, sender=self)

@@ -5,15 +5,9 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def sum_existing_events(apps, schema_editor):
-    # The application's own code, not the historical models: the tables were just
-    # created exactly as that code expects.
-    from indicators.figures import store
-
-    # A new database has nothing to sum, and the code of today also writes tables
-    # that later migrations create (the monthly roll-ups of 0013).
-    if apps.get_model("indicators", "AwarenessEvent").objects.exists():
-        store.rebuild_all()
+# The events that exist are summed into these tables by the application once every
+# migration is applied (indicators.figures.upgrade, after `migrate`): run here, today's
+# code would write tables and columns that later migrations create.
 
 
 class Migration(migrations.Migration):
@@ -153,5 +147,4 @@ class Migration(migrations.Migration):
             model_name='venuemonth',
             index=models.Index(fields=['venue', 'status', 'month'], name='venue_month_idx'),
         ),
-        migrations.RunPython(sum_existing_events, migrations.RunPython.noop),
     ]

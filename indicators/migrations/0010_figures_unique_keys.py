@@ -3,22 +3,27 @@
 from django.db import migrations, models
 
 
-def sum_doubled_days_again(apps, schema_editor):
-    # Concurrent saves could store a day's rows twice: the keys below would refuse
-    # them. The application's own code, as in 0005: it writes these very tables.
+def forget_doubled_figures(apps, schema_editor):
+    """Concurrent saves could store a day's rows twice, which the keys below would
+    refuse. Where a table has such a day, every stored figure is dropped: the
+    application sums them all again once every migration is applied
+    (indicators.figures.upgrade). Today's code cannot run here: it writes tables
+    and columns that later migrations create."""
     from django.db.models import Count
 
-    from indicators.figures import store
-
-    days = set()
-    for model, keys in store.KEYS.items():
-        doubled = model.objects.values(*keys).annotate(rows=Count("pk")).filter(rows__gt=1)
-        days.update(doubled.values_list(keys[0], flat=True))
-    store.refresh_days(days)
-    if days and schema_editor.connection.vendor == "postgresql":
-        # The rewritten rows' foreign key checks, deferred to the commit, would forbid
-        # creating the indexes below in this transaction: run them now.
-        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    keys = {
+        "DailyFigures": ("date", "initiative", "format", "status", "audience"),
+        "PartnerDailyFigures": ("date", "partner", "role", "initiative", "status", "audience"),
+        "VenueMonth": ("month", "venue", "initiative", "status", "audience"),
+    }
+    models = {name: apps.get_model("indicators", name) for name in keys}
+    doubled = any(
+        models[name].objects.values(*fields).annotate(rows=Count("pk")).filter(rows__gt=1).exists()
+        for name, fields in keys.items()
+    )
+    if doubled:
+        for model in models.values():
+            model.objects.all().delete()
 
 
 class Migration(migrations.Migration):
@@ -30,7 +35,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sum_doubled_days_again, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(forget_doubled_figures, migrations.RunPython.noop, elidable=True),
         migrations.RemoveIndex(
             model_name='dailyfigures',
             name='daily_status_date_idx',
