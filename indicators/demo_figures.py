@@ -122,10 +122,10 @@ class VenueMonths:
         None); `venue_of(name, commune)` gives a place's venue id."""
         events, self._events = _split(self._events, month)
         status, rows = self.status, {}
-        for (month, kind, (name, commune, _)), count in events.items():
+        for (event_month, kind, (name, commune, _)), count in events.items():
             venue = venue_of(name, commune)
             for audience, *_ in kind.sizes:
-                key = (month, venue, kind.initiative_pk, status, audience)
+                key = (event_month, venue, kind.initiative_pk, status, audience)
                 rows[key] = rows.get(key, 0) + count
         return {VenueMonth: {key: (count,) for key, count in rows.items()}}
 

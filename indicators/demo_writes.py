@@ -121,9 +121,9 @@ def copy(batches, count, loaded, figures=None):
     `figures` is given when the database holds no event: each event is added to it,
     and the rows it sums are written in place of the stored figures, as
     `store.rebuild_all()` would. A process of its own draws the same events and sums
-    them (`_FiguresSummedAside`), the venues' months aside, summed here: Python,
-    here, is what the writing waits for, and the server leaves half a core free. The
-    tables written are then emptied with TRUNCATE
+    them (`_FiguresSummedAside`), but for the venues' months, which this process
+    sums: drawing in one process, Python was what the COPY waited for, while the
+    server left half a core free. The tables written are then emptied with TRUNCATE
     (they hold no row, but stored figures that drifted), which lets COPY write their
     rows frozen (FREEZE), visible to every transaction to come: reading them back
     (building the indexes, checking the foreign keys, the pages) then no longer

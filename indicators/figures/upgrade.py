@@ -5,9 +5,10 @@ sum the events themselves: the application's code of today writes tables and
 columns that later migrations create. They leave the tables empty instead, and the
 figures are summed here, after `migrate`, once every migration is applied."""
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from feminisation.cache import invalidate_public_pages
 from indicators.figures import store
 from indicators.models import AudienceCount, DailyFigures
 
@@ -23,14 +24,13 @@ def sum_after_migrate(sender, using, plan=None, stdout=None, **kwargs):
     existed. Only after a `migrate` that applied migrations forwards and left none
     to apply (not after `flush`, whose tables are empty, nor to an earlier state,
     whose tables today's code does not know)."""
-    if not plan or any(backwards for _, backwards in plan):
+    if using != DEFAULT_DB_ALIAS or not plan or any(backwards for _, backwards in plan):
         return
     executor = MigrationExecutor(connections[using])
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        return
-    if using != "default" or not never_summed():
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()) or not never_summed():
         return
     store.rebuild_all()
+    invalidate_public_pages()  # pages cached without the figures
     if stdout is not None:
         stdout.write(
             "Chiffres stockés (par jour, par mois, par lieu) additionnés depuis les actions."
