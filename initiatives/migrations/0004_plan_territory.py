@@ -88,6 +88,13 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(attach_plans, detach_plans),
+        # Backwards, the name comes back empty before detach_plans writes it: a
+        # column added NOT NULL without a default would refuse the plans there are.
+        migrations.AlterField(
+            model_name="actionplan",
+            name="territory_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="territoire"),
+        ),
         migrations.RemoveField("actionplan", "territory_name"),
         migrations.AlterField(
             model_name="actionplan",

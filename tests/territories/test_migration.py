@@ -44,6 +44,21 @@ def test_the_existing_plan_its_accounts_and_partners_join_its_territory():
     group = new.get_model("auth", "Group").objects.get(name="Réseau national")
     assert group.permissions.filter(codename="see_every_territory").exists()
 
+    # Back (a deployment rolled back): the plan names its territory again; then
+    # forwards, attached to the same territory.
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    named = old.get_model("initiatives", "ActionPlan").objects.get(pk=plan.pk).territory
+    assert named == "Flandre Pays de Saint-Omer"
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+    new = executor.loader.project_state(latest).apps
+    assert (
+        new.get_model("initiatives", "ActionPlan").objects.get(pk=plan.pk).territory_id
+        == territory.pk
+    )
+
 
 BEFORE_NAMED_TERRITORIES = [
     ("accounts", "0003_notification_settings"),
