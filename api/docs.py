@@ -6,10 +6,12 @@ from functools import cache
 
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.settings import api_settings
 
 from feminisation.cache import public_page
+from indicators.models import AwarenessEvent
 from indicators.views.exports import LICENCE, LICENCE_URL
 from initiatives.models import ActionPlan
 from territories.models import Territory
@@ -107,7 +109,7 @@ def endpoints(schema):
 
 
 def _example_territory():
-    """The identifier the examples and « Essayer » links give `territoire`, which an
+    """The territory the examples and « Essayer » links give `territoire`, which an
     instance of several territories requires: its first territory with a published
     plan, in French alphabetical order. None on an instance of one (the parameter is
     optional there)."""
@@ -119,7 +121,36 @@ def _example_territory():
     candidates = [territory for territory in territories if territory.published]
     if not candidates:
         return None
-    return min(candidates, key=lambda territory: territory.alphabetical_key).slug
+    return min(candidates, key=lambda territory: territory.alphabetical_key)
+
+
+def _examples():
+    """What the examples ask for, read from the instance so that each of them
+    answers there: the territory (see `_example_territory`; its slug, or None), its
+    current plan's first initiative, and the year and commune of that plan's latest
+    validated event (this year and no commune without one)."""
+    territory = _example_territory()
+    plan = ActionPlan.objects.current(territory)
+    example = {
+        "territory": territory.slug if territory else None,
+        "initiative": None,
+        "year": timezone.localdate().year,
+        "commune": None,
+    }
+    if plan is not None:
+        example["initiative"] = (
+            plan.initiatives.order_by("number").values_list("slug", flat=True).first()
+        )
+        latest = (
+            AwarenessEvent.objects.validated()
+            .filter(initiative__plan=plan)
+            .order_by("-date", "-pk")
+            .values_list("date", "commune")
+            .first()
+        )
+        if latest is not None:
+            example["year"], example["commune"] = latest[0].year, latest[1]
+    return example
 
 
 PERIODS = {"second": "seconde", "minute": "minute", "hour": "heure", "day": "jour"}
@@ -145,7 +176,7 @@ def documentation(request):
             "endpoints": list(endpoints(schema)),
             "site": request.build_absolute_uri("/").rstrip("/"),
             "rate": _rate(),
-            "example_territory": _example_territory(),
+            "example": _examples(),
             "licence": LICENCE,
             "licence_url": LICENCE_URL,
         },

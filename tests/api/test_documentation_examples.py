@@ -23,14 +23,20 @@ EXAMPLE = re.compile(r'<pre class="code-example"><code>curl (.*?)</code></pre>',
 def two_territories(db):
     """« Éperlecques » comes before « Flandre » in French, after it in a binary
     order (SQLite's, or PostgreSQL's under the C collation); « Aa » comes first but
-    has no published plan."""
+    has no published plan. The examples take Éperlecques' first initiative, and the
+    year and commune of its latest validated event."""
     eperlecques = TerritoryFactory(name="Éperlecques", slug="eperlecques", region="Normandie")
     plan = ActionPlanFactory(territory=eperlecques, start_date=datetime.date(2024, 1, 1))
-    verrelles = InitiativeFactory(plan=plan, slug="reseau-verrelles")
+    marraines = InitiativeFactory(plan=plan, number=1, slug="marraines-industrie")
+    InitiativeFactory(plan=plan, number=2, slug="portraits")
     event = AwarenessEventFactory(
-        initiative=verrelles, date=datetime.date(2025, 3, 4), commune="Arques"
+        initiative=marraines, date=datetime.date(2025, 3, 4), commune="Éperlecques"
     )
     AudienceCountFactory(event=event, people=12, women=7)
+    AwarenessEventFactory(initiative=marraines, date=datetime.date(2024, 5, 6), commune="Arques")
+    AwarenessEventFactory(
+        initiative=marraines, date=datetime.date(2025, 6, 1), commune="Arques", draft=True
+    )
     ActionPlanFactory()  # the seed territory's, Flandre
     ActionPlanFactory(territory=TerritoryFactory(name="Aa", slug="aa"), draft=True)
 
@@ -53,14 +59,14 @@ def test_every_example_answers_what_the_documentation_says(client, two_territori
 
     assert [url for url, _header in examples] == [
         "/api/v1/chiffres/?territoire=eperlecques",
-        "/api/v1/chiffres/par-mois/?annee=2025&initiative=reseau-verrelles&territoire=eperlecques",
-        "/api/v1/actions/?commune=Arques&par_page=100&page=2&territoire=eperlecques",
+        "/api/v1/chiffres/par-mois/?annee=2025&initiative=marraines-industrie&territoire=eperlecques",
+        "/api/v1/actions/?commune=%C3%89perlecques&par_page=100&page=2&territoire=eperlecques",
         "/api/v1/chiffres/?annee=abc&territoire=eperlecques",
         "/api/v1/chiffres/?territoire=eperlecques",
     ]
     (totals, _), (by_month, _), (actions, _), (wrong, _), (conditional, header) = examples
     assert client.get(totals).json()["personnes_sensibilisees"] == 12
-    assert client.get(by_month).json()["filtres"]["initiative"] == "reseau-verrelles"
+    assert client.get(by_month).json()["filtres"]["initiative"] == "marraines-industrie"
     assert client.get(actions).json()["nombre"] == 1
 
     refused = client.get(wrong)
