@@ -11,7 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.settings import api_settings
 
 from feminisation.cache import public_page
-from indicators.models import AwarenessEvent
+from indicators.enums import EventStatus
+from indicators.models import VenueMonth
 from indicators.views.exports import LICENCE, LICENCE_URL
 from initiatives.models import ActionPlan
 from territories.models import Territory
@@ -127,8 +128,9 @@ def _example_territory():
 def _examples():
     """What the examples ask for, read from the instance so that each of them
     answers there: the territory (see `_example_territory`; its slug, or None), its
-    current plan's first initiative, and the year and commune of that plan's latest
-    validated event (this year and no commune without one)."""
+    current plan's first initiative, and the year and a commune of that plan's
+    latest month with validated events counted (this year and no commune without
+    one)."""
     territory = _example_territory()
     plan = ActionPlan.objects.current(territory)
     example = {
@@ -141,11 +143,12 @@ def _examples():
         example["initiative"] = (
             plan.initiatives.order_by("number").values_list("slug", flat=True).first()
         )
+        # Read off the venues' months (by initiative and status, indexed), not off
+        # the events, whose date index a plan without any would be read whole for.
         latest = (
-            AwarenessEvent.objects.validated()
-            .filter(initiative__plan=plan)
-            .order_by("-date", "-pk")
-            .values_list("date", "commune")
+            VenueMonth.objects.filter(initiative__plan=plan, status=EventStatus.VALIDATED)
+            .order_by("-month", "venue__commune")
+            .values_list("month", "venue__commune")
             .first()
         )
         if latest is not None:

@@ -24,7 +24,7 @@ def two_territories(db):
     """« Éperlecques » comes before « Flandre » in French, after it in a binary
     order (SQLite's, or PostgreSQL's under the C collation); « Aa » comes first but
     has no published plan. The examples take Éperlecques' first initiative, and the
-    year and commune of its latest validated event."""
+    year and commune of its latest validated event with people counted."""
     eperlecques = TerritoryFactory(name="Éperlecques", slug="eperlecques", region="Normandie")
     plan = ActionPlanFactory(territory=eperlecques, start_date=datetime.date(2024, 1, 1))
     marraines = InitiativeFactory(plan=plan, number=1, slug="marraines-industrie")
