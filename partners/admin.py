@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.forms.formsets import DELETION_FIELD_NAME
 
 from accounts import rules
 from feminisation.admin import (
@@ -30,9 +31,27 @@ def contacts_territories(contacts):
     )
 
 
+class ContactFormSet(LabelledInlineFormSet):
+    """« Supprimer » greyed out on the contacts the account may not delete, those in
+    `undeletable` (their ids, set for each request by ContactInline.get_formset): a
+    disabled box keeps its initial value, whatever the request sends."""
+
+    undeletable = frozenset()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is not None and form.instance.pk in self.undeletable:
+            box = form.fields[DELETION_FIELD_NAME]
+            box.disabled = True
+            box.widget.attrs["title"] = (
+                "Ce contact figure aussi sur le plan d'un autre territoire : "
+                "seule son équipe peut le supprimer."
+            )
+
+
 class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     model = Contact
-    formset = LabelledInlineFormSet
+    formset = ContactFormSet
     fields = ("full_name", "job_title", "email", "phone", "is_public")
     extra = 1
 
@@ -41,12 +60,23 @@ class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("partner")
 
     def has_delete_permission(self, request, obj=None):
-        # `obj` is the partner: its contacts are deleted here only by an account of
-        # every territory that shows them (ContactAdmin.has_delete_permission).
+        # `obj` is the partner: working in another territory, it is that
+        # territory's, and so are its contacts.
         return super().has_delete_permission(request, obj) and (
-            obj is None
-            or not scoping.reaches_beyond(contacts_territories(obj.contacts.all()), request.user)
+            obj is None or not scoping.reaches_beyond(obj.territories.all(), request.user)
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and formset.can_delete:
+            # A contact that another territory's plan lists is that territory's
+            # too (ContactAdmin.has_delete_permission): the others may go.
+            formset.undeletable = frozenset(
+                contact.pk
+                for contact in obj.contacts.all()
+                if scoping.reaches_beyond(contacts_territories([contact]), request.user)
+            )
+        return formset
 
 
 @admin.register(Partner)

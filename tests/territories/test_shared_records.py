@@ -110,6 +110,33 @@ def test_alphas_staff_do_not_delete_the_contact_of_a_shared_partner(client, two)
     assert client.post(change(own, "delete"), {"post": "yes"}).status_code == 302
 
 
+def test_alphas_staff_delete_their_partners_contacts_but_one_that_bravos_plan_lists(client, two):
+    """The partner works in Alpha only; one of its contacts is also on Bravo's plan:
+    that one's « Supprimer » box is greyed out, the others' are not."""
+    partner = two["alpha"]["partner"]
+    listed = ContactFactory(partner=partner, full_name="Dominique Listée")
+    two["bravo"]["plan"].contacts.add(listed)
+    other = ContactFactory(partner=partner, full_name="Eden Seule")
+    client.force_login(two["alpha_staff"])
+
+    page = client.get(change(partner))
+    (formset,) = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.prefix == "contacts"
+    ]
+    boxes = {form.instance.pk: form.fields["DELETE"].disabled for form in formset.initial_forms}
+    assert boxes.pop(listed.pk) is True and boxes.pop(other.pk) is False
+    assert not any(boxes.values())  # the partner's other contacts
+    assert "seule son équipe peut le supprimer" in page.content.decode()
+    # Both ticked, as a crafted request could: only the one Alpha may delete goes.
+    ticked = {f"contacts-{i}-DELETE": "on" for i in range(len(formset.initial_forms))}
+    response = client.post(change(partner), as_sent(page, form_data(page, **ticked)))
+
+    assert response.status_code == 302
+    assert list(partner.contacts.values_list("pk", flat=True)) == [listed.pk]
+
+
 def test_alphas_staff_neither_offer_nor_untick_an_account_that_also_belongs_to_bravo(client, two):
     """An account of Alpha and Bravo is changed only by who manages both (its own
     page is read-only for Alpha's staff): the partner's form neither offers it nor
