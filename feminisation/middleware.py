@@ -42,8 +42,9 @@ class PermissionsPolicyMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A view that cannot reach the database answers the French 503 page instead of
-    a 500; one whose transaction the database ended, as it crossed another's, the 409
-    page (nothing written, send again). With DEBUG on, Django's traceback page stays
+    a 500; one whose transaction the database ended, as it crossed another's (or
+    refused at its commit, a record it links deleted meanwhile), the 409 page
+    (nothing written, send again). With DEBUG on, Django's traceback page stays
     more useful."""
 
     def __init__(self, get_response):
@@ -53,9 +54,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if settings.DEBUG or not isinstance(exception, views.DATABASE_DOWN):
+        crossed = views.crossed_another_transaction(exception)
+        if settings.DEBUG or not (crossed or isinstance(exception, views.DATABASE_DOWN)):
             return None
-        if views.crossed_another_transaction(exception):
+        if crossed:
             logger.warning(
                 "Transaction ended by the database while serving %s",
                 request.path,

@@ -4,7 +4,7 @@ import sys
 from django.conf import settings
 from django.contrib import admin
 from django.db import DatabaseError, connection
-from django.db.utils import InterfaceError, OperationalError
+from django.db.utils import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -16,7 +16,8 @@ from feminisation.cache import cache_works
 logger = logging.getLogger(__name__)
 
 # What a lost or refused connection raises (psycopg and sqlite3 alike, as Django
-# wraps them); an IntegrityError or a ProgrammingError is a bug, left to the 500 page.
+# wraps them); an IntegrityError or a ProgrammingError is a bug, left to the 500 page,
+# but for the key that CROSSED_TRANSACTION names.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 60
 # PostgreSQL's SQLSTATEs for a transaction it ended because it crossed another one:
@@ -24,12 +25,18 @@ RETRY_AFTER_SECONDS = 60
 # if one after the other (serialization_failure). Nothing of it is written, and the
 # same request sent again succeeds: the database is up.
 CROSSED_TRANSACTION = {"40P01", "40001"}
+# A record that a save links to, deleted by another transaction after the save's
+# form found it (foreign_key_violation): Django's foreign keys are checked when the
+# transaction commits, and every form checks the records it is given exist. Sent
+# again, the form says the record is gone.
+DELETED_MEANWHILE = "23503"
 
 
 def crossed_another_transaction(exception):
-    return isinstance(exception, OperationalError) and (
-        getattr(exception.__cause__, "sqlstate", None) in CROSSED_TRANSACTION
-    )
+    sqlstate = getattr(exception.__cause__, "sqlstate", None)
+    if isinstance(exception, IntegrityError):
+        return sqlstate == DELETED_MEANWHILE
+    return isinstance(exception, OperationalError) and sqlstate in CROSSED_TRANSACTION
 
 
 @never_cache

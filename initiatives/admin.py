@@ -19,7 +19,7 @@ from initiatives.models import (
 )
 from partners.models import Contact
 from territories import scoping
-from territories.admin import TerritoryScopedAdminMixin
+from territories.admin import SharedRecordAdminMixin, TerritoryScopedAdminMixin
 from territories.models import Territory
 
 
@@ -92,7 +92,9 @@ class ActionPlanAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
+class AudienceAdmin(
+    ReferenceDataAdminMixin, SharedRecordAdminMixin, TerritoryScopedAdminMixin, admin.ModelAdmin
+):
     list_display = ("name", "short_name", "women_label", "order")
     list_filter = ("initiatives",)
     search_fields = ("name", "short_name")

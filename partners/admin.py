@@ -11,7 +11,7 @@ from feminisation.admin import (
 )
 from partners.models import Contact, Partner
 from territories import scoping
-from territories.admin import TerritoryScopedAdminMixin
+from territories.admin import SharedRecordAdminMixin, TerritoryScopedAdminMixin, lock_for_deletion
 from territories.models import Territory
 
 TERRITORIES_FIELDSET = (
@@ -69,6 +69,10 @@ class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None and formset.can_delete:
+            if request.method == "POST":
+                # Locked before their rule is read, as ContactAdmin's deletions are
+                # (SharedRecordAdminMixin): a plan that lists one meanwhile waits.
+                lock_for_deletion(Contact, list(obj.contacts.values_list("pk", flat=True)))
             # A contact that another territory's plan lists is that territory's
             # too (ContactAdmin.has_delete_permission): the others may go.
             formset.undeletable = frozenset(
@@ -80,7 +84,9 @@ class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAdmin):
+class PartnerAdmin(
+    ReferenceDataAdminMixin, SharedRecordAdminMixin, TerritoryScopedAdminMixin, HistoryAdmin
+):
     list_display = ("name", "short_name", "kind", "is_public", "contacts_count")
     list_filter = ("kind", "is_public")
     search_fields = ("name", "short_name")
@@ -119,6 +125,13 @@ class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAd
         if len(self._givable_territory_ids(request)) < 2:
             return fieldsets
         return [*fieldsets[:1], TERRITORIES_FIELDSET, *fieldsets[1:]]
+
+    def lock_for_deletion(self, pks):
+        super().lock_for_deletion(pks)
+        # Its contacts go with it: another territory's plan may list one.
+        lock_for_deletion(
+            Contact, list(Contact.objects.filter(partner__in=pks).values_list("pk", flat=True))
+        )
 
     def has_delete_permission(self, request, obj=None):
         # A partner that also works in another territory is that territory's too:
@@ -163,7 +176,7 @@ class PartnerAdmin(ReferenceDataAdminMixin, TerritoryScopedAdminMixin, HistoryAd
 
 
 @admin.register(Contact)
-class ContactAdmin(TerritoryScopedAdminMixin, admin.ModelAdmin):
+class ContactAdmin(SharedRecordAdminMixin, TerritoryScopedAdminMixin, admin.ModelAdmin):
     list_display = ("full_name", "job_title", "partner", "email", "phone", "is_public")
     list_filter = ("is_public", "partner__kind")
     search_fields = ("full_name", "job_title", "email", "partner__name", "partner__short_name")

@@ -7,8 +7,10 @@ managers and the national network read theirs (the national network: every one).
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import router, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -167,6 +169,83 @@ class TerritoryScopedAdminMixin:
         if queryset is None:
             queryset = model._default_manager.using(kwargs.get("using")).all()
         kwargs["queryset"] = scoping.visible_to(queryset, request.user)
+
+
+class SharedRecordAdminMixin:
+    """For a record several territories may share (a partner, a contact, an
+    audience), whose deletion its `has_delete_permission` refuses once another
+    territory uses it: a deletion locks the records it takes (FOR UPDATE) before it
+    reads that rule for them, until it commits. A territory that starts using one
+    meanwhile is then either seen, and the deletion refused, or made to wait for it,
+    and its own save refused: its link's key is checked when it commits
+    (feminisation.views.crossed_transaction). Read without the lock, the rule could
+    say « Alpha's only » while Bravo's save commits, and the deletion would take
+    Bravo's link with it, Bravo being told it was saved."""
+
+    def get_object(self, request, object_id, from_field=None):
+        # A save waits for a deletion under way, then finds the record gone (Django
+        # says so, and writes nothing), instead of writing it again as new.
+        if request.method == "POST" and from_field is None:
+            lock_for_change(self.model, _pks(self.model, [object_id]))
+        return super().get_object(request, object_id, from_field)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method != "POST":
+            return super().delete_view(request, object_id, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            self.lock_for_deletion(_pks(self.model, [unquote(object_id)]))
+            return super().delete_view(request, object_id, extra_context)
+
+    def response_action(self, request, queryset):
+        # The list's « Supprimer » action reads its rule and deletes in one
+        # transaction, as the deletion page does.
+        if request.POST.get("action") != "delete_selected":
+            return super().response_action(request, queryset)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            if request.POST.get("select_across") == "1":
+                self.lock_for_deletion(list(queryset.order_by().values_list("pk", flat=True)))
+            else:
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                self.lock_for_deletion(_pks(self.model, selected))
+            return super().response_action(request, queryset)
+
+    def lock_for_deletion(self, pks):
+        """Locks the records `pks`, and in a subclass the shared records their
+        deletion takes with them."""
+        lock_for_deletion(self.model, pks)
+
+
+def _pks(model, values):
+    """The primary keys among `values` (as a request sends them); the others name
+    no record to lock."""
+    pks = []
+    for value in values:
+        try:
+            pks.append(model._meta.pk.to_python(value))
+        except ValidationError:
+            continue
+    return pks
+
+
+def lock_for_deletion(model, pks):
+    """Within a transaction on PostgreSQL: locks these records until it ends (in
+    the order of their ids), as their deletion would, but before it reads what uses
+    them. Elsewhere (SQLite writes one transaction at a time), nothing."""
+    _lock(model, pks, no_key=False)
+
+
+def lock_for_change(model, pks):
+    """As `lock_for_deletion`, in the mode of an update: a deletion waits for it,
+    and it for a deletion; the saves that only link to the records go through."""
+    _lock(model, pks, no_key=True)
+
+
+def _lock(model, pks, no_key):
+    connection = transaction.get_connection(router.db_for_write(model))
+    if not pks or connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    rows = model._base_manager.filter(pk__in=pks).order_by("pk")
+    list(rows.select_for_update(no_key=no_key).values_list("pk", flat=True))
 
 
 class EpciForm(forms.ModelForm):
