@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from accounts import rules
@@ -23,12 +23,10 @@ TERRITORIES_FIELDSET = (
 )
 
 
-def contacts_territories(contacts):
-    """The territories where these contacts' partners work, and whose plans list
-    them."""
-    return Territory.objects.filter(
-        Q(partners__contacts__in=contacts) | Q(plans__contacts__in=contacts)
-    )
+def contact_territories(contact):
+    """The territories where the contact's partner works, and whose plans list it
+    (`contact` a Contact, or a reference to one in a subquery)."""
+    return Territory.objects.filter(Q(partners__contacts=contact) | Q(plans__contacts=contact))
 
 
 class ContactFormSet(LabelledInlineFormSet):
@@ -75,10 +73,10 @@ class ContactInline(TerritoryScopedAdminMixin, admin.TabularInline):
                 lock_for_deletion(Contact, list(obj.contacts.values_list("pk", flat=True)))
             # A contact that another territory's plan lists is that territory's
             # too (ContactAdmin.has_delete_permission): the others may go.
+            # In one query, whatever the number of contacts.
+            territories = scoping.beyond(contact_territories(OuterRef("pk")), request.user)
             formset.undeletable = frozenset(
-                contact.pk
-                for contact in obj.contacts.all()
-                if scoping.reaches_beyond(contacts_territories([contact]), request.user)
+                obj.contacts.filter(Exists(territories)).values_list("pk", flat=True)
             )
         return formset
 
@@ -195,5 +193,5 @@ class ContactAdmin(SharedRecordAdminMixin, TerritoryScopedAdminMixin, admin.Mode
         # The contact of a partner that works in another territory, or on another
         # territory's plan, is that territory's too.
         return super().has_delete_permission(request, obj) and (
-            obj is None or not scoping.reaches_beyond(contacts_territories([obj]), request.user)
+            obj is None or not scoping.reaches_beyond(contact_territories(obj), request.user)
         )

@@ -210,9 +210,15 @@ def reaches_beyond(territories, user):
     by) include one that is not `user`'s. Such a record is those territories' too:
     deleted, or its links changed, it would leave their events, plans or accounts
     without it; only an account of all of them, or that sees every territory, may."""
+    return beyond(territories, user).exists()
+
+
+def beyond(territories, user):
+    """Those of `territories` (a queryset) that are not `user`'s (none for an
+    account that sees every territory): see `reaches_beyond`."""
     if sees_every_territory(user):
-        return False
-    return territories.exclude(pk__in=account_territories(user)).exists()
+        return territories.none()
+    return territories.exclude(pk__in=account_territories(user))
 
 
 # Records that every territory's public site shows, whatever PATHS says.

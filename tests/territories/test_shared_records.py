@@ -6,6 +6,8 @@ accounts, or putting back an older version; the shared partner's accounts list i
 events of their own territories only."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feminisation import access
@@ -135,6 +137,24 @@ def test_alphas_staff_delete_their_partners_contacts_but_one_that_bravos_plan_li
 
     assert response.status_code == 302
     assert list(partner.contacts.values_list("pk", flat=True)) == [listed.pk]
+
+
+def test_a_partners_form_reads_which_contacts_may_go_in_one_query(client, two):
+    """Whatever the number of contacts, and of those other plans list."""
+    partner = two["alpha"]["partner"]
+    client.force_login(two["alpha_staff"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(change(partner)).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(6):
+        contact = ContactFactory(partner=partner, full_name=f"Contact {n}")
+        if n % 2:
+            two["bravo"]["plan"].contacts.add(contact)
+    assert queries() == few
 
 
 def test_alphas_staff_neither_offer_nor_untick_an_account_that_also_belongs_to_bravo(client, two):
