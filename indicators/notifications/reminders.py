@@ -21,7 +21,8 @@ from indicators.models import AudienceCount, AwarenessEvent
 from indicators.notifications import mail
 
 KIND = NotificationKind.WEEKLY_REMINDERS
-# The events waiting for validation that the staff's reminder lists, longest first.
+# The events waiting for validation that the staff's reminder lists, longest first;
+# and each of a partner's lists, earliest first, the others counted and linked to.
 OLDEST_LISTED = 10
 TEMPLATE = "notifications/reminder"
 
@@ -56,13 +57,25 @@ class Reminder:
             "awaiting_count": self.awaiting_count,
             "awaiting_counted": counted(self.awaiting_count, "action", "actions"),
             "awaiting_url": mail.events_url(a_faire="a_valider"),
-            "returned": [_item(event) for event in self.returned],
-            "drafts": [_item(event) for event in self.drafts],
-            "without_counts": [_item(event) for event in self.without_counts],
+            "returned": _listed(self.returned, "a_corriger"),
+            "drafts": _listed(self.drafts, "brouillons"),
+            "without_counts": _listed(self.without_counts, "passees_sans_chiffres"),
             "summary": self.summary,
         }
         subject = f"À faire cette semaine : {self.summary}"
         return mail.email(self.account, KIND, subject, TEMPLATE, context)
+
+
+def _listed(events, task):
+    """One of a partner's lists: its OLDEST_LISTED first events, and for the others
+    « 12 autres » and the admin's list of that task (indicators/admin/todo.py)."""
+    more = len(events) - OLDEST_LISTED
+    return {
+        "listed": [_item(event) for event in events[:OLDEST_LISTED]],
+        "count": len(events),
+        "more": counted(more, "autre", "autres") if more > 0 else "",
+        "url": mail.events_url(a_faire=task),
+    }
 
 
 def _item(event):

@@ -147,6 +147,27 @@ def test_the_staff_see_how_many_wait_and_the_oldest_ones(staff, arc, initiative)
     assert "- Action 0 —" in email.body and "- Action 11 —" not in email.body
 
 
+def test_a_partner_sees_its_first_drafts_and_how_many_others_wait(partner, arc, initiative):
+    """A partner with many drafts reads the ten earliest, and the others counted with
+    a link to its « Brouillons » list: an e-mail, not the whole list."""
+    for number in range(13):
+        day = datetime.date(2025, 1, 1) + datetime.timedelta(days=number)
+        event(arc, initiative, EventStatus.DRAFT, f"Brouillon {number}", day, False)
+    event(arc, initiative, EventStatus.RETURNED, "Forum à corriger", datetime.date(2025, 3, 14))
+
+    send()
+
+    [email] = mail.outbox
+    assert email.subject == "À faire cette semaine : 1 action à corriger, 13 brouillons"
+    assert email.body.count("- Brouillon ") == 10
+    assert "- Brouillon 0 —" in email.body and "- Brouillon 10 —" not in email.body
+    assert f"… et 3 autres : {SITE}{CHANGELIST_URL}?a_faire=brouillons" in email.body
+    # The list with nothing more to show has no such line.
+    assert email.body.count("… et ") == 1
+    html = email.alternatives[0][0]
+    assert f'Et <a href="{SITE}{CHANGELIST_URL}?a_faire=brouillons">3 autres</a>' in html
+
+
 def test_a_mail_server_failure_is_reported_to_cron(partner, staff, waiting, settings):
     settings.EMAIL_BACKEND = "tests.notifications.test_status_emails.RefusingBackend"
 
