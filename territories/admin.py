@@ -78,6 +78,12 @@ class TerritoryScopedAdminMixin:
         return scoping.visible_to(queryset, user)
 
     def get_object(self, request, object_id, from_field=None):
+        # A form sent (a save, a deletion) locks its record first: a save waits for
+        # a deletion under way, then finds the record gone (Django says so, and
+        # writes nothing) where it would have written it again as new, its links
+        # and lines lost.
+        if request.method == "POST" and from_field is None:
+            lock_for_change(self.model, _pks(self.model, [object_id]))
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             scoping.mark_visible(obj, request.user)
@@ -181,13 +187,6 @@ class SharedRecordAdminMixin:
     (feminisation.views.crossed_transaction). Read without the lock, the rule could
     say « Alpha's only » while Bravo's save commits, and the deletion would take
     Bravo's link with it, Bravo being told it was saved."""
-
-    def get_object(self, request, object_id, from_field=None):
-        # A save waits for a deletion under way, then finds the record gone (Django
-        # says so, and writes nothing), instead of writing it again as new.
-        if request.method == "POST" and from_field is None:
-            lock_for_change(self.model, _pks(self.model, [object_id]))
-        return super().get_object(request, object_id, from_field)
 
     def delete_view(self, request, object_id, extra_context=None):
         if request.method != "POST":

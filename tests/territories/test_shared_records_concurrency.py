@@ -16,7 +16,7 @@ from django.test import Client
 from pytest_django.asserts import assertContains
 
 from feminisation import access
-from initiatives.models import Audience
+from initiatives.models import Audience, Initiative
 from partners.models import Contact, Partner
 from tests import concurrency
 from tests.indicators.accounts import user_in
@@ -195,6 +195,30 @@ def test_an_audience_deleted_while_bravo_counts_it(two_accounts, where):
     assert not Audience.objects.filter(pk=audience.pk).exists()
     assert_refused_in_french(counted)
     assert not initiative.audiences.filter(slug="apprenties").exists()
+
+
+def test_an_initiative_saved_while_it_is_deleted_does_not_come_back(two_accounts):
+    """Any record, not only a shared one: Alpha's staff delete an initiative without
+    events; at the same instant a colleague saves its form. The save finds it gone,
+    rather than writing it again as new (without its links)."""
+    alpha = two_accounts["alpha"]
+    initiative = alpha["initiative"]
+    initiative.events.all().delete()
+    initiative.targets.all().delete()
+    colleague = logged_in(staff_of("collegue-alpha", alpha["territory"]))
+    page = colleague.get(change(initiative))
+
+    def save_it():
+        return colleague.post(change(initiative), form_data(page, title="Titre corrigé"))
+
+    deleted, saved = delete_while_linked(
+        Initiative, initiative, logged_in(two_accounts["alpha_staff"]), save_it
+    )
+
+    assert deleted.status_code == 302
+    assert saved.status_code == 302
+    assert any("existe pas" in str(m) for m in get_messages(saved.wsgi_request))
+    assert not Initiative.objects.filter(pk=initiative.pk).exists()
 
 
 @pytest.fixture
