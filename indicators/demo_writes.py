@@ -233,10 +233,12 @@ def copy(batches, count, loaded, figures=None):
 class _FiguresSummedAside:
     """A forked process that draws the events from its copy of `batches` (the same
     seeded generator, not yet started) and sums their figures into `figures`, each
-    month's rows sent as COPY text once the month is over. The caller adds the
-    texts received to its own COPYs of `tables` (`add_ready` as it goes, `add_rest`
-    at the end). The process never uses the database: it shares the caller's
-    connection, which only the caller speaks on."""
+    month's rows sent as COPY text once the month is over. A thread of the caller
+    receives them as they come, so that the process never waits for the caller to
+    read (it did, one month at a time, and finished alone long after the drawing);
+    the caller adds the texts received to its own COPYs of `tables` (`add_ready` as
+    it goes, `add_rest` at the end). The process never uses the database: it shares
+    the caller's connection, which only the caller speaks on."""
 
     def __init__(self, batches, figures, tables):
         self._slots = {model: index for index, (model, *_) in enumerate(tables)}
@@ -249,35 +251,51 @@ class _FiguresSummedAside:
             name="seed_demo figures",
             daemon=True,
         )
+        self._messages = queue.SimpleQueue()
+        self._receiving = threading.Thread(target=self._receive, name="seed_demo figures received")
 
     def __enter__(self):
         self._process.start()
+        self._receiving.start()
         return self
 
     def __exit__(self, *exc_info):
         if self._process.is_alive() and exc_info[0] is not None:
             self._process.kill()
         self._process.join()
+        # The process's end of the pipe is closed: the thread has read it all.
+        self._receiving.join()
         self._received.close()
 
     def add_ready(self, texts):
-        """Adds to `texts` the figures' texts the process has sent so far."""
-        while not self._done and self._received.poll():
-            self._add(texts, self._receive())
+        """Adds to `texts` the figures' texts received so far."""
+        while not self._done:
+            try:
+                message = self._messages.get_nowait()
+            except queue.Empty:
+                return
+            self._add(texts, message)
 
     def add_rest(self, texts):
         """Adds the figures' texts still to come."""
         while not self._done:
-            self._add(texts, self._receive())
+            self._add(texts, self._messages.get())
 
     def _receive(self):
-        try:
-            return self._received.recv()
-        except EOFError:
-            raise RuntimeError("Le calcul des chiffres s'est arrêté sans finir.") from None
+        """The thread's: every message, until the last one or the end of the pipe."""
+        while True:
+            try:
+                message = self._received.recv()
+            except EOFError:
+                message = ("ended", None)
+            self._messages.put(message)
+            if message[0] != "figures":
+                return
 
     def _add(self, texts, message):
         kind, content = message
+        if kind == "ended":
+            raise RuntimeError("Le calcul des chiffres s'est arrêté sans finir.")
         if kind == "error":
             raise RuntimeError(f"Le calcul des chiffres a échoué :\n{content}")
         if kind == "done":
