@@ -12,8 +12,8 @@ lines, its `first_events` counting the events whose first audience it is. An eve
 of a kind has one line per audience of `kind.sizes`, in that order (`demo._event`):
 the sums are kept per (day, kind) and per slot, then spread over the tables' keys
 once their month is over, and written while the next months are drawn. The
-venues' months (`VenueMonths`) are summed apart: seed_demo sums them in the process
-that writes the events, the others in a process of their own (demo_writes.py).
+venues' months (`VenueMonths`) are summed apart, in the same process, which is not
+the one that writes the events (demo_writes.py).
 tests/indicators/test_seed_demo.py checks that they equal what `store.rebuild_all()`
 writes."""
 

@@ -121,9 +121,9 @@ def copy(batches, count, loaded, figures=None):
     `figures` is given when the database holds no event: each event is added to it,
     and the rows it sums are written in place of the stored figures, as
     `store.rebuild_all()` would. A process of its own draws the same events and sums
-    them (`_FiguresSummedAside`), but for the venues' months, which this process
-    sums: drawing in one process, Python was what the COPY waited for, while the
-    server left half a core free. The tables written are then emptied with TRUNCATE
+    them, the venues' months included (`_FiguresSummedAside`): drawing in one
+    process, Python was what the COPY waited for, while the server left half a core
+    free. The tables written are then emptied with TRUNCATE
     (they hold no row, but stored figures that drifted), which lets COPY write their
     rows frozen (FREEZE), visible to every transaction to come: reading them back
     (building the indexes, checking the foreign keys, the pages) then no longer
@@ -173,10 +173,7 @@ def copy(batches, count, loaded, figures=None):
         pk = _reserve_ids(cursor, count)
         # Forked before the COPY thread starts, and before `batches` is drawn from:
         # the process draws the same events from its copy of the generator.
-        summing = _FiguresSummedAside(batches, figures, tables) if frozen else nullcontext()
-        venue_months = demo_figures.VenueMonths(figures.status) if frozen else None
-        venue_month_texts = next((i for i, (m, *_) in enumerate(tables) if m is VenueMonth), None)
-        summed_month = None
+        summing = _FiguresSummedAside(batches, figures, venues, tables) if frozen else nullcontext()
         with summing as summed, _CopiedInBackground(cursor, tables) as copies:
             texts = [[] for _ in tables]
             events, counts, co_organized, credited, co_credited = texts[:5]
@@ -184,7 +181,6 @@ def copy(batches, count, loaded, figures=None):
                 for day, kind, place, co_organizers, counted in batch:
                     if day is not last_day:  # the events come in date order
                         last_day, date = day, day.isoformat()
-                        month = date[:8] + "01"
                         days.add(day)
                     place_text = places.get(place) or remembered(
                         places, place, kind, place, place_fields
@@ -204,13 +200,7 @@ def copy(batches, count, loaded, figures=None):
                         )
                         for co_organizer in co_organizers:
                             co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
-                    if venue_months is not None and counted:
-                        venue_months.add(month, kind, place)
                     pk += 1
-                if venue_months is not None and month != summed_month:
-                    rows = venue_months.rows_before(month, venues.id_of)
-                    texts[venue_month_texts].append(_figure_texts(rows)[VenueMonth])
-                    summed_month = month
                 if len(events) >= EVENTS_PER_COPY:
                     lines += len(counts)
                     if summed is not None:
@@ -221,33 +211,33 @@ def copy(batches, count, loaded, figures=None):
             lines += len(counts)
             if summed is not None:
                 summed.add_rest(texts)
-                rows = venue_months.rows_before(None, venues.id_of)
-                texts[venue_month_texts].append(_figure_texts(rows)[VenueMonth])
-                texts[-1] = venues.new_rows()
             copies.send(texts)
         if frozen:
-            venues.close()
+            venues.close(summed.last_venue)
     return days, lines
 
 
 class _FiguresSummedAside:
     """A forked process that draws the events from its copy of `batches` (the same
-    seeded generator, not yet started) and sums their figures into `figures`, each
-    month's rows sent as COPY text once the month is over. A thread of the caller
+    seeded generator, not yet started) and sums their figures into `figures`, and
+    the venues' months, giving the new places their ids from its copy of `venues`:
+    each month's rows sent as COPY text once the month is over, the new venues' at
+    the end (`last_venue` is then the last id they took, or None). A thread of the caller
     receives them as they come, so that the process never waits for the caller to
     read (it did, one month at a time, and finished alone long after the drawing);
     the caller adds the texts received to its own COPYs of `tables` (`add_ready` as
     it goes, `add_rest` at the end). The process never uses the database: it shares
     the caller's connection, which only the caller speaks on."""
 
-    def __init__(self, batches, figures, tables):
+    def __init__(self, batches, figures, venues, tables):
         self._slots = {model: index for index, (model, *_) in enumerate(tables)}
         self._done = False
+        self.last_venue = None
         context = multiprocessing.get_context("fork")
         self._received, sending = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_sum_figures,
-            args=(batches, figures, sending),
+            args=(batches, figures, venues, sending),
             name="seed_demo figures",
             daemon=True,
         )
@@ -299,27 +289,38 @@ class _FiguresSummedAside:
         if kind == "error":
             raise RuntimeError(f"Le calcul des chiffres a échoué :\n{content}")
         if kind == "done":
-            self._done = True
+            self._done, self.last_venue = True, content
             return
         for model, text in content.items():
             texts[self._slots[model]].append(text)
 
 
-def _sum_figures(batches, figures, sending):
+def _sum_figures(batches, figures, venues, sending):
     """The process of `_FiguresSummedAside`: each event is added to `figures` on
-    its day, and the rows of the months over are sent after each batch."""
+    its day, and to the venues' months if it has count lines; the rows of the months
+    over are sent after each batch."""
     try:
-        add, summed_month, last_day = figures.add, None, None
+        venue_months = demo_figures.VenueMonths(figures.status)
+        add, add_venue, summed_month, last_day = figures.add, venue_months.add, None, None
         for batch in batches:
-            for day, kind, _, co_organizers, counted in batch:
+            for day, kind, place, co_organizers, counted in batch:
                 if day is not last_day:
                     last_day, date = day, day.isoformat()
+                    month = date[:8] + "01"
                 add(date, kind, co_organizers, counted)
-            if (month := date[:8] + "01") != summed_month:
-                sending.send(("figures", _figure_texts(figures.rows_before(month))))
+                if counted:
+                    add_venue(month, kind, place)
+            if month != summed_month:
+                rows = figures.rows_before(month)
+                rows.update(venue_months.rows_before(month, venues.id_of))
+                sending.send(("figures", _figure_texts(rows)))
                 summed_month = month
-        sending.send(("figures", _figure_texts(figures.rows_before(None))))
-        sending.send(("done", None))
+        rows = figures.rows_before(None)
+        rows.update(venue_months.rows_before(None, venues.id_of))
+        texts = _figure_texts(rows)
+        texts[Venue] = "".join(venues.new_rows())
+        sending.send(("figures", texts))
+        sending.send(("done", venues.last_id()))
     except BaseException:
         sending.send(("error", traceback.format_exc()))
     finally:
@@ -374,8 +375,8 @@ class _CopiedInBackground:
 class _Venues:
     """The venues of the figures summed while drawing: those the database has, and
     the new places', given the ids that follow the venues' sequence as they come (the
-    table locked meanwhile, as the events' is; the connection is the COPYs' by then)
-    and written with the last figures."""
+    table locked meanwhile, as the events' is) by the process that sums the venues'
+    months, in its copy of this object, and written with the last figures."""
 
     COLUMNS = ["id", "name", "commune"]
 
@@ -397,10 +398,14 @@ class _Venues:
         """The COPY text lines of the venues added."""
         return ["\t".join(_copy_text(value) for value in venue) + "\n" for venue in self._new]
 
-    def close(self):
-        """The sequence moved past the ids taken, once the COPYs are done."""
-        if self._new:
-            last = self._new[-1][0]
+    def last_id(self):
+        """The last id given to a new venue, None if there is none."""
+        return self._new[-1][0] if self._new else None
+
+    def close(self, last):
+        """The sequence moved past the ids taken (`last`, None if none was), once
+        the COPYs are done."""
+        if last is not None:
             self._cursor.execute("SELECT setval(%s::regclass, %s)", [self._sequence, last])
 
 
