@@ -264,22 +264,58 @@ def generate(initiatives, count, start, end, seed, batch_size=10_000):
     """`count` events between start and end (both included), in date order, in lists
     of at most batch_size: memory does not grow with count. An event is a tuple
     (date, kind, place, co-organiser pks, lines), a line (audience pk, people,
-    women or None).
+    women or None). See `Draw`."""
+    return Draw(initiatives, count, start, end, seed, batch_size).batches()
 
-    Each event falls on a working day drawn uniformly, belongs to an initiative
-    drawn uniformly, and is drawn as `_kinds` and `_event` describe: the choices are
-    made a batch at a time, from weights computed once, which is what makes ten
-    million events take a minute rather than half an hour."""
-    rng = random.Random(seed)
-    kinds, cum_weights = _kinds(usable(initiatives))
-    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-    days = [day for day in days if _is_working_day(day)] or days
-    dates = chain.from_iterable(
-        repeat(day, n) for day, n in zip(days, _per_day(rng, count, len(days)), strict=True)
-    )
-    while batch := list(islice(dates, batch_size)):
-        drawn = rng.choices(kinds, cum_weights=cum_weights, k=len(batch))
-        yield [_event(rng, day, kind) for day, kind in zip(batch, drawn, strict=True)]
+
+class Draw:
+    """The events of `generate`, drawn month by month (`batches`), some months only
+    if asked: a process can draw half of them, another the other half.
+
+    Each event falls on a working day drawn uniformly (how many on each day is
+    drawn first, by a generator seeded with `seed`), belongs to an initiative drawn
+    uniformly, and is drawn as `_kinds` and `_event` describe, by a generator of its
+    month's own, seeded with `seed` and the month: a month's events are the same
+    whichever other months are drawn. The choices are made a batch at a time, from
+    weights computed once, which is what makes ten million events take a minute
+    rather than half an hour."""
+
+    def __init__(self, initiatives, count, start, end, seed, batch_size=10_000):
+        self.seed, self.batch_size = seed, batch_size
+        self.kinds, self.cum_weights = _kinds(usable(initiatives))
+        days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+        days = [day for day in days if _is_working_day(day)] or days
+        per_day = _per_day(random.Random(seed), count, len(days))
+        # [(first day of the month, [(day, events that day)…])…], every month of the
+        # period, those without a working day included.
+        months = {}
+        for day in (start + datetime.timedelta(days=n) for n in range((end - start).days + 1)):
+            months.setdefault(day.replace(day=1), [])
+        for day, events in zip(days, per_day, strict=True):
+            months[day.replace(day=1)].append((day, events))
+        self.months = list(months.items())
+
+    def days(self):
+        """The days that have events."""
+        return [day for _, days in self.months for day, events in days if events]
+
+    def sizes(self):
+        """How many events each month has, in the order of `months`."""
+        return [sum(events for _, events in days) for _, days in self.months]
+
+    def batches(self, months=None):
+        """The events of the months whose indexes (in `months`) are in `months`, every
+        month if None, in date order and in lists of at most batch_size, a list never
+        holding two months' events."""
+        kinds, cum_weights = self.kinds, self.cum_weights
+        for index, (month, days) in enumerate(self.months):
+            if months is not None and index not in months:
+                continue
+            rng = random.Random(f"{self.seed}/{month:%Y-%m}")
+            dates = chain.from_iterable(repeat(day, events) for day, events in days)
+            while batch := list(islice(dates, self.batch_size)):
+                drawn = rng.choices(kinds, cum_weights=cum_weights, k=len(batch))
+                yield [_event(rng, day, kind) for day, kind in zip(batch, drawn, strict=True)]
 
 
 def _per_day(rng, count, days):

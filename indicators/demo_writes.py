@@ -9,7 +9,8 @@ import queue
 import sys
 import threading
 import traceback
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
+from itertools import accumulate
 
 from django.db import connection
 from django.utils import timezone
@@ -110,139 +111,219 @@ def create(batches, count, loaded):
     return days, lines
 
 
-def copy(batches, count, loaded, figures=None):
-    """PostgreSQL: writes the same rows as `create`, and the events' credits, with
-    COPY, the rows never becoming model instances. Each batch's rows are sent by a
-    thread of their own while the next batch is drawn, so that the server writes as
-    Python draws (two processes, two cores); memory stays flat. The events' ids are
-    reserved at once from their sequence, the table locked meanwhile (an INSERT
-    elsewhere would wait rather than take an id of the block).
+def copy(draw, count, loaded, figures=None):
+    """PostgreSQL: writes the same rows as `create` (the events of `draw`, a
+    demo.Draw), and the events' credits, with COPY, the rows never becoming model
+    instances. The rows are sent by a thread of their own while the next ones are
+    drawn, so that the server writes as Python draws; memory stays flat. The events'
+    ids are reserved at once from their sequence, the table locked meanwhile (an
+    INSERT elsewhere would wait rather than take an id of the block).
 
     `figures` is given when the database holds no event: each event is added to it,
     and the rows it sums are written in place of the stored figures, as
-    `store.rebuild_all()` would. A process of its own draws the same events and sums
-    them, the venues' months included (`_FiguresSummedAside`): drawing in one
-    process, Python was what the COPY waited for, while the server left half a core
-    free. The tables written are then emptied with TRUNCATE
-    (they hold no row, but stored figures that drifted), which lets COPY write their
-    rows frozen (FREEZE), visible to every transaction to come: reading them back
-    (building the indexes, checking the foreign keys, the pages) then no longer
-    rewrites every page to note it, and the foreign keys are checked on the indexes.
-    Returns the days written and the number of count lines."""
-    now = timezone.now()
-    # An event's columns but its id and date: those its place sets, then the others
-    # (its kind's), each part written as COPY text once: with hundreds of territories,
-    # kinds and places make too many pairs for a text per pair.
-    fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
-    place_fields = [f for f in fields if f.name in PLACE_FIELDS]
-    kind_fields = [f for f in fields if f.name not in PLACE_FIELDS]
+    `store.rebuild_all()` would. The months are then shared between this process
+    and a forked one (`_DrawnAside`), each drawing, writing as COPY text and summing
+    every other month: in one process, Python was what the COPY waited for, while
+    the server left half a core free; two processes that each drew every event
+    spent a third of their time on the same draw. The tables written are emptied
+    with TRUNCATE (they hold no row, but stored figures that drifted), which lets
+    COPY write their rows frozen (FREEZE), visible to every transaction to come:
+    reading them back (building the indexes, checking the foreign keys, the pages)
+    then no longer rewrites every page to note it, and the foreign keys are checked
+    on the indexes. Returns the days written and the number of count lines."""
     frozen = figures is not None
-    # (table, its columns, whether COPY writes its rows frozen, how it writes a null)
-    tables = [
-        (model, columns, frozen, _NULL)
-        for model, columns in [
-            (
-                AwarenessEvent,
-                ["id", "date", *(field.column for field in (*place_fields, *kind_fields))],
-            ),
+    writer = _EventTexts(loaded)
+    tables = [(model, columns, frozen, _NULL) for model, columns in writer.tables()]
+    with connection.cursor() as cursor:
+        if not frozen:
+            pk = _reserve_ids(cursor, count)
+            with _CopiedInBackground(cursor, tables) as copies:
+                return _copy_alone(draw, writer, pk, copies, len(tables))
+        names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
+        cursor.execute(f"TRUNCATE {names}")
+        venues = _Venues(cursor, draw.kinds)
+        # Each month's figures go with its events.
+        tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
+        tables.append((Venue, venues.COLUMNS, False, _NULL))
+        pk = _reserve_ids(cursor, count)
+        sizes = draw.sizes()
+        firsts = [pk + before for before in accumulate([0, *sizes[:-1]])]
+        theirs = range(1, len(sizes), 2)
+        summed = _Summed(figures, venues, draw)
+        # Forked before the COPY thread starts.
+        aside = _DrawnAside(draw, theirs, firsts, writer, summed, tables)
+        lines, pending = 0, 0
+        with aside, _CopiedInBackground(cursor, tables) as copies:
+            texts = [[] for _ in tables]
+            own = draw.batches(months=set(range(0, len(sizes), 2)))
+            for index, size in enumerate(sizes):
+                if index % 2:
+                    lines += aside.add_month(index, texts)
+                else:
+                    lines += _month(own, size, firsts[index], writer, summed, texts)
+                    summed.add_texts(index, texts)
+                pending += size
+                if pending >= EVENTS_PER_COPY:
+                    copies.send(texts)
+                    texts, pending = [[] for _ in tables], 0
+            used = aside.add_rest(texts)
+            texts[-1] = venues.new_rows(summed.used | used)
+            copies.send(texts)
+        venues.close()
+    return set(draw.days()), lines
+
+
+def _copy_alone(draw, writer, pk, copies, tables):
+    """Every event drawn and written by this process (no figures summed)."""
+    lines, days, texts = 0, set(), [[] for _ in range(tables)]
+    for batch in draw.batches():
+        lines += writer.add(batch, pk, texts)
+        days.update(day for day, *_ in batch)
+        pk += len(batch)
+        if len(texts[0]) >= EVENTS_PER_COPY:
+            copies.send(texts)
+            texts = [[] for _ in range(tables)]
+    copies.send(texts)
+    return days, lines
+
+
+def _month(batches, size, pk, writer, summed, texts):
+    """Draws a month of `size` events from `batches` (the first id `pk`), adds their
+    rows to `texts` and their figures to `summed`; returns how many count lines
+    they have."""
+    lines = 0
+    while size:
+        batch = next(batches)
+        lines += writer.add(batch, pk, texts)
+        summed.add(batch)
+        pk += len(batch)
+        size -= len(batch)
+    return lines
+
+
+class _EventTexts:
+    """The COPY text of the events, their count lines, co-organisers and credits.
+    An event's columns but its id and date are those its place sets, then the others
+    (its kind's), each part written as COPY text once: with hundreds of territories,
+    kinds and places make too many pairs for a text per pair."""
+
+    def __init__(self, loaded):
+        self.loaded, self.now = loaded, timezone.now()
+        fields = [f for f in AwarenessEvent._meta.concrete_fields if f.name not in ("id", "date")]
+        self.place_fields = [f for f in fields if f.name in PLACE_FIELDS]
+        self.kind_fields = [f for f in fields if f.name not in PLACE_FIELDS]
+        self.kinds, self.places = {}, {}
+
+    def tables(self):
+        """(table, its columns) of the rows `add` writes, in the order of its texts."""
+        columns = (f.column for f in (*self.place_fields, *self.kind_fields))
+        return [
+            (AwarenessEvent, ["id", "date", *columns]),
             (AudienceCount, ["event_id", "audience_id", "people", "women"]),
             (CoOrganizer, ["awarenessevent_id", "partner_id"]),
             (EventCredit, ["event_id", "partner_id", "date", "organizer_id", "initiative_id"]),
             (CreditedCoOrganizer, ["event_id", "partner_id", "co_organizer_id"]),
         ]
-    ]
-    kinds, places = {}, {}
 
-    def remembered(texts, key, kind, place, fields):
+    def _remembered(self, texts, key, kind, place, fields):
         """The COPY text of these fields of an event of this kind and place, kept
         under `key` (read with `texts.get(key)` first: this is the miss)."""
-        event = _event(kind, place, loaded, created_at=now, updated_at=now)
+        event = _event(kind, place, self.loaded, created_at=self.now, updated_at=self.now)
         values = (f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields)
         texts[key] = text = "\t".join(_copy_text(value) for value in values)
         return text
 
-    days, lines, last_day = set(), 0, None
-    with connection.cursor() as cursor:
-        if frozen:
-            names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
-            cursor.execute(f"TRUNCATE {names}")
-            venues = _Venues(cursor)
-            # Each month's figures go with the events, once the month is over.
-            tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
-            tables.append((Venue, venues.COLUMNS, False, _NULL))
-        pk = _reserve_ids(cursor, count)
-        # Forked before the COPY thread starts, and before `batches` is drawn from:
-        # the process draws the same events from its copy of the generator.
-        summing = _FiguresSummedAside(batches, figures, venues, tables) if frozen else nullcontext()
-        with summing as summed, _CopiedInBackground(cursor, tables) as copies:
-            texts = [[] for _ in tables]
-            events, counts, co_organized, credited, co_credited = texts[:5]
-            for batch in batches:
-                for day, kind, place, co_organizers, counted in batch:
-                    if day is not last_day:  # the events come in date order
-                        last_day, date = day, day.isoformat()
-                        days.add(day)
-                    place_text = places.get(place) or remembered(
-                        places, place, kind, place, place_fields
-                    )
-                    kind_text = kinds.get(kind) or remembered(kinds, kind, kind, place, kind_fields)
-                    events.append(f"{pk}\t{date}\t{place_text}\t{kind_text}\n")
-                    for audience, people, women in counted:
-                        counts.append(
-                            f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n"
-                        )
-                    organizer = kind.organizer_pk
-                    for partner in co_organizers:
-                        co_organized.append(f"{pk}\t{partner}\n")
-                    for partner in credits.credited(organizer, co_organizers):
-                        credited.append(
-                            f"{pk}\t{partner}\t{date}\t{organizer}\t{kind.initiative_pk}\n"
-                        )
-                        for co_organizer in co_organizers:
-                            co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
-                    pk += 1
-                if len(events) >= EVENTS_PER_COPY:
-                    lines += len(counts)
-                    if summed is not None:
-                        summed.add_ready(texts)
-                    copies.send(texts)
-                    texts = [[] for _ in tables]
-                    events, counts, co_organized, credited, co_credited = texts[:5]
-            lines += len(counts)
-            if summed is not None:
-                summed.add_rest(texts)
-            copies.send(texts)
-        if frozen:
-            venues.close(summed.last_venue)
-    return days, lines
+    def add(self, batch, pk, texts):
+        """Adds the rows of `batch`'s events, whose ids start at `pk`, to the first
+        five lists of `texts`; returns how many count lines they have."""
+        events, counts, co_organized, credited, co_credited = texts[:5]
+        kinds, places, remembered = self.kinds, self.places, self._remembered
+        place_fields, kind_fields = self.place_fields, self.kind_fields
+        lines, last_day = len(counts), None
+        for day, kind, place, co_organizers, counted in batch:
+            if day is not last_day:  # the events come in date order
+                last_day, date = day, day.isoformat()
+            place_text = places.get(place) or remembered(places, place, kind, place, place_fields)
+            kind_text = kinds.get(kind) or remembered(kinds, kind, kind, place, kind_fields)
+            events.append(f"{pk}\t{date}\t{place_text}\t{kind_text}\n")
+            for audience, people, women in counted:
+                counts.append(f"{pk}\t{audience}\t{people}\t{_NULL if women is None else women}\n")
+            organizer = kind.organizer_pk
+            for partner in co_organizers:
+                co_organized.append(f"{pk}\t{partner}\n")
+            for partner in credits.credited(organizer, co_organizers):
+                credited.append(f"{pk}\t{partner}\t{date}\t{organizer}\t{kind.initiative_pk}\n")
+                for co_organizer in co_organizers:
+                    co_credited.append(f"{pk}\t{partner}\t{co_organizer}\n")
+            pk += 1
+        return len(counts) - lines
 
 
-class _FiguresSummedAside:
-    """A forked process that draws the events from its copy of `batches` (the same
-    seeded generator, not yet started) and sums their figures into `figures`, and
-    the venues' months, giving the new places their ids from its copy of `venues`:
-    each month's rows sent as COPY text once the month is over, the new venues' at
-    the end (`last_venue` is then the last id they took, or None). A thread of the caller
-    receives them as they come, so that the process never waits for the caller to
-    read (it did, one month at a time, and finished alone long after the drawing);
-    the caller adds the texts received to its own COPYs of `tables` (`add_ready` as
-    it goes, `add_rest` at the end). The process never uses the database: it shares
-    the caller's connection, which only the caller speaks on."""
+class _Summed:
+    """The figures of the events of the months a process draws: `figures` (a
+    demo_figures.DemoFigures) and the venues' months, each month's rows as COPY text
+    once it is drawn. `used` are the new places the venues' months named."""
 
-    def __init__(self, batches, figures, venues, tables):
-        self._slots = {model: index for index, (model, *_) in enumerate(tables)}
-        self._done = False
-        self.last_venue = None
+    def __init__(self, figures, venues, draw):
+        self.figures, self.venues = figures, venues
+        self.venue_months = demo_figures.VenueMonths(figures.status)
+        self.used = set()
+        self._months = [month for month, _ in draw.months]
+
+    def add(self, batch):
+        add, add_venue, last_day = self.figures.add, self.venue_months.add, None
+        for day, kind, place, co_organizers, counted in batch:
+            if day is not last_day:
+                last_day, date = day, day.isoformat()
+                month = date[:8] + "01"
+            add(date, kind, co_organizers, counted)
+            if counted:
+                add_venue(month, kind, place)
+
+    def texts(self, index):
+        """{model: COPY text} of the rows of the month `index` of the period."""
+        after = self._months[index + 1].isoformat() if index + 1 < len(self._months) else None
+        rows = self.figures.rows_before(after)
+        rows.update(self.venue_months.rows_before(after, self._venue_of))
+        return _figure_texts(rows)
+
+    def add_texts(self, index, texts):
+        """Adds the month's texts to `texts` (a list per table, the figures' after
+        the events')."""
+        month = self.texts(index)
+        for slot, model in enumerate(REBUILT, start=5):
+            texts[slot].append(month.get(model, ""))
+
+    def _venue_of(self, name, commune):
+        pk, new = self.venues.id_of(name, commune)
+        if new:
+            self.used.add((name, commune))
+        return pk
+
+
+class _DrawnAside:
+    """A forked process that draws the months `months` of `draw` (indexes), each
+    month's events written as COPY text by its copy of `writer` from their first id
+    in `firsts`, and summed by its copy of `summed`; it sends each month's texts once
+    the month is drawn, then the new places its venues' months named. A thread of
+    the caller receives them as they come, so that the process never waits for the
+    caller to read (it did, and finished alone long after the drawing); the caller
+    adds each month's texts to its COPYs of `tables` in its turn (`add_month`), and
+    takes the places at the end (`add_rest`). The process never uses the database:
+    it shares the caller's connection, which only the caller speaks on."""
+
+    def __init__(self, draw, months, firsts, writer, summed, tables):
+        self._figure_slots = {model: index for index, (model, *_) in enumerate(tables)}
         context = multiprocessing.get_context("fork")
         self._received, sending = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_sum_figures,
-            args=(batches, figures, venues, sending),
-            name="seed_demo figures",
+            target=_draw_aside,
+            args=(draw, months, firsts, writer, summed, sending),
+            name="seed_demo months",
             daemon=True,
         )
         self._messages = queue.SimpleQueue()
-        self._receiving = threading.Thread(target=self._receive, name="seed_demo figures received")
+        self._receiving = threading.Thread(target=self._receive, name="seed_demo months received")
 
     def __enter__(self):
         self._process.start()
@@ -257,19 +338,35 @@ class _FiguresSummedAside:
         self._receiving.join()
         self._received.close()
 
-    def add_ready(self, texts):
-        """Adds to `texts` the figures' texts received so far."""
-        while not self._done:
-            try:
-                message = self._messages.get_nowait()
-            except queue.Empty:
-                return
-            self._add(texts, message)
+    def add_month(self, index, texts):
+        """Waits for the month `index`, adds its texts to `texts` (a list per table)
+        and returns how many count lines its events have."""
+        kind, content = self._next()
+        if kind != "month" or content[0] != index:
+            raise RuntimeError(
+                f"Le tirage des actions a envoyé « {kind} » au lieu du mois {index}."
+            )
+        _, events, figures, lines = content
+        for slot, text in enumerate(events):
+            texts[slot].append(text)
+        for model, text in figures.items():
+            texts[self._figure_slots[model]].append(text)
+        return lines
 
     def add_rest(self, texts):
-        """Adds the figures' texts still to come."""
-        while not self._done:
-            self._add(texts, self._messages.get())
+        """Waits for the end of the process; returns the new places it named."""
+        kind, content = self._next()
+        if kind != "done":
+            raise RuntimeError(f"Le tirage des actions a envoyé « {kind} » au lieu de sa fin.")
+        return content
+
+    def _next(self):
+        kind, content = self._messages.get()
+        if kind == "ended":
+            raise RuntimeError("Le tirage des actions s'est arrêté sans finir.")
+        if kind == "error":
+            raise RuntimeError(f"Le tirage des actions a échoué :\n{content}")
+        return kind, content
 
     def _receive(self):
         """The thread's: every message, until the last one or the end of the pipe."""
@@ -279,52 +376,30 @@ class _FiguresSummedAside:
             except EOFError:
                 message = ("ended", None)
             self._messages.put(message)
-            if message[0] != "figures":
+            if message[0] != "month":
                 return
 
-    def _add(self, texts, message):
-        kind, content = message
-        if kind == "ended":
-            raise RuntimeError("Le calcul des chiffres s'est arrêté sans finir.")
-        if kind == "error":
-            raise RuntimeError(f"Le calcul des chiffres a échoué :\n{content}")
-        if kind == "done":
-            self._done, self.last_venue = True, content
-            return
-        for model, text in content.items():
-            texts[self._slots[model]].append(text)
 
-
-def _sum_figures(batches, figures, venues, sending):
-    """The process of `_FiguresSummedAside`: each event is added to `figures` on
-    its day, and to the venues' months if it has count lines; the rows of the months
-    over are sent after each batch."""
+def _draw_aside(draw, months, firsts, writer, summed, sending):
+    """The process of `_DrawnAside`."""
     try:
-        venue_months = demo_figures.VenueMonths(figures.status)
-        add, add_venue, summed_month, last_day = figures.add, venue_months.add, None, None
-        for batch in batches:
-            for day, kind, place, co_organizers, counted in batch:
-                if day is not last_day:
-                    last_day, date = day, day.isoformat()
-                    month = date[:8] + "01"
-                add(date, kind, co_organizers, counted)
-                if counted:
-                    add_venue(month, kind, place)
-            if month != summed_month:
-                rows = figures.rows_before(month)
-                rows.update(venue_months.rows_before(month, venues.id_of))
-                sending.send(("figures", _figure_texts(rows)))
-                summed_month = month
-        rows = figures.rows_before(None)
-        rows.update(venue_months.rows_before(None, venues.id_of))
-        texts = _figure_texts(rows)
-        texts[Venue] = "".join(venues.new_rows())
-        sending.send(("figures", texts))
-        sending.send(("done", venues.last_id()))
+        batches = draw.batches(months=set(months))
+        sizes = draw.sizes()
+        for index in months:
+            sending.send(("month", _drawn_month(index, batches, sizes, firsts, writer, summed)))
+        sending.send(("done", summed.used))
     except BaseException:
         sending.send(("error", traceback.format_exc()))
     finally:
         sending.close()
+
+
+def _drawn_month(index, batches, sizes, firsts, writer, summed):
+    """(index, the month's five event texts, {model: its figures' text}, its count
+    lines), drawn in the process of `_DrawnAside`."""
+    texts = [[] for _ in range(5)]
+    lines = _month(batches, sizes[index], firsts[index], writer, summed, texts)
+    return index, ["".join(text) for text in texts], summed.texts(index), lines
 
 
 class _CopiedInBackground:
@@ -374,39 +449,40 @@ class _CopiedInBackground:
 
 class _Venues:
     """The venues of the figures summed while drawing: those the database has, and
-    the new places', given the ids that follow the venues' sequence as they come (the
-    table locked meanwhile, as the events' is) by the process that sums the venues'
-    months, in its copy of this object, and written with the last figures."""
+    every place the events could take that it has not, given the ids that follow
+    the venues' sequence at once (the table locked meanwhile, as the events' is),
+    so that both processes name them alike. Only those the venues' months name are
+    written, with the last figures; the others' ids are left unused."""
 
     COLUMNS = ["id", "name", "commune"]
 
-    def __init__(self, cursor):
+    def __init__(self, cursor, kinds):
         self._cursor = cursor
-        self._sequence, self._first = _locked_sequence(cursor, Venue)
+        self._sequence, first = _locked_sequence(cursor, Venue)
         rows = Venue.objects.values_list("pk", "name", "commune")
-        self._ids = {(name, commune): pk for pk, name, commune in rows}
-        self._new = []
+        self._ids = {(name, commune): (pk, False) for pk, name, commune in rows}
+        every = {id(kind.places): kind.places for kind in kinds}
+        new = sorted(
+            {(name, commune) for places in every.values() for name, commune, _ in places}
+            - self._ids.keys()
+        )
+        self._last = first + len(new) - 1 if new else None
+        self._ids.update({place: (first + n, True) for n, place in enumerate(new)})
 
     def id_of(self, name, commune):
-        pk = self._ids.get((name, commune))
-        if pk is None:
-            pk = self._ids[name, commune] = self._first + len(self._new)
-            self._new.append((pk, name, commune))
-        return pk
+        """(the venue's id, whether it is new)."""
+        return self._ids[name, commune]
 
-    def new_rows(self):
-        """The COPY text lines of the venues added."""
-        return ["\t".join(_copy_text(value) for value in venue) + "\n" for venue in self._new]
+    def new_rows(self, used):
+        """The COPY text lines of the new venues named (`used`, (name, commune)
+        pairs), in the order of their ids."""
+        venues = sorted((self._ids[place][0], *place) for place in used)
+        return ["\t".join(_copy_text(value) for value in venue) + "\n" for venue in venues]
 
-    def last_id(self):
-        """The last id given to a new venue, None if there is none."""
-        return self._new[-1][0] if self._new else None
-
-    def close(self, last):
-        """The sequence moved past the ids taken (`last`, None if none was), once
-        the COPYs are done."""
-        if last is not None:
-            self._cursor.execute("SELECT setval(%s::regclass, %s)", [self._sequence, last])
+    def close(self):
+        """The sequence moved past the ids given, once the COPYs are done."""
+        if self._last is not None:
+            self._cursor.execute("SELECT setval(%s::regclass, %s)", [self._sequence, self._last])
 
 
 def _reserve_ids(cursor, count):

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators import credits, demo_figures, demo_writes
+from indicators import credits, demo_writes
 from indicators.enums import EventStatus
 from indicators.figures import store
 from indicators.models import (
@@ -260,7 +260,9 @@ def test_copy_writes_what_bulk_create_writes_with_exact_figures(plan, monkeypatc
             patched.setattr(
                 demo_writes,
                 "copy",
-                lambda batches, count, loaded, figures: demo_writes.create(batches, count, loaded),
+                lambda draw, count, loaded, figures: demo_writes.create(
+                    draw.batches(), count, loaded
+                ),
             )
             seed_demo("--events", "300", "--seed", "5", "--end", END)
         created = without_timestamps(written())
@@ -350,14 +352,14 @@ def _dies(*args):
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        (_fails, "Le calcul des chiffres a échoué"),
-        (_dies, "Le calcul des chiffres s'est arrêté sans finir"),
+        (_fails, "Le tirage des actions a échoué"),
+        (_dies, "Le tirage des actions s'est arrêté sans finir"),
     ],
 )
-def test_a_fault_of_the_figures_process_writes_nothing(plan, monkeypatch, fault, message):
+def test_a_fault_of_the_process_drawing_aside_writes_nothing(plan, monkeypatch, fault, message):
     keys, indexed = foreign_keys(), indexes()
-    # The process that sums the figures is forked: it takes the fault with it.
-    monkeypatch.setattr(demo_figures.DemoFigures, "add", fault)
+    # The process that draws half the months is forked: it takes the fault with it.
+    monkeypatch.setattr(demo_writes, "_drawn_month", fault)
 
     with pytest.raises(RuntimeError, match=message):
         seed_demo("--events", "3000", "--seed", "3", "--end", END)
@@ -371,7 +373,7 @@ def test_a_fault_of_the_figures_process_writes_nothing(plan, monkeypatch, fault,
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_a_fault_of_the_writing_stops_the_figures_process(plan, monkeypatch):
+def test_a_fault_of_the_writing_stops_the_process_drawing_aside(plan, monkeypatch):
     def cut(self, texts):
         raise OSError("connexion perdue")
 
@@ -385,18 +387,18 @@ def test_a_fault_of_the_writing_stops_the_figures_process(plan, monkeypatch):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_figures_sent_before_the_process_ended_are_all_written(plan, monkeypatch):
-    # The writing takes the figures between its COPYs: here, every 50 events, and
-    # only once the process has sent them all and ended.
+def test_months_sent_before_the_process_ended_are_all_written(plan, monkeypatch):
+    # The writing takes the months drawn aside in their turn: here, only once the
+    # process has sent them all and ended.
     monkeypatch.setattr(demo_writes, "EVENTS_PER_COPY", 50)
-    add_ready = demo_writes._FiguresSummedAside.add_ready
+    add_month = demo_writes._DrawnAside.add_month
 
-    def late(self, texts):
+    def late(self, index, texts):
         self._process.join(timeout=60)
         assert not self._process.is_alive()
-        add_ready(self, texts)
+        return add_month(self, index, texts)
 
-    monkeypatch.setattr(demo_writes._FiguresSummedAside, "add_ready", late)
+    monkeypatch.setattr(demo_writes._DrawnAside, "add_month", late)
 
     seed_demo("--events", "300", "--seed", "4", "--end", END, "--days", "30")
 

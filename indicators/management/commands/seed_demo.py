@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 "public cible : impossible d'y rattacher des actions."
             )
 
-        batches = demo.generate(initiatives, count, start, end, seed, BATCH_SIZE)
+        draw = demo.Draw(initiatives, count, start, end, seed, BATCH_SIZE)
         with _no_cycle_collection(), transaction.atomic():
             fresh = not AwarenessEvent.objects.exists()
             if connection.vendor == "postgresql":
@@ -112,10 +112,10 @@ class Command(BaseCommand):
                 figures = demo_figures.DemoFigures(EventStatus.VALIDATED) if fresh else None
                 with demo_writes.foreign_keys_checked_at_the_end(fresh):
                     with demo_writes.indexes_built_at_the_end(fresh):
-                        days, lines = demo_writes.copy(batches, count, _loaded_communes(), figures)
+                        days, lines = demo_writes.copy(draw, count, _loaded_communes(), figures)
                     _figures(fresh, days, summed=figures is not None)
             else:
-                days, lines = demo_writes.create(batches, count, _loaded_communes())
+                days, lines = demo_writes.create(draw.batches(), count, _loaded_communes())
                 _figures(fresh, days)
         # Bulk inserts send no signal: the cached public pages must be dropped here.
         invalidate_public_pages()
