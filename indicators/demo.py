@@ -1,7 +1,8 @@
 """Plausible, reproducible demonstration events for a plan, used by `seed_demo`.
 
-Generation is pure (no database access) and driven by one `random.Random(seed)`:
-the same plan data, seed and period always give the same events, on any database."""
+Generation is pure (no database access) and driven by `random.Random` generators
+seeded with `seed` (and each month, see `Draw`): the same plan data, seed and period
+always give the same events, on any database, however the months are shared out."""
 
 import datetime
 import random
