@@ -309,8 +309,12 @@ class _DrawnAside:
     the caller receives them as they come, so that the process never waits for the
     caller to read (it did, and finished alone long after the drawing); the caller
     adds each month's texts to its COPYs of `tables` in its turn (`add_month`), and
-    takes the places at the end (`add_rest`). The process never uses the database:
-    it shares the caller's connection, which only the caller speaks on."""
+    takes the places at the end (`add_rest`). At most AHEAD months wait to be
+    written (the process then waits too): memory stays that of a few months. The
+    process never uses the database: it shares the caller's connection, which only
+    the caller speaks on."""
+
+    AHEAD = 3
 
     def __init__(self, draw, months, firsts, writer, summed, tables):
         self._figure_slots = {model: index for index, (model, *_) in enumerate(tables)}
@@ -322,7 +326,7 @@ class _DrawnAside:
             name="seed_demo months",
             daemon=True,
         )
-        self._messages = queue.SimpleQueue()
+        self._messages = queue.Queue(maxsize=self.AHEAD)
         self._receiving = threading.Thread(target=self._receive, name="seed_demo months received")
 
     def __enter__(self):
@@ -334,8 +338,13 @@ class _DrawnAside:
         if self._process.is_alive() and exc_info[0] is not None:
             self._process.kill()
         self._process.join()
-        # The process's end of the pipe is closed: the thread has read it all.
-        self._receiving.join()
+        # The process's end of the pipe is closed: the thread reads to its end, the
+        # months it would still keep waiting dropped.
+        while self._receiving.is_alive():
+            try:
+                self._messages.get_nowait()
+            except queue.Empty:
+                self._receiving.join(timeout=0.05)
         self._received.close()
 
     def add_month(self, index, texts):

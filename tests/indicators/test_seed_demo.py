@@ -387,6 +387,37 @@ def test_a_fault_of_the_writing_stops_the_process_drawing_aside(plan, monkeypatc
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_the_process_drawing_aside_waits_when_a_month_is_already_waiting(plan, monkeypatch):
+    # One month at most waits to be written: the process waits, and the figures are
+    # exact all the same.
+    monkeypatch.setattr(demo_writes._DrawnAside, "AHEAD", 1)
+
+    seed_demo("--events", "2000", "--seed", "6", "--end", END)
+
+    assert AwarenessEvent.objects.count() == 2000
+    assert store.days_that_differ() == [] and store.venues_missing() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_fault_while_months_wait_to_be_written_leaves_no_process_behind(plan, monkeypatch):
+    monkeypatch.setattr(demo_writes._DrawnAside, "AHEAD", 1)
+    add_month = demo_writes._DrawnAside.add_month
+
+    def cut(self, index, texts):
+        if index > 1:  # the process has months ready, and waits to send the next
+            raise OSError("connexion perdue")
+        return add_month(self, index, texts)
+
+    monkeypatch.setattr(demo_writes._DrawnAside, "add_month", cut)
+
+    with pytest.raises(OSError, match="connexion perdue"):
+        seed_demo("--events", "3000", "--seed", "3", "--end", END)
+
+    assert multiprocessing.active_children() == []
+    assert not AwarenessEvent.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_months_sent_before_the_process_ended_are_all_written(plan, monkeypatch):
     # The writing takes the months drawn aside in their turn: here, only once the
     # process has sent them all and ended.
