@@ -33,7 +33,7 @@ DELETED_MEANWHILE = "23503"
 
 
 def crossed_another_transaction(exception):
-    sqlstate = getattr(exception.__cause__, "sqlstate", None)
+    sqlstate = getattr(getattr(exception, "__cause__", None), "sqlstate", None)
     if isinstance(exception, IntegrityError):
         return sqlstate == DELETED_MEANWHILE
     return isinstance(exception, OperationalError) and sqlstate in CROSSED_TRANSACTION
