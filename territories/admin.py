@@ -77,12 +77,15 @@ class TerritoryScopedAdminMixin:
     def in_account_territories(self, queryset, user):
         return scoping.visible_to(queryset, user)
 
+    # Whether the admin's saves lock their record themselves (the events').
+    locks_its_record = False
+
     def get_object(self, request, object_id, from_field=None):
         # A form sent (a save, a deletion) locks its record first: a save waits for
         # a deletion under way, then finds the record gone (Django says so, and
         # writes nothing) where it would have written it again as new, its links
         # and lines lost.
-        if request.method == "POST" and from_field is None:
+        if request.method == "POST" and from_field is None and not self.locks_its_record:
             lock_for_change(self.model, _pks(self.model, [object_id]))
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:

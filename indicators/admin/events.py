@@ -115,6 +115,8 @@ class AwarenessEventAdmin(
 
     form = AwarenessEventAdminForm
     action_form = EventActionForm
+    # A save locks its event itself, to compare versions (`_refuse_stale`).
+    locks_its_record = True
     actions = (
         workflow_actions.submit_for_validation,
         workflow_actions.validate,
