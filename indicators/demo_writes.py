@@ -166,7 +166,7 @@ def copy(draw, count, loaded, figures=None):
                 if pending >= EVENTS_PER_COPY:
                     copies.send(texts)
                     texts, pending = [[] for _ in tables], 0
-            used = aside.add_rest(texts)
+            used = aside.add_rest()
             texts[-1] = venues.new_rows(summed.used | used)
             copies.send(texts)
         venues.close()
@@ -362,7 +362,7 @@ class _DrawnAside:
             texts[self._figure_slots[model]].append(text)
         return lines
 
-    def add_rest(self, texts):
+    def add_rest(self):
         """Waits for the end of the process; returns the new places it named."""
         kind, content = self._next()
         if kind != "done":
