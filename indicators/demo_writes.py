@@ -382,7 +382,7 @@ class _DrawnAside:
         while True:
             try:
                 message = self._received.recv()
-            except EOFError:
+            except (EOFError, OSError):  # the pipe's end, or a message cut by a kill
                 message = ("ended", None)
             self._messages.put(message)
             if message[0] != "month":
