@@ -18,7 +18,6 @@ from initiatives.models import (
     PlanPartner,
 )
 from partners.models import Contact
-from territories import scoping
 from territories.admin import SharedRecordAdminMixin, TerritoryScopedAdminMixin
 from territories.models import Territory
 
@@ -104,17 +103,11 @@ class AudienceAdmin(
         ("Présentation", {"fields": ("description", "women_label")}),
     )
 
-    def has_delete_permission(self, request, obj=None):
-        # Every territory shares the audiences: one that another territory's
-        # initiatives or targets name is that territory's too.
-        return super().has_delete_permission(request, obj) and (
-            obj is None
-            or not scoping.reaches_beyond(
-                Territory.objects.filter(
-                    Q(plans__initiatives__audiences=obj) | Q(plans__targets__audience=obj)
-                ),
-                request.user,
-            )
+    def sharing_territories(self, audience):
+        # Every territory shares the audiences: those whose initiatives or targets
+        # name one use it.
+        return Territory.objects.filter(
+            Q(plans__initiatives__audiences=audience) | Q(plans__targets__audience=audience)
         )
 
 

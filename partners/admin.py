@@ -131,12 +131,9 @@ class PartnerAdmin(
             Contact, list(Contact.objects.filter(partner__in=pks).values_list("pk", flat=True))
         )
 
-    def has_delete_permission(self, request, obj=None):
-        # A partner that also works in another territory is that territory's too:
-        # deleted, it would leave that territory's events, initiatives and accounts.
-        return super().has_delete_permission(request, obj) and (
-            obj is None or not scoping.reaches_beyond(obj.territories.all(), request.user)
-        )
+    def sharing_territories(self, partner):
+        # Deleted, it would leave their events, initiatives and accounts.
+        return partner.territories.all()
 
     # The accounts offered are those this user may change (accounts.rules): staff
     # attach partner accounts, never a superuser, a colleague, a manager, nor an
@@ -189,9 +186,5 @@ class ContactAdmin(SharedRecordAdminMixin, TerritoryScopedAdminMixin, admin.Mode
         # that the plans use.
         return super().get_queryset(request).select_related("partner")
 
-    def has_delete_permission(self, request, obj=None):
-        # The contact of a partner that works in another territory, or on another
-        # territory's plan, is that territory's too.
-        return super().has_delete_permission(request, obj) and (
-            obj is None or not scoping.reaches_beyond(contact_territories(obj), request.user)
-        )
+    def sharing_territories(self, contact):
+        return contact_territories(contact)

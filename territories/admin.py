@@ -6,16 +6,18 @@ Superusers create and edit territories (their EPCIs, their accounts); the staff,
 managers and the national network read theirs (the national network: every one)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.utils import get_fields_from_path, quote, unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import router, transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from feminisation.admin import ConstraintMessageInlineFormSet
+from feminisation.grammar import Noun, capfirst, listed
 from geography.models import Commune
 from territories import scoping
 from territories.models import Epci, Territory
@@ -182,20 +184,44 @@ class TerritoryScopedAdminMixin:
 
 class SharedRecordAdminMixin:
     """For a record several territories may share (a partner, a contact, an
-    audience), whose deletion its `has_delete_permission` refuses once another
-    territory uses it: a deletion locks the records it takes (FOR UPDATE) before it
-    reads that rule for them, until it commits. A territory that starts using one
-    meanwhile is then either seen, and the deletion refused, or made to wait for it,
-    and its own save refused: its link's key is checked when it commits
-    (feminisation.views.crossed_transaction). Read without the lock, the rule could
-    say « Alpha's only » while Bravo's save commits, and the deletion would take
-    Bravo's link with it, Bravo being told it was saved."""
+    audience): once another territory uses it (`sharing_territories`), it is that
+    territory's too, and only an account of all of them, or that sees every
+    territory, may delete it.
+
+    A deletion locks the records it takes (FOR UPDATE) before it reads that rule for
+    them, until it commits. A territory that starts using one meanwhile is then
+    either seen, and the deletion refused, or made to wait for it, and its own save
+    refused: its link's key is checked when it commits
+    (feminisation.views.crossed_another_transaction). Read without the lock, the
+    rule could say « Alpha's only » while Bravo's save commits, and the deletion
+    would take Bravo's link with it, Bravo being told it was saved.
+
+    A deletion refused by this rule alone (the record started being used elsewhere
+    after the page was shown, or the address was typed) says which territories use
+    it, instead of a page that says the account has no access."""
+
+    def sharing_territories(self, obj):
+        """The territories (a queryset) that `obj` works in or is used by."""
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or not scoping.reaches_beyond(self.sharing_territories(obj), request.user)
+        )
 
     def delete_view(self, request, object_id, extra_context=None):
-        if request.method != "POST":
-            return super().delete_view(request, object_id, extra_context)
         with transaction.atomic(using=router.db_for_write(self.model)):
-            self.lock_for_deletion(_pks(self.model, [unquote(object_id)]))
+            if request.method == "POST":
+                self.lock_for_deletion(_pks(self.model, [unquote(object_id)]))
+            obj = self.get_object(request, unquote(object_id))
+            if self._refuse_shared(request, [obj]):
+                opts = self.model._meta
+                return HttpResponseRedirect(
+                    reverse(
+                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                        args=[quote(obj.pk)],
+                    )
+                )
             return super().delete_view(request, object_id, extra_context)
 
     def response_action(self, request, queryset):
@@ -205,16 +231,47 @@ class SharedRecordAdminMixin:
             return super().response_action(request, queryset)
         with transaction.atomic(using=router.db_for_write(self.model)):
             if request.POST.get("select_across") == "1":
-                self.lock_for_deletion(list(queryset.order_by().values_list("pk", flat=True)))
+                pks = list(queryset.order_by().values_list("pk", flat=True))
             else:
-                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-                self.lock_for_deletion(_pks(self.model, selected))
+                pks = _pks(self.model, request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+            self.lock_for_deletion(pks)
+            if self._refuse_shared(request, queryset.filter(pk__in=pks)):
+                return HttpResponseRedirect(request.get_full_path())
             return super().response_action(request, queryset)
 
     def lock_for_deletion(self, pks):
         """Locks the records `pks`, and in a subclass the shared records their
         deletion takes with them."""
         lock_for_deletion(self.model, pks)
+
+    def _refuse_shared(self, request, objs):
+        """Whether, the account being allowed to delete these records but for
+        another territory using some of them, it was told so: a message for each,
+        naming those territories. Nothing is deleted then."""
+        noun = Noun.of(self.model)
+        refused = False
+        for obj in objs:
+            if obj is None or not super().has_delete_permission(request, obj):
+                continue  # Django's own answer (not found, no access) stands
+            others = scoping.beyond(self.sharing_territories(obj), request.user)
+            names = sorted(set(others.values_list("name", flat=True)))
+            if not names:
+                continue
+            refused = True
+            territories = listed(f"« {name} »" for name in names)
+            if len(names) > 1:
+                using = f"les territoires {territories} s'en servent aussi"
+                theirs = "ces territoires"
+            else:
+                using = f"le territoire {territories} s'en sert aussi"
+                theirs = "ce territoire"
+            messages.error(
+                request,
+                f"{capfirst(noun.the)} « {obj} » n'a pas été {noun.agreed('supprimé')} : "
+                f"{using}. Seul un compte qui appartient aussi à {theirs} "
+                f"peut {noun.pronoun} supprimer.",
+            )
+        return refused
 
 
 def _pks(model, values):

@@ -59,27 +59,71 @@ def _members(partner):
     return set(partner.members.values_list("username", flat=True))
 
 
+def assert_refused(client, response, back, *messages):
+    """Refused as shared: sent back to `back`, whose page says why, not shown a page
+    that says the account has no access."""
+    assert response.status_code == 302
+    assert response.url == back
+    page = client.get(back)
+    assert [str(m) for m in page.context["messages"]] == list(messages)
+
+
 def test_alphas_staff_do_not_delete_a_partner_that_also_works_in_bravo(client, two):
     shared = two["shared"]
     client.force_login(two["alpha_staff"])
 
-    assert client.get(change(shared, "delete")).status_code == 403
-    assert client.post(change(shared, "delete"), {"post": "yes"}).status_code == 403
+    refusal = (
+        "Le partenaire « Elles Bougent » n'a pas été supprimé : le territoire « Territoire "
+        "Bravo » s'en sert aussi. Seul un compte qui appartient aussi à ce territoire peut "
+        "le supprimer."
+    )
+    assert_refused(client, client.get(change(shared, "delete")), change(shared), refusal)
+    assert_refused(
+        client, client.post(change(shared, "delete"), {"post": "yes"}), change(shared), refusal
+    )
     page = client.get(change(shared))
     assert page.context["has_delete_permission"] is False
-    # Nor from the list, chosen among others.
-    response = client.post(
-        changelist(Partner),
-        {"action": "delete_selected", "_selected_action": [shared.pk], "post": "yes"},
-    )
-    assert response.status_code == 403
+    # Nor from the list, chosen among others: none of them is deleted, and the list
+    # says which one Bravo uses.
+    own = two["alpha"]["partner"]
+    own.organized_events.all().delete()
+    for confirmed in ({}, {"post": "yes"}):
+        response = client.post(
+            changelist(Partner) + "?kind__exact=entreprise",
+            {"action": "delete_selected", "_selected_action": [shared.pk, own.pk], **confirmed},
+        )
+        assert_refused(client, response, changelist(Partner) + "?kind__exact=entreprise", refusal)
+        assert Partner.objects.filter(pk=own.pk).exists()
     assert Partner.objects.filter(pk=shared.pk).exists()
     assert {"compte-bravo", "compte-des-deux"} <= _members(shared)
     # Alpha's own partner, Alpha's staff delete.
-    own = two["alpha"]["partner"]
-    own.organized_events.all().delete()
     assert client.post(change(own, "delete"), {"post": "yes"}).status_code == 302
     assert not Partner.objects.filter(pk=own.pk).exists()
+
+
+def test_a_partner_that_bravo_starts_using_once_the_deletion_page_is_shown_stays(client, two):
+    """Alpha's staff open the deletion page of Alpha's partner; before they confirm,
+    Bravo's staff give it Bravo: confirming tells them Bravo uses it now, and names
+    every territory that does."""
+    own = two["alpha"]["partner"]
+    own.organized_events.all().delete()
+    client.force_login(two["alpha_staff"])
+    page = client.get(change(own, "delete"))
+    assert page.status_code == 200
+    own.territories.add(
+        two["bravo"]["territory"],
+        TerritoryFactory(name="Territoire Charlie", slug="territoire-charlie"),
+    )
+
+    assert_refused(
+        client,
+        client.post(change(own, "delete"), {"post": "yes"}),
+        change(own),
+        "Le partenaire « Partenaire Alpha » n'a pas été supprimé : les territoires "
+        "« Territoire Bravo » et « Territoire Charlie » s'en servent aussi. Seul un compte "
+        "qui appartient aussi à ces territoires peut le supprimer.",
+    )
+    assert Partner.objects.filter(pk=own.pk).exists()
 
 
 def test_staff_of_both_territories_delete_a_shared_partner(client, two):
@@ -101,7 +145,15 @@ def test_alphas_staff_do_not_delete_the_contact_of_a_shared_partner(client, two)
     contact = ContactFactory(partner=shared, full_name="Camille Partagée")
     client.force_login(two["alpha_staff"])
 
-    assert client.post(change(contact, "delete"), {"post": "yes"}).status_code == 403
+    assert_refused(
+        client,
+        client.post(change(contact, "delete"), {"post": "yes"}),
+        change(contact),
+        f"Le contact « {contact} » n'a pas été supprimé : le territoire « Territoire Bravo » "
+        "s'en sert aussi. Seul un compte qui appartient aussi à ce territoire peut le "
+        "supprimer.",
+    )
+    assert shared.contacts.filter(pk=contact.pk).exists()
     # Nor from the partner's form, whose contacts cannot be ticked for deletion.
     page = client.get(change(shared))
     data = form_data(page, **{"contacts-0-DELETE": "on"})
@@ -192,7 +244,10 @@ def test_putting_back_an_older_version_of_a_shared_partner_keeps_bravos_links(cl
     staff = user_in(
         access.TERRITORY_STAFF,
         "equipe-alpha-charlie",
-        territories=[alpha["territory"], TerritoryFactory(name="Territoire Charlie")],
+        territories=[
+            alpha["territory"],
+            TerritoryFactory(name="Territoire Charlie", slug="territoire-charlie"),
+        ],
     )
     client.force_login(staff)
     url = reverse("admin:partners_partner_simple_history", args=[partner.pk, older.history_id])
@@ -217,8 +272,16 @@ def test_alphas_staff_do_not_delete_an_audience_that_bravo_uses(client, two):
     target.save()
     client.force_login(two["alpha_staff"])
 
-    assert client.post(change(used, "delete"), {"post": "yes"}).status_code == 403
-    assert client.post(change(targeted, "delete"), {"post": "yes"}).status_code == 403
+    for audience in (used, targeted):
+        assert_refused(
+            client,
+            client.post(change(audience, "delete"), {"post": "yes"}),
+            change(audience),
+            f"Le public cible « {audience} » n'a pas été supprimé : le territoire « Territoire "
+            "Bravo » s'en sert aussi. Seul un compte qui appartient aussi à ce territoire peut "
+            "le supprimer.",
+        )
+        assert audience.__class__.objects.filter(pk=audience.pk).exists()
     # One that only Alpha names, Alpha's staff delete.
     alphas = AudienceFactory(name="Collégiennes", slug="collegiennes")
     two["alpha"]["initiative"].audiences.add(alphas)
