@@ -112,6 +112,8 @@ class VenueMonths:
         self.status = status
         # (month, kind, place) → events
         self._events = {}
+        # place → its venue; kind → (its initiative, its audiences)
+        self._venues, self._kinds = {}, {}
 
     def add(self, month, kind, place):
         key = (month, kind, place)
@@ -119,13 +121,21 @@ class VenueMonths:
 
     def rows_before(self, month, venue_of):
         """{VenueMonth: {key: (events,)}} for the months before `month` (all if
-        None); `venue_of(name, commune)` gives a place's venue id."""
+        None); `venue_of(name, commune)` gives a place's venue id, asked once a
+        place."""
         events, self._events = _split(self._events, month)
-        status, rows = self.status, {}
-        for (event_month, kind, (name, commune, _)), count in events.items():
-            venue = venue_of(name, commune)
-            for audience, *_ in kind.sizes:
-                key = (event_month, venue, kind.initiative_pk, status, audience)
+        status, rows, venues, kinds = self.status, {}, self._venues, self._kinds
+        for (event_month, kind, place), count in events.items():
+            venue = venues.get(place)
+            if venue is None:
+                venue = venues[place] = venue_of(place[0], place[1])
+            initiative_audiences = kinds.get(kind)
+            if initiative_audiences is None:
+                audiences = tuple(audience for audience, *_ in kind.sizes)
+                initiative_audiences = kinds[kind] = (kind.initiative_pk, audiences)
+            initiative, audiences = initiative_audiences
+            for audience in audiences:
+                key = (event_month, venue, initiative, status, audience)
                 rows[key] = rows.get(key, 0) + count
         return {VenueMonth: {key: (count,) for key, count in rows.items()}}
 

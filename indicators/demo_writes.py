@@ -45,6 +45,8 @@ EVENTS_PER_COPY = 50_000
 # and then for the interpreter: with the default, the server waited (10M events at
 # 200 territories: 257 → 245 s).
 SWITCH_INTERVAL = 0.0005
+# The ids of the other written tables' rows, given to the COPYs this many at a time.
+IDS_CACHED = 10_000
 NOTES = "Action fictive, générée pour la démonstration par la commande seed_demo."
 
 
@@ -141,6 +143,7 @@ def copy(draw, count, loaded, figures=None):
                 return _copy_alone(draw, writer, pk, copies, len(tables))
         names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
         cursor.execute(f"TRUNCATE {names}")
+        _cache_ids(cursor, [m for m in _FRESH if m is not AwarenessEvent], IDS_CACHED)
         venues = _Venues(cursor, draw.kinds)
         # Each month's figures go with its events.
         tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
@@ -149,7 +152,7 @@ def copy(draw, count, loaded, figures=None):
         sizes = draw.sizes()
         firsts = [pk + before for before in accumulate([0, *sizes[:-1]])]
         theirs = range(1, len(sizes), 2)
-        summed = _Summed(figures, venues, draw)
+        summed = _Summed(figures, venues)
         # Forked before the COPY thread starts.
         aside = _DrawnAside(draw, theirs, firsts, writer, summed, tables)
         lines, pending = 0, 0
@@ -161,7 +164,7 @@ def copy(draw, count, loaded, figures=None):
                     lines += aside.add_month(index, texts)
                 else:
                     lines += _month(own, size, firsts[index], writer, summed, texts)
-                    summed.add_texts(index, texts)
+                    summed.add_texts(texts)
                 pending += size
                 if pending >= EVENTS_PER_COPY:
                     copies.send(texts)
@@ -170,6 +173,7 @@ def copy(draw, count, loaded, figures=None):
             texts[-1] = venues.new_rows(summed.used | used)
             copies.send(texts)
         venues.close()
+        _cache_ids(cursor, [m for m in _FRESH if m is not AwarenessEvent], 1)
     return set(draw.days()), lines
 
 
@@ -264,11 +268,10 @@ class _Summed:
     demo_figures.DemoFigures) and the venues' months, each month's rows as COPY text
     once it is drawn. `used` are the new places the venues' months named."""
 
-    def __init__(self, figures, venues, draw):
+    def __init__(self, figures, venues):
         self.figures, self.venues = figures, venues
         self.venue_months = demo_figures.VenueMonths(figures.status)
         self.used = set()
-        self._months = [month for month, _ in draw.months]
 
     def add(self, batch):
         add, add_venue, last_day = self.figures.add, self.venue_months.add, None
@@ -280,17 +283,18 @@ class _Summed:
             if counted:
                 add_venue(month, kind, place)
 
-    def texts(self, index):
-        """{model: COPY text} of the rows of the month `index` of the period."""
-        after = self._months[index + 1].isoformat() if index + 1 < len(self._months) else None
-        rows = self.figures.rows_before(after)
-        rows.update(self.venue_months.rows_before(after, self._venue_of))
+    def texts(self):
+        """{model: COPY text} of the rows of the month just drawn. A process sums a
+        month, then takes its rows, before the next: they are all it holds, and
+        none needs sorting out from another month's."""
+        rows = self.figures.rows_before(None)
+        rows.update(self.venue_months.rows_before(None, self._venue_of))
         return _figure_texts(rows)
 
-    def add_texts(self, index, texts):
+    def add_texts(self, texts):
         """Adds the month's texts to `texts` (a list per table, the figures' after
         the events')."""
-        month = self.texts(index)
+        month = self.texts()
         for slot, model in enumerate(REBUILT, start=5):
             texts[slot].append(month.get(model, ""))
 
@@ -408,7 +412,7 @@ def _drawn_month(index, batches, sizes, firsts, writer, summed):
     lines), drawn in the process of `_DrawnAside`."""
     texts = [[] for _ in range(5)]
     lines = _month(batches, sizes[index], firsts[index], writer, summed, texts)
-    return index, ["".join(text) for text in texts], summed.texts(index), lines
+    return index, ["".join(text) for text in texts], summed.texts(), lines
 
 
 class _CopiedInBackground:
@@ -492,6 +496,17 @@ class _Venues:
         """The sequence moved past the ids given, once the COPYs are done."""
         if self._last is not None:
             self._cursor.execute("SELECT setval(%s::regclass, %s)", [self._sequence, self._last])
+
+
+def _cache_ids(cursor, models, count):
+    """The identity of the models' tables (whose rows COPY leaves to take their
+    ids) gives out `count` ids to a connection at a time. At 1, PostgreSQL's
+    default, each row's id was read and logged from its sequence, a tenth of the
+    server's time while it copied; at the end, back to 1 (the ids given then have
+    a gap of at most IDS_CACHED)."""
+    for model in models:
+        table = connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET CACHE {int(count)}")
 
 
 def _reserve_ids(cursor, count):

@@ -338,6 +338,25 @@ def test_figures_summed_while_drawing_are_those_the_store_sums_from_the_events(p
     out = StringIO()
     call_command("check_figures", stdout=out)
     assert out.getvalue().startswith("Chiffres conformes")
+    # The COPYs took their rows' ids many at a time: the tables give one at a time
+    # again, and a row added now takes an id past theirs.
+    assert identity_caches(demo_writes._FRESH) == {1}
+    taken = max(AudienceCount.objects.values_list("pk", flat=True))
+    line = AudienceCount.objects.create(
+        event=AwarenessEvent.objects.first(), audience=AudienceFactory(), people=3, women=1
+    )
+    assert line.pk > taken
+
+
+def identity_caches(models):
+    """How many ids the identity of each model's table gives a connection at once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.seqcache FROM unnest(%s::text[]) AS t(name) JOIN pg_sequence s "
+            "ON s.seqrelid = pg_get_serial_sequence(t.name, 'id')::regclass",
+            [[model._meta.db_table for model in models]],
+        )
+        return {cache for (cache,) in cursor.fetchall()}
 
 
 def _fails(*args):
