@@ -14,6 +14,10 @@ os.environ.setdefault("SITE_URL", "https://mixite.example.fr")
 
 from feminisation.settings import *  # noqa: F403
 
+# Transactional tests empty the tables with DELETE rather than TRUNCATE (see there).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
+
 # Hashing passwords the slow, safe way would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
