@@ -1,7 +1,7 @@
 """A record two territories may share, deleted by Alpha's staff at the very moment
 another account links it to Bravo, for real: two threads, each with its own
 PostgreSQL connection. Alpha's deletion reads its rule (« nobody else uses it »),
-then pauses before deleting for as long as the other save needs to commit. Either
+then pauses before deleting until the other save has committed or waits for it. Either
 the other save waits for the deletion and is refused in French, or the deletion
 sees it and is refused: never is Bravo told its link is saved while the deletion
 takes it away, nor does a deleted record come back."""
@@ -33,10 +33,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# How long the deletion, its rule read, waits for the other save to commit: that
-# save cannot while the deleted record is locked, and the deletion then goes on.
-PAUSE_SECONDS = 2
-
 
 def logged_in(user):
     client = Client()
@@ -52,13 +48,15 @@ def delete_while_linked(model, record, deleter, link, delete=None):
     """Alpha's `deleter` deletes `record` from its deletion page (or by `delete()`,
     returning its response); `link()` (another account's save, returning its
     response) starts once the deletion has read its rule, and the deletion waits
-    for it to end, or for PAUSE_SECONDS. Returns the two responses."""
-    rule_read, linked = threading.Event(), threading.Event()
+    until it has ended or waits for a lock. Returns the two responses."""
+    rule_read, started, linked = threading.Event(), threading.Event(), threading.Event()
+    linking = []
 
     def pause(sender, instance, **kwargs):
         if threading.current_thread().name == "deletion" and instance.pk == record.pk:
             rule_read.set()
-            linked.wait(timeout=PAUSE_SECONDS)
+            assert started.wait(timeout=10), "the other save never started"
+            concurrency.until_blocked_or_done(linking[0], linked)
 
     def deletion():
         threading.current_thread().name = "deletion"
@@ -66,8 +64,10 @@ def delete_while_linked(model, record, deleter, link, delete=None):
             return delete()
         return deleter.post(change(record, "delete"), {"post": "yes"})
 
-    def linking():
+    def linking_save():
         assert rule_read.wait(timeout=10), "the deletion never read its rule"
+        linking.append(concurrency.backend_pid())
+        started.set()
         try:
             return link()
         finally:
@@ -75,7 +75,7 @@ def delete_while_linked(model, record, deleter, link, delete=None):
 
     pre_delete.connect(pause, sender=model, weak=False)
     try:
-        deleted, linked_response = concurrency.at_once(deletion, linking)
+        deleted, linked_response = concurrency.at_once(deletion, linking_save)
     finally:
         pre_delete.disconnect(pause, sender=model)
     for response in (deleted, linked_response):

@@ -387,26 +387,42 @@ def _a_save_and_a_move(two):
     return empty, partner, staff, event, partners, staffs, data, move
 
 
+class _Held:
+    """What `_holding` and `_once` share: the save reached its pause, the other
+    request started (its connection's process) and ended."""
+
+    def __init__(self):
+        self.reached, self.started, self.ended = (threading.Event() for _ in range(3))
+        self.other_pid = None
+
+
 def _holding(monkeypatch, admin_class, who):
     """Makes `who`'s save in `admin_class` pause once its form is checked (what it
-    holds, held), and returns the event set when it pauses."""
-    reached = threading.Event()
+    holds, held) until the other request (`_once`) has ended or waits for a lock;
+    returns what they share."""
+    held = _Held()
     save_model = admin_class.save_model
 
     def pausing(self, request, *args, **kwargs):
         if request.user == who:
-            reached.set()
-            time.sleep(PAUSE)
+            held.reached.set()
+            assert held.started.wait(timeout=30), "the other request never started"
+            concurrency.until_blocked_or_done(held.other_pid, held.ended)
         return save_model(self, request, *args, **kwargs)
 
     monkeypatch.setattr(admin_class, "save_model", pausing)
-    return reached
+    return held
 
 
-def _once(reached, client, url, data):
+def _once(held, client, url, data):
     """Posts once the other request holds what it holds."""
-    assert reached.wait(timeout=30), "the other request never reached its save"
-    return client.post(url, data)
+    assert held.reached.wait(timeout=30), "the other request never reached its save"
+    held.other_pid = concurrency.backend_pid()
+    held.started.set()
+    try:
+        return client.post(url, data)
+    finally:
+        held.ended.set()
 
 
 @on_postgresql
