@@ -36,11 +36,11 @@ def columns(model):
 
 
 class DemoFigures:
-    """Add each drawn event with `add`; `rows_before(month)` then gives the daily
-    and monthly tables' rows (the venues' are `VenueMonths`') of the months before
-    `month`, which no event to come can change (the events come in date order), and
-    forgets them: memory holds a month or two of sums, whatever the number of
-    events."""
+    """Add each drawn event of a month with `add`; `take_rows()` then gives the
+    daily and monthly tables' rows of what was added (the venues' are
+    `VenueMonths`') and forgets it. A process takes a month's rows before it draws
+    the next (no event to come can change them: each month is drawn whole), so
+    memory holds a month of sums, whatever the number of events."""
 
     def __init__(self, status):
         self.status = status
@@ -79,12 +79,12 @@ class DemoFigures:
                 sums = self._co_organized[key] = [0] * (1 + 3 * len(lines))
             _add(sums, lines)
 
-    def rows_before(self, month):
-        """{model: {key: sums}} of the daily and monthly tables for the days before
-        `month` (its first day as ISO text; all of them if None), keys and sums
-        tuples in the order of `columns(model)`. Those days are forgotten."""
-        days, self._days = _split(self._days, month)
-        co_organized, self._co_organized = _split(self._co_organized, month)
+    def take_rows(self):
+        """{model: {key: sums}} of the daily and monthly tables for the events added
+        since the last call, keys and sums tuples in the order of `columns(model)`.
+        Those events are forgotten."""
+        days, self._days = self._days, {}
+        co_organized, self._co_organized = self._co_organized, {}
         status = self.status
         daily, partners = {}, {}
         for (day, (initiative, format, organizer, audiences)), sums in days.items():
@@ -106,7 +106,7 @@ class DemoFigures:
 class VenueMonths:
     """The venues' monthly rows (`VenueMonth`) of the drawn events, summed as
     `DemoFigures` sums the others: `add` each event with count lines in its month
-    (its first day as ISO text), then `rows_before(month, venue_of)`."""
+    (its first day as ISO text), then `take_rows(venue_of)`."""
 
     def __init__(self, status):
         self.status = status
@@ -119,11 +119,11 @@ class VenueMonths:
         key = (month, kind, place)
         self._events[key] = self._events.get(key, 0) + 1
 
-    def rows_before(self, month, venue_of):
-        """{VenueMonth: {key: (events,)}} for the months before `month` (all if
-        None); `venue_of(name, commune)` gives a place's venue id, asked once a
-        place."""
-        events, self._events = _split(self._events, month)
+    def take_rows(self, venue_of):
+        """{VenueMonth: {key: (events,)}} of the events added since the last call,
+        then forgotten; `venue_of(name, commune)` gives a place's venue id, asked
+        once a place."""
+        events, self._events = self._events, {}
         status, rows, venues, kinds = self.status, {}, self._venues, self._kinds
         for (event_month, kind, place), count in events.items():
             venue = venues.get(place)
@@ -138,16 +138,6 @@ class VenueMonths:
                 key = (event_month, venue, initiative, status, audience)
                 rows[key] = rows.get(key, 0) + count
         return {VenueMonth: {key: (count,) for key, count in rows.items()}}
-
-
-def _split(groups, month):
-    """(the groups of the days before `month`, the others); every group if None."""
-    if month is None:
-        return groups, {}
-    before, after = {}, {}
-    for key, value in groups.items():
-        (before if key[0] < month else after)[key] = value
-    return before, after
 
 
 def _add(sums, lines):

@@ -287,8 +287,8 @@ class _Summed:
         """{model: COPY text} of the rows of the month just drawn. A process sums a
         month, then takes its rows, before the next: they are all it holds, and
         none needs sorting out from another month's."""
-        rows = self.figures.rows_before(None)
-        rows.update(self.venue_months.rows_before(None, self._venue_of))
+        rows = self.figures.take_rows()
+        rows.update(self.venue_months.take_rows(self._venue_of))
         return _figure_texts(rows)
 
     def add_texts(self, texts):
