@@ -376,15 +376,21 @@ def _dies(*args):
     ],
 )
 def test_a_fault_of_the_process_drawing_aside_writes_nothing(plan, monkeypatch, fault, message):
-    keys, indexed = foreign_keys(), indexes()
     # The process that draws half the months is forked: it takes the fault with it.
     monkeypatch.setattr(demo_writes, "_drawn_month", fault)
 
-    with pytest.raises(RuntimeError, match=message):
+    # The process shared the connection without speaking on it: it still works.
+    assert_seeding_stops_and_writes_nothing(RuntimeError, message)
+
+
+def assert_seeding_stops_and_writes_nothing(error, message):
+    """Seeding raises `error`, saying `message`: everything written is rolled back,
+    the keys and indexes set aside are back, and no process is left behind."""
+    keys, indexed = foreign_keys(), indexes()
+
+    with pytest.raises(error, match=message):
         seed_demo("--events", "3000", "--seed", "3", "--end", END)
 
-    # The process shared the connection without speaking on it: it still works, and
-    # everything written was rolled back.
     assert not AwarenessEvent.objects.exists() and not EventCredit.objects.exists()
     assert not DailyFigures.objects.exists()
     assert foreign_keys() == keys and indexes() == indexed
@@ -398,11 +404,7 @@ def test_a_fault_of_the_writing_stops_the_process_drawing_aside(plan, monkeypatc
 
     monkeypatch.setattr(demo_writes._CopiedInBackground, "send", cut)
 
-    with pytest.raises(OSError, match="connexion perdue"):
-        seed_demo("--events", "3000", "--seed", "3", "--end", END)
-
-    assert multiprocessing.active_children() == []
-    assert not AwarenessEvent.objects.exists()
+    assert_seeding_stops_and_writes_nothing(OSError, "connexion perdue")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
@@ -429,11 +431,7 @@ def test_a_fault_while_months_wait_to_be_written_leaves_no_process_behind(plan, 
 
     monkeypatch.setattr(demo_writes._DrawnAside, "add_month", cut)
 
-    with pytest.raises(OSError, match="connexion perdue"):
-        seed_demo("--events", "3000", "--seed", "3", "--end", END)
-
-    assert multiprocessing.active_children() == []
-    assert not AwarenessEvent.objects.exists()
+    assert_seeding_stops_and_writes_nothing(OSError, "connexion perdue")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
