@@ -37,6 +37,8 @@ REBUILT = (DailyFigures, PartnerDailyFigures, MonthlyFigures, PartnerMonthlyFigu
 FIGURES = (*REBUILT, Venue)
 # Into a database without events, the tables written from scratch.
 _FRESH = (*WRITTEN, *REBUILT)
+# Those whose rows COPY leaves to take their ids (the events' are reserved first).
+_IDS_FROM_TABLE = tuple(model for model in _FRESH if model is not AwarenessEvent)
 # Events whose rows go in one COPY a table: each COPY waits for the server at its
 # end, and for the main thread to let go of the interpreter.
 EVENTS_PER_COPY = 50_000
@@ -143,7 +145,7 @@ def copy(draw, count, loaded, figures=None):
                 return _copy_alone(draw, writer, pk, copies, len(tables))
         names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _FRESH)
         cursor.execute(f"TRUNCATE {names}")
-        _cache_ids(cursor, [m for m in _FRESH if m is not AwarenessEvent], IDS_CACHED)
+        _cache_ids(cursor, _IDS_FROM_TABLE, IDS_CACHED)
         venues = _Venues(cursor, draw.kinds)
         # Each month's figures go with its events.
         tables += [(m, columns, True, FIGURES_NULL) for m, columns in _figure_tables()]
@@ -173,7 +175,7 @@ def copy(draw, count, loaded, figures=None):
             texts[-1] = venues.new_rows(summed.used | used)
             copies.send(texts)
         venues.close()
-        _cache_ids(cursor, [m for m in _FRESH if m is not AwarenessEvent], 1)
+        _cache_ids(cursor, _IDS_FROM_TABLE, 1)
     return set(draw.days()), lines
 
 
